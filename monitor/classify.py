@@ -1,0 +1,227 @@
+"""Article text + keyword rules -> categories, the rules that matched and the sentences they matched.
+
+Rules are data (config/rules.toml): named term lists, and rules that combine
+them within one sentence or a window of words. All terms are compiled into one
+alternation, so a text is scanned once whatever the number of rules.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import ConfigError
+from .models import Classification, Match, Tally
+from .text import Sentence, normalise, split_sentences
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    category: str
+    sequence: tuple[str, ...]  # term lists that must appear in this order
+    anywhere: tuple[str, ...]  # term lists that must appear too, in any order
+    window: int | None  # at most this many words from first to last; None: the same sentence
+    exclude: tuple[str, ...]  # any of these in the sentence voids the match
+    context: tuple[str, ...]  # each of these must appear somewhere in the article
+    context_exclude: tuple[str, ...]  # none of these may appear in the article
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    rules: tuple[Rule, ...]
+    categories: tuple[str, ...]
+    pattern: re.Pattern
+    lists_of_group: dict[str, frozenset[str]]
+    tally_category: str | None  # a category that a reported running total implies
+
+
+def _term_regex(term: str) -> str:
+    parts = []
+    for word in re.split(r"[\s-]+", term.strip()):
+        if word.upper() in ("US", "U.S.", "U.S"):
+            # Upper case only: "us" the pronoun is no actor.
+            parts.append(r"(?-i:U\.?S\.?)")
+        elif word.upper() in ("UK", "U.K."):
+            parts.append(r"(?-i:U\.?K\.?)")
+        else:
+            wild = word.endswith("*")
+            core = re.escape(word.rstrip("*")).replace("'", "['’]")
+            parts.append(core + (r"\w*" if wild else ""))
+    body = r"[\s-]+".join(parts)
+    tail = "" if body.endswith(r"\.?") else r"(?!\w)"
+    return r"(?<![\w-])" + body + tail
+
+
+def compile_rules(raw: dict, source: str) -> Ruleset:
+    """Validate the rules file's content and compile it; ConfigError names the key at fault."""
+    terms = raw.get("terms")
+    if not isinstance(terms, dict) or not terms:
+        raise ConfigError(source, "terms", "a table of named term lists is required")
+    for name, words in terms.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ConfigError(source, f"terms.{name}", "must be a non-empty list of non-empty strings")
+    raw_rules = raw.get("rule")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise ConfigError(source, "rule", "at least one [[rule]] is required")
+    allowed = {"name", "category", "sequence", "anywhere", "window", "exclude", "context", "context_exclude"}
+    rules = []
+    seen = set()
+    for i, r in enumerate(raw_rules):
+        key = f"rule[{i}]"
+        if not isinstance(r, dict):
+            raise ConfigError(source, key, "must be a table")
+        unknown = set(r) - allowed
+        if unknown:
+            raise ConfigError(source, f"{key}.{sorted(unknown)[0]}", "unknown key")
+        name = r.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(source, f"{key}.name", "a rule needs a name")
+        if name in seen:
+            raise ConfigError(source, f"{key}.name", f"duplicate rule name {name!r}")
+        seen.add(name)
+        category = r.get("category")
+        if not isinstance(category, str) or not category:
+            raise ConfigError(source, f"{key}.category", "a rule needs a category")
+        lists = {}
+        for field_name in ("sequence", "anywhere", "exclude", "context", "context_exclude"):
+            value = r.get(field_name, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(source, f"{key}.{field_name}", "must be a list of term-list names")
+            for v in value:
+                if v not in terms:
+                    raise ConfigError(source, f"{key}.{field_name}", f"no term list named {v!r}")
+            lists[field_name] = tuple(value)
+        if not lists["sequence"] and not lists["anywhere"]:
+            raise ConfigError(source, f"{key}.sequence", "a rule needs at least one term list to match")
+        window = r.get("window", "sentence")
+        if window == "sentence":
+            window = None
+        elif not isinstance(window, int) or isinstance(window, bool) or window < 1:
+            raise ConfigError(source, f"{key}.window", 'must be "sentence" or a positive number of words')
+        rules.append(Rule(name=name, category=category, window=window, **lists))
+    tally_category = raw.get("tally_category", "attack")
+    if tally_category is not None and not isinstance(tally_category, str):
+        raise ConfigError(source, "tally_category", "must be a category name")
+
+    # One alternation, longest terms first, so "one-way attack drone" wins over "attack".
+    term_lists: dict[str, set[str]] = {}
+    for list_name, words in terms.items():
+        for w in words:
+            term_lists.setdefault(w.strip().lower(), set()).add(list_name)
+    ordered_terms = sorted(term_lists, key=len, reverse=True)
+    groups = {}
+    alternatives = []
+    for i, term in enumerate(ordered_terms):
+        group = f"t{i}"
+        groups[group] = frozenset(term_lists[term])
+        alternatives.append(f"(?P<{group}>{_term_regex(term)})")
+    try:
+        pattern = re.compile("|".join(alternatives), re.IGNORECASE)
+    except re.error as e:  # a term with a stray regex character that escaping did not cover
+        raise ConfigError(source, "terms", f"a term does not compile: {e}") from None
+    categories = tuple(dict.fromkeys(r.category for r in rules))
+    return Ruleset(tuple(rules), categories, pattern, groups, tally_category)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hits:
+    """Term-list hits within one sentence: list name -> word positions."""
+
+    positions: dict[str, list[int]]
+
+    def has(self, name: str) -> bool:
+        return name in self.positions
+
+
+def _sentence_hits(ruleset: Ruleset, sentence: Sentence, text: str, matches) -> _Hits:
+    word_starts = [m.start() for m in _WORD.finditer(sentence.text)]
+    positions: dict[str, list[int]] = {}
+    for m in matches:
+        word_index = bisect_right(word_starts, m.start() - sentence.start) - 1
+        for name in ruleset.lists_of_group[m.lastgroup]:
+            positions.setdefault(name, []).append(max(word_index, 0))
+    return _Hits(positions)
+
+
+def _rule_fires(rule: Rule, hits: _Hits) -> bool:
+    if any(hits.has(x) for x in rule.exclude):
+        return False
+    if not all(hits.has(x) for x in rule.sequence + rule.anywhere):
+        return False
+    if rule.window is None and len(rule.sequence) < 2:
+        return True
+    spans = _sequence_spans(rule, hits) if rule.sequence else [(p, p) for p in hits.positions[rule.anywhere[0]]]
+    for first, last in spans:
+        if rule.window is not None and last - first > rule.window:
+            continue
+        if rule.window is None:
+            return True
+        if all(
+            any(max(last, q) - min(first, q) <= rule.window for q in hits.positions[name]) for name in rule.anywhere
+        ):
+            return True
+    return False
+
+
+def _sequence_spans(rule: Rule, hits: _Hits) -> list[tuple[int, int]]:
+    """For each start of the sequence's first list, the shortest in-order span that completes it."""
+    spans = []
+    for first in hits.positions[rule.sequence[0]]:
+        last = first
+        for name in rule.sequence[1:]:
+            after = [p for p in hits.positions[name] if p > last]
+            if not after:
+                break
+            last = min(after)
+        else:
+            spans.append((first, last))
+    return spans
+
+
+def classify(title: str, text: str, published: date | None, ruleset: Ruleset, tally_terms=None) -> Classification:
+    """Which categories the article reports, on which rules and sentences, and the tallies it gives."""
+    from .tallies import extract_tallies  # tallies uses text helpers only; imported here to keep the stages in order
+
+    body = normalise(text)
+    head = normalise(title or "").strip()
+    full = f"{head}\n{body}" if head else body
+    sentences = split_sentences(full)
+    all_matches = list(ruleset.pattern.finditer(full))
+    article_lists = {name for m in all_matches for name in ruleset.lists_of_group[m.lastgroup]}
+
+    found: list[Match] = []
+    fired_rules: set[str] = set()
+    i = 0
+    for sentence in sentences:
+        end = sentence.start + len(sentence.text)
+        in_sentence = []
+        while i < len(all_matches) and all_matches[i].start() < end:
+            if all_matches[i].start() >= sentence.start:
+                in_sentence.append(all_matches[i])
+            i += 1
+        if not in_sentence:
+            continue
+        hits = _sentence_hits(ruleset, sentence, full, in_sentence)
+        for rule in ruleset.rules:
+            if rule.name in fired_rules:
+                continue
+            if not all(c in article_lists for c in rule.context):
+                continue
+            if any(c in article_lists for c in rule.context_exclude):
+                continue
+            if _rule_fires(rule, hits):
+                fired_rules.add(rule.name)
+                found.append(Match(rule.name, rule.category, sentence.text))
+
+    tallies: tuple[Tally, ...] = ()
+    if tally_terms is not None:
+        tallies = tuple(extract_tallies(body, published, tally_terms))
+        if tallies and ruleset.tally_category and not any(m.category == ruleset.tally_category for m in found):
+            found.append(Match("reported-attack-total", ruleset.tally_category, tallies[0].sentence))
+    categories = tuple(c for c in dict.fromkeys(m.category for m in found))
+    return Classification(categories, tuple(found), tallies)

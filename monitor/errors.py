@@ -1,0 +1,46 @@
+"""The one exception tree of the monitor.
+
+    MonitorError
+    ├── ConfigError       bad config or rules file: names the file and the key
+    ├── FetchError        a feed or page could not be fetched
+    │   ├── TransientFetchError   timeouts, connection errors, 5xx, 429: worth retrying
+    │   └── PermanentFetchError   4xx, too large, too many redirects, bad scheme
+    ├── ParseError        a feed body that is not a feed
+    └── StoreError        the SQLite store cannot be opened or written
+
+Stages raise these; the pipeline records them per feed; only the CLI turns
+them into messages and exit codes.
+"""
+
+
+class MonitorError(Exception):
+    """Base class of every error the monitor raises on purpose."""
+
+
+class ConfigError(MonitorError):
+    def __init__(self, path, key: str | None, message: str):
+        self.path = str(path)
+        self.key = key
+        self.message = message
+        where = f"{self.path}: {key}" if key else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class FetchError(MonitorError):
+    pass
+
+
+class TransientFetchError(FetchError):
+    pass
+
+
+class PermanentFetchError(FetchError):
+    pass
+
+
+class ParseError(MonitorError):
+    pass
+
+
+class StoreError(MonitorError):
+    pass
