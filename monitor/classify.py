@@ -14,7 +14,8 @@ from datetime import date
 
 from .errors import ConfigError
 from .models import Classification, Match, Tally
-from .text import Sentence, normalise, split_sentences
+from .tallies import TallyTerms, extract_tallies
+from .text import Sentence, normalise, split_sentences, term_regex
 
 _WORD = re.compile(r"\w+")
 
@@ -38,23 +39,6 @@ class Ruleset:
     pattern: re.Pattern
     lists_of_group: dict[str, frozenset[str]]
     tally_category: str | None  # a category that a reported running total implies
-
-
-def _term_regex(term: str) -> str:
-    parts = []
-    for word in re.split(r"[\s-]+", term.strip()):
-        if word.upper() in ("US", "U.S.", "U.S"):
-            # Upper case only: "us" the pronoun is no actor.
-            parts.append(r"(?-i:U\.?S\.?)")
-        elif word.upper() in ("UK", "U.K."):
-            parts.append(r"(?-i:U\.?K\.?)")
-        else:
-            wild = word.endswith("*")
-            core = re.escape(word.rstrip("*")).replace("'", "['’]")
-            parts.append(core + (r"\w*" if wild else ""))
-    body = r"[\s-]+".join(parts)
-    tail = "" if body.endswith(r"\.?") else r"(?!\w)"
-    return r"(?<![\w-])" + body + tail
 
 
 def compile_rules(raw: dict, source: str) -> Ruleset:
@@ -119,7 +103,7 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
     for i, term in enumerate(ordered_terms):
         group = f"t{i}"
         groups[group] = frozenset(term_lists[term])
-        alternatives.append(f"(?P<{group}>{_term_regex(term)})")
+        alternatives.append(f"(?P<{group}>{term_regex(term)})")
     try:
         pattern = re.compile("|".join(alternatives), re.IGNORECASE)
     except re.error as e:  # a term with a stray regex character that escaping did not cover
@@ -183,10 +167,10 @@ def _sequence_spans(rule: Rule, hits: _Hits) -> list[tuple[int, int]]:
     return spans
 
 
-def classify(title: str, text: str, published: date | None, ruleset: Ruleset, tally_terms=None) -> Classification:
+def classify(
+    title: str, text: str, published: date | None, ruleset: Ruleset, tally_terms: TallyTerms | None = None
+) -> Classification:
     """Which categories the article reports, on which rules and sentences, and the tallies it gives."""
-    from .tallies import extract_tallies  # tallies uses text helpers only; imported here to keep the stages in order
-
     body = normalise(text)
     head = normalise(title or "").strip()
     full = f"{head}\n{body}" if head else body

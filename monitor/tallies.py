@@ -1,3 +1,466 @@
-"""stub"""
-def extract_tallies(text, published, terms):
-    return []
+"""Article text -> the running totals of attacks on US forces that it reports.
+
+A tally is a count ("at least 23 attacks", "169 times", "the 144th attack")
+with its qualifier, the period it covers (since, until, resolved against the
+publication date) and its region. The words (what is counted, targets,
+regions, rolling windows, named events) come from config/tallies.toml; the
+grammar of numbers, qualifiers and dates is here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from .errors import ConfigError
+from .models import Tally
+from .text import split_sentences, term_regex
+
+# ---------------------------------------------------------------- numbers
+
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_WORD_NUMBER = (
+    r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-](?:" + "|".join(k for k in _UNITS if _UNITS[k] < 10) + r"))?"
+    r"|" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
+)
+_NUMBER = (
+    r"(?P<num>"
+    r"(?:half\s+a|a|" + _WORD_NUMBER + r")\s+dozen"
+    r"|\d{1,3}(?:,\d{3})+|\d+(?:st|nd|rd|th)?"
+    r"|" + _WORD_NUMBER + r")(?![\w:/.,]\d)(?!\w)"
+)
+_QUALIFIERS = [
+    ("at_least", r"at\s+least|no\s+fewer\s+than|no\s+less\s+than|a\s+minimum\s+of"),
+    ("more_than", r"more\s+than|over|upwards\s+of|in\s+excess\s+of|greater\s+than"),
+    ("about", r"nearly|roughly|about|some|almost|around|approximately|an\s+estimated|close\s+to|just\s+under|just\s+over"),
+]
+_QUALIFIER = r"(?:(?P<qual>" + "|".join(p for _, p in _QUALIFIERS) + r")\s+(?:the\s+)?)?"
+_COUNT = re.compile(r"(?<![\w.,-])" + _QUALIFIER + _NUMBER, re.IGNORECASE)
+
+
+def parse_number(words: str) -> tuple[int, bool]:
+    """'five dozen' -> 60, '23rd' -> (23, ordinal), 'twenty-three' -> 23."""
+    w = words.lower().replace(",", "")
+    w = re.sub(r"\s+", " ", w)
+    if w.endswith("dozen"):
+        head = w[: -len("dozen")].strip()
+        if head == "a":
+            return 12, False
+        if head == "half a":
+            return 6, False
+        return parse_number(head)[0] * 12, False
+    m = re.fullmatch(r"(\d+)(st|nd|rd|th)?", w)
+    if m:
+        return int(m.group(1)), bool(m.group(2))
+    total = 0
+    for part in re.split(r"[\s-]", w):
+        total += _TENS.get(part, 0) + _UNITS.get(part, 0)
+    return total, False
+
+
+def _qualifier_name(text: str | None) -> str:
+    if not text:
+        return "exact"
+    t = re.sub(r"\s+", " ", text.lower())
+    for name, pattern in _QUALIFIERS:
+        if re.fullmatch(pattern, t):
+            return name
+    return "exact"
+
+
+# ---------------------------------------------------------------- dates
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = (
+    r"(?P<month>jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|aug(?:ust|\.)?"
+    r"|sept?(?:ember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+_MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b" + _YEAR, re.IGNORECASE)
+_DAY_MONTH = re.compile(r"\b" + _DAY + r"\s+" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
+_MONTH_ONLY = re.compile(r"\b(?P<part>early|mid|late)?[\s-]*" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
+_THIS_YEAR = re.compile(r"\b(?:this\s+year|the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year)\b", re.I)
+
+
+def _month_number(name: str) -> int:
+    return _MONTHS[name.lower().rstrip(".")[:4].rstrip("e") if name.lower().startswith("sept") else name.lower()[:3]]
+
+
+def _on_or_before(published: date | None, month: int, day: int, year: str | None) -> date | None:
+    """A month and day without a year is the latest such day not after publication."""
+    try:
+        if year:
+            return date(int(year), month, day)
+        if published is None:
+            return None
+        candidate = date(published.year, month, day)
+        if candidate > published:
+            candidate = date(published.year - 1, month, day)
+        return candidate
+    except ValueError:
+        return None
+
+
+def _find_date(text: str, published: date | None) -> tuple[date | None, int, int] | None:
+    """The first calendar date in text (month-day, day-month, or a weekday), with its span."""
+    found = []
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        m = pattern.search(text)
+        if m:
+            d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), m.group("year"))
+            found.append((m.start(), m.end(), d))
+    m = _WEEKDAY.search(text)
+    if m and published is not None:
+        # The latest such weekday before publication: "since Friday" in a Monday article.
+        back = (published.weekday() - _WEEKDAYS.index(m.group("weekday").lower())) % 7 or 7
+        found.append((m.start(), m.end(), published - timedelta(days=back)))
+    if not found:
+        return None
+    start, end, d = min(found, key=lambda f: f[0])
+    return d, start, end
+
+
+def _date_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
+    spans += [(m.start(), m.end()) for m in re.finditer(r"\b(?:19|20)\d\d\b|\d+:\d+|\d+(?:\.\d+)?\s*(?:%|percent)", text)]
+    return spans
+
+
+# ---------------------------------------------------------------- terms
+
+
+@dataclass(frozen=True)
+class Event:
+    phrase: re.Pattern
+    day: date
+    valid_from: date
+    valid_until: date
+
+
+@dataclass(frozen=True)
+class TallyTerms:
+    counted: frozenset[str]
+    modifiers: frozenset[str]
+    targets: re.Pattern
+    attack_words: re.Pattern
+    anaphors: re.Pattern
+    excluded: re.Pattern
+    other_targets: re.Pattern
+    not_counted: frozenset[str]
+    rolling: re.Pattern
+    regions: dict[str, re.Pattern]
+    events: tuple[Event, ...]
+
+
+def _alternation(words: list[str]) -> re.Pattern:
+    return re.compile("|".join(term_regex(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+
+
+def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
+    lists = {}
+    for key in ("counted", "modifiers", "targets", "attack_words", "anaphors", "excluded", "other_targets",
+                "not_counted", "rolling"):
+        value = raw.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(source, key, "must be a non-empty list of non-empty strings")
+        lists[key] = value
+    unknown = set(raw) - set(lists) - {"regions", "events"}
+    if unknown:
+        raise ConfigError(source, sorted(unknown)[0], "unknown key")
+    regions = raw.get("regions")
+    if not isinstance(regions, dict) or not regions:
+        raise ConfigError(source, "regions", "must be a table of region name -> list of words")
+    for name, words in regions.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+            raise ConfigError(source, f"regions.{name}", "must be a non-empty list of strings")
+    events = []
+    for i, ev in enumerate(raw.get("events", [])):
+        key = f"events[{i}]"
+        if not isinstance(ev, dict) or set(ev) - {"phrases", "date", "valid_from", "valid_until"}:
+            raise ConfigError(source, key, "takes phrases, date, valid_from and valid_until")
+        phrases = ev.get("phrases")
+        if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) for p in phrases):
+            raise ConfigError(source, f"{key}.phrases", "must be a non-empty list of strings")
+        days = []
+        for field_name in ("date", "valid_from", "valid_until"):
+            value = ev.get(field_name)
+            if isinstance(value, str):
+                try:
+                    value = date.fromisoformat(value)
+                except ValueError:
+                    raise ConfigError(source, f"{key}.{field_name}", "must be a date, YYYY-MM-DD") from None
+            if not isinstance(value, date):
+                raise ConfigError(source, f"{key}.{field_name}", "must be a date, YYYY-MM-DD")
+            days.append(value)
+        events.append(Event(_alternation(phrases), *days))
+    lower = lambda key: frozenset(w.lower() for w in lists[key])  # noqa: E731
+    return TallyTerms(
+        counted=lower("counted"),
+        modifiers=lower("modifiers"),
+        targets=_alternation(lists["targets"]),
+        attack_words=_alternation(lists["attack_words"]),
+        anaphors=_alternation(lists["anaphors"]),
+        excluded=_alternation(lists["excluded"]),
+        other_targets=_alternation(lists["other_targets"]),
+        not_counted=lower("not_counted"),
+        rolling=_alternation(lists["rolling"]),
+        regions={name: _alternation(words) for name, words in regions.items()},
+        events=tuple(events),
+    )
+
+
+# ---------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True, slots=True)
+class _Period:
+    since: date | None
+    until: date | None
+    explicit: bool  # the sentence itself states the start, or says the window rolls
+
+
+_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
+_BETWEEN = re.compile(
+    r"\b(?:between|from)\s+(?P<a>.{3,40}?)\s+(?:and|to|through|until)\s+(?P<b>(?:[A-Z][a-z]+\.?\s+)?[0-3]?\d(?:st|nd|rd|th)?)\b",
+    re.IGNORECASE,
+)
+_REPORTED_ON = re.compile(
+    r"\b(?:said|says|told|reported|announced|stated|briefing|noted|confirmed|disclosed)\b[^.;]{0,40}?\bon\s+(?P<d>"
+    + _MONTH + r"\s+" + _DAY + r")" + _YEAR,
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[;:]|,\s+(?:according|a\s|an\s|the\s|said|when|while|who|which)|\baccording to\b", re.I)
+
+
+def _resolve_since(clause: str, published: date | None, terms: TallyTerms) -> date | None:
+    for ev in terms.events:
+        if ev.phrase.search(clause) and published and ev.valid_from <= published <= ev.valid_until:
+            # An explicit date in the clause wins over the event's ("since Hamas's Oct. 7 assault").
+            found = _find_date(clause, published)
+            return found[0] if found and found[0] else ev.day
+    found = _find_date(clause, published)
+    if found and found[0]:
+        return found[0]
+    m = _MONTH_ONLY.search(clause)
+    # Months as words are capitalised; "may" is otherwise a verb.
+    if m and published is not None and m.group("month")[0].isupper():
+        month = _month_number(m.group("month"))
+        day = {"mid": 15, "late": 21}.get((m.group("part") or "").lower(), 1)
+        return _on_or_before(published, month, day, m.group("year"))
+    if _THIS_YEAR.search(clause) and published is not None:
+        return date(published.year, 1, 1)
+    return None
+
+
+def _period(sentence: str, published: date | None, terms: TallyTerms) -> _Period:
+    until = None
+    m = _REPORTED_ON.search(sentence)
+    if m:
+        d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), m.group("year"))
+        if d and published and d < published:
+            until = d
+    m = _BETWEEN.search(sentence)
+    if m:
+        start = _find_date(m.group("a"), published)
+        if start and start[0]:
+            end_text = m.group("b")
+            if re.fullmatch(r"[0-3]?\d(?:st|nd|rd|th)?", end_text.strip()):  # "between October 17th and 24th"
+                end_text = f"{start[0].strftime('%B')} {end_text}"
+            end = _find_date(end_text, published)
+            return _Period(start[0], end[0] if end else until, True)
+    m = _SINCE.search(sentence)
+    if m:
+        rest = sentence[m.end():]
+        cut = _CLAUSE_END.search(rest)
+        words = rest[: cut.start()] if cut else rest
+        clause = " ".join(words.split()[:14])
+        since = _resolve_since(clause, published, terms)
+        if since:
+            return _Period(since, until, True)
+    if _THIS_YEAR.search(sentence) and published is not None:
+        return _Period(date(published.year, 1, 1), until, True)
+    if terms.rolling.search(sentence):
+        return _Period(None, until, True)
+    return _Period(None, until, False)
+
+
+# ---------------------------------------------------------------- counts
+
+
+@dataclass(frozen=True, slots=True)
+class _Count:
+    count: int
+    qualifier: str
+    region: str
+    explicit_qualifier: bool
+    is_part: bool  # a regional part of a list ("... and 11 in Syria")
+
+
+_WORDS_AFTER = re.compile(r"[\w'’-]+")
+_TO_FIGURE = re.compile(
+    r"\b(?:to|at|reach(?:es|ed|ing)?|total(?:s|ed|led|ing)?|topped|surpassed|exceeded|passed|stands?\s+at|stood\s+at)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _region_after(rest: str, terms: TallyTerms) -> str:
+    """The one region a count is in ("14 times in Iraq"), else total ("in Iraq and Syria", or none named)."""
+    m = re.match(r"\s*(?:[\w'’-]+\s+){0,8}?in\s+(?P<place>[^.;]{0,80})", rest)
+    if not m:
+        return "total"
+    place = m.group("place")
+    found = sorted((hit.start(), hit.end(), name) for name, p in terms.regions.items() for hit in p.finditer(place))
+    # The region must open the place phrase ("in eastern Syria"), not come later in the sentence.
+    if not found or not re.fullmatch(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?", place[: found[0][0]]):
+        return "total"
+    _, first_end, first = found[0]
+    for start, _, name in found[1:]:
+        if name != first and re.fullmatch(r"\s*(?:,|and|or|as well as)?\s*(?:in\s+)?", place[first_end:start]):
+            return "total"
+    return first
+
+
+def _region_of(masked: str, m: re.Match, earlier: list, terms: TallyTerms) -> str:
+    """The region of the count m: named after it, before the next count; else named before it
+    ("US forces in Syria were attacked nine times"); else the total."""
+    rest = masked[m.end():]
+    following = _COUNT.search(rest)
+    region = _region_after(rest[: following.start()] if following else rest, terms)
+    if region != "total" or earlier:
+        return region
+    before = masked[: m.start()]
+    targets = list(terms.targets.finditer(before))
+    if targets and re.match(r"\s+(?:[\w-]+\s+)?in\s+", before[targets[-1].end():]):
+        return _region_after(before[targets[-1].end():], terms)
+    return "total"
+
+
+def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
+    """'27 attacks on ships', 'more than 50 attacks against Israel': a count of attacks on someone else."""
+    m = re.match(r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+(?P<what>(?:[\w'’.-]+\s+){0,3})", rest + " ")
+    return bool(m and terms.other_targets.search(m.group("what")))
+
+
+def _counts_in(sentence: str, published: date | None, terms: TallyTerms, after_total: bool) -> list[_Count]:
+    masked = sentence
+    for start, end in _date_spans(sentence):
+        masked = masked[:start] + "#" * (end - start) + masked[end:]
+    counts: list[_Count] = []
+    list_qualifier = None
+    for m in _COUNT.finditer(masked):
+        value, ordinal = parse_number(m.group("num"))
+        if value <= 0:
+            continue
+        qualifier = _qualifier_name(m.group("qual"))
+        rest = masked[m.end():]
+        following = [w.lower() for w in _WORDS_AFTER.findall(rest[:120])]
+        before = masked[: m.start()]
+        kind = None
+        if ordinal:
+            if following and (following[0] in terms.counted or following[0] in ("on", "against", "such", "since")):
+                kind = "count"
+        elif following and following[0] in terms.not_counted:
+            continue
+        else:
+            for i, word in enumerate(following[:6]):
+                if word in terms.counted:
+                    if word == "times" and i + 1 < len(following) and following[i + 1] in ("as", "the", "more", "higher", "larger", "greater"):
+                        break
+                    kind = "count"
+                    break
+                if word not in terms.modifiers:
+                    break
+            if kind is None and _TO_FIGURE.search(before[-30:]) and re.match(r"\s*(?:since|between|in\b|over\b|,|\.|$)", rest):
+                kind = "count"
+            if kind is None and (counts or after_total) and re.match(r"\s*(?:[\w'’-]+\s+){0,3}?in\s+", rest):
+                region = _region_after(rest, terms)
+                if region != "total":
+                    kind = "part"
+            part_of = re.match(r"\s+of\s+(?:them|those|these)\b\s*(?P<noun>[\w'’-]+)?", rest)
+            if (kind is None and part_of and (counts or after_total)
+                    and (part_of.group("noun") or "").lower() not in terms.not_counted | {"strikes", "were", "was"}
+                    and _region_after(rest, terms) != "total"):
+                kind = "part"
+        if kind is None:
+            continue
+        if _aimed_elsewhere(rest, terms):
+            continue
+        explicit = m.group("qual") is not None
+        if explicit and counts == []:
+            list_qualifier = qualifier
+        elif not explicit and list_qualifier:
+            qualifier = list_qualifier
+        counts.append(_Count(value, qualifier, _region_of(masked, m, counts, terms), explicit, kind == "part"))
+    return counts
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def extract_tallies(text: str, published: date | None, terms: TallyTerms) -> list[Tally]:
+    """Every reported count of attacks on US or coalition forces in the text, in order, each once."""
+    tallies: list[Tally] = []
+    for sentence in split_sentences(text):
+        s = sentence.text
+        if terms.excluded.search(s):
+            continue
+        has_target = bool(terms.targets.search(s))
+        refers_back = bool(tallies) and bool(terms.anaphors.search(s))
+        if not refers_back and not terms.attack_words.search(s):
+            continue
+        if not (has_target or refers_back or tallies):
+            continue
+        counts = _counts_in(s, published, terms, after_total=refers_back)
+        if not counts:
+            continue
+        period = _period(s, published, terms)
+        # Without a target named, a figure counts only beside a total already given: the same figure
+        # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
+        if not has_target and not refers_back and period.since is None and not any(
+            c.count == t.count for c in counts for t in tallies
+        ):
+            continue
+        since, until = period.since, period.until
+        if not period.explicit and refers_back:
+            since, until = tallies[-1].since, tallies[-1].until
+        group = [Tally(c.count, c.qualifier, since, until, c.region, s) for c in counts]
+        totals = [t for t in group if t.region == "total"]
+        parts = [t for t in group if t.region != "total"]
+        # A total stated beside "at least" parts is itself at least ("at least 14 ... and nine ..., for a total of 23").
+        part_qualifiers = {t.qualifier for t in parts}
+        if len(part_qualifiers) == 1 and "exact" not in part_qualifiers:
+            group = [replace(t, qualifier=next(iter(part_qualifiers))) if t.region == "total" and t.qualifier == "exact" else t for t in group]
+            totals = [t for t in group if t.region == "total"]
+        if len(parts) > 1 and not totals and not refers_back:
+            qualifier = next(iter(part_qualifiers)) if len(part_qualifiers) == 1 else "at_least"
+            group.append(Tally(sum(t.count for t in parts), qualifier, since, until, "total", s))
+        tallies.extend(group)
+    return _one_each(tallies)
+
+
+def _one_each(tallies: list[Tally]) -> list[Tally]:
+    """The same figure said twice is one tally; where one mention gives its start, keep that one."""
+    out: list[Tally] = []
+    for t in tallies:
+        twin = next((i for i, o in enumerate(out) if o.count == t.count and o.region == t.region
+                     and (o.since == t.since or o.since is None or t.since is None)), None)
+        if twin is None:
+            out.append(t)
+        elif out[twin].since is None and t.since is not None:
+            out[twin] = t
+    # Parts that took no start of their own follow their total's start, if it has one.
+    return out

@@ -60,3 +60,21 @@ def _append(out: list[Sentence], chunk: str, base: int, start: int, end: int) ->
     stripped = piece.strip()
     if stripped:
         out.append(Sentence(stripped, base + start + (len(piece) - len(piece.lstrip()))))
+
+
+def term_regex(term: str) -> str:
+    """A rules-file term as a regex: whole words, '-' = space, 'US' upper case only, trailing * = any ending."""
+    parts = []
+    for word in re.split(r"[\s-]+", term.strip()):
+        if word.upper() in ("US", "U.S.", "U.S"):
+            # Upper case only: "us" the pronoun is no actor.
+            parts.append(r"(?-i:U\.?S\.?)")
+        elif word.upper() in ("UK", "U.K."):
+            parts.append(r"(?-i:U\.?K\.?)")
+        else:
+            wild = word.endswith("*")
+            core = re.escape(word.rstrip("*")).replace("'", "['’]")
+            parts.append(core + (r"\w*" if wild else ""))
+    body = r"[\s-]+".join(parts)
+    tail = "" if body.endswith(r"\.?") else r"(?!\w)"
+    return r"(?<![\w-])" + body + tail
