@@ -1,0 +1,258 @@
+"""The `monitor` command: a thin click layer, and the only place exceptions become exit codes.
+
+Exit codes: 0 done (poll also when some feeds failed: it names them), 1 an error
+at run time, 2 a bad config or bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import click
+
+from .config import Config, load_config, mask_secrets
+from .errors import ConfigError, MonitorError
+
+log = logging.getLogger("monitor")
+
+
+class SecretFilter(logging.Filter):
+    """Masks notifier URLs and their tokens in every log record, whoever logs it."""
+
+    def __init__(self):
+        super().__init__()
+        self.config: Config | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.config is not None:
+            record.msg = mask_secrets(record.getMessage(), self.config)
+            record.args = None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        })
+
+
+_secret_filter = SecretFilter()
+
+
+def _setup_logging(fmt: str, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_secret_filter)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # apprise logs every delivery at INFO, with target hosts; our own lines say what matters.
+    logging.getLogger("apprise").setLevel(logging.ERROR if not verbose else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
+class Context:
+    def __init__(self, config_path: str | None):
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+            _secret_filter.config = self._config
+        return self._config
+
+
+def _fail(e: MonitorError, ctx: Context | None = None) -> None:
+    config = ctx._config if ctx else None
+    click.echo(f"Error: {mask_secrets(str(e), config)}", err=True)
+    sys.exit(2 if isinstance(e, ConfigError) else 1)
+
+
+class Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MonitorError as e:
+            _fail(e, ctx.obj)
+
+
+@click.group(cls=Group)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="MONITOR_CONFIG",
+              help="Config file (default config/monitor.toml; or set MONITOR_CONFIG).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log line format.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+@click.version_option(package_name="monitor")
+@click.pass_context
+def cli(ctx, config_path, log_format, verbose):
+    """Watch news feeds for attacks by Iran-backed groups on US forces in Iraq, Syria and Jordan,
+    and the US strikes that answer them; alert on new reports and on moving attack totals."""
+    _setup_logging(log_format, verbose)
+    ctx.obj = Context(config_path)
+
+
+def _open(ctx_obj: Context):
+    from .notify import Notifiers
+    from .store import Store
+
+    config = ctx_obj.config
+    return config, Store(config.store_path), Notifiers(config.notifiers, config=config)
+
+
+@cli.command()
+@click.pass_obj
+def poll(obj: Context):
+    """Run one full cycle: fetch every feed, store and classify new items, deliver pending alerts."""
+    from .pipeline import run_cycle
+
+    config, store, notifiers = _open(obj)
+    try:
+        report = run_cycle(config, store, notifiers)
+    finally:
+        store.close()
+    updated = sum(o.status == "updated" for o in report.outcomes)
+    unchanged = sum(o.status == "not-modified" for o in report.outcomes)
+    click.echo(
+        f"{len(report.outcomes)} feeds: {updated} updated, {unchanged} not modified, {len(report.failed)} failed; "
+        f"{report.new_items} new items; {report.alerts_created} alerts queued, {report.alerts_sent} sent, "
+        f"{report.alerts_pending} pending"
+    )
+    for o in report.failed:
+        click.echo(f"failed: {o.feed}: {o.error}")
+
+
+@cli.command()
+@click.pass_obj
+def run(obj: Context):
+    """The daemon: a cycle every schedule.poll_interval_seconds until SIGINT or SIGTERM."""
+    from .pipeline import run_cycle
+    from .scheduler import run_forever
+
+    config, store, notifiers = _open(obj)
+
+    def cycle() -> None:
+        report = run_cycle(config, store, notifiers)
+        log.info(
+            "cycle done: %d feeds, %d failed, %d new items, %d alerts sent, %d pending",
+            len(report.outcomes), len(report.failed), report.new_items, report.alerts_sent, report.alerts_pending,
+        )
+
+    log.info("monitor running: %d feeds every %d s, store %s", len([f for f in config.feeds if f.enabled]),
+             config["schedule.poll_interval_seconds"], config.store_path)
+    try:
+        run_forever(cycle, config["schedule.poll_interval_seconds"])
+    finally:
+        store.close()
+    log.info("monitor stopped")
+
+
+@cli.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.pass_obj
+def classify(obj: Context, file):
+    """Classify JSON Lines of {"id","title","published","text"} (FILE or - for stdin); one JSON line out per line in."""
+    from .classify import classify as classify_article
+    from .evaluate import published_date
+
+    config = obj.config
+    for n, line in enumerate(file, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            published = published_date(row.get("published"))
+        except (json.JSONDecodeError, ValueError, AttributeError) as e:
+            raise click.ClickException(f"line {n}: not a JSON object with a valid published date: {e}") from None
+        c = classify_article(row.get("title", ""), row.get("text", ""), published, config.rules, config.tally_terms)
+        click.echo(json.dumps({
+            "id": row.get("id"),
+            "attack": "attack" in c.categories,
+            "strike": "strike" in c.categories,
+            "categories": list(c.categories),
+            "tallies": [t.as_label() for t in c.tallies],
+            "rules": [{"rule": m.rule, "category": m.category, "sentence": m.sentence} for m in c.matches],
+        }, ensure_ascii=False))
+
+
+@cli.command("check-config")
+@click.pass_obj
+def check_config(obj: Context):
+    """Validate the config and the rules; print the effective config with secrets masked."""
+    config = obj.config
+    click.echo(json.dumps(config.effective(), indent=2, ensure_ascii=False))
+    click.echo(f"OK: {config.path}: {len(config.feeds)} feeds, {len(config.notifiers)} notifiers, "
+               f"{len(config.rules.rules)} rules", err=True)
+
+
+@cli.command()
+@click.pass_obj
+def tallies(obj: Context):
+    """Each series of reported attack totals as a timeline: date, figure, qualifier, outlet, repeats."""
+    from .store import Store
+
+    store = Store(obj.config.store_path)
+    try:
+        reports = store.tally_reports()
+    finally:
+        store.close()
+    if not reports:
+        click.echo("No reported totals stored yet.")
+        return
+    series: dict[tuple, list[dict]] = defaultdict(list)
+    for r in reports:
+        series[(r["since"], r["region"])].append(r)
+    for (since, region), rows in series.items():
+        click.echo(f"Attacks on US forces since {since}, {region}:")
+        by_figure: dict[int, list[dict]] = defaultdict(list)
+        for r in rows:
+            by_figure[r["count"]].append(r)
+        for count, group in sorted(by_figure.items(), key=lambda kv: (min(r["published"] or "" for r in kv[1]), kv[0])):
+            first = min(group, key=lambda r: (r["published"] or "", r["id"]))
+            outlets = {r["outlet"] for r in group}
+            repeats = f", repeated by {len(outlets) - 1} other outlet(s)" if len(outlets) > 1 else ""
+            late = sum(r["verdict"] == "stale" for r in group)
+            stale = f", {late} stale re-report(s)" if late else ""
+            click.echo(f"  {(first['published'] or '?')[:10]}  {count:>5}  {first['qualifier']:<9} {first['outlet']}{repeats}{stale}")
+
+
+@cli.command("eval")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--min-f1", type=float, default=0.0, show_default=True, help="Fail below this F1 for attack and strike.")
+@click.option("--min-tally-f1", type=float, default=0.0, show_default=True, help="Fail below this F1 for tallies.")
+@click.option("-v", "--verbose", "show_misses", is_flag=True, help="List every miss.")
+@click.pass_obj
+def evaluate_cmd(obj: Context, file, min_f1, min_tally_f1, show_misses):
+    """Score the classifier on a labelled JSON Lines file (the LABELS.md form)."""
+    from .evaluate import evaluate
+
+    rows = [json.loads(line) for line in file if line.strip()]
+    config = obj.config
+    scores = evaluate(rows, config.rules, config.tally_terms)
+    click.echo(f"{len(rows)} articles")
+    failed = []
+    for name, s in scores.items():
+        click.echo(f"{name:<14} precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}  (tp {s.tp}, fp {s.fp}, fn {s.fn})")
+        if show_misses:
+            for miss in s.misses:
+                click.echo(f"    {miss}")
+        threshold = min_tally_f1 if "tallies" in name else min_f1
+        if s.f1 < threshold:
+            failed.append(f"{name} F1 {s.f1:.3f} < {threshold}")
+    if failed:
+        click.echo("Below threshold: " + "; ".join(failed), err=True)
+        sys.exit(1)
+
+
+def main() -> None:  # pragma: no cover
+    cli()

@@ -1,0 +1,261 @@
+"""Load and validate everything in config/: the monitor's TOML file and the rules it points at.
+
+One table, SETTINGS, drives validation, defaults and the README's reference
+(a test checks that every setting is documented). A bad file stops the monitor
+before anything runs, with a ConfigError that names the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .classify import Ruleset, compile_rules
+from .errors import ConfigError
+from .tallies import TallyTerms, compile_tally_terms
+
+EVENTS = ("report", "tally", "digest", "ops")
+DEFAULT_PATH = Path("config/monitor.toml")
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # section.name
+    kind: type | tuple[type, ...]
+    default: object
+    help: str
+    minimum: float | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("storage.path", str, "data/monitor.db", "SQLite file of the store, relative to the config file's folder unless absolute."),
+    Setting("schedule.poll_interval_seconds", int, 900, "Seconds between two polling cycles of `monitor run`.", 10),
+    Setting("schedule.timezone", str, "UTC", "Timezone in which alert times are shown (IANA name)."),
+    Setting("alerts.max_age_days", (int, float), 3, "Items published longer ago than this are stored but raise no alert; 0 = no limit.", 0),
+    Setting("fetch.timeout_seconds", (int, float), 20, "Timeout of one HTTP request (connect, read, write, pool).", 1),
+    Setting("fetch.max_bytes", int, 5_000_000, "Largest feed or page body read; a larger one is an error for that feed or page.", 1024),
+    Setting("fetch.max_redirects", int, 5, "Most redirects followed for one request.", 0),
+    Setting("fetch.concurrency", int, 8, "Feeds (and pages) fetched at once.", 1),
+    Setting("fetch.user_agent", str, "", "User-Agent header; empty = monitor's own, which names the project."),
+    Setting("rules.path", str, "rules.toml", "Keyword rules file, relative to the config file's folder."),
+    Setting("rules.tallies_path", str, "tallies.toml", "Tally words file, relative to the config file's folder."),
+)
+_BY_KEY = {s.key: s for s in SETTINGS}
+SECTIONS = sorted({s.key.split(".")[0] for s in SETTINGS})
+FEED_KEYS = {"name": "Short unique name, shown in alerts as the outlet.", "url": "http, https or file URL of an RSS or Atom feed.",
+             "enabled": "false to keep a feed in the file but not poll it (default true)."}
+NOTIFIER_KEYS = {"url": "Any apprise URL; ${VAR} is replaced from the environment, so tokens stay out of the file.",
+                 "events": f"Which alerts it gets, of {', '.join(EVENTS)} (default all).",
+                 "name": "Name shown in logs and the store instead of the URL (default: scheme and position)."}
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    url: str
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class NotifierConfig:
+    name: str
+    url: str  # secret: never print it; use masked_url()
+    events: tuple[str, ...]
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(self.url)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    values: dict[str, object]
+    feeds: tuple[Feed, ...]
+    notifiers: tuple[NotifierConfig, ...]
+    rules: Ruleset
+    tally_terms: TallyTerms
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    @property
+    def store_path(self) -> Path:
+        return self._relative(self.values["storage.path"])
+
+    def _relative(self, value: str) -> Path:
+        p = Path(value)
+        return p if p.is_absolute() else self.path.parent / p
+
+    def effective(self) -> dict:
+        """The config as the monitor uses it, secrets masked: for `monitor check-config`."""
+        out: dict = {}
+        for key, value in self.values.items():
+            section, name = key.split(".")
+            out.setdefault(section, {})[name] = value
+        out["feeds"] = [{"name": f.name, "url": f.url, "enabled": f.enabled} for f in self.feeds]
+        out["notifiers"] = [{"name": n.name, "url": n.masked_url, "events": list(n.events)} for n in self.notifiers]
+        return out
+
+
+def mask_url(url: str) -> str:
+    """Only the scheme of a notifier URL is safe to show: tokens sit in its host, path, user or query."""
+    scheme = url.split("://", 1)[0] if "://" in url else "?"
+    return f"{scheme}://***"
+
+
+def mask_secrets(text: str, config: "Config | None") -> str:
+    """Replace every notifier URL, and every part of one that looks like a token, with a mask."""
+    if config is None:
+        return text
+    for n in config.notifiers:
+        text = text.replace(n.url, n.masked_url)
+        for part in _secret_parts(n.url):
+            text = text.replace(part, "***")
+    return text
+
+
+def _secret_parts(url: str) -> list[str]:
+    rest = url.split("://", 1)[-1]
+    parts = re.split(r"[/@:?&=#]", rest)
+    # Hosts and ports of loopback or well-known services are not secrets; long opaque strings are.
+    return sorted({p for p in parts if len(p) >= 8 and not re.fullmatch(r"[\d.]+|localhost", p)}, key=len, reverse=True)
+
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand(value: str, path: Path, key: str, env: dict) -> str:
+    def sub(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in env:
+            raise ConfigError(path, key, f"environment variable {name} is not set")
+        return env[name]
+
+    return _ENV.sub(sub, value)
+
+
+def _check(path: Path, key: str, value: object, setting: Setting) -> object:
+    kinds = setting.kind if isinstance(setting.kind, tuple) else (setting.kind,)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise ConfigError(path, key, f"must be {names}, got {type(value).__name__} {value!r}")
+    if setting.minimum is not None and value < setting.minimum:
+        raise ConfigError(path, key, f"must be at least {setting.minimum}, got {value!r}")
+    return value
+
+
+def load_config(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
+    env = dict(os.environ) if env is None else env
+    path = Path(path or env.get("MONITOR_CONFIG") or DEFAULT_PATH)
+    raw = _read_toml(path)
+
+    values = {s.key: s.default for s in SETTINGS}
+    for section, body in raw.items():
+        if section in ("feeds", "notifiers"):
+            continue
+        if section not in SECTIONS:
+            raise ConfigError(path, section, f"unknown section; expected one of {', '.join(SECTIONS + ['feeds', 'notifiers'])}")
+        if not isinstance(body, dict):
+            raise ConfigError(path, section, "must be a table")
+        for name, value in body.items():
+            key = f"{section}.{name}"
+            if key not in _BY_KEY:
+                raise ConfigError(path, key, "unknown key")
+            values[key] = _check(path, key, value, _BY_KEY[key])
+    try:
+        ZoneInfo(values["schedule.timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(path, "schedule.timezone", f"unknown timezone {values['schedule.timezone']!r}") from None
+
+    feeds = _feeds(path, raw.get("feeds", []))
+    notifiers = _notifiers(path, raw.get("notifiers", []), env)
+
+    rules_path = path.parent / values["rules.path"]
+    rules = compile_rules(_read_toml(rules_path), str(rules_path))
+    tallies_path = path.parent / values["rules.tallies_path"]
+    tally_terms = compile_tally_terms(_read_toml(tallies_path), str(tallies_path))
+    return Config(path, values, feeds, notifiers, rules, tally_terms)
+
+
+def load_rules(path: str | os.PathLike | None = None, env: dict | None = None) -> tuple[Ruleset, TallyTerms]:
+    """Just the rules, for `monitor classify` and `monitor eval`, which need no feeds or notifiers."""
+    config = load_config(path, env)
+    return config.rules, config.tally_terms
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(path, None, "file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(path, None, f"not valid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(path, None, f"cannot be read: {e.strerror}") from None
+
+
+def _feeds(path: Path, raw: object) -> tuple[Feed, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(path, "feeds", "must be an array of tables: [[feeds]]")
+    feeds, names = [], set()
+    for i, f in enumerate(raw):
+        key = f"feeds[{i}]"
+        if not isinstance(f, dict):
+            raise ConfigError(path, key, "must be a table")
+        for k in f:
+            if k not in FEED_KEYS:
+                raise ConfigError(path, f"{key}.{k}", "unknown key")
+        name, url, enabled = f.get("name"), f.get("url"), f.get("enabled", True)
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(path, f"{key}.name", "a feed needs a name")
+        if name in names:
+            raise ConfigError(path, f"{key}.name", f"duplicate feed name {name!r}")
+        names.add(name)
+        if not isinstance(url, str):
+            raise ConfigError(path, f"{key}.url", "a feed needs a url")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "file") or (parts.scheme != "file" and not parts.netloc):
+            raise ConfigError(path, f"{key}.url", f"must be an http, https or file URL, got {url!r}")
+        if not isinstance(enabled, bool):
+            raise ConfigError(path, f"{key}.enabled", "must be true or false")
+        feeds.append(Feed(name, url, enabled))
+    return tuple(feeds)
+
+
+def _notifiers(path: Path, raw: object, env: dict) -> tuple[NotifierConfig, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(path, "notifiers", "must be an array of tables: [[notifiers]]")
+    import apprise  # noqa: PLC0415  (heavy: only when notifiers are configured)
+
+    out, names = [], set()
+    for i, n in enumerate(raw):
+        key = f"notifiers[{i}]"
+        if not isinstance(n, dict):
+            raise ConfigError(path, key, "must be a table")
+        for k in n:
+            if k not in NOTIFIER_KEYS:
+                raise ConfigError(path, f"{key}.{k}", "unknown key")
+        url = n.get("url")
+        if not isinstance(url, str) or "://" not in url:
+            raise ConfigError(path, f"{key}.url", "must be an apprise URL such as json://host/ or mailto://...")
+        url = _expand(url, path, f"{key}.url", env)
+        if apprise.Apprise.instantiate(url) is None:
+            raise ConfigError(path, f"{key}.url", f"apprise does not understand this URL ({mask_url(url)})")
+        events = n.get("events", list(EVENTS))
+        if not isinstance(events, list) or not events or not all(e in EVENTS for e in events):
+            raise ConfigError(path, f"{key}.events", f"must be a non-empty list of {', '.join(EVENTS)}")
+        name = n.get("name", f"{url.split('://', 1)[0]}-{i + 1}")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(path, f"{key}.name", "must be a non-empty string")
+        if name in names:
+            raise ConfigError(path, f"{key}.name", f"duplicate notifier name {name!r}")
+        names.add(name)
+        out.append(NotifierConfig(name, url, tuple(events)))
+    return tuple(out)

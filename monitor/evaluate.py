@@ -1,0 +1,77 @@
+"""Score the classifier on labelled articles (the LABELS.md form): precision, recall and F1."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from .classify import Ruleset, classify
+from .tallies import TallyTerms
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def published_date(value) -> date | None:
+    if not value:
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+def _keys(tallies: list[dict], fields: tuple[str, ...], total_only: bool) -> set[str]:
+    return {
+        json.dumps({f: t.get(f) for f in fields}, sort_keys=True)
+        for t in tallies
+        if not total_only or t.get("region") == "total"
+    }
+
+
+def evaluate(rows: list[dict], rules: Ruleset, terms: TallyTerms) -> dict[str, Score]:
+    scores = {name: Score() for name in ("attack", "strike", "total tallies", "all tallies")}
+    for row in rows:
+        c = classify(row.get("title", ""), row.get("text", ""), published_date(row.get("published")), rules, terms)
+        expect = row.get("expect", {})
+        for category in ("attack", "strike"):
+            got, want = category in c.categories, bool(expect.get(category))
+            s = scores[category]
+            if got and want:
+                s.tp += 1
+            elif got:
+                s.fp += 1
+                s.misses.append(f"{row['id']}: flagged {category}, labelled not")
+            elif want:
+                s.fn += 1
+                s.misses.append(f"{row['id']}: missed {category}")
+        got_tallies = [t.as_label() for t in c.tallies]
+        for name, fields, total_only in (
+            ("total tallies", ("count", "since", "region"), True),
+            ("all tallies", ("count", "qualifier", "since", "until", "region"), False),
+        ):
+            got_k = _keys(got_tallies, fields, total_only)
+            want_k = _keys(expect.get("tallies", []), fields, total_only)
+            s = scores[name]
+            s.tp += len(got_k & want_k)
+            s.fp += len(got_k - want_k)
+            s.fn += len(want_k - got_k)
+            s.misses += [f"{row['id']}: extra {k}" for k in sorted(got_k - want_k)]
+            s.misses += [f"{row['id']}: missed {k}" for k in sorted(want_k - got_k)]
+    return scores

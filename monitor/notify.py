@@ -1,0 +1,151 @@
+"""Alerts: render them, queue them in the store's outbox, deliver them through apprise.
+
+An alert is queued in the same transaction as the item that caused it and
+marked sent only when apprise says it was delivered; whatever is still pending
+is tried again on the next cycle. With no notifier configured, alerts go to the
+console so a newcomer sees them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from .config import NotifierConfig, mask_secrets
+from .models import Article, Classification, Tally
+from .series import NEW_SERIES, series_name
+from .store import SeriesHigh, Store
+
+log = logging.getLogger("monitor.notify")
+CONSOLE = "console"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: str  # report | tally | digest | ops
+    key: str  # one alert per key and notifier, ever
+    title: str  # begins with the kind in brackets, for mail filters and chat searches
+    body: str
+    item_id: int | None = None
+
+
+def _when(moment: datetime | None, tz: ZoneInfo) -> str:
+    if moment is None:
+        return "time not given"
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _quote(sentence: str, limit: int = 400) -> str:
+    s = " ".join(sentence.split())
+    return f'"{s if len(s) <= limit else s[: limit - 1] + "…"}"'
+
+
+def report_alert(item_id: int, article: Article, c: Classification, outlet: str, tz: ZoneInfo) -> Alert:
+    e = article.entry
+    lines = [
+        f"Categories: {', '.join(c.categories)}",
+        f"Outlet: {outlet}, published {_when(e.published, tz)}",
+    ]
+    for m in c.matches:
+        lines.append(f"Why ({m.category}): rule {m.rule} matched {_quote(m.sentence)}")
+    if c.tallies:
+        lines.append("Reported totals: " + "; ".join(
+            f"{t.count} ({t.qualifier.replace('_', ' ')}) {t.region}" + (f" since {t.since.isoformat()}" if t.since else "")
+            for t in c.tallies
+        ))
+    if article.text_source != "page":
+        lines.append(f"Text: from the feed's summary ({article.text_note})")
+    lines.append(f"Link: {e.link}")
+    return Alert("report", f"item:{item_id}", f"[report] {e.title}", "\n".join(lines), item_id)
+
+
+def tally_alert(item_id: int, tally: Tally, verdict: str, previous: SeriesHigh | None, article: Article,
+                outlet: str, tz: ZoneInfo) -> Alert:
+    name = series_name(tally.since, tally.region)
+    qual = tally.qualifier.replace("_", " ")
+    if verdict == NEW_SERIES or previous is None:
+        title = f"[tally] New series: {name}: {tally.count}"
+        lines = [f"Series: {name} (first figure reported)"]
+    else:
+        diff = tally.count - previous.count
+        title = f"[tally] {name}: {previous.count} -> {tally.count} (+{diff})"
+        lines = [
+            f"Series: {name}",
+            f"Previous: {previous.count} ({previous.qualifier.replace('_', ' ')}), reported "
+            f"{previous.published[:10] if previous.published else 'at an unknown date'} by {previous.outlet} ({previous.url})",
+        ]
+    lines += [
+        f"New: {tally.count} ({qual}), reported {_when(article.entry.published, tz)} by {outlet}",
+    ]
+    if previous is not None and verdict != NEW_SERIES:
+        lines.append(f"Change: +{tally.count - previous.count}")
+    lines += [f"Sentence: {_quote(tally.sentence)}", f"Link: {article.entry.link}"]
+    key = f"tally:{tally.since.isoformat()}:{tally.region}:{tally.count}"
+    return Alert("tally", key, title, "\n".join(lines), item_id)
+
+
+class Notifiers:
+    """The configured targets, each an apprise object built once per process (building one costs ~170 ms)."""
+
+    def __init__(self, configs: tuple[NotifierConfig, ...], console: TextIO | None = None, config=None):
+        self.configs = {n.name: n for n in configs}
+        self._apprise: dict[str, object] = {}
+        self.console = console or sys.stdout
+        self._config = config
+
+    def targets(self, kind: str) -> list[str]:
+        if not self.configs:
+            return [CONSOLE]
+        return [name for name, n in self.configs.items() if kind in n.events]
+
+    def send(self, name: str, title: str, body: str, attach=None) -> tuple[bool, str | None]:
+        if name == CONSOLE:
+            print(f"{title}\n{body}\n", file=self.console, flush=True)
+            return True, None
+        n = self.configs.get(name)
+        if n is None:
+            return False, "notifier no longer configured"
+        import apprise  # noqa: PLC0415
+
+        target = self._apprise.get(name)
+        if target is None:
+            target = apprise.Apprise()
+            target.add(n.url)
+            self._apprise[name] = target
+        with apprise.LogCapture(level=logging.WARNING) as captured:
+            ok = target.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT, attach=attach)
+        if ok:
+            return True, None
+        detail = " ".join(captured.getvalue().split())[-300:] or "apprise reported failure"
+        return False, mask_secrets(detail, self._config)
+
+
+def queue(store: Store, notifiers: Notifiers, alert: Alert, now: datetime) -> int:
+    """Put an alert in the outbox for every notifier that wants its kind; returns how many were new."""
+    return sum(
+        store.add_alert(alert.kind, alert.key, alert.item_id, name, alert.title, alert.body, now)
+        for name in notifiers.targets(alert.kind)
+    )
+
+
+def deliver_pending(store: Store, notifiers: Notifiers, now: datetime) -> tuple[int, int]:
+    """Try every pending alert once; returns (sent, still pending)."""
+    sent = pending = 0
+    for row in store.pending_alerts():
+        if row["notifier"] != CONSOLE and row["notifier"] not in notifiers.configs:
+            store.mark_alert(row["id"], now, sent=False, error="notifier no longer configured", status="dropped")
+            log.warning("alert %s dropped: notifier %s is no longer configured", row["id"], row["notifier"])
+            continue
+        ok, error = notifiers.send(row["notifier"], row["title"], row["body"])
+        store.mark_alert(row["id"], now, sent=ok, error=error)
+        if ok:
+            sent += 1
+            log.info("alert %s sent to %s: %s", row["id"], row["notifier"], row["title"])
+        else:
+            pending += 1
+            log.warning("alert %s to %s not delivered, will retry: %s", row["id"], row["notifier"], error)
+    return sent, pending

@@ -1,0 +1,68 @@
+"""Feed bytes -> entries. feedparser gets bytes, so it honours the XML encoding declaration."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from calendar import timegm
+from datetime import datetime, timezone
+
+import feedparser
+
+from .errors import ParseError
+from .models import Entry
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"[ \t\r\f\v]+")
+
+
+def parse_feed(body: bytes, base_url: str = "") -> list[Entry]:
+    # The sanitiser and URI resolver cost 40 % of parsing and we strip markup ourselves.
+    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False, response_headers={"content-location": base_url})
+    if parsed.bozo and not parsed.entries:
+        reason = getattr(parsed, "bozo_exception", None)
+        raise ParseError(f"not a feed: {_reason(reason)}")
+    if not parsed.entries and not parsed.get("version"):
+        raise ParseError("not a feed: no RSS or Atom root element")
+    return [e for e in (_entry(raw) for raw in parsed.entries) if e is not None]
+
+
+def _reason(exc: object) -> str:
+    text = str(exc) if exc else "unreadable"
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def _entry(raw) -> Entry | None:
+    link = (raw.get("link") or "").strip()
+    title = html_to_text(raw.get("title") or "").strip()
+    summary = ""
+    if raw.get("content"):
+        summary = html_to_text(raw["content"][0].get("value", ""))
+    if not summary:
+        summary = html_to_text(raw.get("summary") or raw.get("description") or "")
+    if not link and not title:
+        return None
+    guid = (raw.get("id") or raw.get("guid") or link or "").strip()
+    if not guid:
+        guid = "sha1:" + hashlib.sha1(f"{title}\n{summary}".encode()).hexdigest()
+    published = _time(raw.get("published_parsed")) or _time(raw.get("updated_parsed"))
+    updated = _time(raw.get("updated_parsed"))
+    return Entry(guid=guid, link=link, title=title, summary=summary.strip(), published=published, updated=updated)
+
+
+def _time(struct) -> datetime | None:
+    if not struct:
+        return None
+    try:
+        return datetime.fromtimestamp(timegm(struct), tz=timezone.utc)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def html_to_text(fragment: str) -> str:
+    """Feed summaries are HTML fragments: keep the words, one paragraph a line."""
+    text = re.sub(r"(?i)<\s*(?:br|/p|/div|/li|/h\d)\s*/?>", "\n", fragment)
+    text = html.unescape(_TAG.sub(" ", text))
+    lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)

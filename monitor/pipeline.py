@@ -1,0 +1,216 @@
+"""One polling cycle, top to bottom: fetch -> parse -> extract -> classify -> dedupe -> store -> alert.
+
+Network work (feeds, then pages of items not seen before) runs concurrently
+within a bound; the rest runs feed by feed, each feed's items and alerts in one
+transaction. A feed that fails is recorded on the feed and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from .classify import classify
+from .config import Config, Feed
+from .dedupe import canonical_url
+from .errors import FetchError, MonitorError, ParseError
+from .extract import extract_text
+from .fetch import Limits, Response, fetch, make_client
+from .models import Article, Entry
+from .notify import Notifiers, deliver_pending, queue, report_alert, tally_alert
+from .parse import parse_feed
+from .series import NEW_SERIES, RISE, judge
+from .store import Store
+
+log = logging.getLogger("monitor.pipeline")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Harvest:
+    """What the network gave for one feed: new entries with their pages, or why there are none."""
+
+    feed: Feed
+    response: Response | None = None
+    entries: list[Entry] = field(default_factory=list)
+    pages: dict[str, Response | str] = field(default_factory=dict)  # guid -> page, or why it is missing
+    error: str | None = None
+
+
+@dataclass
+class FeedOutcome:
+    feed: str
+    status: str  # updated | not-modified | failed
+    new_items: int = 0
+    error: str = ""
+
+
+@dataclass
+class CycleReport:
+    outcomes: list[FeedOutcome]
+    alerts_created: int
+    alerts_sent: int
+    alerts_pending: int
+
+    @property
+    def failed(self) -> list[FeedOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def new_items(self) -> int:
+        return sum(o.new_items for o in self.outcomes)
+
+
+def limits_of(config: Config) -> Limits:
+    from . import USER_AGENT
+
+    return Limits(
+        timeout_seconds=config["fetch.timeout_seconds"],
+        max_bytes=config["fetch.max_bytes"],
+        max_redirects=config["fetch.max_redirects"],
+        user_agent=config["fetch.user_agent"] or USER_AGENT,
+    )
+
+
+async def harvest_feed(client: httpx.AsyncClient, feed: Feed, store: Store, limits: Limits, gate: asyncio.Semaphore) -> Harvest:
+    state = store.feed_state(feed.name)
+    try:
+        async with gate:
+            response = await fetch(client, feed.url, limits, state.etag, state.last_modified)
+        if response.not_modified:
+            return Harvest(feed, response)
+        entries = parse_feed(response.body, response.url)
+    except (FetchError, ParseError) as e:
+        return Harvest(feed, error=str(e))
+
+    fresh, seen = [], set()
+    for entry in entries:
+        key = (entry.guid, canonical_url(entry.link))
+        if key in seen or store.knows(feed.name, entry.guid, key[1]):
+            continue
+        seen.add(key)
+        fresh.append(entry)
+
+    async def page(entry: Entry) -> tuple[str, Response | str]:
+        if not entry.link.startswith(("http://", "https://")):
+            return entry.guid, "no http link"
+        try:
+            async with gate:
+                return entry.guid, await fetch(client, entry.link, limits)
+        except FetchError as e:
+            return entry.guid, f"page not fetched: {e}"
+
+    pages = dict(await asyncio.gather(*(page(e) for e in fresh)))
+    return Harvest(feed, response, fresh, pages)
+
+
+def to_article(entry: Entry, page: Response | str) -> Article:
+    url = canonical_url(entry.link)
+    if isinstance(page, Response):
+        text = extract_text(page.body, page.url)
+        if text:
+            return Article(entry, url, text, "page")
+        note = "no article text found in the page"
+    else:
+        note = page
+    return Article(entry, url, entry.summary, "summary", note)
+
+
+def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: Notifiers, now: datetime) -> tuple[int, int]:
+    """Classify the new entries of one feed and store them with their alerts in one transaction.
+    Returns (items stored, alerts queued)."""
+    feed = harvest.feed
+    tz = ZoneInfo(config["schedule.timezone"])
+    max_age = config["alerts.max_age_days"]
+    oldest_alerted = now - timedelta(days=max_age) if max_age else None
+    # Oldest first, so a series of reported totals grows in the order it was reported.
+    entries = sorted(harvest.entries, key=lambda e: e.published or now)
+    articles = [to_article(e, harvest.pages.get(e.guid, "page not fetched")) for e in entries]
+    classified = [
+        classify(a.entry.title, a.text, (a.entry.published or now).date(), config.rules, config.tally_terms) for a in articles
+    ]
+    stored = queued = 0
+    with store.transaction():
+        store.record_fetch(feed.name, feed.url, now, harvest.response.etag, harvest.response.last_modified)
+        for article, c in zip(articles, classified):
+            if store.knows(feed.name, article.entry.guid, article.canonical_url):
+                continue  # another feed of this cycle stored it first
+            item_id = store.insert_item(feed.name, article, c, now)
+            stored += 1
+            published = article.entry.published or now
+            alerting = oldest_alerted is None or published >= oldest_alerted
+            if c.is_report and alerting:
+                queued += queue(store, notifiers, report_alert(item_id, article, c, feed.name, tz), now)
+            for tally in c.tallies:
+                if tally.since is None:
+                    continue  # a rolling window ("in the past week") is no running total
+                previous = store.series_high(tally.since, tally.region)
+                verdict = judge(previous, tally)
+                store.insert_tally_report(item_id, tally, feed.name, published, article.entry.link, verdict,
+                                          previous.count if previous else None)
+                if alerting and verdict in (NEW_SERIES, RISE):
+                    queued += queue(store, notifiers, tally_alert(item_id, tally, verdict, previous, article, feed.name, tz), now)
+    return stored, queued
+
+
+async def _harvest_all(config: Config, store: Store) -> list[Harvest]:
+    limits = limits_of(config)
+    gate = asyncio.Semaphore(config["fetch.concurrency"])
+    # An AsyncClient belongs to one event loop, and each cycle runs its own: one client per cycle.
+    async with make_client(limits, config["fetch.concurrency"]) as client:
+        feeds = [f for f in config.feeds if f.enabled]
+        return list(await asyncio.gather(*(harvest_feed(client, f, store, limits, gate) for f in feeds)))
+
+
+def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now) -> CycleReport:
+    """One full cycle: fetch and process every feed, then deliver every pending alert."""
+    started = clock()
+    cycle_id = store.start_cycle(started)
+    harvests = asyncio.run(_harvest_all(config, store))
+    outcomes: list[FeedOutcome] = []
+    created = 0
+    for h in harvests:
+        now = clock()
+        if h.error is not None:
+            store.record_fetch(h.feed.name, h.feed.url, now, error=h.error)
+            outcomes.append(FeedOutcome(h.feed.name, "failed", error=h.error))
+            log.warning("feed %s failed: %s", h.feed.name, h.error)
+            continue
+        if h.response.not_modified:
+            store.record_fetch(h.feed.name, h.feed.url, now, h.response.etag, h.response.last_modified)
+            outcomes.append(FeedOutcome(h.feed.name, "not-modified"))
+            continue
+        try:
+            stored, queued = process_harvest(h, config, store, notifiers, now)
+        except MonitorError as e:  # the feed's items are rolled back; the next cycle tries again
+            store.record_fetch(h.feed.name, h.feed.url, now, error=str(e))
+            outcomes.append(FeedOutcome(h.feed.name, "failed", error=str(e)))
+            log.error("feed %s not stored: %s", h.feed.name, e)
+            continue
+        created += queued
+        outcomes.append(FeedOutcome(h.feed.name, "updated", stored))
+        log.info("feed %s: %d new items, %d alerts queued", h.feed.name, stored, queued)
+    sent, pending = deliver_pending(store, notifiers, clock())
+    report = CycleReport(outcomes, created, sent, pending)
+    store.finish_cycle(
+        cycle_id, clock(),
+        feeds_ok=sum(o.status == "updated" for o in outcomes),
+        feeds_not_modified=sum(o.status == "not-modified" for o in outcomes),
+        feeds_failed=len(report.failed),
+        items_new=report.new_items,
+        alerts_created=created,
+        alerts_sent=sent,
+        alerts_pending=pending,
+        errors=[{"feed": o.feed, "error": o.error} for o in report.failed],
+    )
+    return report
