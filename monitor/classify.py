@@ -18,6 +18,7 @@ from .tallies import TallyTerms, extract_tallies
 from .text import Sentence, normalise, split_sentences, term_regex
 
 _WORD = re.compile(r"\w+")
+_COMPLETE = re.compile(r"[.!?][\"')]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +179,7 @@ def classify(
     all_matches = list(ruleset.pattern.finditer(full))
     article_lists = {name for m in all_matches for name in ruleset.lists_of_group[m.lastgroup]}
 
-    found: list[Match] = []
-    fired_rules: set[str] = set()
+    candidates = []
     i = 0
     for sentence in sentences:
         end = sentence.start + len(sentence.text)
@@ -188,8 +188,14 @@ def classify(
             if all_matches[i].start() >= sentence.start:
                 in_sentence.append(all_matches[i])
             i += 1
-        if not in_sentence:
-            continue
+        if in_sentence:
+            candidates.append((sentence, in_sentence))
+    # Whole sentences explain an alert better than a headline or a fragment: try them first.
+    candidates.sort(key=lambda c: not _COMPLETE.search(c[0].text))
+
+    found: list[Match] = []
+    fired_rules: set[str] = set()
+    for sentence, in_sentence in candidates:
         hits = _sentence_hits(ruleset, sentence, full, in_sentence)
         for rule in ruleset.rules:
             if rule.name in fired_rules:

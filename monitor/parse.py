@@ -46,8 +46,9 @@ def _entry(raw) -> Entry | None:
     guid = (raw.get("id") or raw.get("guid") or link or "").strip()
     if not guid:
         guid = "sha1:" + hashlib.sha1(f"{title}\n{summary}".encode()).hexdigest()
-    published = _time(raw.get("published_parsed")) or _time(raw.get("updated_parsed"))
-    updated = _time(raw.get("updated_parsed"))
+    # dict.get: FeedParserDict.get maps a missing updated_parsed to published_parsed, with a warning.
+    updated = _time(dict.get(raw, "updated_parsed"))
+    published = _time(dict.get(raw, "published_parsed")) or updated
     return Entry(guid=guid, link=link, title=title, summary=summary.strip(), published=published, updated=updated)
 
 

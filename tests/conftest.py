@@ -1,0 +1,208 @@
+"""Real parts for the tests: a loopback web server for feeds and pages, a loopback receiver
+for apprise's json:// alerts, a local SMTP server, and config files in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.policy import default as default_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Route:
+    body: bytes
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    etag: str | None = None
+
+
+@dataclass
+class Web:
+    """A loopback HTTP server whose routes a test sets and changes; it answers If-None-Match with 304."""
+
+    base: str
+    routes: dict[str, Route] = field(default_factory=dict)
+    requests: list[tuple[str, int]] = field(default_factory=list)  # (path, status answered)
+
+    def serve(self, path: str, body: str | bytes, status: int = 200, content_type: str = "text/html; charset=utf-8",
+              etag: str | None = None) -> str:
+        data = body.encode() if isinstance(body, str) else body
+        self.routes[path] = Route(data, status, content_type, etag)
+        return self.base + path
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def hits(self, path: str) -> list[int]:
+        return [status for p, status in self.requests if p.split("?")[0] == path.split("?")[0]]
+
+
+def _serve(handler_cls) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_cls)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture
+def web():
+    state: dict = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            site: Web = state["web"]
+            route = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
+            if route is None:
+                status, body, headers = 404, b"not found", {"Content-Type": "text/plain"}
+            elif route.etag and self.headers.get("If-None-Match") == route.etag:
+                status, body, headers = 304, b"", {"ETag": route.etag}
+            else:
+                status, body = route.status, route.body
+                headers = {"Content-Type": route.content_type}
+                if route.etag:
+                    headers["ETag"] = route.etag
+            site.requests.append((self.path, status))
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server, base = _serve(Handler)
+    state["web"] = Web(base)
+    yield state["web"]
+    server.shutdown()
+
+
+@dataclass
+class Receiver:
+    """What apprise's json:// target posts: one JSON document per alert. status can be set to fail."""
+
+    url: str
+    status: int = 200
+    received: list[dict] = field(default_factory=list)
+    refused: int = 0
+
+    @property
+    def titles(self) -> list[str]:
+        return [r["title"] for r in self.received]
+
+
+@pytest.fixture
+def receiver():
+    state: dict = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            rec: Receiver = state["rec"]
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if rec.status == 200:
+                rec.received.append(json.loads(body))
+            else:
+                rec.refused += 1
+            self.send_response(rec.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server, base = _serve(Handler)
+    state["rec"] = Receiver(base.replace("http://", "json://") + "/")
+    yield state["rec"]
+    server.shutdown()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Mailbox:
+    port: int
+    messages: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"mailto://127.0.0.1:{self.port}?from=a@example.org&to=b@example.org&mode=insecure"
+
+    @property
+    def subjects(self) -> list[str]:
+        return [m["Subject"] for m in self.messages]
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox(free_port())
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            box.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+def write_config(folder: Path, feeds: list[tuple[str, str]], notifiers: list[dict] | None = None,
+                 settings: dict[str, dict] | None = None) -> Path:
+    """A config in folder, with the shipped rules beside it; settings are merged over test defaults."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("rules.toml", "tallies.toml"):
+        shutil.copy(REPO / "config" / name, folder / name)
+    sections = {"storage": {"path": "monitor.db"}, "alerts": {"max_age_days": 0}, "fetch": {"timeout_seconds": 5}}
+    for section, values in (settings or {}).items():
+        sections.setdefault(section, {}).update(values)
+    lines = []
+    for section, values in sections.items():
+        lines += [f"[{section}]"] + [f"{k} = {json.dumps(v)}" for k, v in values.items()] + [""]
+    for name, url in feeds:
+        lines += ["[[feeds]]", f"name = {json.dumps(name)}", f"url = {json.dumps(url)}", ""]
+    for n in notifiers or []:
+        lines += ["[[notifiers]]"] + [f"{k} = {json.dumps(v)}" for k, v in n.items()] + [""]
+    path = folder / "monitor.toml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+@pytest.fixture
+def run_monitor():
+    """The real command, in process: run_monitor(config_path, 'poll') -> click Result."""
+
+    def run(config: Path | None, *args: str, input: str | None = None):
+        base = ["--config", str(config)] if config else []
+        return CliRunner().invoke(cli, base + list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+def needs_shared():
+    return pytest.mark.skipif(
+        not (SHARED / "corpus").is_dir(),
+        reason="../shared/corpus is not beside this clone: the labelled corpus is for development, not shipped",
+    )

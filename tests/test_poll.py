@@ -1,0 +1,183 @@
+"""`monitor poll` against loopback feeds, pages and notifiers: what is stored, what is sent, what is retried."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from builders import CYBERATTACK, FOOTBALL, HEART_ATTACK, HOUTHI_SHIP, JORDAN_DRONE, KH_STRIKES, atom, page, rss
+from conftest import write_config
+
+
+def world(web, stories, feed_path="/feed.xml", kind=rss, etag='"v1"'):
+    items = []
+    for s in stories:
+        items.append((s, web.serve(f"/news/{s.slug}", page(s))))
+    web.serve(feed_path, kind(items), content_type="application/rss+xml", etag=etag)
+    return web.url(feed_path)
+
+
+def db(config_path):
+    return sqlite_utils.Database(config_path.parent / "monitor.db")
+
+
+def test_poll_stores_every_item_and_alerts_only_on_reports(tmp_path, web, receiver, smtp, run_monitor):
+    rss_url = world(web, [JORDAN_DRONE, HEART_ATTACK, FOOTBALL])
+    atom_url = world(web, [KH_STRIKES, CYBERATTACK, HOUTHI_SHIP], "/atom.xml", kind=atom)
+    config = write_config(tmp_path, [("Wire", rss_url), ("Atom Daily", atom_url)],
+                          [{"url": receiver.url}, {"url": smtp.url, "events": ["report"]}])
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0, result.output
+    assert "2 feeds: 2 updated" in result.output
+    items = {r["guid"]: r for r in db(config)["items"].rows}
+    assert len(items) == 6
+    assert items["jordan-drone"]["text_source"] == "page"
+    assert "Copyright" not in items["jordan-drone"]["text"]  # the page's footer is not the story
+    assert sorted(receiver.titles) == sorted([f"[report] {JORDAN_DRONE.title}", f"[report] {KH_STRIKES.title}"])
+    assert sorted(smtp.subjects) == sorted(receiver.titles)
+
+
+def test_an_alert_explains_itself(tmp_path, web, receiver, run_monitor):
+    config = write_config(tmp_path, [("Wire", world(web, [JORDAN_DRONE]))], [{"url": receiver.url}])
+
+    run_monitor(config, "poll")
+
+    (alert,) = receiver.received
+    body = alert["message"]
+    assert alert["title"] == f"[report] {JORDAN_DRONE.title}"
+    assert "Categories: attack" in body
+    assert "Outlet: Wire, published 2024-01-28 18:00 UTC" in body
+    assert "rule attack-on-us-forces matched" in body
+    assert "slammed into a small U.S. outpost in northeastern Jordan" in body
+    assert f"Link: {web.url('/news/jordan-drone')}" in body
+
+
+def test_second_poll_of_unchanged_feeds_stores_and_sends_nothing(tmp_path, web, receiver, run_monitor):
+    config = write_config(tmp_path, [("Wire", world(web, [JORDAN_DRONE, KH_STRIKES]))], [{"url": receiver.url}])
+    run_monitor(config, "poll")
+    sent_before = len(receiver.received)
+
+    result = run_monitor(config, "poll")
+
+    assert "1 not modified" in result.output
+    assert web.hits("/feed.xml") == [200, 304]
+    assert web.hits("/news/jordan-drone") == [200]  # the page is not fetched again
+    assert db(config)["items"].count == 2
+    assert len(receiver.received) == sent_before == 2
+
+
+def test_a_feed_without_validators_is_parsed_again_but_stores_nothing_new(tmp_path, web, receiver, run_monitor):
+    config = write_config(tmp_path, [("Wire", world(web, [JORDAN_DRONE], etag=None))], [{"url": receiver.url}])
+    run_monitor(config, "poll")
+
+    run_monitor(config, "poll")
+
+    assert web.hits("/feed.xml") == [200, 200]
+    assert db(config)["items"].count == 1
+    assert len(receiver.received) == 1
+
+
+def test_an_alert_refused_by_the_notifier_stays_pending_and_is_delivered_once_next_poll(tmp_path, web, receiver, run_monitor):
+    config = write_config(tmp_path, [("Wire", world(web, [JORDAN_DRONE]))], [{"url": receiver.url}])
+    receiver.status = 500
+
+    first = run_monitor(config, "poll")
+
+    assert "1 pending" in first.output
+    assert receiver.refused >= 1 and receiver.received == []
+    (row,) = db(config)["alerts"].rows
+    assert row["status"] == "pending" and row["attempts"] == 1
+
+    receiver.status = 200
+    run_monitor(config, "poll")
+    run_monitor(config, "poll")
+
+    assert receiver.titles == [f"[report] {JORDAN_DRONE.title}"]
+    (row,) = db(config)["alerts"].rows
+    assert row["status"] == "sent" and row["attempts"] == 2
+
+
+def test_a_broken_feed_is_named_and_does_not_stop_the_others(tmp_path, web, receiver, run_monitor):
+    good = world(web, [JORDAN_DRONE])
+    web.serve("/down.xml", "upstream exploded", status=500, content_type="text/plain")
+    web.serve("/garbage.xml", "<html><body>this is not a feed {{{", content_type="text/html")
+    config = write_config(tmp_path, [("Down", web.url("/down.xml")), ("Garbage", web.url("/garbage.xml")), ("Wire", good)],
+                          [{"url": receiver.url}])
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0
+    assert "failed: Down: HTTP 500" in result.output
+    assert "failed: Garbage: not a feed" in result.output
+    assert receiver.titles == [f"[report] {JORDAN_DRONE.title}"]
+    feeds = {r["name"]: r for r in db(config)["feeds"].rows}
+    assert feeds["Down"]["consecutive_failures"] == 1 and "HTTP 500" in feeds["Down"]["last_error"]
+    assert feeds["Wire"]["consecutive_failures"] == 0
+
+
+def test_a_page_that_cannot_be_fetched_falls_back_to_the_summary_and_says_so(tmp_path, web, receiver, run_monitor):
+    url = world(web, [JORDAN_DRONE])
+    web.serve("/news/jordan-drone", "server error", status=503)
+    config = write_config(tmp_path, [("Wire", url)], [{"url": receiver.url}])
+
+    run_monitor(config, "poll")
+
+    (item,) = db(config)["items"].rows
+    assert item["text_source"] == "summary"
+    assert "HTTP 503" in item["text_note"]
+    assert item["text"].startswith("A one-way drone launched by Iran-backed militants")
+    assert "feed's summary" in receiver.received[0]["message"]
+
+
+def test_a_page_over_the_size_cap_is_not_read(tmp_path, web, receiver, run_monitor):
+    url = world(web, [JORDAN_DRONE])
+    web.serve("/news/jordan-drone", "<p>" + "x" * 3_000_000 + "</p>")
+    config = write_config(tmp_path, [("Wire", url)], [{"url": receiver.url}], settings={"fetch": {"max_bytes": 100_000}})
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0
+    (item,) = db(config)["items"].rows
+    assert item["text_source"] == "summary" and "cap" in item["text_note"]
+
+
+def test_items_older_than_max_age_are_stored_without_alert(tmp_path, web, receiver, run_monitor):
+    config = write_config(tmp_path, [("Wire", world(web, [JORDAN_DRONE]))], [{"url": receiver.url}],
+                          settings={"alerts": {"max_age_days": 3}})
+
+    run_monitor(config, "poll")
+
+    assert db(config)["items"].count == 1
+    assert receiver.received == []
+
+
+def test_the_same_article_behind_a_tracking_link_is_not_fetched_or_stored_twice(tmp_path, web, receiver, run_monitor):
+    link = web.serve("/news/jordan-drone", page(JORDAN_DRONE))
+    web.serve("/a.xml", rss([(JORDAN_DRONE, link)]), content_type="application/rss+xml")
+    other = JORDAN_DRONE.__class__("other-guid", JORDAN_DRONE.title, JORDAN_DRONE.paragraphs, JORDAN_DRONE.published)
+    web.serve("/b.xml", rss([(other, link + "?utm_source=rss&utm_medium=feed#top")]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("A", web.url("/a.xml"))], [{"url": receiver.url}])
+    run_monitor(config, "poll")
+    config = write_config(tmp_path, [("A", web.url("/a.xml")), ("B", web.url("/b.xml"))], [{"url": receiver.url}])
+
+    run_monitor(config, "poll")
+
+    assert web.hits("/news/jordan-drone") == [200]
+    assert db(config)["items"].count == 1
+    assert len(receiver.received) == 1
+
+
+def test_with_no_notifier_alerts_are_printed(tmp_path, web, run_monitor):
+    config = write_config(tmp_path, [("Wire", world(web, [KH_STRIKES]))])
+
+    result = run_monitor(config, "poll")
+
+    assert f"[report] {KH_STRIKES.title}" in result.output
+    assert "Categories: strike" in result.output
+
+
+def test_the_store_is_in_wal_mode(tmp_path, web, run_monitor):
+    config = write_config(tmp_path, [("Wire", world(web, [FOOTBALL]))])
+    run_monitor(config, "poll")
+
+    assert db(config).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
