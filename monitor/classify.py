@@ -98,6 +98,7 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
     for list_name, words in terms.items():
         for w in words:
             term_lists.setdefault(w.strip().lower(), set()).add(list_name)
+    _credit_sub_phrases(term_lists)
     ordered_terms = sorted(term_lists, key=len, reverse=True)
     groups = {}
     alternatives = []
@@ -111,6 +112,24 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
         raise ConfigError(source, "terms", f"a term does not compile: {e}") from None
     categories = tuple(dict.fromkeys(r.category for r in rules))
     return Ruleset(tuple(rules), categories, pattern, groups, tally_category)
+
+
+def _credit_sub_phrases(term_lists: dict[str, set[str]]) -> None:
+    """The alternation takes the longest term, so "retaliatory airstrikes" hides "airstrikes":
+    credit a long term to every list that holds one of its sub-phrases as well."""
+    def key(term: str) -> str:
+        return " ".join(re.split(r"[\s-]+", term.lower()))
+
+    by_key: dict[str, set[str]] = {}
+    for term, lists in term_lists.items():
+        if not term.endswith("*"):
+            by_key.setdefault(key(term), set()).update(lists)
+    for term, lists in term_lists.items():
+        words = key(term).split()
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                if j - i < len(words):
+                    lists.update(by_key.get(" ".join(words[i:j]), ()))
 
 
 @dataclass(frozen=True, slots=True)

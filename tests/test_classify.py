@@ -1,0 +1,110 @@
+"""The keyword rules: what is an attack or strike report, and on which sentence the rules say so."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from builders import CYBERATTACK, FOOTBALL, HEART_ATTACK, HOUTHI_SHIP, JORDAN_DRONE, KH_STRIKES
+from conftest import REPO, SHARED, needs_shared
+
+from monitor.classify import classify, compile_rules
+from monitor.config import load_rules
+from monitor.errors import ConfigError
+
+RULES, TERMS = load_rules(REPO / "config" / "monitor.toml")
+
+
+def categories(title: str, text: str, published: str = "2024-02-05") -> tuple[str, ...]:
+    return classify(title, text, date.fromisoformat(published), RULES, TERMS).categories
+
+
+@pytest.mark.parametrize("story", [HEART_ATTACK, CYBERATTACK, FOOTBALL, HOUTHI_SHIP], ids=lambda s: s.slug)
+def test_look_alikes_are_not_reports(story):
+    assert categories(story.title, story.text) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Al-Shabaab fighters attacked a base used by U.S. troops in Somalia on Monday, the command said.",
+        "Taliban gunmen attacked the perimeter of Bagram, the largest U.S. base in Afghanistan.",
+        "Kataib Hezbollah threatened to attack U.S. bases in Iraq if Washington joined the war.",
+        "An Israeli strike on a building in Damascus killed two members of the Revolutionary Guards.",
+        "U.S. forces killed 12 Islamic State militants in airstrikes in the Syrian desert, CENTCOM said.",
+        "Islamic State gunmen killed three Iraqi soldiers in an attack on a checkpoint in Kirkuk.",
+        "Turkish drones struck PKK positions in northern Iraq after an attack on a Turkish base.",
+    ],
+)
+def test_attacks_and_strikes_by_others_or_not_carried_out_are_not_reports(text):
+    assert categories("", text) == ()
+
+
+def test_an_attack_on_us_forces_is_reported_with_its_rule_and_sentence():
+    c = classify(JORDAN_DRONE.title, JORDAN_DRONE.text, JORDAN_DRONE.published.date(), RULES, TERMS)
+
+    assert c.categories == ("attack",)
+    (match,) = c.matches
+    assert match.rule == "attack-on-us-forces"
+    assert match.sentence == JORDAN_DRONE.paragraphs[0]
+
+
+def test_a_us_strike_on_a_militia_is_a_strike():
+    c = classify(KH_STRIKES.title, KH_STRIKES.text, KH_STRIKES.published.date(), RULES, TERMS)
+
+    assert "strike" in c.categories
+    assert any(m.category == "strike" and "Kataib Hezbollah" in m.sentence for m in c.matches)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Rockets fired by pro-Iran militiamen landed inside Ain al-Asad air base, which hosts U.S. troops, on Tuesday.", ("attack",)),
+        ("American personnel at a base in Syria came under drone attack from an Iraqi militia on Friday.", ("attack",)),
+        ("The United States launched retaliatory airstrikes on IRGC-affiliated facilities in eastern Syria.", ("strike",)),
+        ("Warehouses used by Iran-aligned militias near Al Qaim were destroyed in a strike by U.S. aircraft.", ("strike",)),
+    ],
+)
+def test_reports_worded_other_ways(text, expected):
+    assert categories("", text) == expected
+
+
+def test_a_reported_total_alone_makes_an_attack_report():
+    c = classify("", "Iran-backed militias have attacked U.S. forces 150 times since Oct. 17, officials said.",
+                 date(2024, 1, 20), RULES, TERMS)
+
+    assert c.categories == ("attack",)
+    assert c.tallies[0].count == 150
+
+
+def test_a_rule_naming_an_unknown_term_list_is_a_config_error():
+    raw = {"terms": {"a": ["x"]}, "rule": [{"name": "r", "category": "attack", "sequence": ["a", "b"]}]}
+
+    with pytest.raises(ConfigError) as e:
+        compile_rules(raw, "rules.toml")
+
+    assert e.value.key == "rule[0].sequence" and "'b'" in str(e.value)
+
+
+def test_terms_ignore_case_and_hyphens_but_us_must_be_upper_case():
+    raw = {"terms": {"who": ["US forces"], "what": ["attacked"]},
+           "rule": [{"name": "r", "category": "attack", "sequence": ["who", "what"]}]}
+    rules = compile_rules(raw, "rules.toml")
+
+    assert classify("", "U.S. forces were attacked.", None, rules).categories == ("attack",)
+    assert classify("", "US-forces ATTACKED.", None, rules).categories == ("attack",)
+    assert classify("", "Join us forces of good: they attacked.", None, rules).categories == ()
+
+
+@needs_shared()
+def test_the_five_seed_articles_are_classified_right():
+    rows = [json.loads(line) for line in (SHARED / "corpus" / "seeds.jsonl").open()]
+    assert len(rows) == 5
+    for row in rows:
+        c = classify(row["title"], row["text"], date.fromisoformat(row["published"]), RULES, TERMS)
+        assert ("attack" in c.categories) == row["expect"]["attack"], row["id"]
+        assert ("strike" in c.categories) == row["expect"]["strike"], row["id"]
+        got = sorted(json.dumps(t.as_label(), sort_keys=True) for t in c.tallies)
+        want = sorted(json.dumps(t, sort_keys=True) for t in row["expect"]["tallies"])
+        assert got == want, row["id"]

@@ -1,0 +1,39 @@
+"""Every command has help, and `monitor classify` speaks JSON Lines."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from builders import FOOTBALL, KH_STRIKES
+from conftest import REPO
+
+from monitor.cli import cli
+
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(run_monitor, command):
+    result = run_monitor(None, command, "--help")
+
+    assert result.exit_code == 0
+    assert cli.commands[command].help.split()[0] in result.output
+
+
+def test_classify_reads_json_lines_from_stdin(run_monitor):
+    lines = "\n".join(json.dumps({"id": s.slug, "title": s.title, "published": s.published.date().isoformat(), "text": s.text})
+                      for s in (KH_STRIKES, FOOTBALL))
+
+    result = run_monitor(REPO / "config" / "monitor.toml", "classify", "-", input=lines)
+
+    strikes, football = (json.loads(line) for line in result.output.splitlines())
+    assert strikes["id"] == "kh-strikes" and strikes["strike"] is True
+    assert {"rule", "category", "sentence"} <= set(strikes["rules"][0])
+    assert football == {"id": "football", "attack": False, "strike": False, "categories": [], "tallies": [], "rules": []}
+
+
+def test_classify_rejects_a_line_that_is_not_json(run_monitor):
+    result = run_monitor(REPO / "config" / "monitor.toml", "classify", "-", input="{not json\n")
+
+    assert result.exit_code != 0 and "line 1" in result.output

@@ -1,0 +1,136 @@
+"""A bad config stops the monitor before anything runs, naming the file and the key (exit 2)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import REPO, write_config
+
+from monitor.config import SETTINGS, load_config
+
+
+def test_the_shipped_config_is_valid(run_monitor):
+    result = run_monitor(REPO / "config" / "monitor.toml", "check-config")
+
+    assert result.exit_code == 0, result.output
+    assert '"poll_interval_seconds": 900' in result.output
+    assert "Google News" in result.output
+
+
+@pytest.mark.parametrize(
+    "settings, key, words",
+    [
+        ({"schedule": {"poll_interval": 60}}, "schedule.poll_interval", "unknown key"),
+        ({"schedule": {"poll_interval_seconds": "often"}}, "schedule.poll_interval_seconds", "must be int"),
+        ({"schedule": {"poll_interval_seconds": 1}}, "schedule.poll_interval_seconds", "at least 10"),
+        ({"alerts": {"max_age_days": -1}}, "alerts.max_age_days", "at least 0"),
+        ({"schedule": {"timezone": "Mars/Olympus"}}, "schedule.timezone", "unknown timezone"),
+        ({"nonsense": {"x": 1}}, "nonsense", "unknown section"),
+    ],
+)
+def test_a_bad_setting_is_named(tmp_path, run_monitor, settings, key, words):
+    config = write_config(tmp_path, [("Wire", "http://127.0.0.1:9/feed")], settings=settings)
+
+    result = run_monitor(config, "check-config")
+
+    assert result.exit_code == 2
+    assert str(config) in result.output
+    assert key in result.output and words in result.output
+
+
+def test_a_bad_feed_url_is_named(tmp_path, run_monitor):
+    config = write_config(tmp_path, [("Wire", "ftp://example.org/feed")])
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 2
+    assert "feeds[0].url" in result.output and "http, https or file" in result.output
+
+
+def test_a_notifier_apprise_does_not_know_is_named(tmp_path, run_monitor):
+    config = write_config(tmp_path, [], [{"url": "nosuchservice://abc"}])
+
+    result = run_monitor(config, "check-config")
+
+    assert result.exit_code == 2 and "notifiers[0].url" in result.output
+
+
+def test_a_notifier_event_must_be_known(tmp_path, run_monitor):
+    config = write_config(tmp_path, [], [{"url": "json://127.0.0.1:9/", "events": ["report", "gossip"]}])
+
+    result = run_monitor(config, "check-config")
+
+    assert result.exit_code == 2 and "notifiers[0].events" in result.output
+
+
+def test_a_missing_config_file_is_named(tmp_path, run_monitor):
+    result = run_monitor(tmp_path / "nope.toml", "poll")
+
+    assert result.exit_code == 2
+    assert "nope.toml" in result.output and "file not found" in result.output
+
+
+def test_broken_toml_is_named(tmp_path, run_monitor):
+    path = tmp_path / "monitor.toml"
+    path.write_text("[storage\npath = 3")
+
+    result = run_monitor(path, "check-config")
+
+    assert result.exit_code == 2 and "not valid TOML" in result.output
+
+
+def test_a_bad_rules_file_is_named(tmp_path, run_monitor):
+    config = write_config(tmp_path, [])
+    rules = tmp_path / "rules.toml"
+    rules.write_text(rules.read_text().replace('sequence = ["attack_action", "us_target"]', 'sequence = ["attack_action", "us_targets"]'))
+
+    result = run_monitor(config, "check-config")
+
+    assert result.exit_code == 2
+    assert "rules.toml" in result.output and "rule[0].sequence" in result.output and "us_targets" in result.output
+
+
+def test_notifier_urls_take_secrets_from_the_environment_and_never_show_them(tmp_path):
+    config = write_config(tmp_path, [], [{"url": "json://127.0.0.1:9/${HOOK_TOKEN}/", "name": "desk"}])
+
+    loaded = load_config(config, env={"HOOK_TOKEN": "s3cr3t-t0ken-value"})
+
+    assert loaded.notifiers[0].url == "json://127.0.0.1:9/s3cr3t-t0ken-value/"
+    assert "s3cr3t" not in str(loaded.effective())
+
+
+def test_check_config_masks_notifier_urls(tmp_path, run_monitor, monkeypatch):
+    monkeypatch.setenv("HOOK_TOKEN", "s3cr3t-t0ken-value")
+    config = write_config(tmp_path, [], [{"url": "json://127.0.0.1:9/${HOOK_TOKEN}/", "name": "desk"}])
+
+    result = run_monitor(config, "check-config")
+
+    assert result.exit_code == 0
+    assert "s3cr3t" not in result.output
+    assert '"url": "json://***"' in result.output
+
+
+def test_an_unset_environment_variable_is_named(tmp_path, run_monitor, monkeypatch):
+    monkeypatch.delenv("HOOK_TOKEN", raising=False)
+    config = write_config(tmp_path, [], [{"url": "json://127.0.0.1:9/${HOOK_TOKEN}/"}])
+
+    result = run_monitor(config, "check-config")
+
+    assert result.exit_code == 2 and "HOOK_TOKEN" in result.output and "notifiers[0].url" in result.output
+
+
+def test_monitor_config_environment_variable_selects_the_file(tmp_path, run_monitor, monkeypatch):
+    config = write_config(tmp_path, [("Only feed", "http://127.0.0.1:9/feed")])
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+
+    result = run_monitor(None, "check-config")
+
+    assert result.exit_code == 0 and "Only feed" in result.output
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (REPO / "README.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \|", readme, re.MULTILINE))
+
+    assert {s.key for s in SETTINGS} <= documented

@@ -1,0 +1,83 @@
+"""Reported attack totals: count, qualifier, period and region, resolved against the publication date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from conftest import REPO
+
+from monitor.config import load_rules
+from monitor.tallies import extract_tallies, parse_number
+
+_, TERMS = load_rules(REPO / "config" / "monitor.toml")
+
+
+def tallies(text: str, published: str) -> list[tuple]:
+    return [
+        (t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
+        for t in extract_tallies(text, date.fromisoformat(published), TERMS)
+    ]
+
+
+@pytest.mark.parametrize("words, value", [("nine", 9), ("twenty-three", 23), ("a dozen", 12), ("five dozen", 60),
+                                          ("two dozen", 24), ("1,140", 1140), ("169", 169), ("108th", 108)])
+def test_numbers_in_words_and_digits(words, value):
+    assert parse_number(words)[0] == value
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        ("Militias have hit U.S. forces 169 times since Oct. 17, an official said.", "2024-02-05",
+         [(169, "exact", "2023-10-17", None, "total")]),
+        ("Iran-backed groups struck at U.S. forces three times since the strikes on Friday.", "2024-02-05",
+         [(3, "exact", "2024-02-02", None, "total")]),
+        ("Officials count more than five dozen attacks on U.S. troops in Iraq and Syria since mid-October.", "2023-11-20",
+         [(60, "more_than", "2023-10-17", None, "total")]),
+        ("The blast was the 108th attack on U.S. forces since Oct. 17.", "2023-12-08",
+         [(108, "exact", "2023-10-17", None, "total")]),
+        ("U.S. bases have come under attack nearly a dozen times since January.", "2024-03-10",
+         [(12, "about", "2024-01-01", None, "total")]),
+        ("U.S. forces in Syria were attacked nine times this year.", "2024-03-10",
+         [(9, "exact", "2024-01-01", None, "Syria")]),
+        ("Between Oct. 17 and Oct. 30, U.S. and coalition forces were attacked at least 14 times in Iraq and nine times in Syria.",
+         "2023-10-31",
+         [(14, "at_least", "2023-10-17", "2023-10-30", "Iraq"), (9, "at_least", "2023-10-17", "2023-10-30", "Syria"),
+          (23, "at_least", "2023-10-17", "2023-10-30", "total")]),
+        ("U.S. troops have been attacked 61 times since Oct. 17. Of those, 29 have been in Iraq and 32 in Syria.", "2023-11-28",
+         [(61, "exact", "2023-10-17", None, "total"), (29, "exact", "2023-10-17", None, "Iraq"),
+          (32, "exact", "2023-10-17", None, "Syria")]),
+        ("American troops have been targeted almost two dozen times in the past two weeks. Officials count at least 23 "
+         "attacks on U.S. forces since Oct. 17.", "2023-11-01",
+         [(24, "about", None, None, "total"), (23, "at_least", "2023-10-17", None, "total")]),
+        ("Attacks on U.S. bases rose to 130 since Oct. 17, a spokesman told a briefing on Jan. 11.", "2024-01-12",
+         [(130, "exact", "2023-10-17", "2024-01-11", "total")]),
+        ("The attack was the 144th on U.S. troops since Hamas's Oct. 7 assault on Israel.", "2024-01-21",
+         [(144, "exact", "2023-10-07", None, "total")]),
+    ],
+)
+def test_reported_totals(text, published, expected):
+    assert tallies(text, published) == expected
+
+
+def test_the_same_figure_said_twice_is_one_tally():
+    text = "U.S. forces have been attacked 74 times since Oct. 17. The count of attacks on U.S. forces reached 74 since Oct. 17."
+
+    assert tallies(text, "2023-11-30") == [(74, "exact", "2023-10-17", None, "total")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Militants fired 10 rockets at a base hosting U.S. troops on Wednesday.",
+        "U.S. forces struck 85 targets at seven sites in Iraq and Syria.",
+        "The attack on U.S. troops wounded 40 service members and killed three.",
+        "About 2,500 U.S. troops are in Iraq and 900 in Syria to counter attacks by militants.",
+        "Houthi rebels have carried out 27 attacks on ships in the Red Sea since Nov. 19.",
+        "The strikes killed 16 people in Iraq, while attacks on Gaza have killed 20,000 since Oct. 7.",
+        "Following two more rocket attacks, the United States fired back on Thursday.",
+    ],
+)
+def test_counts_of_other_things_are_not_tallies(text):
+    assert tallies(text, "2024-02-05") == []
