@@ -1,0 +1,68 @@
+"""Reported totals form series (same start, same region); only a higher figure is news."""
+
+from __future__ import annotations
+
+from builders import page, rss, tally_story
+from conftest import write_config
+
+STEPS = [
+    tally_story("t13", "Pentagon: troops attacked at least 13 times",
+                "U.S. and coalition forces in Iraq and Syria have been attacked at least 13 times since Oct. 17, a Pentagon spokesman said.",
+                "2023-10-24T15:00:00"),
+    tally_story("t23", "Attacks on US bases climb to 23",
+                "Iran-backed militias have attacked U.S. forces 23 times since Oct. 17, a senior defense official said on Monday.",
+                "2023-10-30T15:00:00"),
+    tally_story("t23-syndicated", "Official: 23 attacks on American troops",
+                "Iran-backed militias have attacked U.S. forces 23 times since Oct. 17, a senior defense official said on Monday.",
+                "2023-10-31T09:00:00", extra="The official spoke to reporters at the Pentagon on condition of anonymity."),
+    tally_story("t103", "US strikes back after 103rd attack",
+                "There have been 103 attacks on U.S. troops in Iraq and Syria since Oct. 17, according to U.S. military officials.",
+                "2023-12-26T12:00:00"),
+    tally_story("t23-lookback", "How the militia campaign began",
+                "Looking back, U.S. forces had already been attacked 23 times since Oct. 17 by the end of that month, officials recalled.",
+                "2024-01-15T12:00:00"),
+    tally_story("t169", "Attacks on US forces reach 169",
+                "Iranian proxies have attacked U.S. troops in Iraq, Syria and Jordan 169 times since Oct. 17, a defense official said.",
+                "2024-02-05T12:00:00"),
+]
+
+
+def test_only_a_rising_figure_raises_a_tally_alert(tmp_path, web, receiver, run_monitor):
+    config = write_config(tmp_path, [("Wire", web.url("/wire.xml")), ("Courier", web.url("/courier.xml"))],
+                          [{"url": receiver.url, "events": ["tally"]}])
+    listed = {"wire": [], "courier": []}
+    web.serve("/courier.xml", rss([]), content_type="application/rss+xml")
+    for step in STEPS:
+        outlet = "courier" if "syndicated" in step.slug else "wire"
+        listed[outlet].append((step, web.serve(f"/{outlet}/{step.slug}", page(step))))
+        web.serve(f"/{outlet}.xml", rss(listed[outlet]), content_type="application/rss+xml")
+        run_monitor(config, "poll")
+
+    assert receiver.titles == [
+        "[tally] New series: attacks on US forces in Iraq, Syria and Jordan since 2023-10-17: 13",
+        "[tally] attacks on US forces in Iraq, Syria and Jordan since 2023-10-17: 13 -> 23 (+10)",
+        "[tally] attacks on US forces in Iraq, Syria and Jordan since 2023-10-17: 23 -> 103 (+80)",
+        "[tally] attacks on US forces in Iraq, Syria and Jordan since 2023-10-17: 103 -> 169 (+66)",
+    ]
+    last = receiver.received[-1]["message"]
+    assert "Previous: 103 (exact), reported 2023-12-26 by Wire" in last
+    assert "New: 169 (exact), reported 2024-02-05 12:00 UTC by Wire" in last
+    assert "Change: +66" in last
+    assert '"Iranian proxies have attacked U.S. troops in Iraq, Syria and Jordan 169 times since Oct. 17' in last
+    assert f"Link: {web.url('/wire/t169')}" in last
+
+
+def test_tallies_prints_each_series_as_a_timeline(tmp_path, web, run_monitor):
+    config = write_config(tmp_path, [("Wire", web.url("/wire.xml")), ("Courier", web.url("/courier.xml"))])
+    wire = [s for s in STEPS if "syndicated" not in s.slug]
+    web.serve("/wire.xml", rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in wire]), content_type="application/rss+xml")
+    web.serve("/courier.xml", rss([(STEPS[2], web.serve("/courier/t23", page(STEPS[2])))]), content_type="application/rss+xml")
+    run_monitor(config, "poll")
+
+    result = run_monitor(config, "tallies")
+
+    lines = result.output.splitlines()
+    assert lines[0] == "Attacks on US forces since 2023-10-17, total:"
+    assert [line.split()[1] for line in lines[1:]] == ["13", "23", "103", "169"]
+    assert lines[2].startswith("  2023-10-30     23  exact     Wire, repeated by 1 other outlet(s)")
+    assert "2 stale re-report(s)" in lines[2]  # the look-back and the copy judged after 169 was known
