@@ -8,16 +8,14 @@ alternation, so a text is scanned once whatever the number of rules.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
 from .errors import ConfigError
 from .models import Classification, Match, Tally
-from .tallies import TallyTerms, extract_tallies
-from .text import Sentence, normalise, split_sentences, term_regex
+from .tallies import TallyTerms, tallies_in
+from .text import Hit, Lexicon, Tokens, normalise, split_sentences
 
-_WORD = re.compile(r"\w+")
 _COMPLETE = re.compile(r"[.!?][\"')]*$")
 
 
@@ -37,8 +35,7 @@ class Rule:
 class Ruleset:
     rules: tuple[Rule, ...]
     categories: tuple[str, ...]
-    pattern: re.Pattern
-    lists_of_group: dict[str, frozenset[str]]
+    lexicon: Lexicon
     tally_category: str | None  # a category that a reported running total implies
 
 
@@ -93,43 +90,8 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
     if tally_category is not None and not isinstance(tally_category, str):
         raise ConfigError(source, "tally_category", "must be a category name")
 
-    # One alternation, longest terms first, so "one-way attack drone" wins over "attack".
-    term_lists: dict[str, set[str]] = {}
-    for list_name, words in terms.items():
-        for w in words:
-            term_lists.setdefault(w.strip().lower(), set()).add(list_name)
-    _credit_sub_phrases(term_lists)
-    ordered_terms = sorted(term_lists, key=len, reverse=True)
-    groups = {}
-    alternatives = []
-    for i, term in enumerate(ordered_terms):
-        group = f"t{i}"
-        groups[group] = frozenset(term_lists[term])
-        alternatives.append(f"(?P<{group}>{term_regex(term)})")
-    try:
-        pattern = re.compile("|".join(alternatives), re.IGNORECASE)
-    except re.error as e:  # a term with a stray regex character that escaping did not cover
-        raise ConfigError(source, "terms", f"a term does not compile: {e}") from None
     categories = tuple(dict.fromkeys(r.category for r in rules))
-    return Ruleset(tuple(rules), categories, pattern, groups, tally_category)
-
-
-def _credit_sub_phrases(term_lists: dict[str, set[str]]) -> None:
-    """The alternation takes the longest term, so "retaliatory airstrikes" hides "airstrikes":
-    credit a long term to every list that holds one of its sub-phrases as well."""
-    def key(term: str) -> str:
-        return " ".join(re.split(r"[\s-]+", term.lower()))
-
-    by_key: dict[str, set[str]] = {}
-    for term, lists in term_lists.items():
-        if not term.endswith("*"):
-            by_key.setdefault(key(term), set()).update(lists)
-    for term, lists in term_lists.items():
-        words = key(term).split()
-        for i in range(len(words)):
-            for j in range(i + 1, len(words) + 1):
-                if j - i < len(words):
-                    lists.update(by_key.get(" ".join(words[i:j]), ()))
+    return Ruleset(tuple(rules), categories, Lexicon(terms), tally_category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +104,11 @@ class _Hits:
         return name in self.positions
 
 
-def _sentence_hits(ruleset: Ruleset, sentence: Sentence, text: str, matches) -> _Hits:
-    word_starts = [m.start() for m in _WORD.finditer(sentence.text)]
+def _sentence_hits(hits: list[Hit]) -> _Hits:
     positions: dict[str, list[int]] = {}
-    for m in matches:
-        word_index = bisect_right(word_starts, m.start() - sentence.start) - 1
-        for name in ruleset.lists_of_group[m.lastgroup]:
-            positions.setdefault(name, []).append(max(word_index, 0))
+    for hit in hits:
+        for name in hit.lists:
+            positions.setdefault(name, []).append(hit.token)
     return _Hits(positions)
 
 
@@ -195,27 +155,21 @@ def classify(
     head = normalise(title or "").strip()
     full = f"{head}\n{body}" if head else body
     sentences = split_sentences(full)
-    all_matches = list(ruleset.pattern.finditer(full))
-    article_lists = {name for m in all_matches for name in ruleset.lists_of_group[m.lastgroup]}
+    tokens = Tokens.of(sentences)
+    all_hits = ruleset.lexicon.scan(tokens)
+    article_lists = {name for hit in all_hits for name in hit.lists}
 
-    candidates = []
-    i = 0
-    for sentence in sentences:
-        end = sentence.start + len(sentence.text)
-        in_sentence = []
-        while i < len(all_matches) and all_matches[i].start() < end:
-            if all_matches[i].start() >= sentence.start:
-                in_sentence.append(all_matches[i])
-            i += 1
-        if in_sentence:
-            candidates.append((sentence, in_sentence))
+    by_sentence: dict[int, list[Hit]] = {}
+    for hit in all_hits:
+        by_sentence.setdefault(hit.sentence, []).append(hit)
     # Whole sentences explain an alert better than a headline or a fragment: try them first.
-    candidates.sort(key=lambda c: not _COMPLETE.search(c[0].text))
+    candidates = sorted(by_sentence.items(), key=lambda kv: (not _COMPLETE.search(sentences[kv[0]].text), kv[0]))
+    candidates = [(sentences[i], hits) for i, hits in candidates]
 
     found: list[Match] = []
     fired_rules: set[str] = set()
     for sentence, in_sentence in candidates:
-        hits = _sentence_hits(ruleset, sentence, full, in_sentence)
+        hits = _sentence_hits(in_sentence)
         for rule in ruleset.rules:
             if rule.name in fired_rules:
                 continue
@@ -229,7 +183,9 @@ def classify(
 
     tallies: tuple[Tally, ...] = ()
     if tally_terms is not None:
-        tallies = tuple(extract_tallies(body, published, tally_terms))
+        # The headline is its own paragraph, hence its own sentences; totals are read from the body only.
+        first_body = next((i for i, s in enumerate(sentences) if s.start >= len(head)), len(sentences)) if head else 0
+        tallies = tuple(tallies_in(tokens, first_body, published, tally_terms))
         if tallies and ruleset.tally_category and not any(m.category == ruleset.tally_category for m in found):
             found.append(Match("reported-attack-total", ruleset.tally_category, tallies[0].sentence))
     categories = tuple(c for c in dict.fromkeys(m.category for m in found))

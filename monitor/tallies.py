@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from .errors import ConfigError
 from .models import Tally
-from .text import split_sentences, term_regex
+from .text import Lexicon, Tokens, normalise, split_sentences, term_regex
 
 # ---------------------------------------------------------------- numbers
 
@@ -164,6 +164,7 @@ class TallyTerms:
     rolling: re.Pattern
     regions: dict[str, re.Pattern]
     events: tuple[Event, ...]
+    lexicon: Lexicon  # the sentence-level lists, matched in one pass over a text
 
 
 def _alternation(words: list[str]) -> re.Pattern:
@@ -220,6 +221,7 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         rolling=_alternation(lists["rolling"]),
         regions={name: _alternation(words) for name, words in regions.items()},
         events=tuple(events),
+        lexicon=Lexicon({k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")}),
     )
 
 
@@ -266,7 +268,7 @@ def _resolve_since(clause: str, published: date | None, terms: TallyTerms) -> da
     return None
 
 
-def _period(sentence: str, published: date | None, terms: TallyTerms) -> _Period:
+def _period(sentence: str, published: date | None, terms: TallyTerms, rolling: bool) -> _Period:
     until = None
     m = _REPORTED_ON.search(sentence)
     if m:
@@ -293,7 +295,7 @@ def _period(sentence: str, published: date | None, terms: TallyTerms) -> _Period
             return _Period(since, until, True)
     if _THIS_YEAR.search(sentence) and published is not None:
         return _Period(date(published.year, 1, 1), until, True)
-    if terms.rolling.search(sentence):
+    if rolling:
         return _Period(None, until, True)
     return _Period(None, until, False)
 
@@ -411,23 +413,41 @@ def _counts_in(sentence: str, published: date | None, terms: TallyTerms, after_t
 # ---------------------------------------------------------------- extraction
 
 
+_HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(list(_UNITS) + list(_TENS)) + r"|dozen)\b", re.IGNORECASE)
+
+
 def extract_tallies(text: str, published: date | None, terms: TallyTerms) -> list[Tally]:
     """Every reported count of attacks on US or coalition forces in the text, in order, each once."""
+    return tallies_in(Tokens.of(split_sentences(normalise(text))), 0, published, terms)
+
+
+def tallies_in(tokens: Tokens, first: int, published: date | None, terms: TallyTerms) -> list[Tally]:
+    """The tallies of the sentences from index first on, with the text already split and tokenised."""
     tallies: list[Tally] = []
-    for sentence in split_sentences(text):
-        s = sentence.text
-        if terms.excluded.search(s):
+    names_of: dict[int, set[str]] = {}
+    for hit in terms.lexicon.scan(tokens):
+        names_of.setdefault(hit.sentence, set()).update(hit.lists)
+    read: set[str] = set()
+    for index in range(first, len(tokens.sentences)):
+        sentence = tokens.sentences[index]
+        # Pages repeat paragraphs (a pull quote, a botched template): the same figure said twice is one tally.
+        if sentence.text in read:
             continue
-        has_target = bool(terms.targets.search(s))
-        refers_back = bool(tallies) and bool(terms.anaphors.search(s))
-        if not refers_back and not terms.attack_words.search(s):
+        read.add(sentence.text)
+        names = names_of.get(index, set())
+        s = sentence.text
+        if "excluded" in names or not _HAS_NUMBER.search(s):
+            continue
+        has_target = "targets" in names
+        refers_back = bool(tallies) and "anaphors" in names
+        if not refers_back and "attack_words" not in names:
             continue
         if not (has_target or refers_back or tallies):
             continue
         counts = _counts_in(s, published, terms, after_total=refers_back)
         if not counts:
             continue
-        period = _period(s, published, terms)
+        period = _period(s, published, terms, rolling="rolling" in names)
         # Without a target named, a figure counts only beside a total already given: the same figure
         # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
         if not has_target and not refers_back and period.since is None and not any(
