@@ -139,10 +139,20 @@ def run(obj: Context):
     from .pipeline import run_cycle
     from .scheduler import run_forever
 
-    config, store, notifiers = _open(obj)
+    from .notify import Notifiers
+    from .store import Store
+
+    config = obj.config
+    notifiers = Notifiers(config.notifiers, config=config)
+    Store(config.store_path).close()  # fail now, not in the first cycle, if the store cannot be opened
 
     def cycle() -> None:
-        report = run_cycle(config, store, notifiers)
+        # The scheduler runs jobs in a worker thread, and an SQLite connection belongs to its thread.
+        store = Store(config.store_path)
+        try:
+            report = run_cycle(config, store, notifiers)
+        finally:
+            store.close()
         log.info(
             "cycle done: %d feeds, %d failed, %d new items, %d alerts sent, %d pending",
             len(report.outcomes), len(report.failed), report.new_items, report.alerts_sent, report.alerts_pending,
@@ -150,11 +160,63 @@ def run(obj: Context):
 
     log.info("monitor running: %d feeds every %d s, store %s", len([f for f in config.feeds if f.enabled]),
              config["schedule.poll_interval_seconds"], config.store_path)
+    run_forever(cycle, config["schedule.poll_interval_seconds"])
+    log.info("monitor stopped")
+
+
+@cli.command()
+@click.pass_obj
+def health(obj: Context):
+    """Exit 0 when the daemon's last cycle is recent (within twice the poll interval) and the store
+    takes writes; else exit 1 with the reason. For container health checks."""
+    from .health import check_health
+    from .pipeline import utc_now
+
+    config = obj.config
+    result = check_health(config.store_path, config["schedule.poll_interval_seconds"], utc_now())
+    click.echo(("healthy: " if result.ok else "unhealthy: ") + result.reason, err=not result.ok)
+    sys.exit(0 if result.ok else 1)
+
+
+@cli.command()
+@click.pass_obj
+def status(obj: Context):
+    """Each feed's last success and error, failures in a row and items stored; pending alerts; the last cycle."""
+    from .store import Store
+
+    config = obj.config
+    if not config.store_path.exists():
+        click.echo(f"No store at {config.store_path} yet: run `monitor poll` or `monitor run`.")
+        return
+    store = Store(config.store_path)
     try:
-        run_forever(cycle, config["schedule.poll_interval_seconds"])
+        feeds = {f["name"]: f for f in store.feeds()}
+        pending = store.alerts("status = 'pending'")
+        cycle = store.last_cycle(finished=False)
     finally:
         store.close()
-    log.info("monitor stopped")
+    click.echo("Feeds:")
+    for feed in config.feeds:
+        f = feeds.get(feed.name)
+        if f is None:
+            click.echo(f"  {feed.name}: never polled" + ("" if feed.enabled else " (disabled)"))
+            continue
+        line = f"  {feed.name}: {f['items_stored']} items, last success {f['last_success_at'] or 'never'}"
+        if f["consecutive_failures"]:
+            line += f", FAILING {f['consecutive_failures']} in a row since {f['failing_since']}: {f['last_error']}"
+        elif f["last_error"]:
+            line += f", last error {f['last_error_at']}: {f['last_error']}"
+        click.echo(line)
+    click.echo(f"Pending alerts: {len(pending)}")
+    for a in pending[:20]:
+        click.echo(f"  {a['created_at']} {a['notifier']}: {a['title']} ({a['attempts']} attempts; {a['last_error'] or 'not tried yet'})")
+    if cycle is None:
+        click.echo("Last cycle: none")
+    else:
+        click.echo(f"Last cycle: started {cycle['started_at']}, " + (
+            f"finished {cycle['finished_at']}: {cycle['feeds_ok']} updated, {cycle['feeds_not_modified']} not modified, "
+            f"{cycle['feeds_failed']} failed, {cycle['items_new']} new items, {cycle['alerts_sent']} alerts sent"
+            if cycle["finished_at"] else "still running or interrupted"))
 
 
 @cli.command()

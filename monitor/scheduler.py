@@ -18,14 +18,16 @@ def run_forever(cycle: Callable[[], None], interval_seconds: int) -> None:
     """Run cycle now and every interval_seconds until SIGINT or SIGTERM; a running cycle finishes first."""
     scheduler = BlockingScheduler(timezone=timezone.utc)
     stopping = threading.Event()
+    running = threading.Lock()
 
     def guarded() -> None:
-        if stopping.is_set():
-            return
-        try:
-            cycle()
-        except Exception:  # APScheduler would swallow it silently; say so and keep the daemon alive
-            log.exception("cycle failed; the next one will try again")
+        with running:
+            if stopping.is_set():
+                return
+            try:
+                cycle()
+            except Exception:  # APScheduler would swallow it silently; say so and keep the daemon alive
+                log.exception("cycle failed; the next one will try again")
 
     scheduler.add_job(
         guarded, IntervalTrigger(seconds=interval_seconds), next_run_time=datetime.now(timezone.utc),
@@ -41,3 +43,5 @@ def run_forever(cycle: Callable[[], None], interval_seconds: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     scheduler.start()
+    with running:  # a cycle under way finishes its writes; fetch timeouts bound how long that takes
+        pass

@@ -80,6 +80,10 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_once ON alerts (kind, key, notifier);
 CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status);
+CREATE TABLE IF NOT EXISTS heartbeat (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    checked_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cycles (
     id INTEGER PRIMARY KEY,
     started_at TEXT NOT NULL,
@@ -275,6 +279,16 @@ class Store:
             f"UPDATE cycles SET finished_at = ?, errors = ?, {sets} WHERE id = ?",
             [iso(now), json.dumps(errors), *counts.values(), cycle_id],
         )
+
+    def touch(self, now: datetime) -> None:
+        """A real write, so a health check knows the store takes them."""
+        try:
+            self.db.execute(
+                "INSERT INTO heartbeat (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+                [iso(now)],
+            )
+        except sqlite3.Error as e:
+            raise StoreError(f"the store at {self.path} does not take writes: {e}") from None
 
     def last_cycle(self, finished: bool = True) -> dict | None:
         where = "finished_at IS NOT NULL" if finished else "1"
