@@ -123,13 +123,17 @@ def poll(obj: Context):
         store.close()
     updated = sum(o.status == "updated" for o in report.outcomes)
     unchanged = sum(o.status == "not-modified" for o in report.outcomes)
+    waiting = [o for o in report.outcomes if o.status == "backing-off"]
     click.echo(
-        f"{len(report.outcomes)} feeds: {updated} updated, {unchanged} not modified, {len(report.failed)} failed; "
+        f"{len(report.outcomes)} feeds: {updated} updated, {unchanged} not modified, {len(report.failed)} failed"
+        + (f", {len(waiting)} backing off" if waiting else "") + "; "
         f"{report.new_items} new items; {report.alerts_created} alerts queued, {report.alerts_sent} sent, "
         f"{report.alerts_pending} pending"
     )
     for o in report.failed:
         click.echo(f"failed: {o.feed}: {o.error}")
+    for o in waiting:
+        click.echo(f"backing off: {o.feed}: {o.error}")
 
 
 @cli.command()
@@ -204,6 +208,8 @@ def status(obj: Context):
         line = f"  {feed.name}: {f['items_stored']} items, last success {f['last_success_at'] or 'never'}"
         if f["consecutive_failures"]:
             line += f", FAILING {f['consecutive_failures']} in a row since {f['failing_since']}: {f['last_error']}"
+            if f["next_attempt_at"]:
+                line += f"; next attempt {f['next_attempt_at']}"
         elif f["last_error"]:
             line += f", last error {f['last_error_at']}: {f['last_error']}"
         click.echo(line)

@@ -88,6 +88,23 @@ def tally_alert(item_id: int, tally: Tally, verdict: str, previous: SeriesHigh |
     return Alert("tally", key, title, "\n".join(lines), item_id)
 
 
+def ops_failing_alert(feed: str, failures: int, since: str, error: str, retry_at: datetime | None, tz: ZoneInfo) -> Alert:
+    retry = f"Next attempt: {_when(retry_at, tz)} (waits double after each failure, up to a cap)" if retry_at else ""
+    body = "\n".join(x for x in [
+        f"Feed: {feed}",
+        f"Failures in a row: {failures}, since {since}",
+        f"Last error: {error}",
+        retry,
+        "No reports from this feed arrive until it recovers; another [ops] alert says when it does.",
+    ] if x)
+    return Alert("ops", f"feed-failing:{feed}:{since}", f"[ops] Feed failing: {feed} ({failures} failures in a row)", body)
+
+
+def ops_recovered_alert(feed: str, failures: int, since: str, now: datetime, tz: ZoneInfo) -> Alert:
+    body = f"Feed: {feed}\nRecovered: {_when(now, tz)}, after {failures} failures in a row since {since}"
+    return Alert("ops", f"feed-recovered:{feed}:{since}", f"[ops] Feed recovered: {feed}", body)
+
+
 class Notifiers:
     """The configured targets, each an apprise object built once per process (building one costs ~170 ms)."""
 

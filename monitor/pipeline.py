@@ -23,10 +23,18 @@ from .errors import FetchError, MonitorError, ParseError
 from .extract import extract_text
 from .fetch import Limits, Response, fetch, make_client
 from .models import Article, Entry
-from .notify import Notifiers, deliver_pending, queue, report_alert, tally_alert
+from .notify import (
+    Notifiers,
+    deliver_pending,
+    ops_failing_alert,
+    ops_recovered_alert,
+    queue,
+    report_alert,
+    tally_alert,
+)
 from .parse import parse_feed
 from .series import NEW_SERIES, RISE, judge
-from .store import Store
+from .store import FeedState, Store, parse_iso
 
 log = logging.getLogger("monitor.pipeline")
 Clock = Callable[[], datetime]
@@ -50,7 +58,7 @@ class Harvest:
 @dataclass
 class FeedOutcome:
     feed: str
-    status: str  # updated | not-modified | failed
+    status: str  # updated | not-modified | failed | backing-off
     new_items: int = 0
     error: str = ""
 
@@ -82,8 +90,8 @@ def limits_of(config: Config) -> Limits:
     )
 
 
-async def harvest_feed(client: httpx.AsyncClient, feed: Feed, store: Store, limits: Limits, gate: asyncio.Semaphore) -> Harvest:
-    state = store.feed_state(feed.name)
+async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, store: Store, limits: Limits,
+                       gate: asyncio.Semaphore) -> Harvest:
     try:
         async with gate:
             response = await fetch(client, feed.url, limits, state.etag, state.last_modified)
@@ -126,7 +134,8 @@ def to_article(entry: Entry, page: Response | str) -> Article:
     return Article(entry, url, entry.summary, "summary", note)
 
 
-def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: Notifiers, now: datetime) -> tuple[int, int]:
+def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: Notifiers, now: datetime,
+                    state: FeedState | None = None) -> tuple[int, int]:
     """Classify the new entries of one feed and store them with their alerts in one transaction.
     Returns (items stored, alerts queued)."""
     feed = harvest.feed
@@ -142,6 +151,8 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
     stored = queued = 0
     with store.transaction():
         store.record_fetch(feed.name, feed.url, now, harvest.response.etag, harvest.response.last_modified)
+        if state is not None:
+            queued += _recovered(config, store, notifiers, feed, state, now)
         for article, c in zip(articles, classified):
             if store.knows(feed.name, article.entry.guid, article.canonical_url):
                 continue  # another feed of this cycle stored it first
@@ -163,37 +174,81 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
     return stored, queued
 
 
-async def _harvest_all(config: Config, store: Store) -> list[Harvest]:
+def is_due(state: FeedState, now: datetime, interval_seconds: int) -> bool:
+    """A failing feed waits until its next attempt; a tenth of an interval of slack absorbs scheduler jitter."""
+    if not state.next_attempt_at:
+        return True
+    return parse_iso(state.next_attempt_at) <= now + timedelta(seconds=interval_seconds / 10)
+
+
+def backoff(failures: int, interval_seconds: int, cap_seconds: int) -> timedelta:
+    """After n failures in a row, wait 2**(n-1) poll intervals, at most the cap: the next cycle,
+    then one skipped, then three, then seven, ..."""
+    return timedelta(seconds=min(interval_seconds * 2 ** min(failures - 1, 30), cap_seconds))
+
+
+async def _harvest_all(config: Config, store: Store, feeds: list[tuple[Feed, FeedState]]) -> list[Harvest]:
     limits = limits_of(config)
     gate = asyncio.Semaphore(config["fetch.concurrency"])
     # An AsyncClient belongs to one event loop, and each cycle runs its own: one client per cycle.
     async with make_client(limits, config["fetch.concurrency"]) as client:
-        feeds = [f for f in config.feeds if f.enabled]
-        return list(await asyncio.gather(*(harvest_feed(client, f, store, limits, gate) for f in feeds)))
+        return list(await asyncio.gather(*(harvest_feed(client, f, state, store, limits, gate) for f, state in feeds)))
+
+
+def _record_failure(config: Config, store: Store, notifiers: Notifiers, feed: Feed, state: FeedState, error: str,
+                    started: datetime, now: datetime) -> int:
+    failures = state.consecutive_failures + 1
+    retry_at = started + backoff(failures, config["schedule.poll_interval_seconds"], config["fetch.backoff_max_seconds"])
+    queued = 0
+    with store.transaction():
+        store.record_fetch(feed.name, feed.url, now, error=error, next_attempt=retry_at)
+        if failures == config["alerts.ops_after_failures"]:
+            since = state.failing_since or now.isoformat(timespec="seconds")
+            alert = ops_failing_alert(feed.name, failures, since, error, retry_at, ZoneInfo(config["schedule.timezone"]))
+            queued = queue(store, notifiers, alert, now)
+    return queued
+
+
+def _recovered(config: Config, store: Store, notifiers: Notifiers, feed: Feed, state: FeedState, now: datetime) -> int:
+    if state.consecutive_failures < config["alerts.ops_after_failures"]:
+        return 0
+    alert = ops_recovered_alert(feed.name, state.consecutive_failures, state.failing_since or "?", now,
+                                ZoneInfo(config["schedule.timezone"]))
+    return queue(store, notifiers, alert, now)
 
 
 def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now) -> CycleReport:
     """One full cycle: fetch and process every feed, then deliver every pending alert."""
     started = clock()
     cycle_id = store.start_cycle(started)
-    harvests = asyncio.run(_harvest_all(config, store))
-    outcomes: list[FeedOutcome] = []
+    interval = config["schedule.poll_interval_seconds"]
+    states = {f.name: store.feed_state(f.name) for f in config.feeds if f.enabled}
+    due = [(f, states[f.name]) for f in config.feeds if f.enabled and is_due(states[f.name], started, interval)]
+    outcomes: list[FeedOutcome] = [
+        FeedOutcome(f.name, "backing-off", error=f"waiting until {states[f.name].next_attempt_at} after "
+                                                 f"{states[f.name].consecutive_failures} failures")
+        for f in config.feeds if f.enabled and not is_due(states[f.name], started, interval)
+    ]
+    harvests = asyncio.run(_harvest_all(config, store, due))
     created = 0
     for h in harvests:
         now = clock()
+        state = states[h.feed.name]
         if h.error is not None:
-            store.record_fetch(h.feed.name, h.feed.url, now, error=h.error)
+            created += _record_failure(config, store, notifiers, h.feed, state, h.error, started, now)
             outcomes.append(FeedOutcome(h.feed.name, "failed", error=h.error))
             log.warning("feed %s failed: %s", h.feed.name, h.error)
             continue
         if h.response.not_modified:
-            store.record_fetch(h.feed.name, h.feed.url, now, h.response.etag, h.response.last_modified)
+            with store.transaction():
+                store.record_fetch(h.feed.name, h.feed.url, now, h.response.etag, h.response.last_modified)
+                created += _recovered(config, store, notifiers, h.feed, state, now)
             outcomes.append(FeedOutcome(h.feed.name, "not-modified"))
             continue
         try:
-            stored, queued = process_harvest(h, config, store, notifiers, now)
+            stored, queued = process_harvest(h, config, store, notifiers, now, state)
         except MonitorError as e:  # the feed's items are rolled back; the next cycle tries again
-            store.record_fetch(h.feed.name, h.feed.url, now, error=str(e))
+            created += _record_failure(config, store, notifiers, h.feed, state, str(e), started, now)
             outcomes.append(FeedOutcome(h.feed.name, "failed", error=str(e)))
             log.error("feed %s not stored: %s", h.feed.name, e)
             continue

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     last_error TEXT,
     last_error_at TEXT,
     failing_since TEXT,
-    consecutive_failures INTEGER NOT NULL DEFAULT 0
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
     id INTEGER PRIMARY KEY,
@@ -117,6 +118,8 @@ class FeedState:
     etag: str | None
     last_modified: str | None
     consecutive_failures: int
+    failing_since: str | None = None
+    next_attempt_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +143,19 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.conn.executescript(SCHEMA)
+            self._add_new_columns()
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"cannot open the store at {path}: {e}") from None
         self.path = path
+
+    def _add_new_columns(self) -> None:
+        """Stores made by an older version get the columns added since (CREATE IF NOT EXISTS adds none)."""
+        added = {"feeds": {"next_attempt_at": str}}
+        for table, columns in added.items():
+            have = self.db[table].columns_dict
+            for name, kind in columns.items():
+                if name not in have:
+                    self.db[table].add_column(name, kind)
 
     def close(self) -> None:
         self.db.conn.close()
@@ -163,25 +176,29 @@ class Store:
     # ------------------------------------------------------------ feeds
 
     def feed_state(self, name: str) -> FeedState:
-        row = self._one("SELECT etag, last_modified, consecutive_failures FROM feeds WHERE name = ?", [name])
+        row = self._one(
+            "SELECT etag, last_modified, consecutive_failures, failing_since, next_attempt_at FROM feeds WHERE name = ?",
+            [name],
+        )
         return FeedState(*row) if row else FeedState(None, None, 0)
 
-    def record_fetch(self, name: str, url: str, now: datetime, etag=None, last_modified=None, error: str | None = None) -> None:
+    def record_fetch(self, name: str, url: str, now: datetime, etag=None, last_modified=None, error: str | None = None,
+                     next_attempt: datetime | None = None) -> None:
         self.db.execute(
             "INSERT INTO feeds (name, url) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET url = excluded.url", [name, url]
         )
         if error is None:
             self.db.execute(
                 """UPDATE feeds SET etag = ?, last_modified = ?, last_attempt_at = ?, last_success_at = ?,
-                   consecutive_failures = 0, failing_since = NULL WHERE name = ?""",
+                   consecutive_failures = 0, failing_since = NULL, next_attempt_at = NULL WHERE name = ?""",
                 [etag, last_modified, iso(now), iso(now), name],
             )
         else:
             self.db.execute(
                 """UPDATE feeds SET last_attempt_at = ?, last_error = ?, last_error_at = ?,
-                   failing_since = COALESCE(failing_since, ?), consecutive_failures = consecutive_failures + 1
-                   WHERE name = ?""",
-                [iso(now), error, iso(now), iso(now), name],
+                   failing_since = COALESCE(failing_since, ?), consecutive_failures = consecutive_failures + 1,
+                   next_attempt_at = ? WHERE name = ?""",
+                [iso(now), error, iso(now), iso(now), iso(next_attempt), name],
             )
 
     def feeds(self) -> list[dict]:
