@@ -44,7 +44,7 @@ def _quote(sentence: str, limit: int = 400) -> str:
     return f'"{s if len(s) <= limit else s[: limit - 1] + "…"}"'
 
 
-def report_alert(item_id: int, article: Article, c: Classification, outlet: str, tz: ZoneInfo) -> Alert:
+def report_alert(item_id: int, story_id: int, article: Article, c: Classification, outlet: str, tz: ZoneInfo) -> Alert:
     e = article.entry
     lines = [
         f"Categories: {', '.join(c.categories)}",
@@ -60,7 +60,7 @@ def report_alert(item_id: int, article: Article, c: Classification, outlet: str,
     if article.text_source != "page":
         lines.append(f"Text: from the feed's summary ({article.text_note})")
     lines.append(f"Link: {e.link}")
-    return Alert("report", f"item:{item_id}", f"[report] {e.title}", "\n".join(lines), item_id)
+    return Alert("report", f"story:{story_id}", f"[report] {e.title}", "\n".join(lines), item_id)
 
 
 def tally_alert(item_id: int, tally: Tally, verdict: str, previous: SeriesHigh | None, article: Article,

@@ -18,7 +18,7 @@ import httpx
 
 from .classify import classify
 from .config import Config, Feed
-from .dedupe import canonical_url
+from .dedupe import Fingerprint, canonical_url, conflicting_totals, fingerprint, resemblance, text_key
 from .errors import FetchError, MonitorError, ParseError
 from .extract import extract_text
 from .fetch import Limits, Response, fetch, make_client
@@ -34,7 +34,7 @@ from .notify import (
 )
 from .parse import parse_feed
 from .series import NEW_SERIES, RISE, judge
-from .store import FeedState, Store, parse_iso
+from .store import FeedState, Store, iso, parse_iso
 
 log = logging.getLogger("monitor.pipeline")
 Clock = Callable[[], datetime]
@@ -46,12 +46,14 @@ def utc_now() -> datetime:
 
 @dataclass
 class Harvest:
-    """What the network gave for one feed: new entries with their pages, or why there are none."""
+    """What the network gave for one feed: entries to store or update, with their pages, or why there are none."""
 
     feed: Feed
     response: Response | None = None
     entries: list[Entry] = field(default_factory=list)
     pages: dict[str, Response | str] = field(default_factory=dict)  # guid -> page, or why it is missing
+    updates: dict[str, int] = field(default_factory=dict)  # guid -> stored item id, for entries changed in place
+    copies: dict[str, dict] = field(default_factory=dict)  # guid -> another outlet's item at the same URL
     error: str | None = None
 
 
@@ -102,11 +104,22 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         return Harvest(feed, error=str(e))
 
     fresh, seen = [], set()
+    updates: dict[str, int] = {}
+    copies: dict[str, dict] = {}
     for entry in entries:
-        key = (entry.guid, canonical_url(entry.link))
-        if key in seen or store.knows(feed.name, entry.guid, key[1]):
+        url = canonical_url(entry.link)
+        if (entry.guid, url) in seen:
             continue
-        seen.add(key)
+        seen.add((entry.guid, url))
+        stored = store.stored_entry(feed.name, entry.guid, url)
+        if stored is not None:
+            if changed(entry, stored):
+                updates[entry.guid] = stored["id"]
+                fresh.append(entry)
+            continue
+        other = store.item_at_url(url)
+        if other is not None:
+            copies[entry.guid] = other  # another outlet's copy: same text, no fetch
         fresh.append(entry)
 
     async def page(entry: Entry) -> tuple[str, Response | str]:
@@ -118,8 +131,19 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         except FetchError as e:
             return entry.guid, f"page not fetched: {e}"
 
-    pages = dict(await asyncio.gather(*(page(e) for e in fresh)))
-    return Harvest(feed, response, fresh, pages)
+    pages = dict(await asyncio.gather(*(page(e) for e in fresh if e.guid not in copies)))
+    return Harvest(feed, response, fresh, pages, updates, copies)
+
+
+def entry_key(entry: Entry) -> str:
+    """What a feed says of an item; when it changes, the item is read again."""
+    return text_key(f"{entry.title}\n{entry.summary}\n{entry.link}")
+
+
+def changed(entry: Entry, stored: dict) -> bool:
+    if entry.updated is not None and stored["updated"] and iso(entry.updated) > stored["updated"]:
+        return True
+    return bool(stored["entry_key"]) and stored["entry_key"] != entry_key(entry)
 
 
 def to_article(entry: Entry, page: Response | str) -> Article:
@@ -136,15 +160,20 @@ def to_article(entry: Entry, page: Response | str) -> Article:
 
 def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: Notifiers, now: datetime,
                     state: FeedState | None = None) -> tuple[int, int]:
-    """Classify the new entries of one feed and store them with their alerts in one transaction.
-    Returns (items stored, alerts queued)."""
+    """Classify the new and updated entries of one feed, put each in its story, and store them with
+    their alerts in one transaction. Returns (items stored or updated, alerts queued)."""
     feed = harvest.feed
     tz = ZoneInfo(config["schedule.timezone"])
     max_age = config["alerts.max_age_days"]
     oldest_alerted = now - timedelta(days=max_age) if max_age else None
+    window = timedelta(days=config["dedupe.window_days"])
     # Oldest first, so a series of reported totals grows in the order it was reported.
     entries = sorted(harvest.entries, key=lambda e: e.published or now)
-    articles = [to_article(e, harvest.pages.get(e.guid, "page not fetched")) for e in entries]
+    articles = [
+        copied_article(e, harvest.copies[e.guid]) if e.guid in harvest.copies
+        else to_article(e, harvest.pages.get(e.guid, "page not fetched"))
+        for e in entries
+    ]
     classified = [
         classify(a.entry.title, a.text, (a.entry.published or now).date(), config.rules, config.tally_terms) for a in articles
     ]
@@ -154,24 +183,56 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
         if state is not None:
             queued += _recovered(config, store, notifiers, feed, state, now)
         for article, c in zip(articles, classified):
-            if store.knows(feed.name, article.entry.guid, article.canonical_url):
-                continue  # another feed of this cycle stored it first
-            item_id = store.insert_item(feed.name, article, c, now)
+            e = article.entry
+            key, fp = text_key(article.text), fingerprint(article.text)
+            published = e.published or now
+            if e.guid in harvest.updates:
+                item_id = harvest.updates[e.guid]
+                store.update_item(item_id, article, c, now, key, fp, entry_key(e))
+                story_id = store.items("id = ?", [item_id])[0]["story_id"]
+                log.info("item %s updated in place: %s", item_id, e.title)
+            else:
+                if store.stored_entry(feed.name, e.guid, article.canonical_url):
+                    continue  # stored by this feed earlier in the cycle under another GUID
+                same = store.same_text(key, published - window, published + window)
+                if any(row["feed"] == feed.name for row in same):
+                    continue  # this outlet already carries this very text
+                story_id = same[0]["story_id"] if same else find_story(store, fp, c, published, window,
+                                                                       config["dedupe.threshold"])
+                item_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, entry_key(e))
+                story_id = story_id or store.items("id = ?", [item_id])[0]["story_id"]
             stored += 1
-            published = article.entry.published or now
             alerting = oldest_alerted is None or published >= oldest_alerted
             if c.is_report and alerting:
-                queued += queue(store, notifiers, report_alert(item_id, article, c, feed.name, tz), now)
+                # Keyed by story: the first report of a story alerts, its copies and updates do not.
+                queued += queue(store, notifiers, report_alert(item_id, story_id, article, c, feed.name, tz), now)
             for tally in c.tallies:
                 if tally.since is None:
                     continue  # a rolling window ("in the past week") is no running total
                 previous = store.series_high(tally.since, tally.region)
                 verdict = judge(previous, tally)
-                store.insert_tally_report(item_id, tally, feed.name, published, article.entry.link, verdict,
+                store.insert_tally_report(item_id, tally, feed.name, published, e.link, verdict,
                                           previous.count if previous else None)
                 if alerting and verdict in (NEW_SERIES, RISE):
                     queued += queue(store, notifiers, tally_alert(item_id, tally, verdict, previous, article, feed.name, tz), now)
     return stored, queued
+
+
+def copied_article(entry: Entry, other: dict) -> Article:
+    return Article(entry, canonical_url(entry.link), other["text"], other["text_source"],
+                   other["text_note"] or f"text of item {other['id']} at the same address")
+
+
+def find_story(store: Store, fp: Fingerprint, c, published: datetime, window: timedelta, threshold: float) -> int | None:
+    """The story this text is a copy of: the most alike stored text within the window, if alike enough
+    and not reporting a different figure for the same series."""
+    best, best_score = None, threshold
+    tallies = [t.as_label() for t in c.tallies]
+    for candidate in store.near_duplicate_candidates(fp.sketch, published - window, published + window):
+        score = resemblance(fp, Fingerprint(candidate["sketch"], candidate["shingles"]))
+        if score >= best_score and not conflicting_totals(tallies, candidate["tallies"]):
+            best, best_score = candidate["story_id"], score
+    return best
 
 
 def is_due(state: FeedState, now: datetime, interval_seconds: int) -> bool:

@@ -43,11 +43,27 @@ CREATE TABLE IF NOT EXISTS items (
     text_note TEXT NOT NULL DEFAULT '',
     categories TEXT NOT NULL,
     matches TEXT NOT NULL,
-    tallies TEXT NOT NULL
+    tallies TEXT NOT NULL,
+    story_id INTEGER,
+    text_key TEXT,
+    shingles INTEGER,
+    entry_key TEXT,
+    seen_at TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS items_feed_guid ON items (feed, guid);
 CREATE INDEX IF NOT EXISTS items_canonical_url ON items (canonical_url);
 CREATE INDEX IF NOT EXISTS items_fetched_at ON items (fetched_at);
+CREATE TABLE IF NOT EXISTS stories (
+    id INTEGER PRIMARY KEY,
+    first_item_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sketches (
+    hash INTEGER NOT NULL,
+    item_id INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sketches_hash ON sketches (hash);
+CREATE INDEX IF NOT EXISTS sketches_item ON sketches (item_id);
 CREATE TABLE IF NOT EXISTS tally_reports (
     id INTEGER PRIMARY KEY,
     item_id INTEGER NOT NULL REFERENCES items (id),
@@ -150,12 +166,20 @@ class Store:
 
     def _add_new_columns(self) -> None:
         """Stores made by an older version get the columns added since (CREATE IF NOT EXISTS adds none)."""
-        added = {"feeds": {"next_attempt_at": str}}
+        added = {
+            "feeds": {"next_attempt_at": str},
+            "items": {"story_id": int, "text_key": str, "shingles": int, "entry_key": str, "seen_at": str},
+        }
         for table, columns in added.items():
             have = self.db[table].columns_dict
             for name, kind in columns.items():
                 if name not in have:
                     self.db[table].add_column(name, kind)
+        self.db.conn.executescript(
+            """CREATE INDEX IF NOT EXISTS items_story ON items (story_id);
+               CREATE INDEX IF NOT EXISTS items_text_key ON items (text_key);
+               CREATE INDEX IF NOT EXISTS items_seen_at ON items (seen_at);"""
+        )
 
     def close(self) -> None:
         self.db.conn.close()
@@ -210,25 +234,101 @@ class Store:
     # ------------------------------------------------------------ items
 
     def knows(self, feed: str, guid: str, canonical_url: str) -> bool:
-        """Seen before: the same GUID from this feed, or the same canonical URL from any."""
-        if self._one("SELECT 1 FROM items WHERE feed = ? AND guid = ?", [feed, guid]):
-            return True
-        return bool(canonical_url) and bool(self._one("SELECT 1 FROM items WHERE canonical_url = ?", [canonical_url]))
+        """This outlet stored it before: the same GUID or the same canonical URL from this feed."""
+        return bool(self.stored_entry(feed, guid, canonical_url))
 
-    def insert_item(self, feed: str, article, classification, now: datetime) -> int:
+    def stored_entry(self, feed: str, guid: str, canonical_url: str) -> dict | None:
+        rows = list(self.db.query(
+            """SELECT id, story_id, updated, entry_key FROM items WHERE feed = ? AND (guid = ? OR canonical_url = ?)
+               ORDER BY id LIMIT 1""",
+            [feed, guid, canonical_url or "\0"],
+        ))
+        return rows[0] if rows else None
+
+    def item_at_url(self, canonical_url: str) -> dict | None:
+        """The item another outlet stored for this canonical URL, if any: its text need not be fetched again."""
+        if not canonical_url:
+            return None
+        rows = self.items("id = (SELECT MIN(id) FROM items WHERE canonical_url = ?)", [canonical_url])
+        return rows[0] if rows else None
+
+    def insert_item(self, feed: str, article, classification, now: datetime, story_id: int | None = None,
+                    text_key: str = "", fingerprint=None, entry_key: str = "") -> int:
         e = article.entry
         cursor = self.db.execute(
             """INSERT INTO items (feed, guid, url, canonical_url, title, published, updated, fetched_at, text,
-               text_source, text_note, categories, matches, tallies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               text_source, text_note, categories, matches, tallies, story_id, text_key, shingles, entry_key, seen_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 feed, e.guid, e.link, article.canonical_url, e.title, iso(e.published), iso(e.updated), iso(now),
-                article.text, article.text_source, article.text_note,
-                json.dumps(list(classification.categories)),
-                json.dumps([{"rule": m.rule, "category": m.category, "sentence": m.sentence} for m in classification.matches]),
-                json.dumps([dict(t.as_label(), sentence=t.sentence) for t in classification.tallies]),
+                article.text, article.text_source, article.text_note, *self._classification(classification),
+                story_id, text_key, fingerprint.shingles if fingerprint else 0, entry_key, iso(e.published or now),
             ],
         )
-        return cursor.lastrowid
+        item_id = cursor.lastrowid
+        if story_id is None:
+            story_id = self.db.execute("INSERT INTO stories (first_item_id, created_at) VALUES (?, ?)",
+                                       [item_id, iso(now)]).lastrowid
+            self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
+        if fingerprint is not None:
+            self._save_sketch(item_id, fingerprint)
+        return item_id
+
+    def update_item(self, item_id: int, article, classification, now: datetime, text_key: str, fingerprint, entry_key: str) -> None:
+        e = article.entry
+        self.db.execute(
+            """UPDATE items SET title = ?, url = ?, updated = ?, fetched_at = ?, text = ?, text_source = ?, text_note = ?,
+               categories = ?, matches = ?, tallies = ?, text_key = ?, shingles = ?, entry_key = ? WHERE id = ?""",
+            [e.title, e.link, iso(e.updated), iso(now), article.text, article.text_source, article.text_note,
+             *self._classification(classification), text_key, fingerprint.shingles, entry_key, item_id],
+        )
+        self.db.execute("DELETE FROM sketches WHERE item_id = ?", [item_id])
+        self._save_sketch(item_id, fingerprint)
+
+    @staticmethod
+    def _classification(c) -> list[str]:
+        return [
+            json.dumps(list(c.categories)),
+            json.dumps([{"rule": m.rule, "category": m.category, "sentence": m.sentence} for m in c.matches]),
+            json.dumps([dict(t.as_label(), sentence=t.sentence) for t in c.tallies]),
+        ]
+
+    def _save_sketch(self, item_id: int, fingerprint) -> None:
+        self.db.conn.executemany("INSERT INTO sketches (hash, item_id) VALUES (?, ?)", [(h, item_id) for h in fingerprint.sketch])
+
+    # ------------------------------------------------------------ stories
+
+    def same_text(self, text_key: str, start: datetime, end: datetime) -> list[dict]:
+        return list(self.db.query(
+            "SELECT id, feed, story_id FROM items WHERE text_key = ? AND seen_at BETWEEN ? AND ? ORDER BY id",
+            [text_key, iso(start), iso(end)],
+        ))
+
+    def near_duplicate_candidates(self, sketch: tuple[int, ...], start: datetime, end: datetime, min_shared: int = 2) -> list[dict]:
+        """Items seen between start and end that share sketch values with this one: index lookups only."""
+        if not sketch:
+            return []
+        marks = ",".join("?" * len(sketch))
+        rows = list(self.db.query(
+            f"""SELECT s.item_id AS id, COUNT(*) AS shared FROM sketches s JOIN items i ON i.id = s.item_id
+                WHERE s.hash IN ({marks}) AND i.seen_at BETWEEN ? AND ?
+                GROUP BY s.item_id HAVING COUNT(*) >= ? ORDER BY shared DESC LIMIT 20""",
+            [*sketch, iso(start), iso(end), min_shared],
+        ))
+        for row in rows:
+            item = self._one("SELECT story_id, shingles, tallies FROM items WHERE id = ?", [row["id"]])
+            row["story_id"], row["shingles"], row["tallies"] = item[0], item[1], json.loads(item[2])
+            row["sketch"] = tuple(h for (h,) in self.db.execute(
+                "SELECT hash FROM sketches WHERE item_id = ? ORDER BY hash", [row["id"]]).fetchall())
+        return rows
+
+    def story_outlets(self, story_id: int) -> list[dict]:
+        """Who carried a story and when: one row per outlet, first time it did."""
+        return list(self.db.query(
+            """SELECT feed AS outlet, MIN(COALESCE(published, fetched_at)) AS carried_at, COUNT(*) AS items
+               FROM items WHERE story_id = ? GROUP BY feed ORDER BY carried_at, MIN(id)""",
+            [story_id],
+        ))
 
     def count_items(self) -> int:
         return self._one("SELECT COUNT(*) FROM items", [])[0]

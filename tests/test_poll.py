@@ -151,7 +151,8 @@ def test_items_older_than_max_age_are_stored_without_alert(tmp_path, web, receiv
     assert receiver.received == []
 
 
-def test_the_same_article_behind_a_tracking_link_is_not_fetched_or_stored_twice(tmp_path, web, receiver, run_monitor):
+def test_the_same_article_behind_a_tracking_link_is_fetched_once_stored_once_per_outlet_alerted_once(
+        tmp_path, web, receiver, run_monitor):
     link = web.serve("/news/jordan-drone", page(JORDAN_DRONE))
     web.serve("/a.xml", rss([(JORDAN_DRONE, link)]), content_type="application/rss+xml")
     other = JORDAN_DRONE.__class__("other-guid", JORDAN_DRONE.title, JORDAN_DRONE.paragraphs, JORDAN_DRONE.published)
@@ -163,7 +164,9 @@ def test_the_same_article_behind_a_tracking_link_is_not_fetched_or_stored_twice(
     run_monitor(config, "poll")
 
     assert web.hits("/news/jordan-drone") == [200]
-    assert db(config)["items"].count == 1
+    items = list(db(config)["items"].rows)
+    assert [i["feed"] for i in items] == ["A", "B"]
+    assert items[0]["story_id"] == items[1]["story_id"] and items[1]["text"] == items[0]["text"]
     assert len(receiver.received) == 1
 
 

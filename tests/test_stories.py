@@ -1,0 +1,112 @@
+"""One story, one alert: syndicated copies and tracking links join a story; separate reports do not;
+an article updated in place is read again without a second report alert."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sqlite_utils
+from builders import Story, at, page, rss
+from conftest import write_config
+
+BODY = (
+    "A one-way attack drone struck a base hosting U.S. troops in northeastern Syria early on Thursday, "
+    "wounding four American service members, two defense officials said.",
+    "The drone was launched by an Iran-backed militia from across the border in Iraq, according to the officials, "
+    "who spoke on condition of anonymity to discuss an ongoing assessment.",
+    "All four troops were treated for minor injuries and have returned to duty, the officials said, adding that "
+    "the base's air defenses had engaged a second drone that crashed outside the perimeter.",
+    "The Islamic Resistance in Iraq, an umbrella group of militias aligned with Tehran, claimed responsibility in a "
+    "statement posted on its Telegram channel late on Thursday.",
+    "Washington has vowed to respond at a time and place of its choosing and has warned Baghdad that it holds "
+    "the government responsible for the safety of coalition personnel.",
+)
+ORIGINAL = Story("wire-1", "Drone attack wounds four US troops in Syria", BODY, at("2024-02-08T09:00:00"))
+COPIES = [
+    # Another headline and a first paragraph of its own, plus a closing paragraph.
+    replace(ORIGINAL, slug="courier-77", title="Four Americans hurt as militia drone hits Syria base",
+            paragraphs=("Four U.S. service members were hurt on Thursday when a drone hit their base in Syria.",) + BODY[1:]
+            + ("Reporting by the Courier's Washington bureau; editing by the night desk.",)),
+    # One paragraph dropped.
+    replace(ORIGINAL, slug="daily-5", title="Iran-backed militia blamed for drone strike on US base",
+            paragraphs=BODY[:2] + BODY[3:]),
+    # The same text, behind a link with tracking parameters.
+    replace(ORIGINAL, slug="aggregator-9", title="US troops wounded in Syria drone attack (report)"),
+]
+SEPARATE = Story(
+    "wire-2", "Rockets fired at Iraqi base housing coalition forces",
+    (
+        "Two rockets landed inside Ain al-Asad air base in western Iraq on Thursday evening, causing no casualties "
+        "among the U.S. and coalition personnel stationed there, an Iraqi security official said.",
+        "Iraqi police found the launcher mounted on a truck in a field near the town of al-Baghdadi.",
+        "The Islamic Resistance in Iraq, an umbrella group of militias aligned with Tehran, claimed the attack.",
+        "It was the second attack on the base in a week, the official said.",
+    ),
+    at("2024-02-08T19:00:00"),
+)
+
+
+def test_one_story_from_four_outlets_is_one_alert_and_a_separate_report_is_another(tmp_path, web, receiver, run_monitor):
+    outlets = ["Wire", "Courier", "Daily", "Aggregator"]
+    for name, story in zip(outlets, [ORIGINAL] + COPIES):
+        link = web.serve(f"/{name.lower()}/{story.slug}", page(story, site=f"The {name}"))
+        if name == "Aggregator":
+            link += "?utm_source=rss&utm_campaign=world#comments"
+        items = [(story, link)]
+        if name == "Wire":
+            items.append((SEPARATE, web.serve(f"/wire/{SEPARATE.slug}", page(SEPARATE, site="The Wire"))))
+        web.serve(f"/{name.lower()}.xml", rss(items), content_type="application/rss+xml")
+    config = write_config(tmp_path, [(n, web.url(f"/{n.lower()}.xml")) for n in outlets],
+                          [{"url": receiver.url, "events": ["report"]}])
+
+    run_monitor(config, "poll")
+
+    assert sorted(receiver.titles) == sorted([f"[report] {ORIGINAL.title}", f"[report] {SEPARATE.title}"])
+    db = sqlite_utils.Database(tmp_path / "monitor.db")
+    stories = {r["story_id"]: [] for r in db["items"].rows}
+    for r in db["items"].rows:
+        stories[r["story_id"]].append(r["feed"])
+    assert sorted(sorted(feeds) for feeds in stories.values()) == [sorted(outlets), ["Wire"]]
+
+
+def test_an_article_updated_in_place_is_read_again_without_a_second_report(tmp_path, web, receiver, run_monitor):
+    first = Story("u-1", "Militia attacks on US forces reach 150",
+                  ("Iran-backed militias have attacked U.S. forces in Iraq and Syria 150 times since Oct. 17, officials said.",
+                   "The latest drone was shot down near a base in eastern Syria."),
+                  at("2024-01-20T08:00:00"))
+    link = web.serve("/news/u-1", page(first))
+    web.serve("/feed.xml", rss([(first, link)]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url}])
+    run_monitor(config, "poll")
+
+    updated = replace(first, title="Militia attacks on US forces reach 151",
+                      paragraphs=("Iran-backed militias have attacked U.S. forces in Iraq and Syria 151 times since Oct. 17, "
+                                  "officials said on Saturday, after a rocket was fired at a base in Iraq.",) + first.paragraphs[1:])
+    web.serve("/news/u-1", page(updated))
+    web.serve("/feed.xml", rss([(updated, link)]), content_type="application/rss+xml")
+    run_monitor(config, "poll")
+
+    assert web.hits("/news/u-1") == [200, 200]
+    assert receiver.titles == [
+        f"[report] {first.title}",
+        "[tally] New series: attacks on US forces in Iraq, Syria and Jordan since 2023-10-17: 150",
+        "[tally] attacks on US forces in Iraq, Syria and Jordan since 2023-10-17: 150 -> 151 (+1)",
+    ]
+    (item,) = sqlite_utils.Database(tmp_path / "monitor.db")["items"].rows
+    assert item["title"] == updated.title and "151 times" in item["text"]
+
+
+def test_stories_keep_who_carried_them_and_when(tmp_path, web, run_monitor):
+    from monitor.store import Store
+
+    later = replace(COPIES[0], published=at("2024-02-08T11:30:00"))
+    for name, story in (("Courier", later), ("Wire", ORIGINAL)):
+        web.serve(f"/{name}.xml", rss([(story, web.serve(f"/{name}/a", page(story)))]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", web.url("/Wire.xml")), ("Courier", web.url("/Courier.xml"))])
+    run_monitor(config, "poll")
+
+    store = Store(tmp_path / "monitor.db")
+    (story_id,) = {i["story_id"] for i in store.items()}
+    outlets = store.story_outlets(story_id)
+    store.close()
+    assert [(o["outlet"], o["carried_at"][:16]) for o in outlets] == [("Wire", "2024-02-08T09:00"), ("Courier", "2024-02-08T11:30")]
