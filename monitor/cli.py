@@ -140,7 +140,7 @@ def poll(obj: Context):
 @click.pass_obj
 def run(obj: Context):
     """The daemon: a cycle every schedule.poll_interval_seconds until SIGINT or SIGTERM."""
-    from .pipeline import run_cycle
+    from .pipeline import digest_trigger, run_cycle, run_due_digest
     from .scheduler import run_forever
 
     from .notify import Notifiers
@@ -162,9 +162,19 @@ def run(obj: Context):
             len(report.outcomes), len(report.failed), report.new_items, report.alerts_sent, report.alerts_pending,
         )
 
-    log.info("monitor running: %d feeds every %d s, store %s", len([f for f in config.feeds if f.enabled]),
-             config["schedule.poll_interval_seconds"], config.store_path)
-    run_forever(cycle, config["schedule.poll_interval_seconds"])
+    def digest() -> None:
+        store = Store(config.store_path)
+        try:
+            run_due_digest(config, store, notifiers)
+        finally:
+            store.close()
+
+    has_digest = bool(config["schedule.digest"].strip())
+    log.info("monitor running: %d feeds every %d s, digests %s, store %s", len([f for f in config.feeds if f.enabled]),
+             config["schedule.poll_interval_seconds"],
+             f"at {config['schedule.digest']!r} {config['schedule.timezone']}" if has_digest else "off", config.store_path)
+    run_forever(cycle, config["schedule.poll_interval_seconds"], digest if has_digest else None,
+                digest_trigger(config) if has_digest else None)
     log.info("monitor stopped")
 
 
@@ -223,6 +233,37 @@ def status(obj: Context):
             f"finished {cycle['finished_at']}: {cycle['feeds_ok']} updated, {cycle['feeds_not_modified']} not modified, "
             f"{cycle['feeds_failed']} failed, {cycle['items_new']} new items, {cycle['alerts_sent']} alerts sent"
             if cycle["finished_at"] else "still running or interrupted"))
+
+
+@cli.command()
+@click.option("--print", "mode", flag_value="print", default=True, help="Show the digest that would be sent now (default).")
+@click.option("--send", "mode", flag_value="send", help="Send it now and record it.")
+@click.pass_obj
+def digest(obj: Context, mode: str):
+    """The digest of everything since the last one: --print shows it without sending or recording it,
+    --send sends and records it."""
+    from zoneinfo import ZoneInfo
+
+    from .digest import build_digest, period_until_now, render_text, title_of
+    from .pipeline import send_digest, utc_now
+    from .notify import deliver_pending
+
+    config, store, notifiers = _open(obj)
+    try:
+        now = utc_now()
+        period = period_until_now(store, now)
+        if mode == "print":
+            d = build_digest(store, period, config["digest.max_stories"])
+            tz = ZoneInfo(config["schedule.timezone"])
+            click.echo(title_of(d, tz))
+            click.echo(render_text(d, tz))
+            return
+        d, queued = send_digest(config, store, notifiers, period, now)
+        sent, pending = deliver_pending(store, notifiers, utc_now())
+        click.echo(f"digest sent: {len(d.stories)} stories, {len(d.series)} totals moved; {queued} alerts queued, "
+                   f"{sent} sent, {pending} pending")
+    finally:
+        store.close()
 
 
 @cli.command()

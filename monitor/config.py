@@ -35,7 +35,10 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("storage.path", str, "data/monitor.db", "SQLite file of the store, relative to the config file's folder unless absolute."),
     Setting("schedule.poll_interval_seconds", int, 900, "Seconds between two polling cycles of `monitor run`.", 10),
-    Setting("schedule.timezone", str, "UTC", "Timezone in which alert times are shown (IANA name)."),
+    Setting("schedule.timezone", str, "UTC", "Timezone of the digest schedule and of the times shown in alerts (IANA name)."),
+    Setting("schedule.digest", str, "0 7 * * *", "When digests are sent: a crontab expression (minute hour day month weekday) in schedule.timezone; empty = no digests."),
+    Setting("digest.send_empty", bool, True, "Send a short \"nothing new\" digest when a period had nothing to report."),
+    Setting("digest.max_stories", int, 25, "Most stories listed in one digest; the rest are counted, never dropped silently.", 1),
     Setting("alerts.max_age_days", (int, float), 3, "Items published longer ago than this are stored but raise no alert; 0 = no limit.", 0),
     Setting("alerts.ops_after_failures", int, 3, "Failures in a row after which a feed raises one [ops] alert (and one more when it recovers).", 1),
     Setting("fetch.timeout_seconds", (int, float), 20, "Timeout of one HTTP request (connect, read, write, pool).", 1),
@@ -146,7 +149,7 @@ def _expand(value: str, path: Path, key: str, env: dict) -> str:
 
 def _check(path: Path, key: str, value: object, setting: Setting) -> object:
     kinds = setting.kind if isinstance(setting.kind, tuple) else (setting.kind,)
-    if isinstance(value, bool) or not isinstance(value, kinds):
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         names = " or ".join(k.__name__ for k in kinds)
         raise ConfigError(path, key, f"must be {names}, got {type(value).__name__} {value!r}")
     if setting.minimum is not None and value < setting.minimum:
@@ -176,6 +179,13 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         ZoneInfo(values["schedule.timezone"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(path, "schedule.timezone", f"unknown timezone {values['schedule.timezone']!r}") from None
+    if values["schedule.digest"].strip():
+        from apscheduler.triggers.cron import CronTrigger  # noqa: PLC0415
+
+        try:
+            CronTrigger.from_crontab(values["schedule.digest"], timezone=values["schedule.timezone"])
+        except ValueError as e:
+            raise ConfigError(path, "schedule.digest", f"not a crontab expression ({e})") from None
 
     feeds = _feeds(path, raw.get("feeds", []))
     notifiers = _notifiers(path, raw.get("notifiers", []), env)

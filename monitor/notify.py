@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -114,12 +115,24 @@ class Notifiers:
         self.console = console or sys.stdout
         self._config = config
 
+    def format_of(self, name: str) -> str:
+        """The body format a target takes natively: html (email), markdown (Slack and the like) or text."""
+        n = self.configs.get(name)
+        if n is None:
+            return "text"
+        import apprise  # noqa: PLC0415
+
+        plugin = apprise.Apprise.instantiate(n.url)
+        fmt = getattr(plugin, "notify_format", "text")
+        fmt = fmt[0] if isinstance(fmt, tuple) else fmt
+        return str(getattr(fmt, "value", fmt))
+
     def targets(self, kind: str) -> list[str]:
         if not self.configs:
             return [CONSOLE]
         return [name for name, n in self.configs.items() if kind in n.events]
 
-    def send(self, name: str, title: str, body: str, attach=None) -> tuple[bool, str | None]:
+    def send(self, name: str, title: str, body: str, attach=None, body_format: str = "text") -> tuple[bool, str | None]:
         if name == CONSOLE:
             print(f"{title}\n{body}\n", file=self.console, flush=True)
             return True, None
@@ -133,8 +146,10 @@ class Notifiers:
             target = apprise.Apprise()
             target.add(n.url)
             self._apprise[name] = target
+        fmt = {"html": apprise.NotifyFormat.HTML, "markdown": apprise.NotifyFormat.MARKDOWN}.get(
+            body_format, apprise.NotifyFormat.TEXT)
         with apprise.LogCapture(level=logging.WARNING) as captured:
-            ok = target.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT, attach=attach)
+            ok = target.notify(title=title, body=body, body_format=fmt, attach=attach)
         if ok:
             return True, None
         detail = " ".join(captured.getvalue().split())[-300:] or "apprise reported failure"
@@ -157,7 +172,13 @@ def deliver_pending(store: Store, notifiers: Notifiers, now: datetime) -> tuple[
             store.mark_alert(row["id"], now, sent=False, error="notifier no longer configured", status="dropped")
             log.warning("alert %s dropped: notifier %s is no longer configured", row["id"], row["notifier"])
             continue
-        ok, error = notifiers.send(row["notifier"], row["title"], row["body"])
+        attach = row.get("attach")
+        if attach and not Path(attach).exists():
+            log.warning("alert %s: attachment %s is gone; sending without it", row["id"], attach)
+            attach = None
+        # Digests were rendered in each target's own format; the other alerts are plain text everywhere.
+        body_format = notifiers.format_of(row["notifier"]) if row["kind"] == "digest" else "text"
+        ok, error = notifiers.send(row["notifier"], row["title"], row["body"], attach=attach, body_format=body_format)
         store.mark_alert(row["id"], now, sent=ok, error=error)
         if ok:
             sent += 1

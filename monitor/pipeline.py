@@ -19,6 +19,7 @@ import httpx
 from .classify import classify
 from .config import Config, Feed
 from .dedupe import Fingerprint, canonical_url, conflicting_totals, fingerprint, resemblance, text_key
+from .digest import Digest, Period, build_digest, draw_chart, due_period, render_for, title_of, trigger
 from .errors import FetchError, MonitorError, ParseError
 from .extract import extract_text
 from .fetch import Limits, Response, fetch, make_client
@@ -330,3 +331,46 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
         errors=[{"feed": o.feed, "error": o.error} for o in report.failed],
     )
     return report
+
+
+def send_digest(config: Config, store: Store, notifiers: Notifiers, period: Period, now: datetime) -> tuple[Digest, int]:
+    """Build the digest of a period, record it and queue it for every notifier that wants digests,
+    in one transaction: a period is sent once, even across restarts. Returns the digest and how
+    many alerts were queued."""
+    tz = ZoneInfo(config["schedule.timezone"])
+    digest = build_digest(store, period, config["digest.max_stories"])
+    if digest.empty and not config["digest.send_empty"]:
+        with store.transaction():
+            store.record_digest(period.start, period.end, now, 0, None)
+        return digest, 0
+    if digest.series:
+        digest.chart = draw_chart(digest.series, store.path.parent / "charts" / f"digest-{period.end:%Y%m%dT%H%M%S}.png")
+    title = title_of(digest, tz)
+    queued = 0
+    with store.transaction():
+        store.record_digest(period.start, period.end, now, len(digest.stories) + digest.omitted,
+                            str(digest.chart) if digest.chart else None)
+        for name in notifiers.targets("digest"):
+            body = render_for(notifiers.format_of(name), digest, tz)
+            queued += store.add_alert("digest", f"digest:{iso(period.end)}", None, name, title, body, now,
+                                      attach=str(digest.chart) if digest.chart and name != "console" else None)
+    return digest, queued
+
+
+def run_due_digest(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now) -> Digest | None:
+    """Send the digest owed now, if any (the daemon calls this at every slot and once at start)."""
+    if not config["schedule.digest"].strip():
+        return None
+    now = clock()
+    period = due_period(store, digest_trigger(config), now)
+    if period is None:
+        return None
+    digest, queued = send_digest(config, store, notifiers, period, now)
+    sent, pending = deliver_pending(store, notifiers, clock())
+    log.info("digest for %s to %s: %d stories, %d alerts queued, %d sent, %d pending",
+             period.start.isoformat(), period.end.isoformat(), len(digest.stories), queued, sent, pending)
+    return digest
+
+
+def digest_trigger(config: Config):
+    return trigger(config["schedule.digest"], config["schedule.timezone"])

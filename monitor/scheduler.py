@@ -6,7 +6,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -14,25 +14,36 @@ from apscheduler.triggers.interval import IntervalTrigger
 log = logging.getLogger("monitor.scheduler")
 
 
-def run_forever(cycle: Callable[[], None], interval_seconds: int) -> None:
-    """Run cycle now and every interval_seconds until SIGINT or SIGTERM; a running cycle finishes first."""
+def run_forever(cycle: Callable[[], None], interval_seconds: int, digest: Callable[[], None] | None = None,
+                digest_trigger=None) -> None:
+    """Run cycle now and every interval_seconds, and digest now (to catch up) and at every slot of
+    digest_trigger, until SIGINT or SIGTERM; a job under way finishes first. Jobs never overlap."""
     scheduler = BlockingScheduler(timezone=timezone.utc)
     stopping = threading.Event()
     running = threading.Lock()
 
-    def guarded() -> None:
-        with running:
-            if stopping.is_set():
-                return
-            try:
-                cycle()
-            except Exception:  # APScheduler would swallow it silently; say so and keep the daemon alive
-                log.exception("cycle failed; the next one will try again")
+    def guarded(job: Callable[[], None], name: str) -> Callable[[], None]:
+        def run() -> None:
+            with running:
+                if stopping.is_set():
+                    return
+                try:
+                    job()
+                except Exception:  # APScheduler would swallow it silently; say so and keep the daemon alive
+                    log.exception("%s failed; the next one will try again", name)
 
+        return run
+
+    now = datetime.now(timezone.utc)
     scheduler.add_job(
-        guarded, IntervalTrigger(seconds=interval_seconds), next_run_time=datetime.now(timezone.utc),
+        guarded(cycle, "cycle"), IntervalTrigger(seconds=interval_seconds), next_run_time=now,
         id="poll", max_instances=1, coalesce=True, misfire_grace_time=None,
     )
+    if digest is not None and digest_trigger is not None:
+        scheduler.add_job(guarded(digest, "digest"), digest_trigger, id="digest", max_instances=1, coalesce=True,
+                          misfire_grace_time=None)
+        # A digest missed while the daemon was down is owed now; the store knows which.
+        scheduler.add_job(guarded(digest, "digest"), "date", run_date=now + timedelta(seconds=1), id="digest-catch-up")
 
     def stop(signum, _frame) -> None:
         log.info("received %s: stopping after the current cycle", signal.Signals(signum).name)

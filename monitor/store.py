@@ -93,9 +93,18 @@ CREATE TABLE IF NOT EXISTS alerts (
     attempts INTEGER NOT NULL DEFAULT 0,
     last_attempt_at TEXT,
     last_error TEXT,
-    sent_at TEXT
+    sent_at TEXT,
+    attach TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_once ON alerts (kind, key, notifier);
+CREATE TABLE IF NOT EXISTS digests (
+    id INTEGER PRIMARY KEY,
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    stories INTEGER NOT NULL,
+    chart TEXT
+);
 CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status);
 CREATE TABLE IF NOT EXISTS heartbeat (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -169,6 +178,7 @@ class Store:
         added = {
             "feeds": {"next_attempt_at": str},
             "items": {"story_id": int, "text_key": str, "shingles": int, "entry_key": str, "seen_at": str},
+            "alerts": {"attach": str},
         }
         for table, columns in added.items():
             have = self.db[table].columns_dict
@@ -362,12 +372,13 @@ class Store:
 
     # ------------------------------------------------------------ alerts (the outbox)
 
-    def add_alert(self, kind: str, key: str, item_id: int | None, notifier: str, title: str, body: str, now: datetime) -> bool:
+    def add_alert(self, kind: str, key: str, item_id: int | None, notifier: str, title: str, body: str, now: datetime,
+                  attach: str | None = None) -> bool:
         """Queue an alert for one notifier; False when that alert was queued before."""
         cursor = self.db.execute(
-            """INSERT OR IGNORE INTO alerts (kind, key, item_id, notifier, title, body, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [kind, key, item_id, notifier, title, body, iso(now)],
+            """INSERT OR IGNORE INTO alerts (kind, key, item_id, notifier, title, body, created_at, attach)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [kind, key, item_id, notifier, title, body, iso(now), attach],
         )
         return cursor.rowcount == 1
 
@@ -383,6 +394,48 @@ class Store:
 
     def alerts(self, where: str = "1", params: list | None = None) -> list[dict]:
         return list(self.db.query(f"SELECT * FROM alerts WHERE {where} ORDER BY id", params or []))
+
+    # ------------------------------------------------------------ digests
+
+    def last_digest(self) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM digests ORDER BY period_end DESC LIMIT 1"))
+        return rows[0] if rows else None
+
+    def record_digest(self, start: datetime, end: datetime, now: datetime, stories: int, chart: str | None) -> int:
+        return self.db.execute(
+            "INSERT INTO digests (period_start, period_end, created_at, stories, chart) VALUES (?, ?, ?, ?, ?)",
+            [iso(start), iso(end), iso(now), stories, chart],
+        ).lastrowid
+
+    def stories_first_seen(self, start: datetime, end: datetime) -> list[dict]:
+        """Stories whose first item was stored in the period, with their report items, newest first."""
+        stories = list(self.db.query(
+            """SELECT story_id, MIN(fetched_at) AS first_seen, COUNT(DISTINCT feed) AS outlets FROM items
+               GROUP BY story_id HAVING MIN(fetched_at) > ? AND MIN(fetched_at) <= ? ORDER BY first_seen DESC""",
+            [iso(start), iso(end)],
+        ))
+        for story in stories:
+            story["items"] = self.items("story_id = ? AND categories != '[]'", [story["story_id"]])
+        return [s for s in stories if s["items"]]
+
+    def tally_reports_between(self, start: datetime, end: datetime) -> list[dict]:
+        return list(self.db.query(
+            """SELECT t.*, i.fetched_at FROM tally_reports t JOIN items i ON i.id = t.item_id
+               WHERE i.fetched_at > ? AND i.fetched_at <= ? ORDER BY t.published, t.id""",
+            [iso(start), iso(end)],
+        ))
+
+    def series_reports(self, since: str, region: str) -> list[dict]:
+        return list(self.db.query(
+            "SELECT * FROM tally_reports WHERE since = ? AND region = ? ORDER BY published, id", [since, region]
+        ))
+
+    def feeds_in_trouble(self, start: datetime, end: datetime) -> list[dict]:
+        return list(self.db.query(
+            """SELECT * FROM feeds WHERE (last_error_at > ? AND last_error_at <= ?) OR consecutive_failures > 0
+               ORDER BY name""",
+            [iso(start), iso(end)],
+        ))
 
     # ------------------------------------------------------------ cycles
 

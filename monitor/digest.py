@@ -1,0 +1,305 @@
+"""Digests: what was reported in a period, where the running totals stand, which feeds failed,
+rendered for each channel (HTML for email, Markdown for chat, plain text otherwise), with a chart.
+
+A digest covers exactly the period since the previous one. Periods end on the slots of the
+schedule.digest crontab; the store remembers which periods were sent, so a restart sends nothing
+twice and a daemon that was down across several slots sends one digest for the whole gap.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+from .store import Store, parse_iso
+
+log = logging.getLogger("monitor.digest")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class StoryLine:
+    title: str
+    link: str
+    outlet: str
+    outlets: int
+    categories: tuple[str, ...]
+    sentence: str
+    first_seen: str
+
+
+@dataclass(frozen=True)
+class Point:
+    day: str  # YYYY-MM-DD of publication
+    count: int
+    qualifier: str
+    outlet: str
+    in_period: bool
+
+
+@dataclass(frozen=True)
+class SeriesMove:
+    since: str
+    region: str
+    points: tuple[Point, ...]  # every report of the series, oldest first
+    before: int | None  # the highest figure known before the period
+    after: int  # the highest figure known at the end of the period
+
+    @property
+    def name(self) -> str:
+        where = "Iraq, Syria and Jordan" if self.region == "total" else self.region
+        return f"Attacks on US forces in {where} since {self.since}"
+
+    def steps(self) -> list[tuple[str, int]]:
+        """The rises in the period, with the figure known before it: 13 -> 23 -> 103."""
+        high = self.before or 0
+        out = [("before", self.before)] if self.before is not None else []
+        for p in self.points:
+            if p.in_period and p.count > high:
+                out.append((p.day, p.count))
+                high = p.count
+        return out
+
+
+@dataclass(frozen=True)
+class FeedTrouble:
+    name: str
+    failures: int
+    failing_since: str | None
+    last_error: str | None
+    recovered: bool
+
+
+@dataclass
+class Digest:
+    period: Period
+    stories: list[StoryLine]
+    attack_reports: int
+    strike_reports: int
+    series: list[SeriesMove]
+    troubles: list[FeedTrouble]
+    omitted: int = 0  # stories not listed for want of room
+    chart: Path | None = field(default=None)
+
+    @property
+    def empty(self) -> bool:
+        return not self.stories and not self.series and not self.troubles and not self.omitted
+
+
+# ---------------------------------------------------------------- periods
+
+
+def trigger(cron: str, tz: str) -> CronTrigger:
+    return CronTrigger.from_crontab(cron, timezone=tz)
+
+
+def latest_slot(cron: CronTrigger, after: datetime, now: datetime) -> datetime | None:
+    """The last slot of the schedule in (after, now], if any."""
+    slot, found = cron.get_next_fire_time(None, after + timedelta(seconds=1)), None
+    while slot is not None and slot <= now:
+        found = slot
+        slot = cron.get_next_fire_time(slot, slot + timedelta(seconds=1))
+    return found
+
+
+def due_period(store: Store, cron: CronTrigger, now: datetime) -> Period | None:
+    """The period a digest is owed for now, or None. After downtime across several slots: one period
+    from the end of the last digest to the latest slot, not one per missed slot."""
+    last = store.last_digest()
+    last_end = parse_iso(last["period_end"]) if last else None
+    slot = latest_slot(cron, last_end or now - timedelta(days=8), now)
+    if slot is None:
+        return None
+    if last_end is None:
+        previous = latest_slot(cron, slot - timedelta(days=8), slot - timedelta(seconds=1))
+        return Period(previous or slot - timedelta(days=1), slot)
+    return Period(last_end, slot)
+
+
+def period_until_now(store: Store, now: datetime) -> Period:
+    last = store.last_digest()
+    return Period(parse_iso(last["period_end"]) if last else now - timedelta(days=1), now)
+
+
+# ---------------------------------------------------------------- content
+
+
+def build_digest(store: Store, period: Period, max_stories: int) -> Digest:
+    stories = []
+    attack = strike = 0
+    for s in store.stories_first_seen(period.start, period.end):
+        first = s["items"][0]
+        categories = tuple(dict.fromkeys(c for item in s["items"] for c in item["categories"]))
+        attack += "attack" in categories
+        strike += "strike" in categories
+        sentence = first["matches"][0]["sentence"] if first["matches"] else ""
+        stories.append(StoryLine(first["title"], first["url"], first["feed"], s["outlets"], categories, sentence,
+                                 s["first_seen"]))
+    omitted = max(0, len(stories) - max_stories)
+
+    series = []
+    moved = {(r["since"], r["region"]) for r in store.tally_reports_between(period.start, period.end)
+             if r["verdict"] in ("new-series", "rise")}
+    in_period = {r["id"] for r in store.tally_reports_between(period.start, period.end)}
+    for since, region in sorted(moved):
+        reports = store.series_reports(since, region)
+        points = tuple(Point((r["published"] or "")[:10], r["count"], r["qualifier"], r["outlet"], r["id"] in in_period)
+                       for r in reports)
+        before = [p.count for p in points if not p.in_period]
+        series.append(SeriesMove(since, region, points, max(before) if before else None, max(p.count for p in points)))
+
+    troubles = [
+        FeedTrouble(f["name"], f["consecutive_failures"], f["failing_since"], f["last_error"], f["consecutive_failures"] == 0)
+        for f in store.feeds_in_trouble(period.start, period.end)
+    ]
+    return Digest(period, stories[:max_stories], attack, strike, series, troubles, omitted)
+
+
+def title_of(d: Digest, tz: ZoneInfo) -> str:
+    span = f"{_at(d.period.start, tz)} to {_at(d.period.end, tz)}"
+    if d.empty:
+        return f"[digest] Nothing new, {span}"
+    parts = [f"{d.attack_reports} attack and {d.strike_reports} strike reports"]
+    if d.series:
+        parts.append(f"{len(d.series)} attack total{'s' if len(d.series) > 1 else ''} moved")
+    if d.troubles:
+        parts.append(f"{len(d.troubles)} feed{'s' if len(d.troubles) > 1 else ''} in trouble")
+    return f"[digest] {', '.join(parts)}, {span}"
+
+
+def _at(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _steps_text(s: SeriesMove) -> str:
+    return " -> ".join(f"{n} ({day})" if day != "before" else f"{n}" for day, n in s.steps())
+
+
+def render_text(d: Digest, tz: ZoneInfo) -> str:
+    lines = [f"Period: {_at(d.period.start, tz)} to {_at(d.period.end, tz)}"]
+    if d.empty:
+        lines.append("Nothing new: no attack or strike reports, no totals moved, every feed answered.")
+        return "\n".join(lines)
+    lines.append(f"New reports: {d.attack_reports} attack, {d.strike_reports} strike ({len(d.stories) + d.omitted} stories)")
+    for s in d.stories:
+        carried = f"carried by {s.outlets} outlets" if s.outlets > 1 else s.outlet
+        lines += ["", f"* {s.title} [{', '.join(s.categories)}] ({carried})", f"  \"{s.sentence}\"", f"  {s.link}"]
+    if d.omitted:
+        lines += ["", f"... and {d.omitted} more stories not shown (digest.max_stories)."]
+    if d.series:
+        lines += ["", "Attack totals that moved:"]
+        lines += [f"* {s.name}: {_steps_text(s)}" for s in d.series]
+        if d.chart:
+            lines.append("(chart attached)")
+    if d.troubles:
+        lines += ["", "Feeds in trouble:"]
+        lines += [_trouble(t) for t in d.troubles]
+    return "\n".join(lines)
+
+
+def _trouble(t: FeedTrouble) -> str:
+    if t.recovered:
+        return f"* {t.name}: failed during the period, answering again now (last error: {t.last_error})"
+    return f"* {t.name}: failing since {t.failing_since}, {t.failures} failures in a row ({t.last_error})"
+
+
+def render_markdown(d: Digest, tz: ZoneInfo) -> str:
+    lines = [f"**Period:** {_at(d.period.start, tz)} to {_at(d.period.end, tz)}"]
+    if d.empty:
+        lines.append("Nothing new: no attack or strike reports, no totals moved, every feed answered.")
+        return "\n".join(lines)
+    lines.append(f"**New reports:** {d.attack_reports} attack, {d.strike_reports} strike")
+    for s in d.stories:
+        carried = f"carried by {s.outlets} outlets" if s.outlets > 1 else s.outlet
+        lines.append(f"- [{s.title}]({s.link}) _{', '.join(s.categories)}; {carried}_")
+    if d.omitted:
+        lines.append(f"- ...and {d.omitted} more stories not shown")
+    if d.series:
+        lines += ["", "**Attack totals that moved:**"]
+        lines += [f"- {s.name}: {_steps_text(s)}" for s in d.series]
+    if d.troubles:
+        lines += ["", "**Feeds in trouble:**"]
+        lines += [_trouble(t).replace("* ", "- ", 1) for t in d.troubles]
+    return "\n".join(lines)
+
+
+def render_html(d: Digest, tz: ZoneInfo) -> str:
+    e = html.escape
+    out = [f"<p><b>Period:</b> {e(_at(d.period.start, tz))} to {e(_at(d.period.end, tz))}</p>"]
+    if d.empty:
+        out.append("<p>Nothing new: no attack or strike reports, no totals moved, every feed answered.</p>")
+        return "\n".join(out)
+    out.append(f"<h2>New reports: {d.attack_reports} attack, {d.strike_reports} strike</h2><ol>")
+    for s in d.stories:
+        carried = f"carried by {s.outlets} outlets" if s.outlets > 1 else e(s.outlet)
+        out.append(f'<li><a href="{e(s.link)}">{e(s.title)}</a> <i>({e(", ".join(s.categories))}; {carried})</i>'
+                   f"<br><q>{e(s.sentence)}</q></li>")
+    out.append("</ol>")
+    if d.omitted:
+        out.append(f"<p>...and {d.omitted} more stories not shown (digest.max_stories).</p>")
+    if d.series:
+        out.append("<h2>Attack totals that moved</h2><ul>")
+        out += [f"<li>{e(s.name)}: {e(_steps_text(s))}</li>" for s in d.series]
+        out.append("</ul>")
+        if d.chart:
+            out.append(f"<p>The chart of these totals is attached ({e(d.chart.name)}).</p>")
+    if d.troubles:
+        out.append("<h2>Feeds in trouble</h2><ul>")
+        out += [f"<li>{e(_trouble(t)[2:])}</li>" for t in d.troubles]
+        out.append("</ul>")
+    return "\n".join(out)
+
+
+def render_for(fmt: str, d: Digest, tz: ZoneInfo) -> str:
+    return {"html": render_html, "markdown": render_markdown}.get(fmt, render_text)(d, tz)
+
+
+# ---------------------------------------------------------------- chart
+
+
+def draw_chart(series: list[SeriesMove], path: Path) -> Path | None:
+    """Figure against date for each moving series, every report a point, the running high a step line."""
+    if not series:
+        return None
+    import matplotlib  # noqa: PLC0415  (heavy: only when a digest has a chart to draw)
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates  # noqa: PLC0415
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
+    try:
+        for s in series:
+            points = [p for p in s.points if p.day]
+            days = [datetime.fromisoformat(p.day) for p in points]
+            counts = [p.count for p in points]
+            high, highs = 0, []
+            for c in counts:
+                high = max(high, c)
+                highs.append(high)
+            line = ax.step(days, highs, where="post", linewidth=1.6, label=s.name)[0]
+            ax.scatter(days, counts, s=18, color=line.get_color(), zorder=3)
+            ax.annotate(str(highs[-1]), (days[-1], highs[-1]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        ax.margins(x=0.04, y=0.15)
+        ax.set_ylabel("reported attacks")
+        ax.set_title("Reported attack totals (each dot a report)", fontsize=10)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%Y"))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left")
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png")
+    finally:
+        plt.close(fig)
+    return path
