@@ -207,6 +207,7 @@ def status(obj: Context):
         feeds = {f["name"]: f for f in store.feeds()}
         pending = store.alerts("status = 'pending'")
         cycle = store.last_cycle(finished=False)
+        last_digest = store.last_digest()
     finally:
         store.close()
     click.echo("Feeds:")
@@ -226,6 +227,11 @@ def status(obj: Context):
     click.echo(f"Pending alerts: {len(pending)}")
     for a in pending[:20]:
         click.echo(f"  {a['created_at']} {a['notifier']}: {a['title']} ({a['attempts']} attempts; {a['last_error'] or 'not tried yet'})")
+    if last_digest is None:
+        click.echo("Last digest: none")
+    else:
+        click.echo(f"Last digest: {last_digest['period_start']} to {last_digest['period_end']}, "
+                   f"{last_digest['stories']} stories, recorded {last_digest['created_at']}")
     if cycle is None:
         click.echo("Last cycle: none")
     else:

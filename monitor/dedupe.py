@@ -53,12 +53,16 @@ def _hash(shingle: str) -> int:
 
 
 def fingerprint(text: str) -> Fingerprint:
-    words = _WORDS.findall(text.lower())
-    if len(words) < SHINGLE_WORDS:
-        shingles = {" ".join(words)} if words else set()
-    else:
-        # A set: a page that repeats its own paragraphs counts each once.
-        shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+    # Shingles stay within a paragraph and form a set: a page that repeats its own paragraphs,
+    # or moves them around, has the same fingerprint as one that says each once.
+    shingles: set[str] = set()
+    for paragraph in text.lower().splitlines():
+        words = _WORDS.findall(paragraph)
+        if len(words) <= SHINGLE_WORDS:
+            if words:
+                shingles.add(" ".join(words))
+            continue
+        shingles.update(" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
     hashes = {_hash(s) for s in shingles}
     return Fingerprint(tuple(heapq.nsmallest(SKETCH_SIZE, hashes)), len(hashes))
 

@@ -17,14 +17,13 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
-def parse_feed(body: bytes, base_url: str = "") -> list[Entry]:
+def parse_feed(body: bytes) -> list[Entry]:
     # The sanitiser and URI resolver cost 40 % of parsing and we strip markup ourselves.
-    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False, response_headers={"content-location": base_url})
-    if parsed.bozo and not parsed.entries:
-        reason = getattr(parsed, "bozo_exception", None)
-        raise ParseError(f"not a feed: {_reason(reason)}")
+    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    # A feed with no items is still a feed; what is not a feed has no version feedparser knows.
     if not parsed.entries and not parsed.get("version"):
-        raise ParseError("not a feed: no RSS or Atom root element")
+        reason = _reason(parsed.get("bozo_exception")) if parsed.bozo else "no RSS or Atom root element"
+        raise ParseError(f"not a feed: {reason}")
     return [e for e in (_entry(raw) for raw in parsed.entries) if e is not None]
 
 

@@ -100,7 +100,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
             response = await fetch(client, feed.url, limits, state.etag, state.last_modified)
         if response.not_modified:
             return Harvest(feed, response)
-        entries = parse_feed(response.body, response.url)
+        entries = parse_feed(response.body)
     except (FetchError, ParseError) as e:
         return Harvest(feed, error=str(e))
 

@@ -432,9 +432,9 @@ class Store:
 
     def feeds_in_trouble(self, start: datetime, end: datetime) -> list[dict]:
         return list(self.db.query(
-            """SELECT * FROM feeds WHERE (last_error_at > ? AND last_error_at <= ?) OR consecutive_failures > 0
-               ORDER BY name""",
-            [iso(start), iso(end)],
+            """SELECT * FROM feeds WHERE (last_error_at > ? AND last_error_at <= ?)
+               OR (consecutive_failures > 0 AND failing_since <= ?) ORDER BY name""",
+            [iso(start), iso(end), iso(end)],
         ))
 
     # ------------------------------------------------------------ cycles

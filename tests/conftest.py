@@ -7,6 +7,7 @@ import json
 import shutil
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -29,6 +30,8 @@ class Route:
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
     etag: str | None = None
+    location: str | None = None  # for redirects
+    stall: float = 0.0  # seconds the server takes before answering: a slow upstream
 
 
 @dataclass
@@ -43,6 +46,14 @@ class Web:
               etag: str | None = None) -> str:
         data = body.encode() if isinstance(body, str) else body
         self.routes[path] = Route(data, status, content_type, etag)
+        return self.base + path
+
+    def redirect(self, path: str, to: str, status: int = 302) -> str:
+        self.routes[path] = Route(b"", status, "text/plain", location=to)
+        return self.base + path
+
+    def stalled(self, path: str, body: str, seconds: float) -> str:
+        self.routes[path] = Route(body.encode(), stall=seconds)
         return self.base + path
 
     def url(self, path: str) -> str:
@@ -79,6 +90,10 @@ def web():
                 headers = {"Content-Type": route.content_type}
                 if route.etag:
                     headers["ETag"] = route.etag
+                if route.location:
+                    headers["Location"] = route.location
+                if route.stall:
+                    time.sleep(route.stall)  # the server is slow on purpose; the client's timeout is under test
             site.requests.append((self.path, status))
             self.send_response(status)
             for k, v in headers.items():

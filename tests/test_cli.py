@@ -6,7 +6,7 @@ import json
 
 import pytest
 from builders import FOOTBALL, KH_STRIKES
-from conftest import REPO
+from conftest import REPO, SHARED, needs_shared
 
 from monitor.cli import cli
 
@@ -37,3 +37,16 @@ def test_classify_rejects_a_line_that_is_not_json(run_monitor):
     result = run_monitor(REPO / "config" / "monitor.toml", "classify", "-", input="{not json\n")
 
     assert result.exit_code != 0 and "line 1" in result.output
+
+
+@needs_shared()
+def test_classify_gets_the_five_seeds_right(run_monitor):
+    seeds = (SHARED / "corpus" / "seeds.jsonl").read_text()
+    expected = {json.loads(line)["id"]: json.loads(line)["expect"] for line in seeds.splitlines()}
+
+    result = run_monitor(REPO / "config" / "monitor.toml", "classify", str(SHARED / "corpus" / "seeds.jsonl"))
+
+    got = [json.loads(line) for line in result.output.splitlines()]
+    assert len(got) == 5
+    for row in got:
+        assert (row["attack"], row["strike"]) == (expected[row["id"]]["attack"], expected[row["id"]]["strike"]), row["id"]

@@ -138,3 +138,24 @@ def test_digest_print_shows_without_recording_and_send_records(tmp_path, web, re
     assert JORDAN_DRONE.title in shown.output
     assert "digest sent: 1 stories" in sent.output and len(receiver.received) == 1
     assert after.output.startswith("[digest] Nothing new")
+
+
+def test_the_digest_names_feeds_that_failed_in_its_period_and_since_when(tmp_path, web, receiver):
+    publish(web, [JORDAN_DRONE])
+    web.serve("/down.xml", "no", status=502)
+    config = load_config(write_config(tmp_path, [("Wire", web.url("/feed.xml")), ("Down", web.url("/down.xml"))],
+                                      [{"url": receiver.url, "events": ["digest"]}]))
+    store, notifiers = Store(config.store_path), Notifiers(config.notifiers, config=config)
+    clock = Clock("2024-02-01T05:00:00")
+    run_cycle(config, store, notifiers, clock)
+    clock.now = at("2024-02-01T06:00:00")
+    run_cycle(config, store, notifiers, clock)
+    clock.now = at("2024-02-01T07:00:00")
+
+    run_due_digest(config, store, notifiers, clock)
+
+    message = receiver.received[0]["message"]
+    assert ", 1 feed in trouble," in receiver.titles[0]
+    assert "* Down: failing since 2024-02-01T05:00:00+00:00, 2 failures in a row (HTTP 502 from" in message
+    assert "Wire:" not in message.split("Feeds in trouble:")[1]
+    store.close()

@@ -65,6 +65,7 @@ def test_status_shows_feeds_failures_and_pending_alerts(tmp_path, web, receiver,
     assert "Wire: 1 items, last success 20" in result.output
     assert "Down: 0 items, last success never, FAILING 1 in a row" in result.output and "HTTP 500" in result.output
     assert "Pending alerts: 1" in result.output and f"desk: [report] {JORDAN_DRONE.title}" in result.output
+    assert "Last digest: none" in result.output
     assert "Last cycle: started" in result.output and "1 updated" in result.output
 
 
@@ -118,3 +119,28 @@ def test_the_daemon_polls_stays_healthy_stops_on_sigterm_and_delivers_after_rest
             daemon.kill()
     assert receiver.titles == [f"[report] {JORDAN_DRONE.title}"]
     assert "monitor stopped" in log.read_text()
+
+
+def test_the_daemon_sends_one_catch_up_digest_at_start_for_slots_it_missed(tmp_path, web, receiver):
+    web.serve("/feed.xml", rss([]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url, "name": "desk", "events": ["digest"]}],
+                          settings={"schedule": {"poll_interval_seconds": 60, "digest": "0 7 * * *"}})
+    store = Store(tmp_path / "monitor.db")
+    three_days_ago = datetime.now(timezone.utc).replace(hour=7, minute=0, second=0, microsecond=0) - timedelta(days=3)
+    store.record_digest(three_days_ago - timedelta(days=1), three_days_ago, three_days_ago, 0, None)
+    store.close()
+    log = tmp_path / "daemon.log"
+
+    daemon = _daemon(config, log)
+    try:
+        assert _wait(lambda: len(receiver.received) >= 1)
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=10) == 0
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+
+    assert len(receiver.received) == 1
+    assert receiver.titles[0].startswith(f"[digest] Nothing new, {three_days_ago:%Y-%m-%d} 07:00 UTC to ")
+    db = sqlite_utils.Database(tmp_path / "monitor.db")
+    assert db["digests"].count == 2

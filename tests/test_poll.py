@@ -184,3 +184,45 @@ def test_the_store_is_in_wal_mode(tmp_path, web, run_monitor):
     run_monitor(config, "poll")
 
     assert db(config).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_feed_that_does_not_answer_in_time_fails_alone(tmp_path, web, receiver, run_monitor):
+    good = world(web, [JORDAN_DRONE])
+    slow = web.stalled("/slow.xml", "<rss/>", seconds=3)
+    config = write_config(tmp_path, [("Slow", slow), ("Wire", good)], [{"url": receiver.url}],
+                          settings={"fetch": {"timeout_seconds": 1}})
+
+    result = run_monitor(config, "poll")
+
+    assert "failed: Slow: timed out after 1 s" in result.output
+    assert receiver.titles == [f"[report] {JORDAN_DRONE.title}"]
+
+
+def test_a_redirect_loop_is_cut_at_the_cap(tmp_path, web, run_monitor):
+    web.redirect("/a.xml", web.url("/b.xml"))
+    web.redirect("/b.xml", web.url("/a.xml"))
+    config = write_config(tmp_path, [("Loop", web.url("/a.xml"))], settings={"fetch": {"max_redirects": 3}})
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0
+    assert "failed: Loop: more than 3 redirects" in result.output
+    assert len(web.hits("/a.xml")) + len(web.hits("/b.xml")) == 4
+
+
+def test_a_feed_behind_one_redirect_is_read(tmp_path, web, run_monitor):
+    target = world(web, [KH_STRIKES])
+    config = write_config(tmp_path, [("Moved", web.redirect("/old.xml", target, status=301))])
+
+    result = run_monitor(config, "poll")
+
+    assert "1 updated" in result.output and f"[report] {KH_STRIKES.title}" in result.output
+
+
+def test_a_feed_with_no_items_is_a_feed_not_a_failure(tmp_path, web, run_monitor):
+    web.serve("/empty.xml", rss([]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Quiet", web.url("/empty.xml"))])
+
+    result = run_monitor(config, "poll")
+
+    assert "1 updated, 0 not modified, 0 failed" in result.output

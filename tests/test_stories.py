@@ -110,3 +110,13 @@ def test_stories_keep_who_carried_them_and_when(tmp_path, web, run_monitor):
     outlets = store.story_outlets(story_id)
     store.close()
     assert [(o["outlet"], o["carried_at"][:16]) for o in outlets] == [("Wire", "2024-02-08T09:00"), ("Courier", "2024-02-08T11:30")]
+
+
+def test_a_page_that_repeats_its_paragraphs_is_the_same_text_once():
+    from monitor.dedupe import fingerprint, resemblance
+
+    once = "\n".join(BODY)
+    twice = "\n".join(BODY + BODY)
+
+    assert fingerprint(twice) == fingerprint(once)
+    assert resemblance(fingerprint(once), fingerprint(twice)) == 1.0
