@@ -155,7 +155,7 @@ def classify(
     head = normalise(title or "").strip()
     full = f"{head}\n{body}" if head else body
     sentences = split_sentences(full)
-    tokens = Tokens.of(sentences)
+    tokens = Tokens.of(sentences, full)
     all_hits = ruleset.lexicon.scan(tokens)
     article_lists = {name for hit in all_hits for name in hit.lists}
 

@@ -10,6 +10,7 @@ grammar of numbers, qualifiers and dates is here.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -413,12 +414,22 @@ def _counts_in(sentence: str, published: date | None, terms: TallyTerms, after_t
 # ---------------------------------------------------------------- extraction
 
 
-_HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(list(_UNITS) + list(_TENS)) + r"|dozen)\b", re.IGNORECASE)
+_NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "dozen"])
+
+
+def _sentences_with_numbers(tokens: Tokens) -> set[int]:
+    """Sentences that hold a number in digits or words: the only ones a count can be in."""
+    found: set[int] = set()
+    for token, where in tokens.positions.items():
+        if token[0].isdigit() or token in _NUMBER_WORDS or token.split("-")[0] in _NUMBER_WORDS:
+            found.update(bisect_right(tokens.bounds, i) - 1 for i in where)
+    return found
 
 
 def extract_tallies(text: str, published: date | None, terms: TallyTerms) -> list[Tally]:
     """Every reported count of attacks on US or coalition forces in the text, in order, each once."""
-    return tallies_in(Tokens.of(split_sentences(normalise(text))), 0, published, terms)
+    text = normalise(text)
+    return tallies_in(Tokens.of(split_sentences(text), text), 0, published, terms)
 
 
 def tallies_in(tokens: Tokens, first: int, published: date | None, terms: TallyTerms) -> list[Tally]:
@@ -428,6 +439,7 @@ def tallies_in(tokens: Tokens, first: int, published: date | None, terms: TallyT
     for hit in terms.lexicon.scan(tokens):
         names_of.setdefault(hit.sentence, set()).update(hit.lists)
     read: set[str] = set()
+    numbered = _sentences_with_numbers(tokens)
     for index in range(first, len(tokens.sentences)):
         sentence = tokens.sentences[index]
         # Pages repeat paragraphs (a pull quote, a botched template): the same figure said twice is one tally.
@@ -436,7 +448,7 @@ def tallies_in(tokens: Tokens, first: int, published: date | None, terms: TallyT
         read.add(sentence.text)
         names = names_of.get(index, set())
         s = sentence.text
-        if "excluded" in names or not _HAS_NUMBER.search(s):
+        if "excluded" in names or index not in numbered:
             continue
         has_target = "targets" in names
         refers_back = bool(tallies) and "anaphors" in names

@@ -84,15 +84,20 @@ def term_regex(term: str) -> str:
 # Tokens are runs of letters and digits, with inner apostrophes ("Iran's"); hyphens and spaces both
 # separate them, so "Iran-backed" and "Iran backed" match alike. Upper-case "US"/"U.S." (and UK)
 # become a token of their own before lower-casing, so the pronoun "us" never matches them.
-_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_US = re.compile(r"\bU\.S\.?(?![A-Za-z])|\bUS\b")
-_UK = re.compile(r"\bU\.K\.?(?![A-Za-z])|\bUK\b")
+_TOKEN = re.compile(r"\w+(?:'\w+)*")
+# One pattern for U.S./US and U.K./UK; it opens with a literal "U", which the regex engine can skip to.
+_US_UK = re.compile(r"(?<![A-Za-z.])U(?:\.([SK])\.?|([SK]))(?![A-Za-z])")
 _US_TOKEN, _UK_TOKEN = "ǔs", "ǔk"
 
 
+def _prepare(text: str) -> str:
+    """Lower-cased, with upper-case US/UK made tokens of their own, padded so every offset stays put."""
+    return _US_UK.sub(lambda m: ("ǔ" + (m.group(1) or m.group(2)).lower()).ljust(len(m.group())), text).lower()
+
+
 def tokenize(text: str) -> list[str]:
-    """Split and lower-case in C: three regex passes per sentence, no Python call per token."""
-    return _TOKEN.findall(_UK.sub(f" {_UK_TOKEN} ", _US.sub(f" {_US_TOKEN} ", text)).lower())
+    """Split and lower-case in C: a few regex passes, no Python call per token."""
+    return _TOKEN.findall(_prepare(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +110,18 @@ class Tokens:
     positions: dict[str, list[int]]  # token -> where it occurs
 
     @classmethod
-    def of(cls, sentences: list[Sentence]) -> "Tokens":
+    def of(cls, sentences: list[Sentence], text: str | None = None) -> "Tokens":
+        """The tokens of each sentence; given the text the sentences were split from, it is prepared once."""
         tokens: list[str] = []
         bounds = [0]
+        prepared = _prepare(text) if text is not None else None
+        if prepared is not None and len(prepared) != len(text):
+            prepared = None  # lower() changed a length (rare scripts): tokenise sentence by sentence
         for sentence in sentences:
-            tokens += tokenize(sentence.text)
+            if prepared is not None:
+                tokens += _TOKEN.findall(prepared, sentence.start, sentence.start + len(sentence.text))
+            else:
+                tokens += tokenize(sentence.text)
             bounds.append(len(tokens))
         positions: dict[str, list[int]] = {}
         for i, t in enumerate(tokens):
@@ -158,7 +170,7 @@ class Lexicon:
         return entries
 
     def scan(self, text: "Tokens | str") -> list[Hit]:
-        toks = text if isinstance(text, Tokens) else Tokens.of(split_sentences(text))
+        toks = text if isinstance(text, Tokens) else Tokens.of(split_sentences(text), text)
         tokens, bounds = toks.tokens, toks.bounds
         present = toks.positions.keys()
         # Only the tokens that can start (or, for wildcards, end) a term are visited.
