@@ -157,6 +157,7 @@ class TallyTerms:
     counted: frozenset[str]
     modifiers: frozenset[str]
     targets: re.Pattern
+    targets_at_end: re.Pattern
     attack_words: re.Pattern
     anaphors: re.Pattern
     excluded: re.Pattern
@@ -214,6 +215,8 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         counted=lower("counted"),
         modifiers=lower("modifiers"),
         targets=_alternation(lists["targets"]),
+        # A target, and at most one more word, just before "in": "US troops stationed in Syria".
+        targets_at_end=re.compile("(?:" + _alternation(lists["targets"]).pattern + r")(?:\s+[\w-]+)?\s*$", re.IGNORECASE),
         attack_words=_alternation(lists["attack_words"]),
         anaphors=_alternation(lists["anaphors"]),
         excluded=_alternation(lists["excluded"]),
@@ -346,10 +349,16 @@ def _region_of(masked: str, m: re.Match, earlier: list, terms: TallyTerms) -> st
     if region != "total" or earlier:
         return region
     before = masked[: m.start()]
-    targets = list(terms.targets.finditer(before))
-    if targets and re.match(r"\s+(?:[\w-]+\s+)?in\s+", before[targets[-1].end():]):
-        return _region_after(before[targets[-1].end():], terms)
+    places = list(_IN_PLACE.finditer(before))
+    if places:
+        last = places[-1]
+        # Only a place that follows the target itself counts ("US forces in Syria"), not any earlier one.
+        if terms.targets_at_end.search(before[max(0, last.start() - 40) : last.start()]):
+            return _region_after(before[last.start():], terms)
     return "total"
+
+
+_IN_PLACE = re.compile(r"\s+in\s+")
 
 
 def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
