@@ -10,7 +10,6 @@ import json
 import logging
 import sys
 from collections import defaultdict
-from pathlib import Path
 
 import click
 

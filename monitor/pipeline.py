@@ -183,7 +183,7 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
         store.record_fetch(feed.name, feed.url, now, harvest.response.etag, harvest.response.last_modified)
         if state is not None:
             queued += _recovered(config, store, notifiers, feed, state, now)
-        for article, c in zip(articles, classified):
+        for article, c in zip(articles, classified, strict=True):
             e = article.entry
             key, fp = text_key(article.text), fingerprint(article.text)
             published = e.published or now

@@ -243,10 +243,6 @@ class Store:
 
     # ------------------------------------------------------------ items
 
-    def knows(self, feed: str, guid: str, canonical_url: str) -> bool:
-        """This outlet stored it before: the same GUID or the same canonical URL from this feed."""
-        return bool(self.stored_entry(feed, guid, canonical_url))
-
     def stored_entry(self, feed: str, guid: str, canonical_url: str) -> dict | None:
         rows = list(self.db.query(
             """SELECT id, story_id, updated, entry_key FROM items WHERE feed = ? AND (guid = ? OR canonical_url = ?)
@@ -339,9 +335,6 @@ class Store:
                FROM items WHERE story_id = ? GROUP BY feed ORDER BY carried_at, MIN(id)""",
             [story_id],
         ))
-
-    def count_items(self) -> int:
-        return self._one("SELECT COUNT(*) FROM items", [])[0]
 
     def items(self, where: str = "1", params: list | None = None) -> list[dict]:
         return [

@@ -44,7 +44,7 @@ def main() -> None:
             listed.append((story, f"https://news.example.org/{story.slug}"))
             feed.write_text(rss(listed))
             os.utime(feed, (moment.timestamp(), moment.timestamp()))  # file times have one-second grain
-            run_cycle(config, store, notifiers, lambda: moment)
+            run_cycle(config, store, notifiers, lambda at_=moment: at_)
             moment += timedelta(minutes=1)
         period = Period(at("2024-02-04T07:00:00"), at("2024-02-05T07:00:00"))
         digest = build_digest(store, period, 25)

@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
-from builders import JORDAN_DRONE, KH_STRIKES, page, rss
+from builders import JORDAN_DRONE, page, rss
 from conftest import write_config
 
 from monitor.health import check_health

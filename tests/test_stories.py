@@ -48,7 +48,7 @@ SEPARATE = Story(
 
 def test_one_story_from_four_outlets_is_one_alert_and_a_separate_report_is_another(tmp_path, web, receiver, run_monitor):
     outlets = ["Wire", "Courier", "Daily", "Aggregator"]
-    for name, story in zip(outlets, [ORIGINAL] + COPIES):
+    for name, story in zip(outlets, [ORIGINAL] + COPIES, strict=True):
         link = web.serve(f"/{name.lower()}/{story.slug}", page(story, site=f"The {name}"))
         if name == "Aggregator":
             link += "?utm_source=rss&utm_campaign=world#comments"
