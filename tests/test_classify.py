@@ -35,6 +35,12 @@ def test_look_alikes_are_not_reports(story):
         "U.S. forces killed 12 Islamic State militants in airstrikes in the Syrian desert, CENTCOM said.",
         "Islamic State gunmen killed three Iraqi soldiers in an attack on a checkpoint in Kirkuk.",
         "Turkish drones struck PKK positions in northern Iraq after an attack on a Turkish base.",
+        "U.S. officials are weighing strikes on Iran-backed militias in Iraq.",
+        "Three U.S. service members were injured in a vehicle rollover accident in Syria; Iran-backed militias operate nearby.",
+        "The U.S. denied carrying out the strike on an Iran-backed militia base near Baghdad.",
+        "Iran launched drones and missiles at Israel; U.S. forces helped intercept them. Iran-backed groups in Iraq stayed out.",
+        "Russian jets struck a camp near the al-Tanf garrison, which hosts U.S. troops. Iran-backed militias operate in Syria.",
+        "Turkish artillery shelled villages near a base used by U.S. forces in Syria. Iran-backed militias were not involved.",
     ],
 )
 def test_attacks_and_strikes_by_others_or_not_carried_out_are_not_reports(text):
@@ -64,10 +70,19 @@ def test_a_us_strike_on_a_militia_is_a_strike():
         ("American personnel at a base in Syria came under drone attack from an Iraqi militia on Friday.", ("attack",)),
         ("The United States launched retaliatory airstrikes on IRGC-affiliated facilities in eastern Syria.", ("strike",)),
         ("Warehouses used by Iran-aligned militias near Al Qaim were destroyed in a strike by U.S. aircraft.", ("strike",)),
+        ("U.S. troops at the al-Tanf garrison repelled a drone attack on Tuesday.", ("attack",)),
+        ("American forces shot down two drones approaching a base in eastern Syria.", ("attack",)),
+        ("An attack on a U.S. patrol near al-Hasakah wounded two soldiers.", ("attack",)),
+        ("Rockets slammed into the perimeter of the U.S. Embassy in Baghdad's Green Zone.", ("attack",)),
+        ("Explosive-laden drones targeted Harir air base in Erbil, where U.S.-led coalition troops are stationed.", ("attack",)),
+        ("F-15E jets hit a weapons storage facility linked to Iran in eastern Syria.", ("strike",)),
+        ("U.S. airstrikes killed several fighters of the Popular Mobilization Forces near al-Qaim.", ("strike",)),
+        ("A U.S. drone strike in Baghdad killed a senior commander of Harakat al-Nujaba.", ("strike",)),
+        ("The 2020 U.S. strike that killed Qassem Soleimani at Baghdad airport still shapes the militias' thinking.", ("strike",)),
     ],
 )
 def test_reports_worded_other_ways(text, expected):
-    assert categories("", text) == expected
+    assert categories("", text + " Officials blamed Iran-backed militias in Iraq and Syria.") == expected
 
 
 def test_a_reported_total_alone_makes_an_attack_report():

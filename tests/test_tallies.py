@@ -55,6 +55,16 @@ def test_numbers_in_words_and_digits(words, value):
          [(130, "exact", "2023-10-17", "2024-01-11", "total")]),
         ("The attack was the 144th on U.S. troops since Hamas's Oct. 7 assault on Israel.", "2024-01-21",
          [(144, "exact", "2023-10-07", None, "total")]),
+        ("Since Oct. 17, U.S. and coalition forces have been attacked at least 66 times \u2014 32 times in Iraq and "
+         "34 times in Syria.", "2023-11-30",
+         [(66, "at_least", "2023-10-17", None, "total"), (32, "at_least", "2023-10-17", None, "Iraq"),
+          (34, "at_least", "2023-10-17", None, "Syria")]),
+        ("That brings the total number of attacks on US and coalition forces to 66.", "2023-11-30",
+         [(66, "exact", None, None, "total")]),
+        ("US forces have come under fire more than 170 times since October.", "2024-02-20",
+         [(170, "more_than", "2023-10-01", None, "total")]),
+        ("Militias have launched some 170 attacks on U.S. troops in Iraq, Syria and Jordan since the Gaza war began.",
+         "2024-02-20", [(170, "about", "2023-10-07", None, "total")]),
     ],
 )
 def test_reported_totals(text, published, expected):
