@@ -426,6 +426,25 @@ def _counts_in(sentence: str, published: date | None, terms: TallyTerms, after_t
 _NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "dozen"])
 
 
+_FIGURE_VERBS = frozenset("to at reach reaches reached reaching total totals totaled totalled totaling topped "
+                          "surpassed exceeded passed stands stood".split())
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
+def _may_hold_count(tokens: Tokens, index: int, terms: TallyTerms) -> bool:
+    """A cheap look at the tokens before the count grammar runs: a number followed closely by what
+    is counted ("23 separate attacks"), an ordinal ("144th"), or a figure reached ("climbed to 130")."""
+    words = tokens.tokens[tokens.bounds[index] : tokens.bounds[index + 1]]
+    for i, word in enumerate(words):
+        if not (word[0].isdigit() or word in _NUMBER_WORDS or word.split("-")[0] in _NUMBER_WORDS):
+            continue
+        if _ORDINAL.fullmatch(word) or (i and words[i - 1] in _FIGURE_VERBS):
+            return True
+        if any(w in terms.counted for w in words[i + 1 : i + 8]):
+            return True
+    return False
+
+
 def _sentences_with_numbers(tokens: Tokens) -> set[int]:
     """Sentences that hold a number in digits or words: the only ones a count can be in."""
     found: set[int] = set()
@@ -464,6 +483,8 @@ def tallies_in(tokens: Tokens, first: int, published: date | None, terms: TallyT
         if not refers_back and "attack_words" not in names:
             continue
         if not (has_target or refers_back or tallies):
+            continue
+        if not refers_back and not _may_hold_count(tokens, index, terms):
             continue
         counts = _counts_in(s, published, terms, after_total=refers_back)
         if not counts:
