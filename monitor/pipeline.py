@@ -53,7 +53,7 @@ class Harvest:
     response: Response | None = None
     entries: list[Entry] = field(default_factory=list)
     pages: dict[str, Response | str] = field(default_factory=dict)  # guid -> page, or why it is missing
-    updates: dict[str, int] = field(default_factory=dict)  # guid -> stored item id, for entries changed in place
+    updates: dict[str, dict] = field(default_factory=dict)  # guid -> the stored item (id, story_id), changed in place
     copies: dict[str, dict] = field(default_factory=dict)  # guid -> another outlet's item at the same URL
     error: str | None = None
 
@@ -105,7 +105,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         return Harvest(feed, error=str(e))
 
     fresh, seen = [], set()
-    updates: dict[str, int] = {}
+    updates: dict[str, dict] = {}
     copies: dict[str, dict] = {}
     for entry in entries:
         url = canonical_url(entry.link)
@@ -115,7 +115,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         stored = store.stored_entry(feed.name, entry.guid, url)
         if stored is not None:
             if changed(entry, stored):
-                updates[entry.guid] = stored["id"]
+                updates[entry.guid] = stored
                 fresh.append(entry)
             continue
         other = store.item_at_url(url)
@@ -188,9 +188,8 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
             key, fp = text_key(article.text), fingerprint(article.text)
             published = e.published or now
             if e.guid in harvest.updates:
-                item_id = harvest.updates[e.guid]
+                item_id, story_id = harvest.updates[e.guid]["id"], harvest.updates[e.guid]["story_id"]
                 store.update_item(item_id, article, c, now, key, fp, entry_key(e))
-                story_id = store.items("id = ?", [item_id])[0]["story_id"]
                 log.info("item %s updated in place: %s", item_id, e.title)
             else:
                 if store.stored_entry(feed.name, e.guid, article.canonical_url):
@@ -200,8 +199,7 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
                     continue  # this outlet already carries this very text
                 story_id = same[0]["story_id"] if same else find_story(store, fp, c, published, window,
                                                                        config["dedupe.threshold"])
-                item_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, entry_key(e))
-                story_id = story_id or store.items("id = ?", [item_id])[0]["story_id"]
+                item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, entry_key(e))
             stored += 1
             alerting = oldest_alerted is None or published >= oldest_alerted
             if c.is_report and alerting:

@@ -259,7 +259,8 @@ class Store:
         return rows[0] if rows else None
 
     def insert_item(self, feed: str, article, classification, now: datetime, story_id: int | None = None,
-                    text_key: str = "", fingerprint=None, entry_key: str = "") -> int:
+                    text_key: str = "", fingerprint=None, entry_key: str = "") -> tuple[int, int]:
+        """Store an item in story_id, or in a new story of its own; returns (item id, story id)."""
         e = article.entry
         cursor = self.db.execute(
             """INSERT INTO items (feed, guid, url, canonical_url, title, published, updated, fetched_at, text,
@@ -278,7 +279,7 @@ class Store:
             self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
         if fingerprint is not None:
             self._save_sketch(item_id, fingerprint)
-        return item_id
+        return item_id, story_id
 
     def update_item(self, item_id: int, article, classification, now: datetime, text_key: str, fingerprint, entry_key: str) -> None:
         e = article.entry
