@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from .series import NEW_SERIES, RISE
 from .store import Store, parse_iso
 
 log = logging.getLogger("monitor.digest")
@@ -36,7 +37,6 @@ class StoryLine:
     outlets: int
     categories: tuple[str, ...]
     sentence: str
-    first_seen: str
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,6 @@ class SeriesMove:
     region: str
     points: tuple[Point, ...]  # every report of the series, oldest first
     before: int | None  # the highest figure known before the period
-    after: int  # the highest figure known at the end of the period
 
     @property
     def name(self) -> str:
@@ -144,20 +143,19 @@ def build_digest(store: Store, period: Period, max_stories: int) -> Digest:
         attack += "attack" in categories
         strike += "strike" in categories
         sentence = first["matches"][0]["sentence"] if first["matches"] else ""
-        stories.append(StoryLine(first["title"], first["url"], first["feed"], s["outlets"], categories, sentence,
-                                 s["first_seen"]))
+        stories.append(StoryLine(first["title"], first["url"], first["feed"], s["outlets"], categories, sentence))
     omitted = max(0, len(stories) - max_stories)
 
     series = []
-    moved = {(r["since"], r["region"]) for r in store.tally_reports_between(period.start, period.end)
-             if r["verdict"] in ("new-series", "rise")}
-    in_period = {r["id"] for r in store.tally_reports_between(period.start, period.end)}
+    reported = store.tally_reports_between(period.start, period.end)
+    moved = {(r["since"], r["region"]) for r in reported if r["verdict"] in (NEW_SERIES, RISE)}
+    in_period = {r["id"] for r in reported}
     for since, region in sorted(moved):
         reports = store.series_reports(since, region)
         points = tuple(Point((r["published"] or "")[:10], r["count"], r["qualifier"], r["outlet"], r["id"] in in_period)
                        for r in reports)
         before = [p.count for p in points if not p.in_period]
-        series.append(SeriesMove(since, region, points, max(before) if before else None, max(p.count for p in points)))
+        series.append(SeriesMove(since, region, points, max(before) if before else None))
 
     troubles = [
         FeedTrouble(f["name"], f["consecutive_failures"], f["failing_since"], f["last_error"], f["consecutive_failures"] == 0)
@@ -167,7 +165,7 @@ def build_digest(store: Store, period: Period, max_stories: int) -> Digest:
 
 
 def title_of(d: Digest, tz: ZoneInfo) -> str:
-    span = f"{_at(d.period.start, tz)} to {_at(d.period.end, tz)}"
+    span = _span(d, tz)
     if d.empty:
         return f"[digest] Nothing new, {span}"
     parts = [f"{d.attack_reports} attack and {d.strike_reports} strike reports"]
@@ -186,15 +184,25 @@ def _steps_text(s: SeriesMove) -> str:
     return " -> ".join(f"{n} ({day})" if day != "before" else f"{n}" for day, n in s.steps())
 
 
+NOTHING_NEW = "Nothing new: no attack or strike reports, no totals moved, every feed answered."
+
+
+def _span(d: Digest, tz: ZoneInfo) -> str:
+    return f"{_at(d.period.start, tz)} to {_at(d.period.end, tz)}"
+
+
+def _carried(s: StoryLine) -> str:
+    return f"carried by {s.outlets} outlets" if s.outlets > 1 else s.outlet
+
+
 def render_text(d: Digest, tz: ZoneInfo) -> str:
-    lines = [f"Period: {_at(d.period.start, tz)} to {_at(d.period.end, tz)}"]
+    lines = [f"Period: {_span(d, tz)}"]
     if d.empty:
-        lines.append("Nothing new: no attack or strike reports, no totals moved, every feed answered.")
+        lines.append(NOTHING_NEW)
         return "\n".join(lines)
     lines.append(f"New reports: {d.attack_reports} attack, {d.strike_reports} strike ({len(d.stories) + d.omitted} stories)")
     for s in d.stories:
-        carried = f"carried by {s.outlets} outlets" if s.outlets > 1 else s.outlet
-        lines += ["", f"* {s.title} [{', '.join(s.categories)}] ({carried})", f"  \"{s.sentence}\"", f"  {s.link}"]
+        lines += ["", f"* {s.title} [{', '.join(s.categories)}] ({_carried(s)})", f"  \"{s.sentence}\"", f"  {s.link}"]
     if d.omitted:
         lines += ["", f"... and {d.omitted} more stories not shown (digest.max_stories)."]
     if d.series:
@@ -204,25 +212,24 @@ def render_text(d: Digest, tz: ZoneInfo) -> str:
             lines.append("(chart attached)")
     if d.troubles:
         lines += ["", "Feeds in trouble:"]
-        lines += [_trouble(t) for t in d.troubles]
+        lines += [f"* {_trouble(t)}" for t in d.troubles]
     return "\n".join(lines)
 
 
 def _trouble(t: FeedTrouble) -> str:
     if t.recovered:
-        return f"* {t.name}: failed during the period, answering again now (last error: {t.last_error})"
-    return f"* {t.name}: failing since {t.failing_since}, {t.failures} failures in a row ({t.last_error})"
+        return f"{t.name}: failed during the period, answering again now (last error: {t.last_error})"
+    return f"{t.name}: failing since {t.failing_since}, {t.failures} failures in a row ({t.last_error})"
 
 
 def render_markdown(d: Digest, tz: ZoneInfo) -> str:
-    lines = [f"**Period:** {_at(d.period.start, tz)} to {_at(d.period.end, tz)}"]
+    lines = [f"**Period:** {_span(d, tz)}"]
     if d.empty:
-        lines.append("Nothing new: no attack or strike reports, no totals moved, every feed answered.")
+        lines.append(NOTHING_NEW)
         return "\n".join(lines)
     lines.append(f"**New reports:** {d.attack_reports} attack, {d.strike_reports} strike")
     for s in d.stories:
-        carried = f"carried by {s.outlets} outlets" if s.outlets > 1 else s.outlet
-        lines.append(f"- [{s.title}]({s.link}) _{', '.join(s.categories)}; {carried}_")
+        lines.append(f"- [{s.title}]({s.link}) _{', '.join(s.categories)}; {_carried(s)}_")
     if d.omitted:
         lines.append(f"- ...and {d.omitted} more stories not shown")
     if d.series:
@@ -230,20 +237,19 @@ def render_markdown(d: Digest, tz: ZoneInfo) -> str:
         lines += [f"- {s.name}: {_steps_text(s)}" for s in d.series]
     if d.troubles:
         lines += ["", "**Feeds in trouble:**"]
-        lines += [_trouble(t).replace("* ", "- ", 1) for t in d.troubles]
+        lines += [f"- {_trouble(t)}" for t in d.troubles]
     return "\n".join(lines)
 
 
 def render_html(d: Digest, tz: ZoneInfo) -> str:
     e = html.escape
-    out = [f"<p><b>Period:</b> {e(_at(d.period.start, tz))} to {e(_at(d.period.end, tz))}</p>"]
+    out = [f"<p><b>Period:</b> {e(_span(d, tz))}</p>"]
     if d.empty:
-        out.append("<p>Nothing new: no attack or strike reports, no totals moved, every feed answered.</p>")
+        out.append(f"<p>{e(NOTHING_NEW)}</p>")
         return "\n".join(out)
     out.append(f"<h2>New reports: {d.attack_reports} attack, {d.strike_reports} strike</h2><ol>")
     for s in d.stories:
-        carried = f"carried by {s.outlets} outlets" if s.outlets > 1 else e(s.outlet)
-        out.append(f'<li><a href="{e(s.link)}">{e(s.title)}</a> <i>({e(", ".join(s.categories))}; {carried})</i>'
+        out.append(f'<li><a href="{e(s.link)}">{e(s.title)}</a> <i>({e(", ".join(s.categories))}; {e(_carried(s))})</i>'
                    f"<br><q>{e(s.sentence)}</q></li>")
     out.append("</ol>")
     if d.omitted:
@@ -256,7 +262,7 @@ def render_html(d: Digest, tz: ZoneInfo) -> str:
             out.append(f"<p>The chart of these totals is attached ({e(d.chart.name)}).</p>")
     if d.troubles:
         out.append("<h2>Feeds in trouble</h2><ul>")
-        out += [f"<li>{e(_trouble(t)[2:])}</li>" for t in d.troubles]
+        out += [f"<li>{e(_trouble(t))}</li>" for t in d.troubles]
         out.append("</ul>")
     return "\n".join(out)
 
