@@ -156,17 +156,12 @@ class Event:
 class TallyTerms:
     counted: frozenset[str]
     modifiers: frozenset[str]
-    targets: re.Pattern
-    targets_at_end: re.Pattern
-    attack_words: re.Pattern
-    anaphors: re.Pattern
-    excluded: re.Pattern
+    targets_at_end: re.Pattern  # a target just before "in": "US forces (stationed) in Syria"
     other_targets: re.Pattern
     not_counted: frozenset[str]
-    rolling: re.Pattern
     regions: dict[str, re.Pattern]
     events: tuple[Event, ...]
-    lexicon: Lexicon  # the sentence-level lists, matched in one pass over a text
+    lexicon: Lexicon  # targets, attack_words, anaphors, excluded, rolling: matched in one pass over a text
 
 
 def _alternation(words: list[str]) -> re.Pattern:
@@ -214,15 +209,10 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
     return TallyTerms(
         counted=lower("counted"),
         modifiers=lower("modifiers"),
-        targets=_alternation(lists["targets"]),
         # A target, and at most one more word, just before "in": "US troops stationed in Syria".
         targets_at_end=re.compile("(?:" + _alternation(lists["targets"]).pattern + r")(?:\s+[\w-]+)?\s*$", re.IGNORECASE),
-        attack_words=_alternation(lists["attack_words"]),
-        anaphors=_alternation(lists["anaphors"]),
-        excluded=_alternation(lists["excluded"]),
         other_targets=_alternation(lists["other_targets"]),
         not_counted=lower("not_counted"),
-        rolling=_alternation(lists["rolling"]),
         regions={name: _alternation(words) for name, words in regions.items()},
         events=tuple(events),
         lexicon=Lexicon({k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")}),
@@ -431,12 +421,16 @@ _FIGURE_VERBS = frozenset("to at reach reaches reached reaching total totals tot
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 
 
+def _is_number(token: str) -> bool:
+    return token[0].isdigit() or token in _NUMBER_WORDS or token.split("-")[0] in _NUMBER_WORDS
+
+
 def _may_hold_count(tokens: Tokens, index: int, terms: TallyTerms) -> bool:
     """A cheap look at the tokens before the count grammar runs: a number followed closely by what
     is counted ("23 separate attacks"), an ordinal ("144th"), or a figure reached ("climbed to 130")."""
     words = tokens.tokens[tokens.bounds[index] : tokens.bounds[index + 1]]
     for i, word in enumerate(words):
-        if not (word[0].isdigit() or word in _NUMBER_WORDS or word.split("-")[0] in _NUMBER_WORDS):
+        if not _is_number(word):
             continue
         if _ORDINAL.fullmatch(word) or (i and words[i - 1] in _FIGURE_VERBS):
             return True
@@ -449,7 +443,7 @@ def _sentences_with_numbers(tokens: Tokens) -> set[int]:
     """Sentences that hold a number in digits or words: the only ones a count can be in."""
     found: set[int] = set()
     for token, where in tokens.positions.items():
-        if token[0].isdigit() or token in _NUMBER_WORDS or token.split("-")[0] in _NUMBER_WORDS:
+        if _is_number(token):
             found.update(bisect_right(tokens.bounds, i) - 1 for i in where)
     return found
 
