@@ -215,17 +215,23 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(path, None, f"cannot be read: {e.strerror}") from None
 
 
-def _feeds(path: Path, raw: object) -> tuple[Feed, ...]:
+def _tables(path: Path, raw: object, section: str, allowed: dict):
+    """The [[section]] tables, with their config keys ("feeds[2]"), each checked for unknown keys."""
     if not isinstance(raw, list):
-        raise ConfigError(path, "feeds", "must be an array of tables: [[feeds]]")
-    feeds, names = [], set()
-    for i, f in enumerate(raw):
-        key = f"feeds[{i}]"
-        if not isinstance(f, dict):
+        raise ConfigError(path, section, f"must be an array of tables: [[{section}]]")
+    for i, table in enumerate(raw):
+        key = f"{section}[{i}]"
+        if not isinstance(table, dict):
             raise ConfigError(path, key, "must be a table")
-        for k in f:
-            if k not in FEED_KEYS:
+        for k in table:
+            if k not in allowed:
                 raise ConfigError(path, f"{key}.{k}", "unknown key")
+        yield i, key, table
+
+
+def _feeds(path: Path, raw: object) -> tuple[Feed, ...]:
+    feeds, names = [], set()
+    for _, key, f in _tables(path, raw, "feeds", FEED_KEYS):
         name, url, enabled = f.get("name"), f.get("url"), f.get("enabled", True)
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(path, f"{key}.name", "a feed needs a name")
@@ -244,18 +250,10 @@ def _feeds(path: Path, raw: object) -> tuple[Feed, ...]:
 
 
 def _notifiers(path: Path, raw: object, env: dict) -> tuple[NotifierConfig, ...]:
-    if not isinstance(raw, list):
-        raise ConfigError(path, "notifiers", "must be an array of tables: [[notifiers]]")
     import apprise  # noqa: PLC0415  (heavy: only when notifiers are configured)
 
     out, names = [], set()
-    for i, n in enumerate(raw):
-        key = f"notifiers[{i}]"
-        if not isinstance(n, dict):
-            raise ConfigError(path, key, "must be a table")
-        for k in n:
-            if k not in NOTIFIER_KEYS:
-                raise ConfigError(path, f"{key}.{k}", "unknown key")
+    for i, key, n in _tables(path, raw, "notifiers", NOTIFIER_KEYS):
         url = n.get("url")
         if not isinstance(url, str) or "://" not in url:
             raise ConfigError(path, f"{key}.url", "must be an apprise URL such as json://host/ or mailto://...")
