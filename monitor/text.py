@@ -169,8 +169,7 @@ class Lexicon:
                 self._entries[token] = entries
         return entries
 
-    def scan(self, text: "Tokens | str") -> list[Hit]:
-        toks = text if isinstance(text, Tokens) else Tokens.of(split_sentences(text), text)
+    def scan(self, toks: Tokens) -> list[Hit]:
         tokens, bounds = toks.tokens, toks.bounds
         present = toks.positions.keys()
         # Only the tokens that can start (or, for wildcards, end) a term are visited.
