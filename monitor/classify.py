@@ -1,8 +1,9 @@
 """Article text + keyword rules -> categories, the rules that matched and the sentences they matched.
 
 Rules are data (config/rules.toml): named term lists, and rules that combine
-them within one sentence or a window of words. All terms are compiled into one
-alternation, so a text is scanned once whatever the number of rules.
+them within one sentence or a window of words. All terms are in one lexicon, so a
+text is scanned once whatever the number of rules; a rule is then tried only on
+the sentences that hold every list it needs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Rule:
     exclude: tuple[str, ...]  # any of these in the sentence voids the match
     context: tuple[str, ...]  # each of these must appear somewhere in the article
     context_exclude: tuple[str, ...]  # none of these may appear in the article
+    needs: frozenset[str] = frozenset()  # sequence and anywhere, as a set
+    voids: frozenset[str] = frozenset()  # exclude, as a set
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
             window = None
         elif not isinstance(window, int) or isinstance(window, bool) or window < 1:
             raise ConfigError(source, f"{key}.window", 'must be "sentence" or a positive number of words')
-        rules.append(Rule(name=name, category=category, window=window, **lists))
+        needs = frozenset(lists["sequence"] + lists["anywhere"])
+        rules.append(Rule(name=name, category=category, window=window, needs=needs, voids=frozenset(lists["exclude"]), **lists))
     tally_category = raw.get("tally_category", "attack")
     if tally_category is not None and not isinstance(tally_category, str):
         raise ConfigError(source, "tally_category", "must be a category name")
@@ -94,51 +98,39 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
     return Ruleset(tuple(rules), categories, Lexicon(terms), tally_category)
 
 
-@dataclass(frozen=True, slots=True)
-class _Hits:
+def _positions(hits: list[Hit]) -> dict[str, list[int]]:
     """Term-list hits within one sentence: list name -> word positions."""
-
-    positions: dict[str, list[int]]
-
-    def has(self, name: str) -> bool:
-        return name in self.positions
-
-
-def _sentence_hits(hits: list[Hit]) -> _Hits:
     positions: dict[str, list[int]] = {}
     for hit in hits:
         for name in hit.lists:
             positions.setdefault(name, []).append(hit.token)
-    return _Hits(positions)
+    return positions
 
 
-def _rule_fires(rule: Rule, hits: _Hits) -> bool:
-    if any(hits.has(x) for x in rule.exclude):
-        return False
-    if not all(hits.has(x) for x in rule.sequence + rule.anywhere):
-        return False
+def _rule_fires(rule: Rule, positions: dict[str, list[int]]) -> bool:
+    """Whether the rule fires on a sentence that holds all the lists it needs and none it excludes."""
     if rule.window is None and len(rule.sequence) < 2:
         return True
-    spans = _sequence_spans(rule, hits) if rule.sequence else [(p, p) for p in hits.positions[rule.anywhere[0]]]
+    spans = _sequence_spans(rule, positions) if rule.sequence else [(p, p) for p in positions[rule.anywhere[0]]]
     for first, last in spans:
         if rule.window is not None and last - first > rule.window:
             continue
         if rule.window is None:
             return True
         if all(
-            any(max(last, q) - min(first, q) <= rule.window for q in hits.positions[name]) for name in rule.anywhere
+            any(max(last, q) - min(first, q) <= rule.window for q in positions[name]) for name in rule.anywhere
         ):
             return True
     return False
 
 
-def _sequence_spans(rule: Rule, hits: _Hits) -> list[tuple[int, int]]:
+def _sequence_spans(rule: Rule, positions: dict[str, list[int]]) -> list[tuple[int, int]]:
     """For each start of the sequence's first list, the shortest in-order span that completes it."""
     spans = []
-    for first in hits.positions[rule.sequence[0]]:
+    for first in positions[rule.sequence[0]]:
         last = first
         for name in rule.sequence[1:]:
-            after = [p for p in hits.positions[name] if p > last]
+            after = [p for p in positions[name] if p > last]
             if not after:
                 break
             last = min(after)
@@ -157,29 +149,30 @@ def classify(
     sentences = split_sentences(full)
     tokens = Tokens.of(sentences, full)
     all_hits = ruleset.lexicon.scan(tokens)
-    article_lists = {name for hit in all_hits for name in hit.lists}
-
     by_sentence: dict[int, list[Hit]] = {}
     for hit in all_hits:
         by_sentence.setdefault(hit.sentence, []).append(hit)
-    # Whole sentences explain an alert better than a headline or a fragment: try them first.
-    candidates = sorted(by_sentence.items(), key=lambda kv: (not _COMPLETE.search(sentences[kv[0]].text), kv[0]))
-    candidates = [(sentences[i], hits) for i, hits in candidates]
+    article_lists = frozenset().union(*(hit.lists for hit in all_hits))
+    rules = [r for r in ruleset.rules if article_lists.issuperset(r.context) and article_lists.isdisjoint(r.context_exclude)]
+    fired_in: dict[int, list[Rule]] = {}
+    for index, in_sentence in by_sentence.items():
+        present = frozenset().union(*(hit.lists for hit in in_sentence))
+        maybe = [rule for rule in rules if rule.needs <= present and rule.voids.isdisjoint(present)]
+        if maybe:
+            positions = _positions(in_sentence)
+            fired = [rule for rule in maybe if _rule_fires(rule, positions)]
+            if fired:
+                fired_in[index] = fired
 
+    # Whole sentences explain an alert better than a headline or a fragment: each rule is shown
+    # on its first complete sentence, if it fired on one.
     found: list[Match] = []
     fired_rules: set[str] = set()
-    for sentence, in_sentence in candidates:
-        hits = _sentence_hits(in_sentence)
-        for rule in ruleset.rules:
-            if rule.name in fired_rules:
-                continue
-            if not all(c in article_lists for c in rule.context):
-                continue
-            if any(c in article_lists for c in rule.context_exclude):
-                continue
-            if _rule_fires(rule, hits):
+    for index in sorted(fired_in, key=lambda i: (not _COMPLETE.search(sentences[i].text), i)):
+        for rule in fired_in[index]:
+            if rule.name not in fired_rules:
                 fired_rules.add(rule.name)
-                found.append(Match(rule.name, rule.category, sentence.text))
+                found.append(Match(rule.name, rule.category, sentences[index].text))
 
     tallies: tuple[Tally, ...] = ()
     if tally_terms is not None:

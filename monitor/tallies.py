@@ -10,13 +10,12 @@ grammar of numbers, qualifiers and dates is here.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from .errors import ConfigError
 from .models import Tally
-from .text import Lexicon, Tokens, normalise, split_sentences, term_regex
+from .text import Lexicon, Tokens, lower, normalise, split_sentences, term_regex, tokenize
 
 # ---------------------------------------------------------------- numbers
 
@@ -42,13 +41,17 @@ _QUALIFIERS = [
     ("about", r"nearly|roughly|about|some|almost|around|approximately|an\s+estimated|close\s+to|just\s+under|just\s+over"),
 ]
 _QUALIFIER = r"(?:(?P<qual>" + "|".join(p for _, p in _QUALIFIERS) + r")\s+(?:the\s+)?)?"
-_COUNT = re.compile(r"(?<![\w.,-])" + _QUALIFIER + _NUMBER, re.IGNORECASE)
+# Matched against lower-cased text: case-blind matching of these alternations costs three times as much.
+_COUNT = re.compile(r"(?<![\w.,-])" + _QUALIFIER + _NUMBER)
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"(\d+)(st|nd|rd|th)?")
+_QUALIFIER_NAMES = [(name, re.compile(pattern)) for name, pattern in _QUALIFIERS]
 
 
 def parse_number(words: str) -> tuple[int, bool]:
     """'five dozen' -> 60, '23rd' -> (23, ordinal), 'twenty-three' -> 23."""
     w = words.lower().replace(",", "")
-    w = re.sub(r"\s+", " ", w)
+    w = _SPACES.sub(" ", w)
     if w.endswith("dozen"):
         head = w[: -len("dozen")].strip()
         if head == "a":
@@ -56,7 +59,7 @@ def parse_number(words: str) -> tuple[int, bool]:
         if head == "half a":
             return 6, False
         return parse_number(head)[0] * 12, False
-    m = re.fullmatch(r"(\d+)(st|nd|rd|th)?", w)
+    m = _DIGITS.fullmatch(w)
     if m:
         return int(m.group(1)), bool(m.group(2))
     total = 0
@@ -68,9 +71,9 @@ def parse_number(words: str) -> tuple[int, bool]:
 def _qualifier_name(text: str | None) -> str:
     if not text:
         return "exact"
-    t = re.sub(r"\s+", " ", text.lower())
-    for name, pattern in _QUALIFIERS:
-        if re.fullmatch(pattern, t):
+    t = _SPACES.sub(" ", text.lower())
+    for name, pattern in _QUALIFIER_NAMES:
+        if pattern.fullmatch(t):
             return name
     return "exact"
 
@@ -87,11 +90,15 @@ _MONTH = (
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
-_MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b" + _YEAR, re.IGNORECASE)
-_DAY_MONTH = re.compile(r"\b" + _DAY + r"\s+" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
+# These three read lower-cased text (see _COUNT).
+_MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b" + _YEAR)
+_DAY_MONTH = re.compile(r"(?=\d)\b" + _DAY + r"\s+" + _MONTH + r"\b" + _YEAR)
 _MONTH_ONLY = re.compile(r"\b(?P<part>early|mid|late)?[\s-]*" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
+_WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b")
+# Numbers that are no counts: years, clock times, percentages.
+# Each opens with "(?=\d)": the engine then tries them only where a digit is.
+_NOT_COUNTS = re.compile(r"(?=\d)(?:(?<!\w)(?:19|20)\d\d\b|\d+:\d+|\d+(?:\.\d+)?\s*(?:%|percent))")
 _THIS_YEAR = re.compile(r"\b(?:this\s+year|the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year)\b", re.I)
 
 
@@ -116,6 +123,7 @@ def _on_or_before(published: date | None, month: int, day: int, year: str | None
 
 def _find_date(text: str, published: date | None) -> tuple[date | None, int, int] | None:
     """The first calendar date in text (month-day, day-month, or a weekday), with its span."""
+    text = text.lower()
     found = []
     for pattern in (_MONTH_DAY, _DAY_MONTH):
         m = pattern.search(text)
@@ -125,7 +133,7 @@ def _find_date(text: str, published: date | None) -> tuple[date | None, int, int
     m = _WEEKDAY.search(text)
     if m and published is not None:
         # The latest such weekday before publication: "since Friday" in a Monday article.
-        back = (published.weekday() - _WEEKDAYS.index(m.group("weekday").lower())) % 7 or 7
+        back = (published.weekday() - _WEEKDAYS.index(m.group("weekday"))) % 7 or 7
         found.append((m.start(), m.end(), published - timedelta(days=back)))
     if not found:
         return None
@@ -133,12 +141,8 @@ def _find_date(text: str, published: date | None) -> tuple[date | None, int, int
     return d, start, end
 
 
-def _date_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for pattern in (_MONTH_DAY, _DAY_MONTH):
-        spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
-    spans += [(m.start(), m.end()) for m in re.finditer(r"\b(?:19|20)\d\d\b|\d+:\d+|\d+(?:\.\d+)?\s*(?:%|percent)", text)]
-    return spans
+def _date_spans(lowered: str) -> list[tuple[int, int]]:
+    return [m.span() for pattern in (_MONTH_DAY, _DAY_MONTH, _NOT_COUNTS) for m in pattern.finditer(lowered)]
 
 
 # ---------------------------------------------------------------- terms
@@ -156,7 +160,8 @@ class Event:
 class TallyTerms:
     counted: frozenset[str]
     modifiers: frozenset[str]
-    targets_at_end: re.Pattern  # a target just before "in": "US forces (stationed) in Syria"
+    target_and_word: re.Pattern  # a target and at most one more word: "US forces (stationed)"
+    target_words: int  # the most tokens such a phrase has
     other_targets: re.Pattern
     not_counted: frozenset[str]
     regions: dict[str, re.Pattern]
@@ -210,7 +215,8 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         counted=lower("counted"),
         modifiers=lower("modifiers"),
         # A target, and at most one more word, just before "in": "US troops stationed in Syria".
-        targets_at_end=re.compile("(?:" + _alternation(lists["targets"]).pattern + r")(?:\s+[\w-]+)?\s*$", re.IGNORECASE),
+        target_and_word=re.compile("(?:" + _alternation(lists["targets"]).pattern + r")(?:\s+[\w-]+)?\s*", re.IGNORECASE),
+        target_words=1 + max(len(tokenize(t)) for t in lists["targets"]),
         other_targets=_alternation(lists["other_targets"]),
         not_counted=lower("not_counted"),
         regions={name: _alternation(words) for name, words in regions.items()},
@@ -313,29 +319,32 @@ _TO_FIGURE = re.compile(
 )
 
 
+_PLACE_AFTER = re.compile(r"\s*(?:[\w'’-]+\s+){0,8}?in\s+(?P<place>[^.;]{0,80})")
+_BEFORE_REGION = re.compile(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?")
+_BETWEEN_REGIONS = re.compile(r"\s*(?:,|and|or|as well as)?\s*(?:in\s+)?")
+
+
 def _region_after(rest: str, terms: TallyTerms) -> str:
     """The one region a count is in ("14 times in Iraq"), else total ("in Iraq and Syria", or none named)."""
-    m = re.match(r"\s*(?:[\w'’-]+\s+){0,8}?in\s+(?P<place>[^.;]{0,80})", rest)
+    m = _PLACE_AFTER.match(rest)
     if not m:
         return "total"
     place = m.group("place")
     found = sorted((hit.start(), hit.end(), name) for name, p in terms.regions.items() for hit in p.finditer(place))
     # The region must open the place phrase ("in eastern Syria"), not come later in the sentence.
-    if not found or not re.fullmatch(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?", place[: found[0][0]]):
+    if not found or not _BEFORE_REGION.fullmatch(place, 0, found[0][0]):
         return "total"
     _, first_end, first = found[0]
     for start, _, name in found[1:]:
-        if name != first and re.fullmatch(r"\s*(?:,|and|or|as well as)?\s*(?:in\s+)?", place[first_end:start]):
+        if name != first and _BETWEEN_REGIONS.fullmatch(place, first_end, start):
             return "total"
     return first
 
 
-def _region_of(masked: str, m: re.Match, earlier: list, terms: TallyTerms) -> str:
-    """The region of the count m: named after it, before the next count; else named before it
+def _region_of(masked: str, m: re.Match, following: int, earlier: list, terms: TallyTerms) -> str:
+    """The region of the count m: named after it, before the following count; else named before it
     ("US forces in Syria were attacked nine times"); else the total."""
-    rest = masked[m.end():]
-    following = _COUNT.search(rest)
-    region = _region_after(rest[: following.start()] if following else rest, terms)
+    region = _region_after(masked[m.end() : following], terms)
     if region != "total" or earlier:
         return region
     before = masked[: m.start()]
@@ -343,27 +352,43 @@ def _region_of(masked: str, m: re.Match, earlier: list, terms: TallyTerms) -> st
     if places:
         last = places[-1]
         # Only a place that follows the target itself counts ("US forces in Syria"), not any earlier one.
-        if terms.targets_at_end.search(before[max(0, last.start() - 40) : last.start()]):
+        if _ends_with_target(before[max(0, last.start() - 40) : last.start()], terms):
             return _region_after(before[last.start():], terms)
     return "total"
 
 
 _IN_PLACE = re.compile(r"\s+in\s+")
+_WORD_START = re.compile(r"(?<![\w-])\w")
+
+
+def _ends_with_target(text: str, terms: TallyTerms) -> bool:
+    """Whether text ends with a target and at most one more word ("US troops stationed"). Tried from
+    the last few word starts only: a search anchored at the end would try every offset."""
+    starts = [m.start() for m in _WORD_START.finditer(text)]
+    return any(terms.target_and_word.fullmatch(text, p) for p in starts[-terms.target_words :])
+
+
+_AIMED_AT = re.compile(r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+(?P<what>(?:[\w'’.-]+\s+){0,3})")
+_FIGURE_END = re.compile(r"\s*(?:since|between|in\b|over\b|,|\.|$)")
+_IN_SOON = re.compile(r"\s*(?:[\w'’-]+\s+){0,3}?in\s+")
+_PART_OF = re.compile(r"\s+of\s+(?:them|those|these)\b\s*(?P<noun>[\w'’-]+)?")
 
 
 def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
     """'27 attacks on ships', 'more than 50 attacks against Israel': a count of attacks on someone else."""
-    m = re.match(r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+(?P<what>(?:[\w'’.-]+\s+){0,3})", rest + " ")
+    m = _AIMED_AT.match(rest + " ")
     return bool(m and terms.other_targets.search(m.group("what")))
 
 
 def _counts_in(sentence: str, published: date | None, terms: TallyTerms, after_total: bool) -> list[_Count]:
-    masked = sentence
-    for start, end in _date_spans(sentence):
+    masked, lowered = sentence, lower(sentence)
+    for start, end in _date_spans(lowered):
         masked = masked[:start] + "#" * (end - start) + masked[end:]
+        lowered = lowered[:start] + "#" * (end - start) + lowered[end:]
     counts: list[_Count] = []
     list_qualifier = None
-    for m in _COUNT.finditer(masked):
+    found = list(_COUNT.finditer(lowered))
+    for n, m in enumerate(found):
         value, ordinal = parse_number(m.group("num"))
         if value <= 0:
             continue
@@ -386,13 +411,13 @@ def _counts_in(sentence: str, published: date | None, terms: TallyTerms, after_t
                     break
                 if word not in terms.modifiers:
                     break
-            if kind is None and _TO_FIGURE.search(before[-30:]) and re.match(r"\s*(?:since|between|in\b|over\b|,|\.|$)", rest):
+            if kind is None and _TO_FIGURE.search(before[-30:]) and _FIGURE_END.match(rest):
                 kind = "count"
-            if kind is None and (counts or after_total) and re.match(r"\s*(?:[\w'’-]+\s+){0,3}?in\s+", rest):
+            if kind is None and (counts or after_total) and _IN_SOON.match(rest):
                 region = _region_after(rest, terms)
                 if region != "total":
                     kind = "part"
-            part_of = re.match(r"\s+of\s+(?:them|those|these)\b\s*(?P<noun>[\w'’-]+)?", rest)
+            part_of = _PART_OF.match(rest)
             if (kind is None and part_of and (counts or after_total)
                     and (part_of.group("noun") or "").lower() not in terms.not_counted | {"strikes", "were", "was"}
                     and _region_after(rest, terms) != "total"):
@@ -406,7 +431,9 @@ def _counts_in(sentence: str, published: date | None, terms: TallyTerms, after_t
             list_qualifier = qualifier
         elif not explicit and list_qualifier:
             qualifier = list_qualifier
-        counts.append(_Count(value, qualifier, _region_of(masked, m, counts, terms), explicit, kind == "part"))
+        following_count = found[n + 1].start() if n + 1 < len(found) else len(masked)
+        region = _region_of(masked, m, following_count, counts, terms)
+        counts.append(_Count(value, qualifier, region, explicit, kind == "part"))
     return counts
 
 
@@ -419,16 +446,17 @@ _NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "dozen"])
 _FIGURE_VERBS = frozenset("to at reach reaches reached reaching total totals totaled totalled totaling topped "
                           "surpassed exceeded passed stands stood".split())
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+_DIGIT = re.compile(r"\d")
 
 
 def _is_number(token: str) -> bool:
-    return token[0].isdigit() or token in _NUMBER_WORDS or token.split("-")[0] in _NUMBER_WORDS
+    return token[0].isdigit() or token in _NUMBER_WORDS
 
 
 def _may_hold_count(tokens: Tokens, index: int, terms: TallyTerms) -> bool:
     """A cheap look at the tokens before the count grammar runs: a number followed closely by what
     is counted ("23 separate attacks"), an ordinal ("144th"), or a figure reached ("climbed to 130")."""
-    words = tokens.tokens[tokens.bounds[index] : tokens.bounds[index + 1]]
+    words = tokens.words[index]
     for i, word in enumerate(words):
         if not _is_number(word):
             continue
@@ -437,15 +465,6 @@ def _may_hold_count(tokens: Tokens, index: int, terms: TallyTerms) -> bool:
         if any(w in terms.counted for w in words[i + 1 : i + 8]):
             return True
     return False
-
-
-def _sentences_with_numbers(tokens: Tokens) -> set[int]:
-    """Sentences that hold a number in digits or words: the only ones a count can be in."""
-    found: set[int] = set()
-    for token, where in tokens.positions.items():
-        if _is_number(token):
-            found.update(bisect_right(tokens.bounds, i) - 1 for i in where)
-    return found
 
 
 def extract_tallies(text: str, published: date | None, terms: TallyTerms) -> list[Tally]:
@@ -461,7 +480,6 @@ def tallies_in(tokens: Tokens, first: int, published: date | None, terms: TallyT
     for hit in terms.lexicon.scan(tokens):
         names_of.setdefault(hit.sentence, set()).update(hit.lists)
     read: set[str] = set()
-    numbered = _sentences_with_numbers(tokens)
     for index in range(first, len(tokens.sentences)):
         sentence = tokens.sentences[index]
         # Pages repeat paragraphs (a pull quote, a botched template): the same figure said twice is one tally.
@@ -470,13 +488,15 @@ def tallies_in(tokens: Tokens, first: int, published: date | None, terms: TallyT
         read.add(sentence.text)
         names = names_of.get(index, set())
         s = sentence.text
-        if "excluded" in names or index not in numbered:
+        if "excluded" in names:
             continue
         has_target = "targets" in names
         refers_back = bool(tallies) and "anaphors" in names
         if not refers_back and "attack_words" not in names:
             continue
         if not (has_target or refers_back or tallies):
+            continue
+        if _NUMBER_WORDS.isdisjoint(tokens.words[index]) and not _DIGIT.search(s):
             continue
         if not refers_back and not _may_hold_count(tokens, index, terms):
             continue

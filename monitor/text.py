@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import attrgetter
+from typing import NamedTuple
 
 # A period after one of these does not end a sentence ("U.S. forces", "Oct. 17", "Brig. Gen. Ryder").
 ABBREVIATIONS = frozenset(
@@ -17,8 +20,7 @@ _CANDIDATE_END = re.compile(r"[.!?]+[\"'”’)]*(?=\s)")
 _WORD = re.compile(r"[\w][\w'’.-]*")
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
     text: str
     start: int  # offset in the article text
 
@@ -85,19 +87,64 @@ def term_regex(term: str) -> str:
 # separate them, so "Iran-backed" and "Iran backed" match alike. Upper-case "US"/"U.S." (and UK)
 # become a token of their own before lower-casing, so the pronoun "us" never matches them.
 _TOKEN = re.compile(r"\w+(?:'\w+)*")
-# One pattern for U.S./US and U.K./UK; it opens with a literal "U", which the regex engine can skip to.
-_US_UK = re.compile(r"(?<![A-Za-z.])U(?:\.([SK])\.?|([SK]))(?![A-Za-z])")
-_US_TOKEN, _UK_TOKEN = "ǔs", "ǔk"
+# It opens with a literal "U" (the look-behind comes after it), so the regex engine skips to each U.
+_US_UK = re.compile(r"U(?<![A-Za-z.]U)(?:\.([SK])\.?|([SK]))(?![A-Za-z])")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_WORD = re.compile(r"[^\w\s']+")
+# Lower-case letters and digits, keep "_" and "'", and make every other ASCII character a space:
+# one C-speed pass that leaves each token between spaces, at its offset in the text.
+_ASCII_WORDS = str.maketrans(
+    {c: (c.lower() if c.isalnum() or c in "_'" else " ") for c in map(chr, range(128))}
+)
+
+
+def _us_uk_token(m: re.Match) -> str:
+    # "u_" and "k_" never come out of real text: "US" and the pronoun "us" stay apart.
+    return ((m.group(1) or m.group(2)).lower() + "_").ljust(len(m.group()))
+
+
+@lru_cache(maxsize=4096)
+def _folded(ch: str) -> str:
+    """A non-ASCII character as one ASCII letter where it is an accented Latin one ("é" -> "e"),
+    a space where it is no word character; any other letter stays."""
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if len(base) == 1 and base.isascii() and base.isalnum():
+        return base
+    return ch if _TOKEN.match(ch) else " "
 
 
 def _prepare(text: str) -> str:
-    """Lower-cased, with upper-case US/UK made tokens of their own, padded so every offset stays put."""
-    return _US_UK.sub(lambda m: ("ǔ" + (m.group(1) or m.group(2)).lower()).ljust(len(m.group())), text).lower()
+    """The text lower-cased, accents folded, upper-case US/UK made tokens of their own, and every
+    character that is no part of a token a space; each character keeps its offset."""
+    if not text.isascii():
+        for ch in set(_NON_ASCII.findall(text)):
+            text = text.replace(ch, _folded(ch))
+    text = _US_UK.sub(_us_uk_token, text)
+    if text.isascii():
+        return text.translate(_ASCII_WORDS)
+    return lower(_NON_WORD.sub(lambda m: " " * len(m.group()), text))
+
+
+def lower(text: str) -> str:
+    """Lower case at the same offsets: a letter whose lower case is longer ("İ") is kept as it is."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _words(prepared: str) -> list[str]:
+    """The tokens of a prepared text: split on spaces, in C; only apostrophes need a second look."""
+    words = prepared.split()
+    if "'" not in prepared:
+        return words
+    if "''" in prepared:
+        return _TOKEN.findall(prepared)
+    return [w for w in (t.strip("'") for t in words) if w]
 
 
 def tokenize(text: str) -> list[str]:
-    """Split and lower-case in C: a few regex passes, no Python call per token."""
-    return _TOKEN.findall(_prepare(text))
+    return _words(_prepare(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,44 +152,35 @@ class Tokens:
     """A text's sentences and their normalised tokens, computed once and shared by every lexicon."""
 
     sentences: list[Sentence]
-    tokens: list[str]
-    bounds: list[int]  # index of each sentence's first token; one more at the end
-    positions: dict[str, list[int]]  # token -> where it occurs
+    words: list[list[str]]  # the tokens of each sentence
+    bounds: list[int]  # index in the text of each sentence's first token; one more at the end
+    vocabulary: frozenset[str]  # every token of the text
 
     @classmethod
-    def of(cls, sentences: list[Sentence], text: str | None = None) -> "Tokens":
-        """The tokens of each sentence; given the text the sentences were split from, it is prepared once."""
-        tokens: list[str] = []
+    def of(cls, sentences: list[Sentence], text: str) -> "Tokens":
+        """The tokens of each sentence of text, which is prepared once for all of them."""
+        prepared = _prepare(text)
+        words = [_words(prepared[s.start : s.start + len(s.text)]) for s in sentences]
         bounds = [0]
-        prepared = _prepare(text) if text is not None else None
-        if prepared is not None and len(prepared) != len(text):
-            prepared = None  # lower() changed a length (rare scripts): tokenise sentence by sentence
-        for sentence in sentences:
-            if prepared is not None:
-                tokens += _TOKEN.findall(prepared, sentence.start, sentence.start + len(sentence.text))
-            else:
-                tokens += tokenize(sentence.text)
-            bounds.append(len(tokens))
-        positions: dict[str, list[int]] = {}
-        for i, t in enumerate(tokens):
-            positions.setdefault(t, []).append(i)
-        return cls(sentences, tokens, bounds, positions)
+        for w in words:
+            bounds.append(bounds[-1] + len(w))
+        return cls(sentences, words, bounds, frozenset().union(*words))
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     sentence: int  # index of the sentence it is in
     token: int  # token index in the text: word distances are token distances
     lists: frozenset[str]
 
 
 class Lexicon:
-    """Named term lists, matched in one pass over the tokens of a text: a dict from a term's first
-    token to the terms that start with it. Overlapping terms all match ("retaliatory airstrikes"
-    is both a retaliatory strike and an airstrike)."""
+    """Named term lists, matched in one pass over the tokens of a text. Terms are a trie of tokens
+    (a dict per token, the term's lists under the key None where a term ends), walked from each
+    token that starts one. Overlapping terms all match ("retaliatory airstrikes" is both a
+    retaliatory strike and an airstrike)."""
 
     def __init__(self, lists: dict[str, list[str]]):
-        by_first: dict[str, dict[tuple[str, ...], set[str]]] = {}
+        trie: dict = {}
         wild: dict[tuple[tuple[str, ...], str], set[str]] = {}
         for name, terms in lists.items():
             for term in terms:
@@ -152,39 +190,59 @@ class Lexicon:
                     continue
                 if raw.endswith("*"):
                     wild.setdefault((tokens[:-1], tokens[-1]), set()).add(name)
-                else:
-                    by_first.setdefault(tokens[0], {}).setdefault(tokens, set()).add(name)
-        self._exact = {k: [(seq, frozenset(v)) for seq, v in d.items()] for k, d in by_first.items()}
+                    continue
+                node = trie
+                for token in tokens:
+                    node = node.setdefault(token, {})
+                node.setdefault(None, set()).add(name)
+        self._trie = _freeze(trie)
         self._wild = [(head, prefix, frozenset(v)) for (head, prefix), v in wild.items()]
-        self._prefixes = tuple(prefix for _, prefix, _ in self._wild)
-        self._entries: dict[str, list] = {}
+        # A wildcard term is found from its last token, whose endings are learnt once per token
+        # seen: a text costs set operations in C for the tokens it shares with earlier texts.
+        self._ends: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+        self._starters: set[str] = {t for t in self._trie if t is not None}
+        self._known: set[str] = set()
 
-    def _entries_for(self, token: str) -> list:
-        """Terms a token can complete or start, exact and wildcard alike, memoised per token."""
-        entries = self._entries.get(token)
-        if entries is None:
-            entries = [(seq, names, 0) for seq, names in self._exact.get(token, ())]
-            entries += [(head, names, len(head)) for head, prefix, names in self._wild if token.startswith(prefix)]
-            if len(self._entries) < 200_000:
-                self._entries[token] = entries
-        return entries
+    def _learn(self, vocabulary: frozenset[str]) -> None:
+        new = vocabulary - self._known
+        if not self._wild or not new:
+            return
+        for token in new:
+            ends = [(head, names) for head, prefix, names in self._wild if token.startswith(prefix)]
+            if ends:
+                self._ends[token] = ends
+                self._starters.add(token)
+        if len(self._known) < 500_000:
+            self._known |= new
 
     def scan(self, toks: Tokens) -> list[Hit]:
-        tokens, bounds = toks.tokens, toks.bounds
-        present = toks.positions.keys()
-        # Only the tokens that can start (or, for wildcards, end) a term are visited.
-        visit = self._exact.keys() & present
-        if self._prefixes:
-            visit |= {t for t in present if t.startswith(self._prefixes)}
+        self._learn(toks.vocabulary)
+        starters, trie, ends = self._starters, self._trie, self._ends
         hits = []
-        for token in visit:
-            entries = self._entries_for(token)
-            for i in toks.positions[token]:
-                for seq, names, back in entries:
-                    if back:  # a wildcard term: its head precedes this token
-                        if i >= back and tuple(tokens[i - back : i]) == seq:
-                            hits.append(Hit(bisect_right(bounds, i - back) - 1, i - back, names))
-                    elif len(seq) == 1 or tuple(tokens[i : i + len(seq)]) == seq:
-                        hits.append(Hit(bisect_right(bounds, i) - 1, i, names))
-        hits.sort(key=lambda h: h.token)
+        for s, words in enumerate(toks.words):
+            if starters.isdisjoint(words):
+                continue
+            base, n = toks.bounds[s], len(words)
+            for j, word in enumerate(words):
+                if word not in starters:
+                    continue
+                node, k = trie.get(word), j
+                while node is not None:
+                    names = node.get(None)
+                    if names is not None:
+                        hits.append(Hit(s, base + j, names))
+                    k += 1
+                    node = node.get(words[k]) if k < n else None
+                for head, names in ends.get(word, ()):
+                    back = len(head)
+                    if j >= back and tuple(words[j - back : j]) == head:
+                        hits.append(Hit(s, base + j - back, names))
+        hits.sort(key=_by_token)
         return hits
+
+
+def _freeze(node: dict) -> dict:
+    return {k: (frozenset(v) if k is None else _freeze(v)) for k, v in node.items()}
+
+
+_by_token = attrgetter("token")

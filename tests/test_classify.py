@@ -112,6 +112,29 @@ def test_terms_ignore_case_and_hyphens_but_us_must_be_upper_case():
     assert classify("", "Join us forces of good: they attacked.", None, rules).categories == ()
 
 
+def test_terms_ignore_accents_and_other_scripts_keep_every_sentence_in_place():
+    raw = {"terms": {"where": ["Qaim"], "what": ["shelled"]},
+           "rule": [{"name": "r", "category": "attack", "sequence": ["where", "what"]}]}
+    rules = compile_rules(raw, "rules.toml")
+    # A dotted capital I lower-cases to two characters, and the Arabic name is letters of no Latin base.
+    text = "İstanbul talks ended (القائم). Rockets hit a depot.\nMilitias near al-Qaïm shelled the base at dawn."
+
+    c = classify("", text, None, rules)
+
+    assert c.categories == ("attack",)
+    assert c.matches[0].sentence == "Militias near al-Qaïm shelled the base at dawn."
+
+
+def test_apostrophes_join_a_word_and_quotes_around_it_do_not():
+    raw = {"terms": {"who": ["Kata'ib Hezbollah"], "what": ["'attacked'"]},
+           "rule": [{"name": "r", "category": "attack", "sequence": ["who", "what"]}]}
+    rules = compile_rules(raw, "rules.toml")
+
+    assert classify("", "Kata'ib Hezbollah 'attacked' the base.", None, rules).categories == ("attack",)
+    assert classify("", "'Kata'ib Hezbollah' ''attacked'' the base.", None, rules).categories == ("attack",)
+    assert classify("", "Kata ib Hezbollah attacked the base.", None, rules).categories == ()
+
+
 @needs_shared()
 def test_the_five_seed_articles_are_classified_right():
     rows = [json.loads(line) for line in (SHARED / "corpus" / "seeds.jsonl").open()]
