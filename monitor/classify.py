@@ -9,13 +9,13 @@ the sentences that hold every list it needs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from .errors import ConfigError
 from .models import Classification, Match, Tally
 from .tallies import TallyTerms, tallies_in
-from .text import Hit, Lexicon, Tokens, normalise, split_sentences
+from .text import Lexicon, Tokens, normalise
 
 _COMPLETE = re.compile(r"[.!?][\"')]*$")
 
@@ -40,6 +40,16 @@ class Ruleset:
     categories: tuple[str, ...]
     lexicon: Lexicon
     tally_category: str | None  # a category that a reported running total implies
+    _joined: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def lexicon_with(self, tally_terms: TallyTerms) -> Lexicon:
+        """The rules' lexicon joined with the tally lists: one scan of a text finds both. Built once
+        per tally terms (the pair is kept, so the id cannot be reused while it is cached)."""
+        cached = self._joined.get(id(tally_terms))
+        if cached is None or cached[0] is not tally_terms:
+            self._joined.clear()
+            cached = self._joined[id(tally_terms)] = (tally_terms, self.lexicon.joined(tally_terms.lexicon))
+        return cached[1]
 
 
 def compile_rules(raw: dict, source: str) -> Ruleset:
@@ -98,15 +108,6 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
     return Ruleset(tuple(rules), categories, Lexicon(terms), tally_category)
 
 
-def _positions(hits: list[Hit]) -> dict[str, list[int]]:
-    """Term-list hits within one sentence: list name -> word positions."""
-    positions: dict[str, list[int]] = {}
-    for hit in hits:
-        for name in hit.lists:
-            positions.setdefault(name, []).append(hit.token)
-    return positions
-
-
 def _rule_fires(rule: Rule, positions: dict[str, list[int]]) -> bool:
     """Whether the rule fires on a sentence that holds all the lists it needs and none it excludes."""
     if rule.window is None and len(rule.sequence) < 2:
@@ -146,23 +147,20 @@ def classify(
     body = normalise(text)
     head = normalise(title or "").strip()
     full = f"{head}\n{body}" if head else body
-    sentences = split_sentences(full)
-    tokens = Tokens.of(sentences, full)
-    all_hits = ruleset.lexicon.scan(tokens)
-    by_sentence: dict[int, list[Hit]] = {}
-    for hit in all_hits:
-        by_sentence.setdefault(hit.sentence, []).append(hit)
-    article_lists = frozenset().union(*(hit.lists for hit in all_hits))
+    tokens = Tokens.of(full)
+    sentences = tokens.sentences
+    found_in = (ruleset.lexicon if tally_terms is None else ruleset.lexicon_with(tally_terms)).scan(tokens)
+    article_lists = set().union(*found_in.values())
     rules = [r for r in ruleset.rules if article_lists.issuperset(r.context) and article_lists.isdisjoint(r.context_exclude)]
     fired_in: dict[int, list[Rule]] = {}
-    for index, in_sentence in by_sentence.items():
-        present = frozenset().union(*(hit.lists for hit in in_sentence))
-        maybe = [rule for rule in rules if rule.needs <= present and rule.voids.isdisjoint(present)]
-        if maybe:
-            positions = _positions(in_sentence)
-            fired = [rule for rule in maybe if _rule_fires(rule, positions)]
-            if fired:
-                fired_in[index] = fired
+    for index, positions in found_in.items():
+        present = positions.keys()
+        fired = [
+            rule for rule in rules
+            if rule.needs <= present and rule.voids.isdisjoint(present) and _rule_fires(rule, positions)
+        ]
+        if fired:
+            fired_in[index] = fired
 
     # Whole sentences explain an alert better than a headline or a fragment: each rule is shown
     # on its first complete sentence, if it fired on one.
@@ -178,7 +176,7 @@ def classify(
     if tally_terms is not None:
         # The headline is its own paragraph, hence its own sentences; totals are read from the body only.
         first_body = next((i for i, s in enumerate(sentences) if s.start >= len(head)), len(sentences)) if head else 0
-        tallies = tuple(tallies_in(tokens, first_body, published, tally_terms))
+        tallies = tuple(tallies_in(tokens, first_body, published, tally_terms, found_in))
         if tallies and ruleset.tally_category and not any(m.category == ruleset.tally_category for m in found):
             found.append(Match("reported-attack-total", ruleset.tally_category, tallies[0].sentence))
     categories = tuple(c for c in dict.fromkeys(m.category for m in found))

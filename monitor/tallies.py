@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from .errors import ConfigError
 from .models import Tally
-from .text import Lexicon, Tokens, lower, normalise, split_sentences, term_regex, tokenize
+from .text import Found, Lexicon, Tokens, lower, normalise, term_regex, tokenize
 
 # ---------------------------------------------------------------- numbers
 
@@ -99,7 +99,7 @@ _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b")
 # Numbers that are no counts: years, clock times, percentages.
 # Each opens with "(?=\d)": the engine then tries them only where a digit is.
 _NOT_COUNTS = re.compile(r"(?=\d)(?:(?<!\w)(?:19|20)\d\d\b|\d+:\d+|\d+(?:\.\d+)?\s*(?:%|percent))")
-_THIS_YEAR = re.compile(r"\b(?:this\s+year|the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year)\b", re.I)
+_THIS_YEAR = re.compile(r"\b(?:this\s+year|the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year)\b")
 
 
 def _month_number(name: str) -> int:
@@ -169,6 +169,14 @@ class TallyTerms:
     lexicon: Lexicon  # targets, attack_words, anaphors, excluded, rolling: matched in one pass over a text
 
 
+# The tally lists' names in a lexicon, kept apart from the rules' lists when one lexicon holds both
+# (a rules file cannot name a list with a dot: TOML reads it as a table).
+LEXICON_PREFIX = "tallies."
+_TARGETS, _ATTACK_WORDS, _ANAPHORS, _EXCLUDED, _ROLLING = (
+    LEXICON_PREFIX + k for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")
+)
+
+
 def _alternation(words: list[str]) -> re.Pattern:
     return re.compile("|".join(term_regex(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
 
@@ -221,7 +229,7 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         not_counted=lower("not_counted"),
         regions={name: _alternation(words) for name, words in regions.items()},
         events=tuple(events),
-        lexicon=Lexicon({k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")}),
+        lexicon=Lexicon({LEXICON_PREFIX + k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")}),
     )
 
 
@@ -235,17 +243,17 @@ class _Period:
     explicit: bool  # the sentence itself states the start, or says the window rolls
 
 
-_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
+# These read the lower-cased sentence (see _COUNT), as does _THIS_YEAR.
+_SINCE = re.compile(r"\bsince\b")
 _BETWEEN = re.compile(
-    r"\b(?:between|from)\s+(?P<a>.{3,40}?)\s+(?:and|to|through|until)\s+(?P<b>(?:[A-Z][a-z]+\.?\s+)?[0-3]?\d(?:st|nd|rd|th)?)\b",
-    re.IGNORECASE,
+    r"\b(?:between|from)\s+(?P<a>.{3,40}?)\s+(?:and|to|through|until)\s+(?P<b>(?:[a-z][a-z]+\.?\s+)?[0-3]?\d(?:st|nd|rd|th)?)\b"
 )
 _REPORTED_ON = re.compile(
     r"\b(?:said|says|told|reported|announced|stated|briefing|noted|confirmed|disclosed)\b[^.;]{0,40}?\bon\s+(?P<d>"
-    + _MONTH + r"\s+" + _DAY + r")" + _YEAR,
-    re.IGNORECASE,
+    + _MONTH + r"\s+" + _DAY + r")" + _YEAR
 )
-_CLAUSE_END = re.compile(r"[;:]|,\s+(?:according|a\s|an\s|the\s|said|when|while|who|which)|\baccording to\b", re.I)
+_CLAUSE_END = re.compile(r"[;:]|,\s+(?:according|a\s|an\s|the\s|said|when|while|who|which)|\baccording to\b")
+_DAY_ONLY = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?")
 
 
 def _resolve_since(clause: str, published: date | None, terms: TallyTerms) -> date | None:
@@ -263,37 +271,38 @@ def _resolve_since(clause: str, published: date | None, terms: TallyTerms) -> da
         month = _month_number(m.group("month"))
         day = {"mid": 15, "late": 21}.get((m.group("part") or "").lower(), 1)
         return _on_or_before(published, month, day, m.group("year"))
-    if _THIS_YEAR.search(clause) and published is not None:
+    if _THIS_YEAR.search(lower(clause)) and published is not None:
         return date(published.year, 1, 1)
     return None
 
 
 def _period(sentence: str, published: date | None, terms: TallyTerms, rolling: bool) -> _Period:
     until = None
-    m = _REPORTED_ON.search(sentence)
+    low = lower(sentence)
+    m = _REPORTED_ON.search(low)
     if m:
         d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), m.group("year"))
         if d and published and d < published:
             until = d
-    m = _BETWEEN.search(sentence)
+    m = _BETWEEN.search(low)
     if m:
         start = _find_date(m.group("a"), published)
         if start and start[0]:
             end_text = m.group("b")
-            if re.fullmatch(r"[0-3]?\d(?:st|nd|rd|th)?", end_text.strip()):  # "between October 17th and 24th"
+            if _DAY_ONLY.fullmatch(end_text.strip()):  # "between October 17th and 24th"
                 end_text = f"{start[0].strftime('%B')} {end_text}"
             end = _find_date(end_text, published)
             return _Period(start[0], end[0] if end else until, True)
-    m = _SINCE.search(sentence)
+    m = _SINCE.search(low)
     if m:
-        rest = sentence[m.end():]
-        cut = _CLAUSE_END.search(rest)
-        words = rest[: cut.start()] if cut else rest
+        cut = _CLAUSE_END.search(low, m.end())
+        # The clause keeps its case: a capital tells the month May from the verb.
+        words = sentence[m.end() : cut.start() if cut else len(sentence)]
         clause = " ".join(words.split()[:14])
         since = _resolve_since(clause, published, terms)
         if since:
             return _Period(since, until, True)
-    if _THIS_YEAR.search(sentence) and published is not None:
+    if _THIS_YEAR.search(low) and published is not None:
         return _Period(date(published.year, 1, 1), until, True)
     if rolling:
         return _Period(None, until, True)
@@ -470,29 +479,32 @@ def _may_hold_count(tokens: Tokens, index: int, terms: TallyTerms) -> bool:
 def extract_tallies(text: str, published: date | None, terms: TallyTerms) -> list[Tally]:
     """Every reported count of attacks on US or coalition forces in the text, in order, each once."""
     text = normalise(text)
-    return tallies_in(Tokens.of(split_sentences(text), text), 0, published, terms)
+    return tallies_in(Tokens.of(text), 0, published, terms)
 
 
-def tallies_in(tokens: Tokens, first: int, published: date | None, terms: TallyTerms) -> list[Tally]:
-    """The tallies of the sentences from index first on, with the text already split and tokenised."""
+def tallies_in(
+    tokens: Tokens, first: int, published: date | None, terms: TallyTerms, found_in: Found | None = None
+) -> list[Tally]:
+    """The tallies of the sentences from index first on, with the text already split and tokenised,
+    and its terms already found by a lexicon that holds the tally lists (else they are looked up)."""
     tallies: list[Tally] = []
-    names_of: dict[int, set[str]] = {}
-    for hit in terms.lexicon.scan(tokens):
-        names_of.setdefault(hit.sentence, set()).update(hit.lists)
+    if found_in is None:
+        found_in = terms.lexicon.scan(tokens)
     read: set[str] = set()
-    for index in range(first, len(tokens.sentences)):
-        sentence = tokens.sentences[index]
+    # Only a sentence with attack words, or one referring back to a total, can hold a tally.
+    for index, names in found_in.items():
+        if index < first or (_ATTACK_WORDS not in names and _ANAPHORS not in names):
+            continue
+        s = tokens.sentences[index].text
         # Pages repeat paragraphs (a pull quote, a botched template): the same figure said twice is one tally.
-        if sentence.text in read:
+        if s in read:
             continue
-        read.add(sentence.text)
-        names = names_of.get(index, set())
-        s = sentence.text
-        if "excluded" in names:
+        read.add(s)
+        if _EXCLUDED in names:
             continue
-        has_target = "targets" in names
-        refers_back = bool(tallies) and "anaphors" in names
-        if not refers_back and "attack_words" not in names:
+        has_target = _TARGETS in names
+        refers_back = bool(tallies) and _ANAPHORS in names
+        if not refers_back and _ATTACK_WORDS not in names:
             continue
         if not (has_target or refers_back or tallies):
             continue
@@ -503,7 +515,7 @@ def tallies_in(tokens: Tokens, first: int, published: date | None, terms: TallyT
         counts = _counts_in(s, published, terms, after_total=refers_back)
         if not counts:
             continue
-        period = _period(s, published, terms, rolling="rolling" in names)
+        period = _period(s, published, terms, rolling=_ROLLING in names)
         # Without a target named, a figure counts only beside a total already given: the same figure
         # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
         if not has_target and not refers_back and period.since is None and not any(

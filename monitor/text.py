@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
+from itertools import accumulate
 from typing import NamedTuple
 
 # A period after one of these does not end a sentence ("U.S. forces", "Oct. 17", "Brig. Gen. Ryder").
@@ -16,8 +16,10 @@ ABBREVIATIONS = frozenset(
     no vs etc inc corp co mt ft d.c""".split()
 )
 
-_CANDIDATE_END = re.compile(r"[.!?]+[\"'”’)]*(?=\s)")
-_WORD = re.compile(r"[\w][\w'’.-]*")
+# A line break, or a candidate sentence end: end marks and closing quotes or brackets followed by
+# spaces, with the first character after them (group 1). It opens with a single character class,
+# which the regex engine can skip to.
+_BREAK = re.compile(r"\n|[.!?][.!?]*[\"'”’)]*(?=[^\S\n]+(\S?))")
 
 
 class Sentence(NamedTuple):
@@ -39,30 +41,29 @@ def normalise(text: str) -> str:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    sentences: list[Sentence] = []
-    for para in re.finditer(r"[^\n]+", text):
-        chunk, base = para.group(), para.start()
-        start = 0
-        for end_match in _CANDIDATE_END.finditer(chunk):
-            end = end_match.end()
-            before = chunk[start:end_match.start()].rsplit(None, 1)
-            last_word = before[-1].lower().rstrip(".") if before else ""
-            if last_word.lstrip("(\"'") in ABBREVIATIONS:
+    """A line break always ends a sentence; an end mark ends one unless it closes an abbreviation
+    or a lower-case word follows. Each sentence is stripped of the spaces around it."""
+    sentences = []
+    start = 0
+    for m in _BREAK.finditer(text):
+        cut = m.start()
+        if text[cut] != "\n":
+            if m.group(1).islower():
                 continue
-            following = chunk[end:].lstrip()
-            if following and following[0].islower():
+            before = text[start:cut].rsplit(None, 1)
+            if before and before[-1].lower().rstrip(".").lstrip("(\"'") in ABBREVIATIONS:
                 continue
-            _append(sentences, chunk, base, start, end)
-            start = end
-        _append(sentences, chunk, base, start, len(chunk))
+            cut = m.end()
+        piece = text[start:cut]
+        core = piece.strip()
+        if core:
+            sentences.append(Sentence(core, cut - len(piece.lstrip())))
+        start = m.end()
+    piece = text[start:]
+    core = piece.strip()
+    if core:
+        sentences.append(Sentence(core, len(text) - len(piece.lstrip())))
     return sentences
-
-
-def _append(out: list[Sentence], chunk: str, base: int, start: int, end: int) -> None:
-    piece = chunk[start:end]
-    stripped = piece.strip()
-    if stripped:
-        out.append(Sentence(stripped, base + start + (len(piece) - len(piece.lstrip()))))
 
 
 def term_regex(term: str) -> str:
@@ -100,7 +101,7 @@ _ASCII_WORDS = str.maketrans(
 
 def _us_uk_token(m: re.Match) -> str:
     # "u_" and "k_" never come out of real text: "US" and the pronoun "us" stay apart.
-    return ((m.group(1) or m.group(2)).lower() + "_").ljust(len(m.group()))
+    return ("u_" if (m.group(1) or m.group(2)) == "S" else "k_").ljust(len(m.group()))
 
 
 @lru_cache(maxsize=4096)
@@ -157,29 +158,27 @@ class Tokens:
     vocabulary: frozenset[str]  # every token of the text
 
     @classmethod
-    def of(cls, sentences: list[Sentence], text: str) -> "Tokens":
-        """The tokens of each sentence of text, which is prepared once for all of them."""
+    def of(cls, text: str) -> "Tokens":
+        """The sentences of text and the tokens of each; the text is prepared once for all of them."""
         prepared = _prepare(text)
-        words = [_words(prepared[s.start : s.start + len(s.text)]) for s in sentences]
-        bounds = [0]
-        for w in words:
-            bounds.append(bounds[-1] + len(w))
+        sentences = split_sentences(text)
+        words = [_words(prepared[start : start + len(sentence)]) for sentence, start in sentences]
+        bounds = [0, *accumulate(map(len, words))]
         return cls(sentences, words, bounds, frozenset().union(*words))
 
 
-class Hit(NamedTuple):
-    sentence: int  # index of the sentence it is in
-    token: int  # token index in the text: word distances are token distances
-    lists: frozenset[str]
+# Where a text's sentences hold terms: sentence index -> term list -> token indices in the text
+# (word distances are token distances). Only sentences with a term are keys.
+Found = dict[int, dict[str, list[int]]]
 
 
 class Lexicon:
-    """Named term lists, matched in one pass over the tokens of a text. Terms are a trie of tokens
-    (a dict per token, the term's lists under the key None where a term ends), walked from each
-    token that starts one. Overlapping terms all match ("retaliatory airstrikes" is both a
-    retaliatory strike and an airstrike)."""
+    """Named term lists, matched in one pass over the tokens of a text. Terms are a trie of tokens,
+    walked from each token that starts one. Overlapping terms all match ("retaliatory airstrikes"
+    is both a retaliatory strike and an airstrike)."""
 
     def __init__(self, lists: dict[str, list[str]]):
+        self.lists = lists
         trie: dict = {}
         wild: dict[tuple[tuple[str, ...], str], set[str]] = {}
         for name, terms in lists.items():
@@ -195,13 +194,17 @@ class Lexicon:
                 for token in tokens:
                     node = node.setdefault(token, {})
                 node.setdefault(None, set()).add(name)
-        self._trie = _freeze(trie)
         self._wild = [(head, prefix, frozenset(v)) for (head, prefix), v in wild.items()]
-        # A wildcard term is found from its last token, whose endings are learnt once per token
-        # seen: a text costs set operations in C for the tokens it shares with earlier texts.
-        self._ends: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
-        self._starters: set[str] = {t for t in self._trie if t is not None}
+        # token -> (its trie node, the wildcard terms it ends). A wildcard's endings are learnt once
+        # per token seen, so a text costs set operations in C for the tokens earlier texts had.
+        self._first: dict[str, tuple[_Node | None, list[tuple[tuple[str, ...], frozenset[str]]]]] = {
+            token: (_node(child), []) for token, child in trie.items()
+        }
         self._known: set[str] = set()
+
+    def joined(self, other: "Lexicon") -> "Lexicon":
+        """One lexicon for the lists of both, so a text is scanned once for both."""
+        return Lexicon({**self.lists, **other.lists})
 
     def _learn(self, vocabulary: frozenset[str]) -> None:
         new = vocabulary - self._known
@@ -210,39 +213,50 @@ class Lexicon:
         for token in new:
             ends = [(head, names) for head, prefix, names in self._wild if token.startswith(prefix)]
             if ends:
-                self._ends[token] = ends
-                self._starters.add(token)
+                node, _ = self._first.get(token, (None, []))
+                self._first[token] = (node, ends)
         if len(self._known) < 500_000:
             self._known |= new
 
-    def scan(self, toks: Tokens) -> list[Hit]:
+    def scan(self, toks: Tokens) -> Found:
         self._learn(toks.vocabulary)
-        starters, trie, ends = self._starters, self._trie, self._ends
-        hits = []
+        first = self._first
+        starters = first.keys()
+        found: Found = {}
         for s, words in enumerate(toks.words):
             if starters.isdisjoint(words):
                 continue
             base, n = toks.bounds[s], len(words)
+            here: dict[str, list[int]] = {}
             for j, word in enumerate(words):
-                if word not in starters:
+                entry = first.get(word)
+                if entry is None:
                     continue
-                node, k = trie.get(word), j
+                node, ends = entry
+                k = j
                 while node is not None:
-                    names = node.get(None)
-                    if names is not None:
-                        hits.append(Hit(s, base + j, names))
+                    names, children = node
+                    if names:
+                        for name in names:
+                            here.setdefault(name, []).append(base + j)
                     k += 1
-                    node = node.get(words[k]) if k < n else None
-                for head, names in ends.get(word, ()):
+                    node = children.get(words[k]) if children and k < n else None
+                for head, names in ends:
                     back = len(head)
                     if j >= back and tuple(words[j - back : j]) == head:
-                        hits.append(Hit(s, base + j - back, names))
-        hits.sort(key=_by_token)
-        return hits
+                        for name in names:
+                            here.setdefault(name, []).append(base + j - back)
+            if here:
+                found[s] = here
+        return found
 
 
-def _freeze(node: dict) -> dict:
-    return {k: (frozenset(v) if k is None else _freeze(v)) for k, v in node.items()}
+# A trie node: the lists of the terms that end here, and the next tokens.
+_Node = tuple[frozenset[str] | None, dict[str, "_Node"]]
 
 
-_by_token = attrgetter("token")
+def _node(branch: dict) -> _Node:
+    names = branch.get(None)
+    return (frozenset(names) if names else None, {k: _node(v) for k, v in branch.items() if k is not None})
+
+
