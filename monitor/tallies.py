@@ -50,6 +50,8 @@ _QUALIFIER_NAMES = [(name, re.compile(pattern)) for name, pattern in _QUALIFIERS
 
 def parse_number(words: str) -> tuple[int, bool]:
     """'five dozen' -> 60, '23rd' -> (23, ordinal), 'twenty-three' -> 23."""
+    if words.isdecimal():
+        return int(words), False
     w = words.lower().replace(",", "")
     w = _SPACES.sub(" ", w)
     if w.endswith("dozen"):
@@ -141,8 +143,16 @@ def _find_date(text: str, published: date | None) -> tuple[date | None, int, int
     return d, start, end
 
 
-def _date_spans(lowered: str) -> list[tuple[int, int]]:
-    return [m.span() for pattern in (_MONTH_DAY, _DAY_MONTH, _NOT_COUNTS) for m in pattern.finditer(lowered)]
+# The tokens _MONTH matches: a sentence without one holds no month-day date.
+_MONTH_TOKENS = frozenset(
+    "jan january feb february mar march apr april may jun june jul july aug august "
+    "sep sept sepember september oct october nov november dec december".split()
+)
+
+
+def _date_spans(lowered: str, words: list[str]) -> list[tuple[int, int]]:
+    patterns = (_NOT_COUNTS,) if _MONTH_TOKENS.isdisjoint(words) else (_MONTH_DAY, _DAY_MONTH, _NOT_COUNTS)
+    return [m.span() for pattern in patterns for m in pattern.finditer(lowered)]
 
 
 # ---------------------------------------------------------------- terms
@@ -164,7 +174,8 @@ class TallyTerms:
     target_words: int  # the most tokens such a phrase has
     other_targets: re.Pattern
     not_counted: frozenset[str]
-    regions: dict[str, re.Pattern]
+    regions: re.Pattern  # every region word, longest first, each its own group
+    region_of_group: tuple[str, ...]  # the region of each group
     events: tuple[Event, ...]
     lexicon: Lexicon  # targets, attack_words, anaphors, excluded, rolling: matched in one pass over a text
 
@@ -219,6 +230,7 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
             days.append(value)
         events.append(Event(_alternation(phrases), *days))
     lower = lambda key: frozenset(w.lower() for w in lists[key])  # noqa: E731
+    region_words = sorted(((w, name) for name, words in regions.items() for w in words), key=lambda wn: -len(wn[0]))
     return TallyTerms(
         counted=lower("counted"),
         modifiers=lower("modifiers"),
@@ -227,7 +239,8 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         target_words=1 + max(len(tokenize(t)) for t in lists["targets"]),
         other_targets=_alternation(lists["other_targets"]),
         not_counted=lower("not_counted"),
-        regions={name: _alternation(words) for name, words in regions.items()},
+        regions=re.compile("|".join(f"({term_regex(w)})" for w, _ in region_words), re.IGNORECASE),
+        region_of_group=tuple(name for _, name in region_words),
         events=tuple(events),
         lexicon=Lexicon({LEXICON_PREFIX + k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")}),
     )
@@ -276,15 +289,18 @@ def _resolve_since(clause: str, published: date | None, terms: TallyTerms) -> da
     return None
 
 
-def _period(sentence: str, published: date | None, terms: TallyTerms, rolling: bool) -> _Period:
+def _period(sentence: str, words: list[str], published: date | None, terms: TallyTerms, rolling: bool) -> _Period:
+    """The period a sentence's counts cover. Each pattern is tried only when the sentence has the
+    tokens it needs: the words are at hand, the regex searches cost more."""
     until = None
     low = lower(sentence)
-    m = _REPORTED_ON.search(low)
+    has = frozenset(words).__contains__
+    m = _REPORTED_ON.search(low) if has("on") and not _MONTH_TOKENS.isdisjoint(words) else None
     if m:
         d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), m.group("year"))
         if d and published and d < published:
             until = d
-    m = _BETWEEN.search(low)
+    m = _BETWEEN.search(low) if has("between") or has("from") else None
     if m:
         start = _find_date(m.group("a"), published)
         if start and start[0]:
@@ -293,7 +309,7 @@ def _period(sentence: str, published: date | None, terms: TallyTerms, rolling: b
                 end_text = f"{start[0].strftime('%B')} {end_text}"
             end = _find_date(end_text, published)
             return _Period(start[0], end[0] if end else until, True)
-    m = _SINCE.search(low)
+    m = _SINCE.search(low) if has("since") else None
     if m:
         cut = _CLAUSE_END.search(low, m.end())
         # The clause keeps its case: a capital tells the month May from the verb.
@@ -302,7 +318,7 @@ def _period(sentence: str, published: date | None, terms: TallyTerms, rolling: b
         since = _resolve_since(clause, published, terms)
         if since:
             return _Period(since, until, True)
-    if _THIS_YEAR.search(low) and published is not None:
+    if has("year") and _THIS_YEAR.search(low) and published is not None:
         return _Period(date(published.year, 1, 1), until, True)
     if rolling:
         return _Period(None, until, True)
@@ -339,7 +355,7 @@ def _region_after(rest: str, terms: TallyTerms) -> str:
     if not m:
         return "total"
     place = m.group("place")
-    found = sorted((hit.start(), hit.end(), name) for name, p in terms.regions.items() for hit in p.finditer(place))
+    found = [(hit.start(), hit.end(), terms.region_of_group[hit.lastindex - 1]) for hit in terms.regions.finditer(place)]
     # The region must open the place phrase ("in eastern Syria"), not come later in the sentence.
     if not found or not _BEFORE_REGION.fullmatch(place, 0, found[0][0]):
         return "total"
@@ -389,9 +405,9 @@ def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
     return bool(m and terms.other_targets.search(m.group("what")))
 
 
-def _counts_in(sentence: str, published: date | None, terms: TallyTerms, after_total: bool) -> list[_Count]:
+def _counts_in(sentence: str, words: list[str], terms: TallyTerms, after_total: bool) -> list[_Count]:
     masked, lowered = sentence, lower(sentence)
-    for start, end in _date_spans(lowered):
+    for start, end in _date_spans(lowered, words):
         masked = masked[:start] + "#" * (end - start) + masked[end:]
         lowered = lowered[:start] + "#" * (end - start) + lowered[end:]
     counts: list[_Count] = []
@@ -403,7 +419,7 @@ def _counts_in(sentence: str, published: date | None, terms: TallyTerms, after_t
             continue
         qualifier = _qualifier_name(m.group("qual"))
         rest = masked[m.end():]
-        following = [w.lower() for w in _WORDS_AFTER.findall(rest[:120])]
+        following = _WORDS_AFTER.findall(lowered, m.end(), m.end() + 120)
         before = masked[: m.start()]
         kind = None
         if ordinal:
@@ -458,16 +474,12 @@ _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _DIGIT = re.compile(r"\d")
 
 
-def _is_number(token: str) -> bool:
-    return token[0].isdigit() or token in _NUMBER_WORDS
-
-
 def _may_hold_count(tokens: Tokens, index: int, terms: TallyTerms) -> bool:
     """A cheap look at the tokens before the count grammar runs: a number followed closely by what
     is counted ("23 separate attacks"), an ordinal ("144th"), or a figure reached ("climbed to 130")."""
     words = tokens.words[index]
     for i, word in enumerate(words):
-        if not _is_number(word):
+        if not (word[0].isdigit() or word in _NUMBER_WORDS):
             continue
         if _ORDINAL.fullmatch(word) or (i and words[i - 1] in _FIGURE_VERBS):
             return True
@@ -512,10 +524,10 @@ def tallies_in(
             continue
         if not refers_back and not _may_hold_count(tokens, index, terms):
             continue
-        counts = _counts_in(s, published, terms, after_total=refers_back)
+        counts = _counts_in(s, tokens.words[index], terms, after_total=refers_back)
         if not counts:
             continue
-        period = _period(s, published, terms, rolling=_ROLLING in names)
+        period = _period(s, tokens.words[index], published, terms, rolling=_ROLLING in names)
         # Without a target named, a figure counts only beside a total already given: the same figure
         # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
         if not has_target and not refers_back and period.since is None and not any(

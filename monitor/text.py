@@ -17,9 +17,9 @@ ABBREVIATIONS = frozenset(
 )
 
 # A line break, or a candidate sentence end: end marks and closing quotes or brackets followed by
-# spaces, with the first character after them (group 1). It opens with a single character class,
-# which the regex engine can skip to.
-_BREAK = re.compile(r"\n|[.!?][.!?]*[\"'”’)]*(?=[^\S\n]+(\S?))")
+# spaces, with the first character after them (group 1). It opens with one character class, which
+# the regex engine can skip to (an alternation at the start would be tried at every offset).
+_BREAK = re.compile(r"[\n.!?](?:(?<=\n)|[.!?]*[\"'”’)]*(?=[^\S\n]+(\S?)))")
 
 
 class Sentence(NamedTuple):
