@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from .errors import ConfigError
 from .models import Tally
-from .text import Found, Lexicon, Tokens, lower, normalise, term_regex, tokenize
+from .text import Found, Lexicon, Tokens, is_word_character, lower, normalise, term_regex, tokenize
 
 # ---------------------------------------------------------------- numbers
 
@@ -92,15 +92,18 @@ _MONTH = (
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
-# These three read lower-cased text (see _COUNT).
-_MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b" + _YEAR)
-_DAY_MONTH = re.compile(r"(?=\d)\b" + _DAY + r"\s+" + _MONTH + r"\b" + _YEAR)
+# These read lower-cased text (see _COUNT). A pattern whose first item is a set of characters lets
+# the regex engine skip to where one is; one that opens with \b or a look-around is tried at every
+# offset. So each opens with the month, whose alternatives all start with a letter, or a digit, and
+# the word boundary before it is checked after it: the month-day matches after a word character
+# are dropped (_month_days), the digit is followed by a look-behind.
+_MONTH_DAY = re.compile(_MONTH + r"\s+" + _DAY + r"\b" + _YEAR)
+_DAY_MONTH = re.compile(r"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+" + _MONTH + r"\b" + _YEAR)
 _MONTH_ONLY = re.compile(r"\b(?P<part>early|mid|late)?[\s-]*" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b")
-# Numbers that are no counts: years, clock times, percentages.
-# Each opens with "(?=\d)": the engine then tries them only where a digit is.
-_NOT_COUNTS = re.compile(r"(?=\d)(?:(?<!\w)(?:19|20)\d\d\b|\d+:\d+|\d+(?:\.\d+)?\s*(?:%|percent))")
+# Numbers that are no counts: years (19xx, 20xx), clock times, percentages.
+_NOT_COUNTS = re.compile(r"\d(?:(?<=1)(?<!\w1)9\d\d\b|(?<=2)(?<!\w2)0\d\d\b|\d*:\d+|\d*(?:\.\d+)?\s*(?:%|percent))")
 _THIS_YEAR = re.compile(r"\b(?:this\s+year|the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year)\b")
 
 
@@ -127,8 +130,7 @@ def _find_date(text: str, published: date | None) -> tuple[date | None, int, int
     """The first calendar date in text (month-day, day-month, or a weekday), with its span."""
     text = text.lower()
     found = []
-    for pattern in (_MONTH_DAY, _DAY_MONTH):
-        m = pattern.search(text)
+    for m in (next(iter(_month_days(text)), None), _DAY_MONTH.search(text)):
         if m:
             d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), m.group("year"))
             found.append((m.start(), m.end(), d))
@@ -150,9 +152,17 @@ _MONTH_TOKENS = frozenset(
 )
 
 
+def _month_days(lowered: str) -> list[re.Match]:
+    """_MONTH_DAY matches that start a word. A match dropped here hides no other: none of the
+    characters it spans can start a month."""
+    return [m for m in _MONTH_DAY.finditer(lowered) if not (m.start() and is_word_character(lowered[m.start() - 1]))]
+
+
 def _date_spans(lowered: str, words: list[str]) -> list[tuple[int, int]]:
-    patterns = (_NOT_COUNTS,) if _MONTH_TOKENS.isdisjoint(words) else (_MONTH_DAY, _DAY_MONTH, _NOT_COUNTS)
-    return [m.span() for pattern in patterns for m in pattern.finditer(lowered)]
+    spans = [m.span() for m in _NOT_COUNTS.finditer(lowered)]
+    if not _MONTH_TOKENS.isdisjoint(words):
+        spans += [m.span() for m in _month_days(lowered)] + [m.span() for m in _DAY_MONTH.finditer(lowered)]
+    return spans
 
 
 # ---------------------------------------------------------------- terms
@@ -375,10 +385,11 @@ def _region_of(masked: str, m: re.Match, following: int, earlier: list, terms: T
     before = masked[: m.start()]
     places = list(_IN_PLACE.finditer(before))
     if places:
-        last = places[-1]
+        last = places[-1].start()
+        region = _region_after(before[last:], terms)
         # Only a place that follows the target itself counts ("US forces in Syria"), not any earlier one.
-        if _ends_with_target(before[max(0, last.start() - 40) : last.start()], terms):
-            return _region_after(before[last.start():], terms)
+        if region != "total" and _ends_with_target(before[max(0, last - 40) : last], terms):
+            return region
     return "total"
 
 

@@ -87,11 +87,12 @@ def term_regex(term: str) -> str:
 # Tokens are runs of letters and digits, with inner apostrophes ("Iran's"); hyphens and spaces both
 # separate them, so "Iran-backed" and "Iran backed" match alike. Upper-case "US"/"U.S." (and UK)
 # become a token of their own before lower-casing, so the pronoun "us" never matches them.
-_TOKEN = re.compile(r"\w+(?:'\w+)*")
 # It opens with a literal "U" (the look-behind comes after it), so the regex engine skips to each U.
 _US_UK = re.compile(r"U(?<![A-Za-z.]U)(?:\.([SK])\.?|([SK]))(?![A-Za-z])")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NON_WORD = re.compile(r"[^\w\s']+")
+# An apostrophe is part of a token only between two word characters ("Iran's"); quotes are not.
+_STRAY_APOSTROPHE = re.compile(r"'(?:(?<!\w')|(?!\w))")
 # Lower-case letters and digits, keep "_" and "'", and make every other ASCII character a space:
 # one C-speed pass that leaves each token between spaces, at its offset in the text.
 _ASCII_WORDS = str.maketrans(
@@ -111,19 +112,27 @@ def _folded(ch: str) -> str:
     base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
     if len(base) == 1 and base.isascii() and base.isalnum():
         return base
-    return ch if _TOKEN.match(ch) else " "
+    return ch if is_word_character(ch) else " "
+
+
+def is_word_character(ch: str) -> bool:
+    """What \\w matches, without the cost of a regex call."""
+    return ch.isalnum() or ch == "_"
 
 
 def _prepare(text: str) -> str:
     """The text lower-cased, accents folded, upper-case US/UK made tokens of their own, and every
-    character that is no part of a token a space; each character keeps its offset."""
+    character that is no part of a token a space, so that splitting on spaces gives the tokens;
+    each character keeps its offset."""
     if not text.isascii():
         for ch in set(_NON_ASCII.findall(text)):
             text = text.replace(ch, _folded(ch))
     text = _US_UK.sub(_us_uk_token, text)
     if text.isascii():
-        return text.translate(_ASCII_WORDS)
-    return lower(_NON_WORD.sub(lambda m: " " * len(m.group()), text))
+        prepared = text.translate(_ASCII_WORDS)
+    else:
+        prepared = lower(_NON_WORD.sub(lambda m: " " * len(m.group()), text))
+    return _STRAY_APOSTROPHE.sub(" ", prepared) if "'" in prepared else prepared
 
 
 def lower(text: str) -> str:
@@ -134,18 +143,8 @@ def lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _words(prepared: str) -> list[str]:
-    """The tokens of a prepared text: split on spaces, in C; only apostrophes need a second look."""
-    words = prepared.split()
-    if "'" not in prepared:
-        return words
-    if "''" in prepared:
-        return _TOKEN.findall(prepared)
-    return [w for w in (t.strip("'") for t in words) if w]
-
-
 def tokenize(text: str) -> list[str]:
-    return _words(_prepare(text))
+    return _prepare(text).split()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,16 +154,15 @@ class Tokens:
     sentences: list[Sentence]
     words: list[list[str]]  # the tokens of each sentence
     bounds: list[int]  # index in the text of each sentence's first token; one more at the end
-    vocabulary: frozenset[str]  # every token of the text
 
     @classmethod
     def of(cls, text: str) -> "Tokens":
         """The sentences of text and the tokens of each; the text is prepared once for all of them."""
         prepared = _prepare(text)
         sentences = split_sentences(text)
-        words = [_words(prepared[start : start + len(sentence)]) for sentence, start in sentences]
+        words = [prepared[start : start + len(sentence)].split() for sentence, start in sentences]
         bounds = [0, *accumulate(map(len, words))]
-        return cls(sentences, words, bounds, frozenset().union(*words))
+        return cls(sentences, words, bounds)
 
 
 # Where a text's sentences hold terms: sentence index -> term list -> token indices in the text
@@ -195,43 +193,42 @@ class Lexicon:
                     node = node.setdefault(token, {})
                 node.setdefault(None, set()).add(name)
         self._wild = [(head, prefix, frozenset(v)) for (head, prefix), v in wild.items()]
-        # token -> (its trie node, the wildcard terms it ends). A wildcard's endings are learnt once
-        # per token seen, so a text costs set operations in C for the tokens earlier texts had.
-        self._first: dict[str, tuple[_Node | None, list[tuple[tuple[str, ...], frozenset[str]]]]] = {
-            token: (_node(child), []) for token, child in trie.items()
+        # token -> (its trie node, the wildcard terms it ends), or None for a token that starts
+        # nothing. Tokens are learnt as they are first seen, so that one dict lookup a word serves.
+        self._first: dict[str, _Entry | None] = {
+            token: (_node(child), self._ends(token)) for token, child in trie.items()
         }
-        self._known: set[str] = set()
 
     def joined(self, other: "Lexicon") -> "Lexicon":
         """One lexicon for the lists of both, so a text is scanned once for both."""
         return Lexicon({**self.lists, **other.lists})
 
-    def _learn(self, vocabulary: frozenset[str]) -> None:
-        new = vocabulary - self._known
-        if not self._wild or not new:
-            return
-        for token in new:
-            ends = [(head, names) for head, prefix, names in self._wild if token.startswith(prefix)]
-            if ends:
-                node, _ = self._first.get(token, (None, []))
-                self._first[token] = (node, ends)
-        if len(self._known) < 500_000:
-            self._known |= new
+    def _ends(self, token: str) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+        return [(head, names) for head, prefix, names in self._wild if token.startswith(prefix)]
+
+    def _learn(self, token: str) -> _Entry | None:
+        """A token seen for the first time: the wildcard terms it ends, if any. Remembered while
+        fewer than _MAX_LEARNT tokens are (numbers and names keep coming)."""
+        ends = self._ends(token)
+        entry = (None, ends) if ends else None
+        if len(self._first) < _MAX_LEARNT:
+            self._first[token] = entry
+        return entry
 
     def scan(self, toks: Tokens) -> Found:
-        self._learn(toks.vocabulary)
-        first = self._first
-        starters = first.keys()
+        get = self._first.get
         found: Found = {}
         for s, words in enumerate(toks.words):
-            if starters.isdisjoint(words):
-                continue
             base, n = toks.bounds[s], len(words)
             here: dict[str, list[int]] = {}
             for j, word in enumerate(words):
-                entry = first.get(word)
+                entry = get(word, _UNSEEN)
                 if entry is None:
                     continue
+                if entry is _UNSEEN:
+                    entry = self._learn(word)
+                    if entry is None:
+                        continue
                 node, ends = entry
                 k = j
                 while node is not None:
@@ -253,6 +250,10 @@ class Lexicon:
 
 # A trie node: the lists of the terms that end here, and the next tokens.
 _Node = tuple[frozenset[str] | None, dict[str, "_Node"]]
+# What a token starts: its trie node, and the wildcard terms it ends (their heads before it).
+_Entry = tuple[_Node | None, list[tuple[tuple[str, ...], frozenset[str]]]]
+_UNSEEN: _Entry = (None, [])
+_MAX_LEARNT = 100_000
 
 
 def _node(branch: dict) -> _Node:
