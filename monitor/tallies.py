@@ -407,6 +407,8 @@ def _ends_with_target(text: str, terms: TallyTerms) -> bool:
 _AIMED_AT = re.compile(r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+(?P<what>(?:[\w'’.-]+\s+){0,3})")
 _FIGURE_END = re.compile(r"\s*(?:since|between|in\b|over\b|,|\.|$)")
 _IN_SOON = re.compile(r"\s*(?:[\w'’-]+\s+){0,3}?in\s+")
+_TIMES = re.compile(r"\btimes\b")
+_RATIO = re.compile(r"\s+(?:as|the|more|higher|larger|greater)\b")
 _PART_OF = re.compile(r"\s+of\s+(?:them|those|these)\b\s*(?P<noun>[\w'’-]+)?")
 
 
@@ -441,7 +443,9 @@ def _counts_in(sentence: str, words: list[str], terms: TallyTerms, after_total: 
         else:
             for i, word in enumerate(following[:6]):
                 if word in terms.counted:
-                    if word == "times" and i + 1 < len(following) and following[i + 1] in ("as", "the", "more", "higher", "larger", "greater"):
+                    # "three times the number", "five times as many": a ratio, unless a comma or a
+                    # stop comes first ("attacked 46 times, the Pentagon said").
+                    if word == "times" and _RATIO.match(lowered, _TIMES.search(lowered, m.end()).end()):
                         break
                     kind = "count"
                     break

@@ -65,6 +65,11 @@ def test_numbers_in_words_and_digits(words, value):
          [(170, "more_than", "2023-10-01", None, "total")]),
         ("Militias have launched some 170 attacks on U.S. troops in Iraq, Syria and Jordan since the Gaza war began.",
          "2024-02-20", [(170, "about", "2023-10-07", None, "total")]),
+        ("BETWEEN OCTOBER 17TH AND 24TH, U.S. FORCES WERE ATTACKED AT LEAST 13 TIMES, THE PENTAGON SAID.", "2023-10-25",
+         [(13, "at_least", "2023-10-17", "2023-10-24", "total")]),
+        ("\u201cSince Oct.\u00a017, U.S.\u00a0forces have been attacked 46\u00a0times,\u201d the Pentagon\u2019s "
+         "spokesman told reporters in Washington.", "2023-11-10",
+         [(46, "exact", "2023-10-17", None, "total")]),
     ],
 )
 def test_reported_totals(text, published, expected):
