@@ -102,10 +102,15 @@ def test_a_rule_naming_an_unknown_term_list_is_a_config_error():
     assert e.value.key == "rule[0].sequence" and "'b'" in str(e.value)
 
 
+def attack_rule(first: list[str], then: list[str]):
+    """Rules with one attack rule: a term of the first list, then one of the second, in a sentence."""
+    raw = {"terms": {"first": first, "then": then},
+           "rule": [{"name": "r", "category": "attack", "sequence": ["first", "then"]}]}
+    return compile_rules(raw, "rules.toml")
+
+
 def test_terms_ignore_case_and_hyphens_but_us_must_be_upper_case():
-    raw = {"terms": {"who": ["US forces"], "what": ["attacked"]},
-           "rule": [{"name": "r", "category": "attack", "sequence": ["who", "what"]}]}
-    rules = compile_rules(raw, "rules.toml")
+    rules = attack_rule(["US forces"], ["attacked"])
 
     assert classify("", "U.S. forces were attacked.", None, rules).categories == ("attack",)
     assert classify("", "US-forces ATTACKED.", None, rules).categories == ("attack",)
@@ -113,9 +118,7 @@ def test_terms_ignore_case_and_hyphens_but_us_must_be_upper_case():
 
 
 def test_terms_ignore_accents_and_other_scripts_keep_every_sentence_in_place():
-    raw = {"terms": {"where": ["Qaim"], "what": ["shelled"]},
-           "rule": [{"name": "r", "category": "attack", "sequence": ["where", "what"]}]}
-    rules = compile_rules(raw, "rules.toml")
+    rules = attack_rule(["Qaim"], ["shelled"])
     # A dotted capital I lower-cases to two characters, and the Arabic name is letters of no Latin base.
     text = "İstanbul talks ended (القائم). Rockets hit a depot.\nMilitias near al-Qaïm shelled the base at dawn."
 
@@ -126,9 +129,7 @@ def test_terms_ignore_accents_and_other_scripts_keep_every_sentence_in_place():
 
 
 def test_apostrophes_join_a_word_and_quotes_around_it_do_not():
-    raw = {"terms": {"who": ["Kata'ib Hezbollah"], "what": ["'attacked'"]},
-           "rule": [{"name": "r", "category": "attack", "sequence": ["who", "what"]}]}
-    rules = compile_rules(raw, "rules.toml")
+    rules = attack_rule(["Kata'ib Hezbollah"], ["'attacked'"])
 
     assert classify("", "Kata'ib Hezbollah 'attacked' the base.", None, rules).categories == ("attack",)
     assert classify("", "'Kata'ib Hezbollah' ''attacked'' the base.", None, rules).categories == ("attack",)
