@@ -323,8 +323,8 @@ def _period(sentence: str, words: list[str], published: date | None, terms: Tall
     if m:
         cut = _CLAUSE_END.search(low, m.end())
         # The clause keeps its case: a capital tells the month May from the verb.
-        words = sentence[m.end() : cut.start() if cut else len(sentence)]
-        clause = " ".join(words.split()[:14])
+        after = sentence[m.end() : cut.start() if cut else len(sentence)]
+        clause = " ".join(after.split()[:14])
         since = _resolve_since(clause, published, terms)
         if since:
             return _Period(since, until, True)
@@ -441,11 +441,12 @@ def _counts_in(sentence: str, words: list[str], terms: TallyTerms, after_total: 
         elif following and following[0] in terms.not_counted:
             continue
         else:
-            for i, word in enumerate(following[:6]):
+            for word in following[:6]:
                 if word in terms.counted:
                     # "three times the number", "five times as many": a ratio, unless a comma or a
                     # stop comes first ("attacked 46 times, the Pentagon said").
-                    if word == "times" and _RATIO.match(lowered, _TIMES.search(lowered, m.end()).end()):
+                    times = _TIMES.search(lowered, m.end()) if word == "times" else None
+                    if times and _RATIO.match(lowered, times.end()):
                         break
                     kind = "count"
                     break

@@ -1,4 +1,4 @@
-"""Sentences of an article, with their offsets, for rules and tallies."""
+"""Sentences of an article, their tokens, and the lexicon that finds term lists in them."""
 
 from __future__ import annotations
 
