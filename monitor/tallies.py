@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from .errors import ConfigError
@@ -92,12 +93,12 @@ _MONTH = (
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
-# These read lower-cased text (see _COUNT). A pattern whose first item is a set of characters lets
-# the regex engine skip to where one is; one that opens with \b or a look-around is tried at every
-# offset. So each opens with the month, whose alternatives all start with a letter, or a digit, and
-# the word boundary before it is checked after it: the month-day matches after a word character
-# are dropped (_month_days), the digit is followed by a look-behind.
+# These read lower-cased text (see _COUNT). A pattern that opens with \b or a look-around is tried at
+# every offset, one that opens with a set of characters only where one is: so _MONTH_DAY is tried
+# only where str.find finds a month (_month_days), and _DAY_MONTH and _NOT_COUNTS open with a digit
+# and check the word boundary before it after it.
 _MONTH_DAY = re.compile(_MONTH + r"\s+" + _DAY + r"\b" + _YEAR)
+_MONTH_PREFIXES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_MONTH = re.compile(r"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+" + _MONTH + r"\b" + _YEAR)
 _MONTH_ONLY = re.compile(r"\b(?P<part>early|mid|late)?[\s-]*" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -130,7 +131,7 @@ def _find_date(text: str, published: date | None) -> tuple[date | None, int, int
     """The first calendar date in text (month-day, day-month, or a weekday), with its span."""
     text = text.lower()
     found = []
-    for m in (next(iter(_month_days(text)), None), _DAY_MONTH.search(text)):
+    for m in ((_month_days(text) or [None])[0], _DAY_MONTH.search(text)):
         if m:
             d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), m.group("year"))
             found.append((m.start(), m.end(), d))
@@ -152,17 +153,30 @@ _MONTH_TOKENS = frozenset(
 )
 
 
-def _month_days(lowered: str) -> list[re.Match]:
-    """_MONTH_DAY matches that start a word. A match dropped here hides no other: none of the
-    characters it spans can start a month."""
-    return [m for m in _MONTH_DAY.finditer(lowered) if not (m.start() and is_word_character(lowered[m.start() - 1]))]
-
-
 def _date_spans(lowered: str, words: list[str]) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _NOT_COUNTS.finditer(lowered)]
-    if not _MONTH_TOKENS.isdisjoint(words):
-        spans += [m.span() for m in _month_days(lowered)] + [m.span() for m in _DAY_MONTH.finditer(lowered)]
+    """Where the sentence has dates, years, clock times and percentages: numbers that are no counts.
+    Each pattern runs only if the sentence has what it needs (a month word, 19 or 20, ":", "%")."""
+    spans = []
+    if "19" in lowered or "20" in lowered or ":" in lowered or "%" in lowered or "percent" in lowered:
+        spans += [m.span() for m in _NOT_COUNTS.finditer(lowered)]
+    months = _MONTH_TOKENS.intersection(words)
+    if months:
+        spans += [m.span() for m in _month_days(lowered, months)] + [m.span() for m in _DAY_MONTH.finditer(lowered)]
     return spans
+
+
+def _month_days(lowered: str, months: Iterable[str] = _MONTH_PREFIXES) -> list[re.Match]:
+    """Month-day dates ("oct. 17, 2023"), in order: _MONTH_DAY tried where one of the months (the
+    month words a sentence has, else every month's first three letters) starts a word. No two such
+    dates can overlap, so trying each start alone finds what a scan of the text would."""
+    starts = set()
+    for month in months:
+        at = lowered.find(month)
+        while at >= 0:
+            if not (at and is_word_character(lowered[at - 1])):
+                starts.add(at)
+            at = lowered.find(month, at + 1)
+    return [m for m in (_MONTH_DAY.match(lowered, at) for at in sorted(starts)) if m]
 
 
 # ---------------------------------------------------------------- terms
