@@ -500,7 +500,7 @@ _NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "dozen"])
 
 _FIGURE_VERBS = frozenset("to at reach reaches reached reaching total totals totaled totalled totaling topped "
                           "surpassed exceeded passed stands stood".split())
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+_ORDINAL_ENDINGS = frozenset(("st", "nd", "rd", "th"))
 _DIGIT = re.compile(r"\d")
 
 
@@ -511,9 +511,8 @@ def _may_hold_count(tokens: Tokens, index: int, terms: TallyTerms) -> bool:
     for i, word in enumerate(words):
         if not (word[0].isdigit() or word in _NUMBER_WORDS):
             continue
-        if _ORDINAL.fullmatch(word) or (i and words[i - 1] in _FIGURE_VERBS):
-            return True
-        if any(w in terms.counted for w in words[i + 1 : i + 8]):
+        ordinal = word[-2:] in _ORDINAL_ENDINGS and word[:-2].isdecimal()
+        if ordinal or (i and words[i - 1] in _FIGURE_VERBS) or not terms.counted.isdisjoint(words[i + 1 : i + 8]):
             return True
     return False
 
