@@ -198,6 +198,7 @@ class TallyTerms:
     target_words: int  # the most tokens such a phrase has
     other_targets: re.Pattern
     not_counted: frozenset[str]
+    casualties: frozenset[str]  # what else a figure can be reached by: "raised the death toll to 3"
     regions: re.Pattern  # every region word, longest first, each its own group
     region_of_group: tuple[str, ...]  # the region of each group
     events: tuple[Event, ...]
@@ -224,7 +225,11 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
             raise ConfigError(source, key, "must be a non-empty list of non-empty strings")
         lists[key] = value
-    unknown = set(raw) - set(lists) - {"regions", "events"}
+    # Optional, so that a tallies file written before it was added still loads.
+    casualties = raw.get("casualties", [])
+    if not isinstance(casualties, list) or not all(isinstance(v, str) and v.strip() for v in casualties):
+        raise ConfigError(source, "casualties", "must be a list of non-empty strings")
+    unknown = set(raw) - set(lists) - {"regions", "events", "casualties"}
     if unknown:
         raise ConfigError(source, sorted(unknown)[0], "unknown key")
     regions = raw.get("regions")
@@ -263,6 +268,7 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         target_words=1 + max(len(tokenize(t)) for t in lists["targets"]),
         other_targets=_alternation(lists["other_targets"]),
         not_counted=lower("not_counted"),
+        casualties=frozenset(w.lower() for w in casualties),
         regions=re.compile("|".join(f"({term_regex(w)})" for w, _ in region_words), re.IGNORECASE),
         region_of_group=tuple(name for _, name in region_words),
         events=tuple(events),
@@ -363,7 +369,7 @@ class _Count:
 
 _WORDS_AFTER = re.compile(r"[\w'’-]+")
 _TO_FIGURE = re.compile(
-    r"\b(?:to|at|reach(?:es|ed|ing)?|total(?:s|ed|led|ing)?|topped|surpassed|exceeded|passed|stands?\s+at|stood\s+at)\s+$",
+    r"\b(?:to|at|reach(?:es|ed|ing)?|total(?:s|ed|led|ing)?|number(?:s|ed)?|topped|surpassed|exceeded|passed|stands?\s+at|stood\s+at)\s+$",
     re.IGNORECASE,
 )
 
@@ -419,11 +425,24 @@ def _ends_with_target(text: str, terms: TallyTerms) -> bool:
 
 
 _AIMED_AT = re.compile(r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+(?P<what>(?:[\w'’.-]+\s+){0,3})")
-_FIGURE_END = re.compile(r"\s*(?:since|between|in\b|over\b|,|\.|$)")
+# What may follow a figure reached: "rose to 40 since ...", "climbed to 40 on Monday", "... so far".
+_FIGURE_END = re.compile(r"\s*(?:since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|$)")
 _IN_SOON = re.compile(r"\s*(?:[\w'’-]+\s+){0,3}?in\s+")
 _TIMES = re.compile(r"\btimes\b")
 _RATIO = re.compile(r"\s+(?:as|the|more|higher|larger|greater)\b")
 _PART_OF = re.compile(r"\s+of\s+(?:them|those|these)\b\s*(?P<noun>[\w'’-]+)?")
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:](?!\d)")
+
+
+def _attacks_rose(before: str, terms: TallyTerms) -> bool:
+    """Whether what reached the figure is a count of attacks: a counted noun ("attacks") in the
+    clause before it, and no casualty word after that noun. Not "after attacks on U.S. forces, ...
+    bringing the total in the region to 40,000", nor "the attack raised the death toll to 3"."""
+    words = _WORDS_AFTER.findall(_CLAUSE_BREAK.split(before)[-1].lower())
+    last = max((i for i, w in enumerate(words) if w in terms.counted and w != "times"), default=None)
+    return last is not None and terms.casualties.isdisjoint(words[last + 1 :])
 
 
 def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
@@ -466,7 +485,7 @@ def _counts_in(sentence: str, words: list[str], terms: TallyTerms, after_total: 
                     break
                 if word not in terms.modifiers:
                     break
-            if kind is None and _TO_FIGURE.search(before[-30:]) and _FIGURE_END.match(rest):
+            if kind is None and _TO_FIGURE.search(before[-30:]) and _FIGURE_END.match(rest) and _attacks_rose(before, terms):
                 kind = "count"
             if kind is None and (counts or after_total) and _IN_SOON.match(rest):
                 region = _region_after(rest, terms)
@@ -498,8 +517,8 @@ def _counts_in(sentence: str, words: list[str], terms: TallyTerms, after_total: 
 _NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "dozen"])
 
 
-_FIGURE_VERBS = frozenset("to at reach reaches reached reaching total totals totaled totalled totaling topped "
-                          "surpassed exceeded passed stands stood".split())
+_FIGURE_VERBS = frozenset("to at reach reaches reached reaching total totals totaled totalled totaling number numbers "
+                          "numbered topped surpassed exceeded passed stands stood".split())
 _ORDINAL_ENDINGS = frozenset(("st", "nd", "rd", "th"))
 _DIGIT = re.compile(r"\d")
 

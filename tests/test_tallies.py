@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
 
 import pytest
 from conftest import REPO
 
 from monitor.config import load_rules
-from monitor.tallies import extract_tallies, parse_number
+from monitor.errors import ConfigError
+from monitor.tallies import compile_tally_terms, extract_tallies, parse_number
 
 _, TERMS = load_rules(REPO / "config" / "monitor.toml")
 
@@ -65,6 +67,10 @@ def test_numbers_in_words_and_digits(words, value):
          [(170, "more_than", "2023-10-01", None, "total")]),
         ("Militias have launched some 170 attacks on U.S. troops in Iraq, Syria and Jordan since the Gaza war began.",
          "2024-02-20", [(170, "about", "2023-10-07", None, "total")]),
+        ("The number of attacks on American forces in Iraq and Syria climbed to 40 on Monday.", "2023-11-07",
+         [(40, "exact", None, None, "total")]),
+        ("Attacks against U.S. troops now number 66 since Oct. 17, officials said.", "2023-11-20",
+         [(66, "exact", "2023-10-17", None, "total")]),
         ("BETWEEN OCTOBER 17TH AND 24TH, U.S. FORCES WERE ATTACKED AT LEAST 13 TIMES, THE PENTAGON SAID.", "2023-10-25",
          [(13, "at_least", "2023-10-17", "2023-10-24", "total")]),
         ("\u201cSince Oct.\u00a017, U.S.\u00a0forces have been attacked 46\u00a0times,\u201d the Pentagon\u2019s "
@@ -92,7 +98,19 @@ def test_the_same_figure_said_twice_is_one_tally():
         "Houthi rebels have carried out 27 attacks on ships in the Red Sea since Nov. 19.",
         "The strikes killed 16 people in Iraq, while attacks on Gaza have killed 20,000 since Oct. 7.",
         "Following two more rocket attacks, the United States fired back on Thursday.",
+        "The drone attack on the U.S. outpost raised the death toll to 3 on Sunday.",
+        "After attacks on U.S. forces, the Pentagon sent more troops, bringing the total in the region to 40,000.",
     ],
 )
 def test_counts_of_other_things_are_not_tallies(text):
     assert tallies(text, "2024-02-05") == []
+
+
+def test_a_tallies_file_without_casualty_words_still_loads_and_a_bad_list_is_named():
+    raw = tomllib.loads((REPO / "config" / "tallies.toml").read_text())
+    del raw["casualties"]
+
+    assert compile_tally_terms(raw, "tallies.toml").casualties == frozenset()
+    with pytest.raises(ConfigError) as e:
+        compile_tally_terms({**raw, "casualties": "toll"}, "tallies.toml")
+    assert e.value.key == "casualties"
