@@ -434,14 +434,15 @@ _PART_OF = re.compile(r"\s+of\s+(?:them|those|these)\b\s*(?P<noun>[\w'’-]+)?")
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:](?!\d)")
+_TOTAL_WORDS = frozenset(("total", "tally", "count", "number"))
 
 
 def _attacks_rose(before: str, terms: TallyTerms) -> bool:
-    """Whether what reached the figure is a count of attacks: a counted noun ("attacks") in the
-    clause before it, and no casualty word after that noun. Not "after attacks on U.S. forces, ...
-    bringing the total in the region to 40,000", nor "the attack raised the death toll to 3"."""
+    """Whether what reached the figure can be the count of attacks: in the clause before it, a
+    counted noun ("attacks rose to 130") or a total ("came under fire again, bringing the total to
+    76"), and no casualty word after them ("the attack raised the death toll to 3" is not)."""
     words = _WORDS_AFTER.findall(_CLAUSE_BREAK.split(before)[-1].lower())
-    last = max((i for i, w in enumerate(words) if w in terms.counted and w != "times"), default=None)
+    last = max((i for i, w in enumerate(words) if w in _TOTAL_WORDS or (w in terms.counted and w != "times")), default=None)
     return last is not None and terms.casualties.isdisjoint(words[last + 1 :])
 
 
