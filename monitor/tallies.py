@@ -319,11 +319,13 @@ def _resolve_since(clause: str, published: date | None, terms: TallyTerms) -> da
     return None
 
 
-def _period(sentence: str, words: list[str], published: date | None, terms: TallyTerms, rolling: bool) -> _Period:
-    """The period a sentence's counts cover. Each pattern is tried only when the sentence has the
-    tokens it needs: the words are at hand, the regex searches cost more."""
+def _period(
+    sentence: str, low: str, words: list[str], published: date | None, terms: TallyTerms, rolling: bool
+) -> _Period:
+    """The period a sentence's counts cover (low: the sentence lower-cased). Each pattern is tried
+    only when the sentence has the tokens it needs: the words are at hand, the regex searches cost
+    more."""
     until = None
-    low = lower(sentence)
     has = frozenset(words).__contains__
     m = _REPORTED_ON.search(low) if has("on") and not _MONTH_TOKENS.isdisjoint(words) else None
     if m:
@@ -452,8 +454,8 @@ def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
     return bool(m and terms.other_targets.search(m.group("what")))
 
 
-def _counts_in(sentence: str, words: list[str], terms: TallyTerms, after_total: bool) -> list[_Count]:
-    masked, lowered = sentence, lower(sentence)
+def _counts_in(sentence: str, lowered: str, words: list[str], terms: TallyTerms, after_total: bool) -> list[_Count]:
+    masked = sentence
     for start, end in _date_spans(lowered, words):
         masked = masked[:start] + "#" * (end - start) + masked[end:]
         lowered = lowered[:start] + "#" * (end - start) + lowered[end:]
@@ -524,10 +526,9 @@ _ORDINAL_ENDINGS = frozenset(("st", "nd", "rd", "th"))
 _DIGIT = re.compile(r"\d")
 
 
-def _may_hold_count(tokens: Tokens, index: int, terms: TallyTerms) -> bool:
+def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
     """A cheap look at the tokens before the count grammar runs: a number followed closely by what
     is counted ("23 separate attacks"), an ordinal ("144th"), or a figure reached ("climbed to 130")."""
-    words = tokens.words[index]
     for i, word in enumerate(words):
         if not (word[0].isdigit() or word in _NUMBER_WORDS):
             continue
@@ -569,14 +570,16 @@ def tallies_in(
             continue
         if not (has_target or refers_back or tallies):
             continue
-        if _NUMBER_WORDS.isdisjoint(tokens.words[index]) and not _DIGIT.search(s):
+        words = tokens.words[index]
+        if _NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
             continue
-        if not refers_back and not _may_hold_count(tokens, index, terms):
+        if not refers_back and not _may_hold_count(words, terms):
             continue
-        counts = _counts_in(s, tokens.words[index], terms, after_total=refers_back)
+        low = lower(s)
+        counts = _counts_in(s, low, words, terms, after_total=refers_back)
         if not counts:
             continue
-        period = _period(s, tokens.words[index], published, terms, rolling=_ROLLING in names)
+        period = _period(s, low, words, published, terms, rolling=_ROLLING in names)
         # Without a target named, a figure counts only beside a total already given: the same figure
         # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
         if not has_target and not refers_back and period.since is None and not any(
