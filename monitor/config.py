@@ -144,7 +144,24 @@ def _expand(value: str, path: Path, key: str, env: dict) -> str:
             raise ConfigError(path, key, f"environment variable {name} is not set")
         return env[name]
 
-    return _ENV.sub(sub, value)
+    expanded = _ENV.sub(sub, value)
+    if not expanded.strip() and value.strip():
+        # compose.yaml passes an unset host variable on as an empty one (${VAR:-}).
+        names = ", ".join(_ENV.findall(value))
+        raise ConfigError(path, key, f"environment variable {names} is set but empty")
+    return expanded
+
+
+def _expand_all(raw: object, path: Path, key: str, env: dict) -> object:
+    """Every string value, in every section and table, with ${VAR} replaced, before anything checks it:
+    a notifier URL that is all one variable must be expanded before it can be seen to hold '://'."""
+    if isinstance(raw, str):
+        return _expand(raw, path, key, env) if "${" in raw else raw
+    if isinstance(raw, dict):
+        return {k: _expand_all(v, path, f"{key}.{k}" if key else k, env) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_expand_all(v, path, f"{key}[{i}]", env) for i, v in enumerate(raw)]
+    return raw
 
 
 def _check(path: Path, key: str, value: object, setting: Setting) -> object:
@@ -160,7 +177,7 @@ def _check(path: Path, key: str, value: object, setting: Setting) -> object:
 def load_config(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
     env = dict(os.environ) if env is None else env
     path = Path(path or env.get("MONITOR_CONFIG") or DEFAULT_PATH)
-    raw = _read_toml(path)
+    raw = _expand_all(_read_toml(path), path, "", env)
 
     values = {s.key: s.default for s in SETTINGS}
     for section, body in raw.items():
@@ -188,7 +205,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
             raise ConfigError(path, "schedule.digest", f"not a crontab expression ({e})") from None
 
     feeds = _feeds(path, raw.get("feeds", []))
-    notifiers = _notifiers(path, raw.get("notifiers", []), env)
+    notifiers = _notifiers(path, raw.get("notifiers", []))
 
     rules_path = path.parent / values["rules.path"]
     rules = compile_rules(_read_toml(rules_path), str(rules_path))
@@ -249,7 +266,7 @@ def _feeds(path: Path, raw: object) -> tuple[Feed, ...]:
     return tuple(feeds)
 
 
-def _notifiers(path: Path, raw: object, env: dict) -> tuple[NotifierConfig, ...]:
+def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
     import apprise  # noqa: PLC0415  (heavy: only when notifiers are configured)
 
     out, names = [], set()
@@ -257,7 +274,6 @@ def _notifiers(path: Path, raw: object, env: dict) -> tuple[NotifierConfig, ...]
         url = n.get("url")
         if not isinstance(url, str) or "://" not in url:
             raise ConfigError(path, f"{key}.url", "must be an apprise URL such as json://host/ or mailto://...")
-        url = _expand(url, path, f"{key}.url", env)
         if apprise.Apprise.instantiate(url) is None:
             raise ConfigError(path, f"{key}.url", f"apprise does not understand this URL ({mask_url(url)})")
         events = n.get("events", list(EVENTS))

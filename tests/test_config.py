@@ -134,3 +134,61 @@ def test_every_setting_is_documented_in_the_readme():
     documented = set(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \|", readme, re.MULTILINE))
 
     assert {s.key for s in SETTINGS} <= documented
+
+
+def _shipped_config_with_notifiers(folder):
+    """The shipped config with its commented notifier examples switched on, as a newcomer does."""
+    text = (REPO / "config" / "monitor.toml").read_text()
+    lines, on = [], False
+    for line in text.splitlines():
+        if line.startswith("# [[notifiers]]"):
+            on = True
+        if on and line.startswith("# "):
+            line = line[2:]
+        elif on and line == "#":
+            line = ""
+        lines.append(line)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("rules.toml", "tallies.toml"):
+        (folder / name).write_text((REPO / "config" / name).read_text())
+    path = folder / "monitor.toml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def test_the_shipped_config_loads_with_notifier_urls_from_the_variables_compose_passes(tmp_path):
+    import yaml
+
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text())
+    passed = set(compose["services"]["monitor"]["environment"])
+    env = {"MONITOR_SLACK_URL": "slack://T1ABCDEFG/B2ABCDEFG/abcdefghijklmnopqrstuvwx/#desk",
+           "MONITOR_MAIL_URL": "mailtos://desk:pa55word@smtp.example.org?to=desk@example.org"}
+    path = _shipped_config_with_notifiers(tmp_path)
+
+    config = load_config(path, env=env)
+
+    used = set(re.findall(r"\$\{(\w+)\}", path.read_text()))
+    assert used and used <= passed == set(env)  # every variable the examples use reaches the container
+    assert [n.name for n in config.notifiers] == ["desk-slack", "desk-mail"]
+    assert [n.url for n in config.notifiers] == [env["MONITOR_SLACK_URL"], env["MONITOR_MAIL_URL"]]
+
+
+def test_a_variable_compose_passed_on_empty_is_named(tmp_path, run_monitor, monkeypatch):
+    monkeypatch.setenv("MONITOR_SLACK_URL", "")  # compose's ${MONITOR_SLACK_URL:-} when the host has none
+    monkeypatch.setenv("MONITOR_MAIL_URL", "mailtos://desk:pa55word@smtp.example.org?to=desk@example.org")
+    path = _shipped_config_with_notifiers(tmp_path)
+
+    result = run_monitor(path, "check-config")
+
+    assert result.exit_code == 2
+    assert str(path) in result.output and "notifiers[0].url" in result.output
+    assert "MONITOR_SLACK_URL is set but empty" in result.output
+
+
+def test_variables_are_expanded_in_every_setting(tmp_path):
+    path = write_config(tmp_path, [("Wire", "${FEED_BASE}/feed.xml")], settings={"storage": {"path": "${STORE_DIR}/m.db"}})
+
+    config = load_config(path, env={"FEED_BASE": "http://127.0.0.1:9", "STORE_DIR": str(tmp_path / "data")})
+
+    assert config.feeds[0].url == "http://127.0.0.1:9/feed.xml"
+    assert config.store_path == tmp_path / "data" / "m.db"
