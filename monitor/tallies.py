@@ -284,6 +284,7 @@ class _Period:
     since: date | None
     until: date | None
     explicit: bool  # the sentence itself states the start, or says the window rolls
+    phrase: str | None = None  # the words that set since or until
 
 
 # These read the lower-cased sentence (see _COUNT), as does _THIS_YEAR.
@@ -326,12 +327,14 @@ def _period(
     only when the sentence has the tokens it needs: the words are at hand, the regex searches cost
     more."""
     until = None
+    until_phrase = None
     has = frozenset(words).__contains__
     m = _REPORTED_ON.search(low) if has("on") and not _MONTH_TOKENS.isdisjoint(words) else None
     if m:
         d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), m.group("year"))
         if d and published and d < published:
             until = d
+            until_phrase = sentence[m.start() : m.end()]
     m = _BETWEEN.search(low) if has("between") or has("from") else None
     if m:
         start = _find_date(m.group("a"), published)
@@ -340,7 +343,7 @@ def _period(
             if _DAY_ONLY.fullmatch(end_text.strip()):  # "between October 17th and 24th"
                 end_text = f"{start[0].strftime('%B')} {end_text}"
             end = _find_date(end_text, published)
-            return _Period(start[0], end[0] if end else until, True)
+            return _Period(start[0], end[0] if end else until, True, _phrases(sentence[m.start() : m.end()], None))
     m = _SINCE.search(low) if has("since") else None
     if m:
         cut = _CLAUSE_END.search(low, m.end())
@@ -349,12 +352,17 @@ def _period(
         clause = " ".join(after.split()[:14])
         since = _resolve_since(clause, published, terms)
         if since:
-            return _Period(since, until, True)
-    if has("year") and _THIS_YEAR.search(low) and published is not None:
-        return _Period(date(published.year, 1, 1), until, True)
+            return _Period(since, until, True, _phrases("since " + clause, until_phrase))
+    this_year = _THIS_YEAR.search(low) if has("year") and published is not None else None
+    if this_year:
+        return _Period(date(published.year, 1, 1), until, True, _phrases(sentence[this_year.start() : this_year.end()], until_phrase))
     if rolling:
-        return _Period(None, until, True)
-    return _Period(None, until, False)
+        return _Period(None, until, True, _phrases("a rolling window", until_phrase))
+    return _Period(None, until, False, until_phrase)
+
+
+def _phrases(since: str | None, until: str | None) -> str | None:
+    return "; ".join(p for p in (since, until) if p) or None
 
 
 # ---------------------------------------------------------------- counts
@@ -367,6 +375,7 @@ class _Count:
     region: str
     explicit_qualifier: bool
     is_part: bool  # a regional part of a list ("... and 11 in Syria")
+    words: str  # the figure as written, with its qualifier
 
 
 _WORDS_AFTER = re.compile(r"[\w'’-]+")
@@ -454,7 +463,11 @@ def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
     return bool(m and terms.other_targets.search(m.group("what")))
 
 
-def _counts_in(sentence: str, lowered: str, words: list[str], terms: TallyTerms, after_total: bool) -> list[_Count]:
+def _counts_in(
+    sentence: str, lowered: str, words: list[str], terms: TallyTerms, after_total: bool,
+    rejected: list[tuple[str, str]] | None = None,
+) -> list[_Count]:
+    """The counts of attacks in a sentence; with rejected, also every other figure and why it is none."""
     masked = sentence
     for start, end in _date_spans(lowered, words):
         masked = masked[:start] + "#" * (end - start) + masked[end:]
@@ -465,6 +478,8 @@ def _counts_in(sentence: str, lowered: str, words: list[str], terms: TallyTerms,
     for n, m in enumerate(found):
         value, ordinal = parse_number(m.group("num"))
         if value <= 0:
+            if rejected is not None:
+                rejected.append((m.group(), "not a positive number"))
             continue
         qualifier = _qualifier_name(m.group("qual"))
         rest = masked[m.end():]
@@ -475,6 +490,8 @@ def _counts_in(sentence: str, lowered: str, words: list[str], terms: TallyTerms,
             if following and (following[0] in terms.counted or following[0] in ("on", "against", "such", "since")):
                 kind = "count"
         elif following and following[0] in terms.not_counted:
+            if rejected is not None:
+                rejected.append((m.group(), f"counts {following[0]!r}, not attacks"))
             continue
         else:
             for word in following[:6]:
@@ -500,8 +517,12 @@ def _counts_in(sentence: str, lowered: str, words: list[str], terms: TallyTerms,
                     and _region_after(rest, terms) != "total"):
                 kind = "part"
         if kind is None:
+            if rejected is not None:
+                rejected.append((m.group(), "no counted noun, figure reached or regional part after a total"))
             continue
         if _aimed_elsewhere(rest, terms):
+            if rejected is not None:
+                rejected.append((m.group(), "counts attacks on someone other than US or coalition forces"))
             continue
         explicit = m.group("qual") is not None
         if explicit and counts == []:
@@ -510,7 +531,7 @@ def _counts_in(sentence: str, lowered: str, words: list[str], terms: TallyTerms,
             qualifier = list_qualifier
         following_count = found[n + 1].start() if n + 1 < len(found) else len(masked)
         region = _region_of(masked, m, following_count, counts, terms)
-        counts.append(_Count(value, qualifier, region, explicit, kind == "part"))
+        counts.append(_Count(value, qualifier, region, explicit, kind == "part", m.group()))
     return counts
 
 
@@ -544,39 +565,93 @@ def extract_tallies(text: str, published: date | None, terms: TallyTerms) -> lis
     return tallies_in(Tokens.of(text), 0, published, terms)
 
 
+@dataclass(frozen=True)
+class FigureTrace:
+    """One figure the extractor looked at: taken as a tally or not, and why (for `monitor explain`)."""
+
+    sentence: str
+    figure: str  # the words of the figure, with its qualifier
+    taken: bool
+    reason: str
+    period_phrase: str | None  # the words that set since or until
+    tally: Tally | None
+
+
+def explain_tallies(title: str, text: str, published: date | None, terms: TallyTerms) -> list[FigureTrace]:
+    """Every figure of the article's sentences, taken or not and why, the way classify reads them:
+    the headline is read for periods only, the body for tallies."""
+    head = normalise(title or "").strip()
+    body = normalise(text)
+    tokens = Tokens.of(f"{head}\n{body}" if head else body)
+    first = next((i for i, s in enumerate(tokens.sentences) if s.start >= len(head)), len(tokens.sentences)) if head else 0
+    trace: list[FigureTrace] = []
+    tallies_in(tokens, first, published, terms, trace=trace)
+    return trace
+
+
+def _figures(sentence: str) -> list[str]:
+    """The numbers of a sentence, dates and years aside: what a rejected sentence is shown with."""
+    low = lower(sentence)
+    for start, end in _date_spans(low, tokenize(sentence)):
+        low = low[:start] + "#" * (end - start) + low[end:]
+    return [m.group() for m in _COUNT.finditer(low)]
+
+
 def tallies_in(
-    tokens: Tokens, first: int, published: date | None, terms: TallyTerms, found_in: Found | None = None
+    tokens: Tokens, first: int, published: date | None, terms: TallyTerms, found_in: Found | None = None,
+    trace: list[FigureTrace] | None = None, gate: bool = True,
 ) -> list[Tally]:
     """The tallies of the sentences from index first on, with the text already split and tokenised,
-    and its terms already found by a lexicon that holds the tally lists (else they are looked up)."""
+    and its terms already found by a lexicon that holds the tally lists (else they are looked up).
+    With trace, every figure of every sentence is recorded there, taken or not, and why; with gate
+    off, the cheap look for a figure is skipped (the grammar alone decides: for testing the gate)."""
     tallies: list[Tally] = []
     if found_in is None:
         found_in = terms.lexicon.scan(tokens)
     read: set[str] = set()
+    taken: list[tuple[Tally, int]] = []  # each tally taken, and its place in trace
+
+    def reject(sentence: str, reason: str, figures: list[str] | None = None) -> None:
+        if trace is not None:
+            trace.extend(FigureTrace(sentence, f, False, reason, None, None) for f in (figures or _figures(sentence)))
+
+    indices = range(first, len(tokens.sentences)) if trace is not None else found_in
     # Only a sentence with attack words, or one referring back to a total, can hold a tally.
-    for index, names in found_in.items():
-        if index < first or (_ATTACK_WORDS not in names and _ANAPHORS not in names):
+    for index in indices:
+        names = found_in.get(index, {})
+        if index < first:
             continue
         s = tokens.sentences[index].text
+        if _ATTACK_WORDS not in names and _ANAPHORS not in names:
+            reject(s, "no attack word in the sentence")
+            continue
         # Pages repeat paragraphs (a pull quote, a botched template): the same figure said twice is one tally.
         if s in read:
+            reject(s, "the sentence was read before")
             continue
         read.add(s)
         if _EXCLUDED in names:
+            reject(s, "the sentence names something else that is attacked or counted (an excluded term)")
             continue
         has_target = _TARGETS in names
         refers_back = bool(tallies) and _ANAPHORS in names
         if not refers_back and _ATTACK_WORDS not in names:
+            reject(s, "refers back to a total, but none was given before")
             continue
         if not (has_target or refers_back or tallies):
+            reject(s, "no US or coalition target named, and no total given before")
             continue
         words = tokens.words[index]
-        if _NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
+        if gate and _NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
             continue
-        if not refers_back and not _may_hold_count(words, terms):
+        if gate and not refers_back and not _may_hold_count(words, terms):
+            reject(s, "no number with a counted noun, an ordinal or a figure reached")
             continue
         low = lower(s)
-        counts = _counts_in(s, low, words, terms, after_total=refers_back)
+        rejected: list[tuple[str, str]] | None = [] if trace is not None else None
+        counts = _counts_in(s, low, words, terms, after_total=refers_back, rejected=rejected)
+        if rejected:
+            trace.extend(FigureTrace(s, f, False, why, None, None) for f, why in rejected)
         if not counts:
             continue
         period = _period(s, low, words, published, terms, rolling=_ROLLING in names)
@@ -585,11 +660,17 @@ def tallies_in(
         if not has_target and not refers_back and period.since is None and not any(
             c.count == t.count for c in counts for t in tallies
         ):
+            reject(s, "no US or coalition target named, no start of its own, and not a figure given before",
+                   [c.words for c in counts])
             continue
-        since, until = period.since, period.until
+        since, until, phrase = period.since, period.until, period.phrase
+        how = "period from its own sentence" if period.explicit else "no period stated"
         if not period.explicit and refers_back:
             since, until = tallies[-1].since, tallies[-1].until
+            phrase = next((trace[at].period_phrase for tally, at in reversed(taken) if tally is tallies[-1]), None)
+            how = "refers back to the total before, and takes its period"
         group = [Tally(c.count, c.qualifier, since, until, c.region, s) for c in counts]
+        figures = [c.words for c in counts]
         totals = [t for t in group if t.region == "total"]
         parts = [t for t in group if t.region != "total"]
         # A total stated beside "at least" parts is itself at least ("at least 14 ... and nine ..., for a total of 23").
@@ -600,8 +681,21 @@ def tallies_in(
         if len(parts) > 1 and not totals and not refers_back:
             qualifier = next(iter(part_qualifiers)) if len(part_qualifiers) == 1 else "at_least"
             group.append(Tally(sum(t.count for t in parts), qualifier, since, until, "total", s))
+            figures.append(" + ".join(c.words for c in counts))
         tallies.extend(group)
-    return _one_each(tallies)
+        if trace is not None:
+            for tally, figure in zip(group, figures):
+                kind = "the sum of its regional parts" if "+" in figure else (
+                    f"a count of attacks ({tally.region})")
+                taken.append((tally, len(trace)))
+                trace.append(FigureTrace(s, figure, True, f"{kind}; {how}", phrase, tally))
+    out = _one_each(tallies)
+    if trace is not None:
+        for tally, at in taken:
+            if not any(tally is o for o in out):
+                trace[at] = replace(trace[at], taken=False, tally=None,
+                                    reason="the same figure as one given elsewhere in the article: one tally")
+    return out
 
 
 def _one_each(tallies: list[Tally]) -> list[Tally]:

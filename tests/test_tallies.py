@@ -28,9 +28,7 @@ def test_numbers_in_words_and_digits(words, value):
     assert parse_number(words)[0] == value
 
 
-@pytest.mark.parametrize(
-    "text, published, expected",
-    [
+_REPORTED = [
         ("Militias have hit U.S. forces 169 times since Oct. 17, an official said.", "2024-02-05",
          [(169, "exact", "2023-10-17", None, "total")]),
         ("Iran-backed groups struck at U.S. forces three times since the strikes on Friday.", "2024-02-05",
@@ -78,8 +76,10 @@ def test_numbers_in_words_and_digits(words, value):
         ("\u201cSince Oct.\u00a017, U.S.\u00a0forces have been attacked 46\u00a0times,\u201d the Pentagon\u2019s "
          "spokesman told reporters in Washington.", "2023-11-10",
          [(46, "exact", "2023-10-17", None, "total")]),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize("text, published, expected", _REPORTED)
 def test_reported_totals(text, published, expected):
     assert tallies(text, published) == expected
 
@@ -90,9 +90,7 @@ def test_the_same_figure_said_twice_is_one_tally():
     assert tallies(text, "2023-11-30") == [(74, "exact", "2023-10-17", None, "total")]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
+_NOT_TALLIES = [
         "Militants fired 10 rockets at a base hosting U.S. troops on Wednesday.",
         "U.S. forces struck 85 targets at seven sites in Iraq and Syria.",
         "The attack on U.S. troops wounded 40 service members and killed three.",
@@ -101,8 +99,10 @@ def test_the_same_figure_said_twice_is_one_tally():
         "The strikes killed 16 people in Iraq, while attacks on Gaza have killed 20,000 since Oct. 7.",
         "Following two more rocket attacks, the United States fired back on Thursday.",
         "The drone attack on the U.S. outpost raised the death toll to 3 on Sunday.",
-    ],
-)
+]
+
+
+@pytest.mark.parametrize("text", _NOT_TALLIES)
 def test_counts_of_other_things_are_not_tallies(text):
     assert tallies(text, "2024-02-05") == []
 
@@ -115,3 +115,89 @@ def test_a_tallies_file_without_casualty_words_still_loads_and_a_bad_list_is_nam
     with pytest.raises(ConfigError) as e:
         compile_tally_terms({**raw, "casualties": "toll"}, "tallies.toml")
     assert e.value.key == "casualties"
+
+
+# ---------------------------------------------------------------- explain and the gate
+
+from builders import JORDAN_DRONE, KH_STRIKES  # noqa: E402
+from conftest import SHARED, needs_shared  # noqa: E402
+from test_series import STEPS  # noqa: E402
+
+from monitor.classify import classify  # noqa: E402
+from monitor.tallies import explain_tallies, tallies_in  # noqa: E402
+from monitor.text import Tokens, normalise  # noqa: E402
+
+RULES, _ = load_rules(REPO / "config" / "monitor.toml")
+
+# Articles in our own words, each a headline, a publication day and paragraphs.
+EXPLAINED = [
+    ("Militia drones hit US base again", "2024-01-10",
+     "A drone struck a base hosting U.S. troops in western Iraq on Tuesday.\n"
+     "U.S. forces have been attacked 127 times since Oct. 17, a defense official said. Of those, 53 were in Iraq "
+     "and 74 in Syria.\nMilitants fired 10 rockets in the attack on U.S. forces, which wounded two service members."),
+    ("Pentagon: attacks on troops reach 40", "2023-11-06",
+     "Officials counted at least 40 attacks on American forces in Iraq and Syria since October 17.\n"
+     "Attacks on U.S. forces in Iraq and Syria climbed to 40 this week, the spokesman repeated.\n"
+     "About 900 U.S. troops are in Syria."),
+    ("Quiet week for US forces", "2024-05-02", "No attack on U.S. forces was reported, officials said."),
+]
+
+
+def _article_cases():
+    cases = [(title, date.fromisoformat(day), text) for title, day, text in EXPLAINED]
+    cases += [(s.title, s.published.date(), s.text) for s in (JORDAN_DRONE, KH_STRIKES)]
+    return cases
+
+
+@pytest.mark.parametrize("title, published, text", _article_cases())
+def test_the_figures_explain_takes_are_the_tallies_classify_returns(title, published, text):
+    traces = explain_tallies(title, text, published, TERMS)
+    taken = [t.tally for t in traces if t.taken]
+
+    assert taken == list(classify(title, text, published, RULES, TERMS).tallies)
+    assert all(t.reason for t in traces)
+    assert all((t.tally is not None) == t.taken for t in traces)
+
+
+def test_explain_says_why_a_figure_is_rejected_and_which_phrase_set_its_period():
+    title, day, text = EXPLAINED[0]
+    traces = explain_tallies(title, text, date.fromisoformat(day), TERMS)
+    by_figure = {t.figure: t for t in traces}
+
+    assert by_figure["127"].taken and by_figure["127"].period_phrase.startswith("since Oct. 17")
+    assert by_figure["53"].taken and by_figure["53"].tally.region == "Iraq"
+    assert not by_figure["10"].taken and "rockets" in by_figure["10"].reason
+    assert not by_figure["two"].taken
+
+
+def _sentences_to_try() -> list[tuple[str, str]]:
+    """Sentences in our own words from this file, and, when the corpus is beside the clone, every
+    sentence of it: (text, publication day)."""
+    own = [(text, published) for text, published, _ in _REPORTED] + [(t, "2024-02-05") for t in _NOT_TALLIES]
+    own += [(text, day) for _, day, text in EXPLAINED]
+    corpus = SHARED / "corpus"
+    if corpus.is_dir():
+        import json
+
+        for path in sorted(corpus.glob("*.jsonl")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    own.append((row.get("title", "") + "\n" + row.get("text", ""), str(row.get("published"))[:10]))
+    return own
+
+
+def test_the_quick_gate_never_rejects_a_sentence_the_grammar_takes():
+    """The gate (is there a number near a counted noun, an ordinal, a figure reached?) only saves
+    time: with it off, the grammar alone must find exactly the same tallies."""
+    checked = 0
+    for text, day in _sentences_to_try():
+        tokens = Tokens.of(normalise(text))
+        published = date.fromisoformat(day)
+        # Each sentence alone (so a rejected one cannot hide behind an earlier total), then the whole text.
+        for first in range(len(tokens.sentences)):
+            alone = Tokens.of(tokens.sentences[first].text)
+            assert tallies_in(alone, 0, published, TERMS) == tallies_in(alone, 0, published, TERMS, gate=False), alone.sentences[0].text
+            checked += 1
+        assert tallies_in(tokens, 0, published, TERMS) == tallies_in(tokens, 0, published, TERMS, gate=False), text[:200]
+    assert checked >= len(_REPORTED)
