@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from builders import JORDAN_DRONE, at, page, rss
+from builders import JORDAN_DRONE, Clock, at, page, rss
 from conftest import write_config
 
 from monitor.config import load_config
 from monitor.notify import Notifiers
 from monitor.pipeline import backoff, run_cycle
 from monitor.store import Store
-
-
-class Clock:
-    def __init__(self, start):
-        self.now = start
-
-    def __call__(self):
-        return self.now
 
 
 def test_waits_double_up_to_the_cap():

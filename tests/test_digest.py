@@ -4,22 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from builders import JORDAN_DRONE, KH_STRIKES, at, page, rss
+from builders import JORDAN_DRONE, KH_STRIKES, STEPS, Clock, at, page, rss
 from conftest import write_config
-from test_series import STEPS
 
 from monitor.config import load_config
 from monitor.notify import Notifiers
 from monitor.pipeline import run_cycle, run_due_digest
 from monitor.store import Store
-
-
-class Clock:
-    def __init__(self, start):
-        self.now = at(start)
-
-    def __call__(self):
-        return self.now
 
 
 def setup(tmp_path, web, notifiers, **settings):
