@@ -26,31 +26,50 @@ _UNITS = {
     "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_WORD_NUMBER = (
+# Ordinal words count ("the fifth attack since Wednesday"); "first" does not: a first attack is no running total.
+_ORDINAL_UNITS = {
+    "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+}
+_ORDINAL_TENS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60,
+                 "seventieth": 70, "eightieth": 80, "ninetieth": 90}
+_ORDINAL_DIGITS = {"first": 1, **{k: v for k, v in _ORDINAL_UNITS.items() if v < 10}}
+
+
+def _longest_first(words) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_BELOW_HUNDRED = (
     r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-](?:" + "|".join(k for k in _UNITS if _UNITS[k] < 10) + r"))?"
-    r"|" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
+    r"|" + _longest_first(_UNITS) + r")"
+)
+# "one hundred and thirty-five", "a hundred", "two hundred"
+_WORD_NUMBER = (
+    r"(?:(?:a|" + "|".join(k for k in _UNITS if _UNITS[k] < 10) + r")\s+hundred(?:\s+(?:and\s+)?" + _BELOW_HUNDRED + r")?"
+    r"|" + _BELOW_HUNDRED + r")"
+)
+_WORD_ORDINAL = (
+    r"(?:(?:" + "|".join(_TENS) + r")[\s-](?:" + _longest_first(_ORDINAL_DIGITS) + r")"
+    r"|" + _longest_first([*_ORDINAL_UNITS, *_ORDINAL_TENS]) + r")"
 )
 _NUMBER = (
     r"(?P<num>"
     r"(?:half\s+a|a|" + _WORD_NUMBER + r")\s+dozen"
     r"|\d{1,3}(?:,\d{3})+|\d+(?:st|nd|rd|th)?"
-    r"|" + _WORD_NUMBER + r")(?![\w:/.,]\d)(?!\w)"
+    r"|" + _WORD_ORDINAL + r"|" + _WORD_NUMBER + r")(?![\w:/.,]\d)(?!\w)"
 )
-_QUALIFIERS = [
-    ("at_least", r"at\s+least|no\s+fewer\s+than|no\s+less\s+than|a\s+minimum\s+of"),
-    ("more_than", r"more\s+than|over|upwards\s+of|in\s+excess\s+of|greater\s+than"),
-    ("about", r"nearly|roughly|about|some|almost|around|approximately|an\s+estimated|close\s+to|just\s+under|just\s+over"),
-]
-_QUALIFIER = r"(?:(?P<qual>" + "|".join(p for _, p in _QUALIFIERS) + r")\s+(?:the\s+)?)?"
-# Matched against lower-cased text: case-blind matching of these alternations costs three times as much.
-_COUNT = re.compile(r"(?<![\w.,-])" + _QUALIFIER + _NUMBER)
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"(\d+)(st|nd|rd|th)?")
-_QUALIFIER_NAMES = [(name, re.compile(pattern)) for name, pattern in _QUALIFIERS]
+# The tokens of a number in words: a sentence without one of them or a digit holds no figure.
+NUMBER_WORDS = frozenset([*_UNITS, *_TENS, *_ORDINAL_UNITS, *_ORDINAL_TENS, "dozen", "hundred"])
+ORDINAL_WORDS = frozenset([*_ORDINAL_UNITS, *_ORDINAL_TENS])
 
 
 def parse_number(words: str) -> tuple[int, bool]:
-    """'five dozen' -> 60, '23rd' -> (23, ordinal), 'twenty-three' -> 23."""
+    """'five dozen' -> 60, '23rd' -> (23, ordinal), 'twenty-three' -> 23, 'one hundred and eight' -> 108,
+    'twenty-fifth' -> (25, ordinal)."""
     if words.isdecimal():
         return int(words), False
     w = words.lower().replace(",", "")
@@ -65,20 +84,34 @@ def parse_number(words: str) -> tuple[int, bool]:
     m = _DIGITS.fullmatch(w)
     if m:
         return int(m.group(1)), bool(m.group(2))
-    total = 0
+    total, ordinal = 0, False
     for part in re.split(r"[\s-]", w):
-        total += _TENS.get(part, 0) + _UNITS.get(part, 0)
-    return total, False
+        if part == "hundred":
+            total = (total or 1) * 100
+        elif part in _ORDINAL_DIGITS or part in _ORDINAL_UNITS or part in _ORDINAL_TENS:
+            total += _ORDINAL_DIGITS.get(part) or _ORDINAL_UNITS.get(part) or _ORDINAL_TENS[part]
+            ordinal = True
+        else:
+            total += _TENS.get(part, 0) + _UNITS.get(part, 0)
+    return total, ordinal
 
 
-def _qualifier_name(text: str | None) -> str:
+def _phrase_regex(phrase: str) -> str:
+    return r"\s+".join(re.escape(w) for w in phrase.lower().split())
+
+
+def _count_regex(qualifiers: dict[str, list[str]]) -> re.Pattern:
+    """A figure and the qualifier before it. Matched against lower-cased text: case-blind matching
+    of these alternations costs three times as much."""
+    words = sorted((w for ws in qualifiers.values() for w in ws), key=len, reverse=True)
+    qualifier = r"(?:(?P<qual>" + "|".join(_phrase_regex(w) for w in words) + r")\s+(?:the\s+)?)?"
+    return re.compile(r"(?<![\w.,-])" + qualifier + _NUMBER)
+
+
+def _qualifier_name(text: str | None, terms: "TallyTerms") -> str:
     if not text:
         return "exact"
-    t = _SPACES.sub(" ", text.lower())
-    for name, pattern in _QUALIFIER_NAMES:
-        if pattern.fullmatch(t):
-            return name
-    return "exact"
+    return terms.qualifier_of.get(_SPACES.sub(" ", text.lower()), "exact")
 
 
 # ---------------------------------------------------------------- dates
@@ -93,7 +126,7 @@ _MONTH = (
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
-# These read lower-cased text (see _COUNT). A pattern that opens with \b or a look-around is tried at
+# These read lower-cased text (see _count_regex). A pattern that opens with \b or a look-around is tried at
 # every offset, one that opens with a set of characters only where one is: so _MONTH_DAY is tried
 # only where str.find finds a month (_month_days), and _DAY_MONTH and _NOT_COUNTS open with a digit
 # and check the word boundary before it after it.
@@ -202,6 +235,11 @@ class TallyTerms:
     regions: re.Pattern  # every region word, longest first, each its own group
     region_of_group: tuple[str, ...]  # the region of each group
     events: tuple[Event, ...]
+    count: re.Pattern  # a figure with its qualifier, in lower-cased text
+    qualifier_of: dict[str, str]  # each qualifier phrase (lower case, single spaces) -> its name
+    qualifier_words: frozenset[str]  # the tokens of the qualifier phrases
+    reached: frozenset[str]  # the words just before a figure reached: "rose to 40", "stand at 160"
+    to_figure: re.Pattern  # the same, at the end of the text before a figure
     lexicon: Lexicon  # targets, attack_words, anaphors, excluded, rolling: matched in one pass over a text
 
 
@@ -220,7 +258,7 @@ def _alternation(words: list[str]) -> re.Pattern:
 def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
     lists = {}
     for key in ("counted", "modifiers", "targets", "attack_words", "anaphors", "excluded", "other_targets",
-                "not_counted", "rolling"):
+                "not_counted", "rolling", "reached"):
         value = raw.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
             raise ConfigError(source, key, "must be a non-empty list of non-empty strings")
@@ -229,9 +267,15 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
     casualties = raw.get("casualties", [])
     if not isinstance(casualties, list) or not all(isinstance(v, str) and v.strip() for v in casualties):
         raise ConfigError(source, "casualties", "must be a list of non-empty strings")
-    unknown = set(raw) - set(lists) - {"regions", "events", "casualties"}
+    unknown = set(raw) - set(lists) - {"regions", "events", "casualties", "reached", "qualifiers"}
     if unknown:
         raise ConfigError(source, sorted(unknown)[0], "unknown key")
+    qualifiers = raw.get("qualifiers")
+    if not isinstance(qualifiers, dict) or set(qualifiers) != {"at_least", "more_than", "about"}:
+        raise ConfigError(source, "qualifiers", "must be a table with at_least, more_than and about")
+    for name, words in qualifiers.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ConfigError(source, f"qualifiers.{name}", "must be a non-empty list of non-empty strings")
     regions = raw.get("regions")
     if not isinstance(regions, dict) or not regions:
         raise ConfigError(source, "regions", "must be a table of region name -> list of words")
@@ -272,6 +316,11 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         regions=re.compile("|".join(f"({term_regex(w)})" for w, _ in region_words), re.IGNORECASE),
         region_of_group=tuple(name for _, name in region_words),
         events=tuple(events),
+        count=_count_regex(qualifiers),
+        qualifier_of={" ".join(w.lower().split()): name for name, ws in qualifiers.items() for w in ws},
+        qualifier_words=frozenset(t for ws in qualifiers.values() for w in ws for t in tokenize(w)),
+        reached=lower("reached"),
+        to_figure=re.compile(r"\b(?:" + _longest_first(_phrase_regex(w) for w in lists["reached"]) + r")\s+$", re.IGNORECASE),
         lexicon=Lexicon({LEXICON_PREFIX + k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")}),
     )
 
@@ -287,7 +336,7 @@ class _Period:
     phrase: str | None = None  # the words that set since or until
 
 
-# These read the lower-cased sentence (see _COUNT), as does _THIS_YEAR.
+# These read the lower-cased sentence (see _count_regex), as does _THIS_YEAR.
 _SINCE = re.compile(r"\bsince\b")
 _BETWEEN = re.compile(
     r"\b(?:between|from)\s+(?P<a>.{3,40}?)\s+(?:and|to|through|until)\s+(?P<b>(?:[a-z][a-z]+\.?\s+)?[0-3]?\d(?:st|nd|rd|th)?)\b"
@@ -379,11 +428,6 @@ class _Count:
 
 
 _WORDS_AFTER = re.compile(r"[\w'’-]+")
-_TO_FIGURE = re.compile(
-    r"\b(?:to|at|reach(?:es|ed|ing)?|total(?:s|ed|led|ing)?|number(?:s|ed)?|topped|surpassed|exceeded|passed|stands?\s+at|stood\s+at)\s+$",
-    re.IGNORECASE,
-)
-
 
 _PLACE_AFTER = re.compile(r"\s*(?:[\w'’-]+\s+){0,8}?in\s+(?P<place>[^.;]{0,80})")
 _BEFORE_REGION = re.compile(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?")
@@ -457,6 +501,15 @@ def _attacks_rose(before: str, terms: TallyTerms) -> bool:
     return last is not None and terms.casualties.isdisjoint(words[last + 1 :])
 
 
+_TOTAL_OF = re.compile(r"\s+the\s+(?:total\s+)?(?:number|total|tally|count)\s+of\s+((?:[\w'-]+\s+){0,3}?[\w'-]+)")
+
+
+def _total_of_attacks_after(rest: str, terms: TallyTerms) -> bool:
+    """'brings to 200 the number of attacks': the figure reached is named after it."""
+    m = _TOTAL_OF.match(rest)
+    return bool(m) and not terms.counted.isdisjoint(m.group(1).lower().split())
+
+
 def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
     """'27 attacks on ships', 'more than 50 attacks against Israel': a count of attacks on someone else."""
     m = _AIMED_AT.match(rest + " ")
@@ -474,14 +527,14 @@ def _counts_in(
         lowered = lowered[:start] + "#" * (end - start) + lowered[end:]
     counts: list[_Count] = []
     list_qualifier = None
-    found = list(_COUNT.finditer(lowered))
+    found = list(terms.count.finditer(lowered))
     for n, m in enumerate(found):
         value, ordinal = parse_number(m.group("num"))
         if value <= 0:
             if rejected is not None:
                 rejected.append((m.group(), "not a positive number"))
             continue
-        qualifier = _qualifier_name(m.group("qual"))
+        qualifier = _qualifier_name(m.group("qual"), terms)
         rest = masked[m.end():]
         following = _WORDS_AFTER.findall(lowered, m.end(), m.end() + 120)
         before = masked[: m.start()]
@@ -505,7 +558,9 @@ def _counts_in(
                     break
                 if word not in terms.modifiers:
                     break
-            if kind is None and _TO_FIGURE.search(before[-30:]) and _FIGURE_END.match(rest) and _attacks_rose(before, terms):
+            if kind is None and terms.to_figure.search(before[-30:]) and (
+                (_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms)
+            ):
                 kind = "count"
             if kind is None and (counts or after_total) and _IN_SOON.match(rest):
                 region = _region_after(rest, terms)
@@ -538,11 +593,6 @@ def _counts_in(
 # ---------------------------------------------------------------- extraction
 
 
-_NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "dozen"])
-
-
-_FIGURE_VERBS = frozenset("to at reach reaches reached reaching total totals totaled totalled totaling number numbers "
-                          "numbered topped surpassed exceeded passed stands stood".split())
 _ORDINAL_ENDINGS = frozenset(("st", "nd", "rd", "th"))
 _DIGIT = re.compile(r"\d")
 
@@ -551,11 +601,19 @@ def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
     """A cheap look at the tokens before the count grammar runs: a number followed closely by what
     is counted ("23 separate attacks"), an ordinal ("144th"), or a figure reached ("climbed to 130")."""
     for i, word in enumerate(words):
-        if not (word[0].isdigit() or word in _NUMBER_WORDS):
+        if not (word[0].isdigit() or word in NUMBER_WORDS):
             continue
-        ordinal = word[-2:] in _ORDINAL_ENDINGS and word[:-2].isdecimal()
-        if ordinal or (i and words[i - 1] in _FIGURE_VERBS) or not terms.counted.isdisjoint(words[i + 1 : i + 8]):
+        ordinal = (word[-2:] in _ORDINAL_ENDINGS and word[:-2].isdecimal()) or word in ORDINAL_WORDS
+        if ordinal or not terms.counted.isdisjoint(words[i + 1 : i + 8]):
             return True
+        # A figure reached, perhaps qualified: "stood at no fewer than 19".
+        j = i - 1
+        while j >= 0:
+            if words[j] in terms.reached:
+                return True
+            if words[j] not in terms.qualifier_words:
+                break
+            j -= 1
     return False
 
 
@@ -589,12 +647,12 @@ def explain_tallies(title: str, text: str, published: date | None, terms: TallyT
     return trace
 
 
-def _figures(sentence: str) -> list[str]:
+def _figures(sentence: str, terms: TallyTerms) -> list[str]:
     """The numbers of a sentence, dates and years aside: what a rejected sentence is shown with."""
     low = lower(sentence)
     for start, end in _date_spans(low, tokenize(sentence)):
         low = low[:start] + "#" * (end - start) + low[end:]
-    return [m.group() for m in _COUNT.finditer(low)]
+    return [m.group() for m in terms.count.finditer(low)]
 
 
 def tallies_in(
@@ -613,7 +671,7 @@ def tallies_in(
 
     def reject(sentence: str, reason: str, figures: list[str] | None = None) -> None:
         if trace is not None:
-            trace.extend(FigureTrace(sentence, f, False, reason, None, None) for f in (figures or _figures(sentence)))
+            trace.extend(FigureTrace(sentence, f, False, reason, None, None) for f in (figures or _figures(sentence, terms)))
 
     indices = range(first, len(tokens.sentences)) if trace is not None else found_in
     # Only a sentence with attack words, or one referring back to a total, can hold a tally.
@@ -642,7 +700,7 @@ def tallies_in(
             reject(s, "no US or coalition target named, and no total given before")
             continue
         words = tokens.words[index]
-        if gate and _NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
+        if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
             continue
         if gate and not refers_back and not _may_hold_count(words, terms):
             reject(s, "no number with a counted noun, an ordinal or a figure reached")

@@ -23,12 +23,34 @@ def tallies(text: str, published: str) -> list[tuple]:
 
 
 @pytest.mark.parametrize("words, value", [("nine", 9), ("twenty-three", 23), ("a dozen", 12), ("five dozen", 60),
-                                          ("two dozen", 24), ("1,140", 1140), ("169", 169), ("108th", 108)])
+                                          ("two dozen", 24), ("1,140", 1140), ("169", 169), ("108th", 108),
+                                          ("one hundred and thirty-five", 135), ("one hundred and eight", 108),
+                                          ("a hundred", 100), ("two hundred", 200), ("twenty-fifth", 25), ("fifth", 5)])
 def test_numbers_in_words_and_digits(words, value):
     assert parse_number(words)[0] == value
 
 
 _REPORTED = [
+        # Number words with hundreds, and ordinals in words.
+        ("Proxy groups have attacked U.S. personnel one hundred and eight times since Biden took office, the senator said.",
+         "2023-11-20", [(108, "exact", "2021-01-20", None, "total")]),
+        ("By the senator's count, American troops have come under attack at least two hundred times since Biden took office.",
+         "2024-03-01", [(200, "at_least", "2021-01-20", None, "total")]),
+        ("Saturday's drone was the fifth attack on U.S. troops since Wednesday.", "2023-10-21",
+         [(5, "exact", "2023-10-18", None, "total")]),
+        ("Friday's rocket fire was the twenty-third attack on American forces since Oct. 17.", "2023-11-03",
+         [(23, "exact", "2023-10-17", None, "total")]),
+        # Figures reached, in other frames.
+        ("Attacks on U.S. and coalition troops now stand at 160 since Oct. 17, a Pentagon official said.", "2024-01-20",
+         [(160, "exact", "2023-10-17", None, "total")]),
+        ("The tally of attacks on American forces had stood at no fewer than 19 since Oct. 17, officials said.",
+         "2023-11-01", [(19, "at_least", "2023-10-17", None, "total")]),
+        ("The count of attacks on U.S. bases has risen to 70 since Oct. 17.", "2023-11-25",
+         [(70, "exact", "2023-10-17", None, "total")]),
+        ("Sunday's rocket fire brings to 200 the number of attacks on U.S. forces since Oct. 17.", "2024-02-04",
+         [(200, "exact", "2023-10-17", None, "total")]),
+        ("That raised to more than 150 the total of attacks against U.S. personnel since mid-October.", "2024-01-25",
+         [(150, "more_than", "2023-10-17", None, "total")]),
         ("Militias have hit U.S. forces 169 times since Oct. 17, an official said.", "2024-02-05",
          [(169, "exact", "2023-10-17", None, "total")]),
         ("Iran-backed groups struck at U.S. forces three times since the strikes on Friday.", "2024-02-05",
@@ -91,6 +113,11 @@ def test_the_same_figure_said_twice_is_one_tally():
 
 
 _NOT_TALLIES = [
+        "It was the first attack on U.S. forces since April.",
+        "The strikes were the third round of U.S. retaliation for attacks on its forces since Oct. 17.",
+        "The attack on U.S. forces brings to 34 the number of service members wounded since Oct. 17.",
+        "Attacks on U.S. troops have pushed the number of injured to 45 since Oct. 17.",
+        "The militia attack on U.S. troops at the base raised to 12 the number of rockets fired this week.",
         "Militants fired 10 rockets at a base hosting U.S. troops on Wednesday.",
         "U.S. forces struck 85 targets at seven sites in Iraq and Syria.",
         "The attack on U.S. troops wounded 40 service members and killed three.",
