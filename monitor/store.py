@@ -13,117 +13,8 @@ from pathlib import Path
 import sqlite_utils
 
 from .errors import StoreError
+from .schema import migrate
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feeds (
-    name TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
-    etag TEXT,
-    last_modified TEXT,
-    last_attempt_at TEXT,
-    last_success_at TEXT,
-    last_error TEXT,
-    last_error_at TEXT,
-    failing_since TEXT,
-    consecutive_failures INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT
-);
-CREATE TABLE IF NOT EXISTS items (
-    id INTEGER PRIMARY KEY,
-    feed TEXT NOT NULL,
-    guid TEXT NOT NULL,
-    url TEXT NOT NULL,
-    canonical_url TEXT NOT NULL,
-    title TEXT NOT NULL,
-    published TEXT,
-    updated TEXT,
-    fetched_at TEXT NOT NULL,
-    text TEXT NOT NULL,
-    text_source TEXT NOT NULL,
-    text_note TEXT NOT NULL DEFAULT '',
-    categories TEXT NOT NULL,
-    matches TEXT NOT NULL,
-    tallies TEXT NOT NULL,
-    story_id INTEGER,
-    text_key TEXT,
-    shingles INTEGER,
-    entry_key TEXT,
-    seen_at TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS items_feed_guid ON items (feed, guid);
-CREATE INDEX IF NOT EXISTS items_canonical_url ON items (canonical_url);
-CREATE INDEX IF NOT EXISTS items_fetched_at ON items (fetched_at);
-CREATE TABLE IF NOT EXISTS stories (
-    id INTEGER PRIMARY KEY,
-    first_item_id INTEGER,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sketches (
-    hash INTEGER NOT NULL,
-    item_id INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sketches_hash ON sketches (hash);
-CREATE INDEX IF NOT EXISTS sketches_item ON sketches (item_id);
-CREATE TABLE IF NOT EXISTS tally_reports (
-    id INTEGER PRIMARY KEY,
-    item_id INTEGER NOT NULL REFERENCES items (id),
-    since TEXT NOT NULL,
-    region TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    qualifier TEXT NOT NULL,
-    until TEXT,
-    outlet TEXT NOT NULL,
-    published TEXT,
-    url TEXT NOT NULL,
-    sentence TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    previous_count INTEGER
-);
-CREATE INDEX IF NOT EXISTS tally_reports_series ON tally_reports (since, region, count);
-CREATE TABLE IF NOT EXISTS alerts (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    item_id INTEGER REFERENCES items (id),
-    notifier TEXT NOT NULL,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_attempt_at TEXT,
-    last_error TEXT,
-    sent_at TEXT,
-    attach TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS alerts_once ON alerts (kind, key, notifier);
-CREATE TABLE IF NOT EXISTS digests (
-    id INTEGER PRIMARY KEY,
-    period_start TEXT NOT NULL,
-    period_end TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    stories INTEGER NOT NULL,
-    chart TEXT
-);
-CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status);
-CREATE TABLE IF NOT EXISTS heartbeat (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    checked_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS cycles (
-    id INTEGER PRIMARY KEY,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    feeds_ok INTEGER,
-    feeds_not_modified INTEGER,
-    feeds_failed INTEGER,
-    items_new INTEGER,
-    alerts_created INTEGER,
-    alerts_sent INTEGER,
-    alerts_pending INTEGER,
-    errors TEXT
-);
-"""
 
 
 def iso(moment: datetime | date | None) -> str | None:
@@ -167,29 +58,10 @@ class Store:
             self.db = sqlite_utils.Database(conn)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.conn.executescript(SCHEMA)
-            self._add_new_columns()
+            migrate(self.db)
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"cannot open the store at {path}: {e}") from None
         self.path = path
-
-    def _add_new_columns(self) -> None:
-        """Stores made by an older version get the columns added since (CREATE IF NOT EXISTS adds none)."""
-        added = {
-            "feeds": {"next_attempt_at": str},
-            "items": {"story_id": int, "text_key": str, "shingles": int, "entry_key": str, "seen_at": str},
-            "alerts": {"attach": str},
-        }
-        for table, columns in added.items():
-            have = self.db[table].columns_dict
-            for name, kind in columns.items():
-                if name not in have:
-                    self.db[table].add_column(name, kind)
-        self.db.conn.executescript(
-            """CREATE INDEX IF NOT EXISTS items_story ON items (story_id);
-               CREATE INDEX IF NOT EXISTS items_text_key ON items (text_key);
-               CREATE INDEX IF NOT EXISTS items_seen_at ON items (seen_at);"""
-        )
 
     def close(self) -> None:
         self.db.conn.close()

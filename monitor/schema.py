@@ -1,0 +1,239 @@
+"""The store's schema as numbered migrations, part of the store layer (with store.py, the only SQL).
+
+Every step runs once per store, in order, each in its own transaction, and is recorded in the
+`schema_version` table (number, name, when), so a store says which steps made it. Opening a store
+applies the steps it lacks: a store made by any earlier version is upgraded in place, and a new
+store is built by the same steps. To change the schema, append a step; never edit one that has
+landed, since stores out there already ran it.
+
+Step 1 is the schema as it stood before versioning (the store of commit 70b1d7e, columns added
+since then included), so stores made before versioning enter the sequence there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from .errors import StoreError
+
+BASELINE = """
+CREATE TABLE IF NOT EXISTS feeds (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    last_attempt_at TEXT,
+    last_success_at TEXT,
+    last_error TEXT,
+    last_error_at TEXT,
+    failing_since TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY,
+    feed TEXT NOT NULL,
+    guid TEXT NOT NULL,
+    url TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published TEXT,
+    updated TEXT,
+    fetched_at TEXT NOT NULL,
+    text TEXT NOT NULL,
+    text_source TEXT NOT NULL,
+    text_note TEXT NOT NULL DEFAULT '',
+    categories TEXT NOT NULL,
+    matches TEXT NOT NULL,
+    tallies TEXT NOT NULL,
+    story_id INTEGER,
+    text_key TEXT,
+    shingles INTEGER,
+    entry_key TEXT,
+    seen_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS items_feed_guid ON items (feed, guid);
+CREATE INDEX IF NOT EXISTS items_canonical_url ON items (canonical_url);
+CREATE INDEX IF NOT EXISTS items_fetched_at ON items (fetched_at);
+CREATE TABLE IF NOT EXISTS stories (
+    id INTEGER PRIMARY KEY,
+    first_item_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sketches (
+    hash INTEGER NOT NULL,
+    item_id INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sketches_hash ON sketches (hash);
+CREATE INDEX IF NOT EXISTS sketches_item ON sketches (item_id);
+CREATE TABLE IF NOT EXISTS tally_reports (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items (id),
+    since TEXT NOT NULL,
+    region TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    qualifier TEXT NOT NULL,
+    until TEXT,
+    outlet TEXT NOT NULL,
+    published TEXT,
+    url TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    previous_count INTEGER
+);
+CREATE INDEX IF NOT EXISTS tally_reports_series ON tally_reports (since, region, count);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    item_id INTEGER REFERENCES items (id),
+    notifier TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at TEXT,
+    last_error TEXT,
+    sent_at TEXT,
+    attach TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS alerts_once ON alerts (kind, key, notifier);
+CREATE TABLE IF NOT EXISTS digests (
+    id INTEGER PRIMARY KEY,
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    stories INTEGER NOT NULL,
+    chart TEXT
+);
+CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status);
+CREATE TABLE IF NOT EXISTS heartbeat (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    checked_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cycles (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    feeds_ok INTEGER,
+    feeds_not_modified INTEGER,
+    feeds_failed INTEGER,
+    items_new INTEGER,
+    alerts_created INTEGER,
+    alerts_sent INTEGER,
+    alerts_pending INTEGER,
+    errors TEXT
+);
+"""
+
+
+def baseline(db: sqlite_utils.Database) -> None:
+    """The unversioned schema; stores older than it lack columns that CREATE IF NOT EXISTS does not add."""
+    for statement in BASELINE.split(";"):
+        if statement.strip():
+            db.execute(statement)  # not executescript: it commits first, and the step is one transaction
+    added = {
+        "feeds": {"next_attempt_at": str},
+        "items": {"story_id": int, "text_key": str, "shingles": int, "entry_key": str, "seen_at": str},
+        "alerts": {"attach": str},
+    }
+    for table, columns in added.items():
+        have = db[table].columns_dict
+        for name, kind in columns.items():
+            if name not in have:
+                db[table].add_column(name, kind)
+    for sql in ("CREATE INDEX IF NOT EXISTS items_story ON items (story_id)",
+                "CREATE INDEX IF NOT EXISTS items_text_key ON items (text_key)",
+                "CREATE INDEX IF NOT EXISTS items_seen_at ON items (seen_at)"):
+        db.execute(sql)
+
+
+def link_tables(db: sqlite_utils.Database) -> None:
+    """Foreign keys from items to their feed and story and from a story to its first item, and a
+    primary key on sketches, so the store explains itself in sqlite-utils and datasette.
+
+    Rows that would break a new key are mended, never dropped: an item of a feed that has no row
+    gets one (its URL unknown), an item whose story is gone gets a story that starts with it."""
+    db.execute("""INSERT INTO feeds (name, url) SELECT DISTINCT feed, '' FROM items
+                  WHERE feed NOT IN (SELECT name FROM feeds)""")
+    db.execute("""INSERT INTO stories (id, first_item_id, created_at)
+                  SELECT story_id, MIN(id), MIN(fetched_at) FROM items
+                  WHERE story_id IS NOT NULL AND story_id NOT IN (SELECT id FROM stories) GROUP BY story_id""")
+    db.execute("UPDATE stories SET first_item_id = NULL WHERE first_item_id NOT IN (SELECT id FROM items)")
+    db.execute("DELETE FROM sketches WHERE item_id NOT IN (SELECT id FROM items)")
+    # A fingerprint never holds a hash twice; an interrupted update could have stored one twice.
+    db.execute("DELETE FROM sketches WHERE rowid NOT IN (SELECT MIN(rowid) FROM sketches GROUP BY item_id, hash)")
+    db["items"].transform(add_foreign_keys=[("feed", "feeds", "name"), ("story_id", "stories", "id")])
+    db["stories"].transform(add_foreign_keys=[("first_item_id", "items", "id")])
+    db["sketches"].transform(pk=("item_id", "hash"), add_foreign_keys=[("item_id", "items", "id")])
+    # The primary key leads with item_id, so it replaces that index; the hash lookup keeps its own.
+    db.execute("DROP INDEX IF EXISTS sketches_item")
+    db.execute("CREATE INDEX IF NOT EXISTS sketches_hash ON sketches (hash)")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "baseline: the schema before versioning", baseline),
+    Migration(2, "foreign keys items->feeds/stories, stories->items; sketches primary key", link_tables),
+)
+
+
+def migrate(db: sqlite_utils.Database, now: datetime | None = None) -> list[Migration]:
+    """Apply the steps this store lacks, each in one transaction; returns those applied."""
+    conn = db.conn
+    conn.execute("""CREATE TABLE IF NOT EXISTS schema_version (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)""")
+    applied = {v for (v,) in conn.execute("SELECT version FROM schema_version")}
+    newest = max((m.version for m in MIGRATIONS), default=0)
+    if applied and max(applied) > newest:
+        raise StoreError(f"the store is at schema version {max(applied)}, newer than this monitor knows ({newest}): "
+                         "upgrade monitor before using this store")
+    todo = [m for m in MIGRATIONS if m.version not in applied]
+    if not todo:
+        return []
+    done = []
+    # Rebuilding a table drops and renames it, which foreign keys would stop half way; keys are
+    # checked as a whole before each step commits instead. The pragma is a no-op inside a transaction.
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        for m in todo:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have applied it while this one waited for the lock.
+                if conn.execute("SELECT 1 FROM schema_version WHERE version = ?", [m.version]).fetchone():
+                    conn.execute("ROLLBACK")
+                    continue
+                m.apply(db)
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(f"schema step {m.version} ({m.name}) would leave {len(broken)} broken links, "
+                                     f"first {broken[0]}; the store is left as it was")
+                stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+                conn.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                             [m.version, m.name, stamp])
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            done.append(m)
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
+    return done
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    row = db.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return row[0] or 0
+

@@ -1,0 +1,93 @@
+"""The store upgrades itself in place: a store made before versioned migrations (by main at 70b1d7e,
+tests/fixtures/make_old_store.py) opens with every row kept, the new links in place, and polls on."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+from builders import HOUTHI_SHIP, page, rss
+from conftest import FIXTURES, write_config
+
+from monitor.errors import StoreError
+from monitor.schema import MIGRATIONS
+from monitor.store import Store
+
+OLD_STORE = FIXTURES / "store-main-70b1d7e.db"
+TABLES = ("feeds", "items", "stories", "sketches", "tally_reports", "alerts", "cycles")
+
+
+def rows(path, table):
+    conn = sqlite3.connect(path)
+    try:
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        return {tuple(r) for r in conn.execute(f"SELECT {', '.join(sorted(columns))} FROM {table}")}
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def old_store(tmp_path):
+    path = tmp_path / "monitor.db"
+    shutil.copy(OLD_STORE, path)
+    return path
+
+
+def test_a_store_made_before_versioning_is_upgraded_with_every_row_kept(old_store):
+    before = {t: rows(old_store, t) for t in TABLES}
+
+    store = Store(old_store)
+    try:
+        versions = [r["version"] for r in store.db.query("SELECT version FROM schema_version ORDER BY version")]
+        items_fks = {(fk.column, fk.other_table) for fk in store.db["items"].foreign_keys}
+        sketch_pk = store.db["sketches"].pks
+        broken = store.db.execute("PRAGMA foreign_key_check").fetchall()
+    finally:
+        store.close()
+
+    assert versions == [m.version for m in MIGRATIONS]
+    assert {("feed", "feeds"), ("story_id", "stories")} <= items_fks
+    assert sketch_pk == ["item_id", "hash"]
+    assert broken == []
+    for table in TABLES:
+        assert rows(old_store, table) >= before[table], table  # nothing lost (new columns may only add)
+        assert len(rows(old_store, table)) == len(before[table]), table
+
+
+def test_an_upgraded_store_polls_on_and_keys_are_enforced(old_store, tmp_path, web, run_monitor):
+    feed = rss([(HOUTHI_SHIP, web.serve("/news/houthi", page(HOUTHI_SHIP)))])
+    web.serve("/wire.xml", feed, content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", web.url("/wire.xml"))], settings={"storage": {"path": old_store.name}})
+
+    result = run_monitor(config, "poll")
+
+    assert "1 new items" in result.output
+    store = Store(old_store)
+    try:
+        assert store.items("title = ?", [HOUTHI_SHIP.title])[0]["story_id"] is not None
+        with pytest.raises(sqlite3.IntegrityError):
+            store.db.execute("INSERT INTO sketches (hash, item_id) VALUES (1, 999999)")
+    finally:
+        store.close()
+
+
+def test_steps_run_once(old_store):
+    Store(old_store).close()
+    store = Store(old_store)
+    try:
+        applied = [r["applied_at"] for r in store.db.query("SELECT applied_at FROM schema_version")]
+    finally:
+        store.close()
+    assert len(applied) == len(MIGRATIONS)
+
+
+def test_a_store_from_a_newer_monitor_is_refused_untouched(old_store):
+    Store(old_store).close()
+    conn = sqlite3.connect(old_store)
+    conn.execute("INSERT INTO schema_version VALUES (999, 'from the future', '2030-01-01')")
+    conn.commit()
+    conn.close()
+
+    with pytest.raises(StoreError, match="newer than this monitor knows"):
+        Store(old_store)
