@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 from builders import HOUTHI_SHIP, page, rss
-from conftest import FIXTURES, write_config
+from conftest import write_config
 
 from monitor.errors import StoreError
 from monitor.schema import MIGRATIONS
 from monitor.store import Store
 
-OLD_STORE = FIXTURES / "store-main-70b1d7e.db"
+OLD_STORE = Path(__file__).resolve().parent / "fixtures" / "store-main-70b1d7e.db"
 TABLES = ("feeds", "items", "stories", "sketches", "tally_reports", "alerts", "cycles")
 
 
