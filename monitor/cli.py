@@ -258,7 +258,7 @@ def digest(obj: Context, mode: str):
         now = utc_now()
         period = period_until_now(store, now)
         if mode == "print":
-            d = build_digest(store, period, config["digest.max_stories"])
+            d = build_digest(store, period, config["digest.max_stories"], config["alerts.max_age_days"])
             tz = ZoneInfo(config["schedule.timezone"])
             click.echo(title_of(d, tz))
             click.echo(render_text(d, tz))

@@ -27,6 +27,12 @@ log = logging.getLogger("monitor.digest")
 class Period:
     start: datetime
     end: datetime
+    includes_start: bool = False  # the first period starts with the first cycle, and holds what it stored
+
+    @property
+    def after(self) -> datetime:
+        """The store is asked for what came after this moment (stored times have one-second grain)."""
+        return self.start - timedelta(seconds=1) if self.includes_start else self.start
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,17 @@ class StoryLine:
     outlets: int
     categories: tuple[str, ...]
     sentence: str
+    published: datetime | None  # None when the feed gave no time
+
+
+@dataclass(frozen=True)
+class OlderStored:
+    """Report stories first stored in the period but published long before: a new feed's back catalogue,
+    or items older than alerts.max_age_days when first seen. Counted, never listed as new."""
+
+    stories: int
+    earliest: datetime | None
+    latest: datetime | None
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,8 @@ class Digest:
     troubles: list[FeedTrouble]
     omitted: int = 0  # stories not listed for want of room
     chart: Path | None = field(default=None)
+    older: OlderStored | None = None
+    cycles: int = 0  # polling cycles finished in the period
 
     @property
     def empty(self) -> bool:
@@ -121,33 +140,59 @@ def due_period(store: Store, cron: CronTrigger, now: datetime) -> Period | None:
     if slot is None:
         return None
     if last_end is None:
+        # The first digest starts when the monitor first ran: a period before that would say
+        # "every feed answered" of cycles that never happened.
+        first_cycle = store.first_cycle_started()
+        if first_cycle is None or first_cycle >= slot:
+            return None
         previous = latest_slot(cron, slot - timedelta(days=8), slot - timedelta(seconds=1))
-        return Period(previous or slot - timedelta(days=1), slot)
+        start = previous or slot - timedelta(days=1)
+        return Period(first_cycle, slot, includes_start=True) if first_cycle > start else Period(start, slot)
     return Period(last_end, slot)
 
 
 def period_until_now(store: Store, now: datetime) -> Period:
     last = store.last_digest()
-    return Period(parse_iso(last["period_end"]) if last else now - timedelta(days=1), now)
+    if last:
+        return Period(parse_iso(last["period_end"]), now)
+    first_cycle = store.first_cycle_started() or now
+    return Period(first_cycle, now, includes_start=True) if first_cycle > now - timedelta(days=1) else Period(now - timedelta(days=1), now)
+
+
+def backfilled(published: datetime | None, first_seen: datetime, caught_up: bool, max_age_days: float) -> bool:
+    """Stored now but not news now: a catch-up poll's item, or one published long before it was first seen
+    (the same test that keeps it from alerting)."""
+    if caught_up:
+        return True
+    return bool(max_age_days) and published is not None and published < first_seen - timedelta(days=max_age_days)
 
 
 # ---------------------------------------------------------------- content
 
 
-def build_digest(store: Store, period: Period, max_stories: int) -> Digest:
+def build_digest(store: Store, period: Period, max_stories: int, max_age_days: float = 0) -> Digest:
     stories = []
+    older: list[datetime | None] = []
     attack = strike = 0
-    for s in store.stories_first_seen(period.start, period.end):
+    for s in store.stories_first_seen(period.after, period.end):
         first = s["items"][0]
+        published = parse_iso(first["published"])
+        if backfilled(published, parse_iso(s["first_seen"]), bool(first.get("caught_up")), max_age_days):
+            older.append(published)
+            continue
         categories = tuple(dict.fromkeys(c for item in s["items"] for c in item["categories"]))
         attack += "attack" in categories
         strike += "strike" in categories
         sentence = first["matches"][0]["sentence"] if first["matches"] else ""
-        stories.append(StoryLine(first["title"], first["url"], first["feed"], s["outlets"], categories, sentence))
+        stories.append(StoryLine(first["title"], first["url"], first["feed"], s["outlets"], categories, sentence, published))
     omitted = max(0, len(stories) - max_stories)
+    dated = [p for p in older if p is not None]
+    older_stored = OlderStored(len(older), min(dated, default=None), max(dated, default=None)) if older else None
 
     series = []
-    reported = store.tally_reports_between(period.start, period.end)
+    reported = [r for r in store.tally_reports_between(period.after, period.end)
+                if not backfilled(parse_iso(r["item_published"]), parse_iso(r["fetched_at"]), bool(r.get("caught_up")),
+                                  max_age_days)]
     moved = {(r["since"], r["region"]) for r in reported if r["verdict"] in (NEW_SERIES, RISE)}
     in_period = {r["id"] for r in reported}
     for since, region in sorted(moved):
@@ -159,9 +204,10 @@ def build_digest(store: Store, period: Period, max_stories: int) -> Digest:
 
     troubles = [
         FeedTrouble(f["name"], f["consecutive_failures"], f["failing_since"], f["last_error"], f["consecutive_failures"] == 0)
-        for f in store.feeds_in_trouble(period.start, period.end)
+        for f in store.feeds_in_trouble(period.after, period.end)
     ]
-    return Digest(period, stories[:max_stories], attack, strike, series, troubles, omitted)
+    return Digest(period, stories[:max_stories], attack, strike, series, troubles, omitted, older=older_stored,
+                  cycles=store.cycles_finished_between(period.after, period.end))
 
 
 def title_of(d: Digest, tz: ZoneInfo) -> str:
@@ -184,27 +230,52 @@ def _steps_text(s: SeriesMove) -> str:
     return " -> ".join(f"{n} ({day})" if day != "before" else f"{n}" for day, n in s.steps())
 
 
-NOTHING_NEW = "Nothing new: no attack or strike reports, no totals moved, every feed answered."
+def _nothing_new(d: Digest) -> str:
+    if not d.cycles:
+        return "Nothing new: no attack or strike reports, no totals moved; no polling cycle finished in this period."
+    cycles = f"{d.cycles} polling cycle{'s' if d.cycles != 1 else ''}"
+    return f"Nothing new: no attack or strike reports, no totals moved; every feed answered in the {cycles} of this period."
+
+
+def _older(d: Digest, tz: ZoneInfo) -> str:
+    o = d.older
+    first, last = (o.earliest.astimezone(tz), o.latest.astimezone(tz)) if o.earliest else (None, None)
+    if first is None:
+        dates = "with no publication date"
+    elif first.date() == last.date():
+        dates = f"published {first:%Y-%m-%d}"
+    else:
+        dates = f"published {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+    return (f"Older articles stored, not new: {o.stories} report{'s' if o.stories != 1 else ''} {dates} "
+            "(a new feed's earlier items, or older than alerts.max_age_days when first seen).")
+
+
+def _published(s: StoryLine, tz: ZoneInfo) -> str:
+    return f"published {_at(s.published, tz)}" if s.published else "publication time not given"
 
 
 def _span(d: Digest, tz: ZoneInfo) -> str:
     return f"{_at(d.period.start, tz)} to {_at(d.period.end, tz)}"
 
 
-def _carried(s: StoryLine) -> str:
-    return f"carried by {s.outlets} outlets" if s.outlets > 1 else s.outlet
+def _carried(s: StoryLine, tz: ZoneInfo) -> str:
+    return (f"carried by {s.outlets} outlets" if s.outlets > 1 else s.outlet) + f", {_published(s, tz)}"
 
 
 def render_text(d: Digest, tz: ZoneInfo) -> str:
     lines = [f"Period: {_span(d, tz)}"]
     if d.empty:
-        lines.append(NOTHING_NEW)
+        lines.append(_nothing_new(d))
+        if d.older:
+            lines.append(_older(d, tz))
         return "\n".join(lines)
     lines.append(f"New reports: {d.attack_reports} attack, {d.strike_reports} strike ({len(d.stories) + d.omitted} stories)")
     for s in d.stories:
-        lines += ["", f"* {s.title} [{', '.join(s.categories)}] ({_carried(s)})", f"  \"{s.sentence}\"", f"  {s.link}"]
+        lines += ["", f"* {s.title} [{', '.join(s.categories)}] ({_carried(s, tz)})", f"  \"{s.sentence}\"", f"  {s.link}"]
     if d.omitted:
         lines += ["", f"... and {d.omitted} more stories not shown (digest.max_stories)."]
+    if d.older:
+        lines += ["", _older(d, tz)]
     if d.series:
         lines += ["", "Attack totals that moved:"]
         lines += [f"* {s.name}: {_steps_text(s)}" for s in d.series]
@@ -225,13 +296,17 @@ def _trouble(t: FeedTrouble) -> str:
 def render_markdown(d: Digest, tz: ZoneInfo) -> str:
     lines = [f"**Period:** {_span(d, tz)}"]
     if d.empty:
-        lines.append(NOTHING_NEW)
+        lines.append(_nothing_new(d))
+        if d.older:
+            lines.append(_older(d, tz))
         return "\n".join(lines)
     lines.append(f"**New reports:** {d.attack_reports} attack, {d.strike_reports} strike")
     for s in d.stories:
-        lines.append(f"- [{s.title}]({s.link}) _{', '.join(s.categories)}; {_carried(s)}_")
+        lines.append(f"- [{s.title}]({s.link}) _{', '.join(s.categories)}; {_carried(s, tz)}_")
     if d.omitted:
         lines.append(f"- ...and {d.omitted} more stories not shown")
+    if d.older:
+        lines += ["", _older(d, tz)]
     if d.series:
         lines += ["", "**Attack totals that moved:**"]
         lines += [f"- {s.name}: {_steps_text(s)}" for s in d.series]
@@ -245,15 +320,19 @@ def render_html(d: Digest, tz: ZoneInfo) -> str:
     e = html.escape
     out = [f"<p><b>Period:</b> {e(_span(d, tz))}</p>"]
     if d.empty:
-        out.append(f"<p>{e(NOTHING_NEW)}</p>")
+        out.append(f"<p>{e(_nothing_new(d))}</p>")
+        if d.older:
+            out.append(f"<p>{e(_older(d, tz))}</p>")
         return "\n".join(out)
     out.append(f"<h2>New reports: {d.attack_reports} attack, {d.strike_reports} strike</h2><ol>")
     for s in d.stories:
-        out.append(f'<li><a href="{e(s.link)}">{e(s.title)}</a> <i>({e(", ".join(s.categories))}; {e(_carried(s))})</i>'
+        out.append(f'<li><a href="{e(s.link)}">{e(s.title)}</a> <i>({e(", ".join(s.categories))}; {e(_carried(s, tz))})</i>'
                    f"<br><q>{e(s.sentence)}</q></li>")
     out.append("</ol>")
     if d.omitted:
         out.append(f"<p>...and {d.omitted} more stories not shown (digest.max_stories).</p>")
+    if d.older:
+        out.append(f"<p>{e(_older(d, tz))}</p>")
     if d.series:
         out.append("<h2>Attack totals that moved</h2><ul>")
         out += [f"<li>{e(s.name)}: {e(_steps_text(s))}</li>" for s in d.series]

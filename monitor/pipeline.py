@@ -336,7 +336,7 @@ def send_digest(config: Config, store: Store, notifiers: Notifiers, period: Peri
     in one transaction: a period is sent once, even across restarts. Returns the digest and how
     many alerts were queued."""
     tz = ZoneInfo(config["schedule.timezone"])
-    digest = build_digest(store, period, config["digest.max_stories"])
+    digest = build_digest(store, period, config["digest.max_stories"], config["alerts.max_age_days"])
     if digest.empty and not config["digest.send_empty"]:
         with store.transaction():
             store.record_digest(period.start, period.end, now, 0, None)

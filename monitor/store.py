@@ -286,7 +286,7 @@ class Store:
 
     def tally_reports_between(self, start: datetime, end: datetime) -> list[dict]:
         return list(self.db.query(
-            """SELECT t.*, i.fetched_at FROM tally_reports t JOIN items i ON i.id = t.item_id
+            """SELECT t.*, i.fetched_at, i.published AS item_published FROM tally_reports t JOIN items i ON i.id = t.item_id
                WHERE i.fetched_at > ? AND i.fetched_at <= ? ORDER BY t.published, t.id""",
             [iso(start), iso(end)],
         ))
@@ -304,6 +304,14 @@ class Store:
         ))
 
     # ------------------------------------------------------------ cycles
+
+    def first_cycle_started(self) -> datetime | None:
+        """When the monitor first ran on this store: no digest reaches back before it."""
+        row = self._one("SELECT MIN(started_at) FROM cycles", [])
+        return parse_iso(row[0]) if row and row[0] else None
+
+    def cycles_finished_between(self, start: datetime, end: datetime) -> int:
+        return self._one("SELECT COUNT(*) FROM cycles WHERE finished_at > ? AND finished_at <= ?", [iso(start), iso(end)])[0]
 
     def start_cycle(self, now: datetime) -> int:
         return self.db.execute("INSERT INTO cycles (started_at) VALUES (?)", [iso(now)]).lastrowid

@@ -4,7 +4,8 @@
 
 Builds a store in a temporary folder from a local feed of the test stories (file:// feed, texts from
 the feed's summaries, no network), then renders the digest of the period as a plain-text target would
-get it, with its chart.
+get it, with its chart. The feed's first poll holds months of back catalogue (the tally steps) beside
+the day's reports, as a newly added feed does; alerts.max_age_days is the shipped 3.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,15 +41,17 @@ def main() -> None:
         store = Store(config.store_path)
         notifiers = Notifiers((), console=open("/dev/null", "w"))
         listed = []
-        moment = at("2024-02-05T06:00:00")
-        for story in [*STEPS[:4], STEPS[5], JORDAN_DRONE, KH_STRIKES, HOUTHI_SHIP]:
+        moment = at("2024-02-05T13:00:00")
+        recent = [replace(JORDAN_DRONE, published=at("2024-02-04T18:00:00")),
+                  replace(KH_STRIKES, published=at("2024-02-05T08:00:00")), HOUTHI_SHIP]
+        for story in [*STEPS[:4], STEPS[5], *recent]:
             listed.append((story, f"https://news.example.org/{story.slug}"))
             feed.write_text(rss(listed))
             os.utime(feed, (moment.timestamp(), moment.timestamp()))  # file times have one-second grain
             run_cycle(config, store, notifiers, lambda at_=moment: at_)
             moment += timedelta(minutes=1)
-        period = Period(at("2024-02-04T07:00:00"), at("2024-02-05T07:00:00"))
-        digest = build_digest(store, period, 25)
+        period = Period(at("2024-02-05T07:00:00"), at("2024-02-06T07:00:00"))
+        digest = build_digest(store, period, 25, max_age_days=3)
         digest.chart = draw_chart(digest.series, tmp / "chart.png")
         tz = ZoneInfo("UTC")
         text = f"{title_of(digest, tz)}\n\n{render_text(digest, tz)}\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from builders import JORDAN_DRONE, KH_STRIKES, STEPS, Clock, at, page, rss
+from builders import JORDAN_DRONE, KH_STRIKES, STEPS, Clock, at, page, rss, tally_story
 from conftest import write_config
 
 from monitor.config import load_config
@@ -71,9 +71,12 @@ def test_a_restart_right_after_a_digest_sends_no_second_one(tmp_path, web, recei
 
 def test_a_daemon_down_across_two_slots_sends_one_catch_up_digest_for_the_whole_gap(tmp_path, web, receiver):
     config, store, notifiers = setup(tmp_path, web, [{"url": receiver.url, "events": ["digest"]}])
-    publish(web, [JORDAN_DRONE])
-    clock = Clock("2024-02-01T07:00:00")
+    publish(web, [])
+    clock = Clock("2024-01-31T12:00:00")
+    run_cycle(config, store, notifiers, clock)
+    clock.now = at("2024-02-01T07:00:00")
     run_due_digest(config, store, notifiers, clock)
+    publish(web, [JORDAN_DRONE])
     clock.now = at("2024-02-01T12:00:00")
     run_cycle(config, store, notifiers, clock)
 
@@ -90,15 +93,18 @@ def test_a_daemon_down_across_two_slots_sends_one_catch_up_digest_for_the_whole_
 def test_an_empty_period_gives_a_short_digest_unless_turned_off(tmp_path, web, receiver):
     publish(web, [])
     config, store, notifiers = setup(tmp_path / "on", web, [{"url": receiver.url, "events": ["digest"]}])
+    run_cycle(config, store, notifiers, Clock("2024-01-30T12:00:00"))
+    run_cycle(config, store, notifiers, Clock("2024-01-31T12:00:00"))
     run_due_digest(config, store, notifiers, Clock("2024-02-01T07:00:00"))
     store.close()
     config, store, notifiers = setup(tmp_path / "off", web, [{"url": receiver.url, "events": ["digest"]}],
                                      digest={"send_empty": False})
+    run_cycle(config, store, notifiers, Clock("2024-01-30T12:00:00"))
     run_due_digest(config, store, notifiers, Clock("2024-02-01T07:00:00"))
 
     assert len(receiver.received) == 1
     assert receiver.titles[0] == "[digest] Nothing new, 2024-01-31 07:00 UTC to 2024-02-01 07:00 UTC"
-    assert "Nothing new" in receiver.received[0]["message"]
+    assert "every feed answered in the 1 polling cycle of this period" in receiver.received[0]["message"]
     assert store.last_digest()["period_end"] == "2024-02-01T07:00:00+00:00"  # recorded, not sent
     store.close()
 
@@ -149,4 +155,58 @@ def test_the_digest_names_feeds_that_failed_in_its_period_and_since_when(tmp_pat
     assert ", 1 feed in trouble," in receiver.titles[0]
     assert "* Down: failing since 2024-02-01T05:00:00+00:00, 2 failures in a row (HTTP 502 from" in message
     assert "Wire:" not in message.split("Feeds in trouble:")[1]
+    store.close()
+
+
+def test_the_first_start_sends_no_digest_for_a_period_before_the_monitor_ran(tmp_path, web, receiver):
+    web.serve("/feed.xml", "no", status=502)
+    config, store, notifiers = setup(tmp_path, web, [{"url": receiver.url, "events": ["digest"]}])
+    clock = Clock("2024-02-01T10:00:00")  # the daemon's first start: a cycle, then the digest catch-up
+    run_cycle(config, store, notifiers, clock)
+    clock.now = at("2024-02-01T10:00:01")
+
+    assert run_due_digest(config, store, notifiers, clock) is None
+
+    clock.now = at("2024-02-02T07:00:00")
+    digest = run_due_digest(config, store, notifiers, clock)
+    assert digest.period.start == at("2024-02-01T10:00:00")
+    assert receiver.titles == ["[digest] 0 attack and 0 strike reports, 1 feed in trouble, 2024-02-01 10:00 UTC to 2024-02-02 07:00 UTC"]
+    assert "every feed answered" not in receiver.received[0]["message"]
+    store.close()
+
+
+def test_a_period_with_no_cycle_does_not_say_every_feed_answered(tmp_path, web, receiver):
+    publish(web, [])
+    config, store, notifiers = setup(tmp_path, web, [{"url": receiver.url, "events": ["digest"]}])
+    run_cycle(config, store, notifiers, Clock("2024-01-31T06:00:00"))
+    run_due_digest(config, store, notifiers, Clock("2024-01-31T07:00:00"))
+
+    run_due_digest(config, store, notifiers, Clock("2024-02-01T07:00:00"))  # the daemon polled nothing all day
+
+    assert "no polling cycle finished in this period" in receiver.received[-1]["message"]
+    assert "every feed answered" not in receiver.received[-1]["message"]
+    store.close()
+
+
+def test_a_back_filled_feed_then_a_digest_lists_only_recent_reports_as_new_and_dates_every_line(tmp_path, web, receiver):
+    old_news = tally_story("old-news", "Rocket attack on US base in Syria, 2019",
+                           "Iran-backed militias attacked U.S. forces in Syria with rockets on Tuesday, a Pentagon spokesman said.",
+                           "2019-06-04T10:00:00")
+    older_news = tally_story("older-news", "Drone attack on US troops in Iraq, 2020",
+                             "Iran-backed militias attacked U.S. troops in Iraq with a drone on Sunday, officials said.",
+                             "2020-03-01T10:00:00")
+    config, store, notifiers = setup(tmp_path, web, [{"url": receiver.url, "events": ["digest"]}], alerts={"max_age_days": 3})
+    publish(web, [old_news, older_news, JORDAN_DRONE])
+    clock = Clock("2024-01-29T06:00:00")  # the drone report is a day old; the others are years old
+    run_cycle(config, store, notifiers, clock)
+    clock.now = at("2024-01-29T07:00:00")
+
+    run_due_digest(config, store, notifiers, clock)
+
+    message = receiver.received[0]["message"]
+    new, older = message.split("Older articles stored")
+    assert receiver.titles[0].startswith("[digest] 1 attack and 0 strike reports,")
+    assert f"* {JORDAN_DRONE.title} [attack] (Wire, published 2024-01-28 18:00 UTC)" in new
+    assert old_news.title not in message and older_news.title not in message
+    assert ", not new: 2 reports published 2019-06-04 to 2020-03-01" in older
     store.close()
