@@ -338,43 +338,78 @@ class _Period:
 
 # These read the lower-cased sentence (see _count_regex), as does _THIS_YEAR.
 _SINCE = re.compile(r"\bsince\b")
-_BETWEEN = re.compile(
-    r"\b(?:between|from)\s+(?P<a>.{3,40}?)\s+(?:and|to|through|until)\s+(?P<b>(?:[a-z][a-z]+\.?\s+)?[0-3]?\d(?:st|nd|rd|th)?)\b"
+# Words that open a start when a date or a named event follows at once: "after Hamas' Oct. 7 attack",
+# "the attacks began on Oct. 17", "from October 17th until now".
+_START_WORDS = re.compile(r"\b(?:after|following|from|beginning|starting|began|begun|started)\b(?:\s+on\b)?")
+_BETWEEN = re.compile(r"\b(?:between|from)\s+(?P<a>.{3,80}?)\s+(?:and|to|through|until)\s+")
+_DAY_FIRST = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?\b")
+_WEEKDAY_RANGE = re.compile(
+    r"\b(?:on|between|from)\s+(?P<a>" + "|".join(_WEEKDAYS) + r")\s+(?:and|to|through|until)\s+(?P<b>" + "|".join(_WEEKDAYS) + r")\b"
 )
 _REPORTED_ON = re.compile(
     r"\b(?:said|says|told|reported|announced|stated|briefing|noted|confirmed|disclosed)\b[^.;]{0,40}?\bon\s+(?P<d>"
     + _MONTH + r"\s+" + _DAY + r")" + _YEAR
 )
+_AS_OF = re.compile(r"\b(?:as\s+of|as\s+at|through|up\s+to)\s+")
 _CLAUSE_END = re.compile(r"[;:]|,\s+(?:according|a\s|an\s|the\s|said|when|while|who|which)|\baccording to\b")
-_DAY_ONLY = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?")
+# A window that rolls, said with a number: "in two days", "over the past 48 hours", "in less than a week".
+_ROLLING_SPAN = re.compile(
+    r"\b(?:in|over|within|during|for)\s+(?:the\s+)?(?:past|last|previous|preceding|recent|less\s+than|under|just)?\s*"
+    r"(?:(?:a|an|" + "|".join(_UNITS) + r"|\d+|few|several|couple\s+of)\s+)?(?:hours?|days?|weeks?|months?)\b"
+)
 
 
-def _resolve_since(clause: str, published: date | None, terms: TallyTerms) -> date | None:
-    for ev in terms.events:
-        if ev.phrase.search(clause) and published and ev.valid_from <= published <= ev.valid_until:
-            # An explicit date in the clause wins over the event's ("since Hamas's Oct. 7 assault").
-            found = _find_date(clause, published)
-            return found[0] if found and found[0] else ev.day
-    found = _find_date(clause, published)
-    if found and found[0]:
-        return found[0]
+def _start_in(clause: str, published: date | None, terms: TallyTerms) -> tuple[date, int] | None:
+    """The first start the clause names, and where: a named event ("the war in Gaza began"), a date,
+    a month ("since January", "since mid-October"), or this year. The earliest in the clause wins:
+    "since mid-October, after Hamas' Oct. 7 attack" starts in mid-October."""
+    found: list[tuple[int, date]] = []
+    if published is not None:
+        for ev in terms.events:
+            if ev.valid_from <= published <= ev.valid_until:
+                m = ev.phrase.search(clause)
+                if m:
+                    found.append((m.start(), ev.day))
+    day = _find_date(clause, published)
+    if day and day[0]:
+        found.append((day[1], day[0]))
     m = _MONTH_ONLY.search(clause)
     # Months as words are capitalised; "may" is otherwise a verb.
     if m and published is not None and m.group("month")[0].isupper():
         month = _month_number(m.group("month"))
-        day = {"mid": 15, "late": 21}.get((m.group("part") or "").lower(), 1)
-        return _on_or_before(published, month, day, m.group("year"))
-    if _THIS_YEAR.search(lower(clause)) and published is not None:
-        return date(published.year, 1, 1)
-    return None
+        part = {"mid": 15, "late": 21}.get((m.group("part") or "").lower(), 1)
+        d = _on_or_before(published, month, part, m.group("year"))
+        if d:
+            found.append((m.start("part") if m.group("part") else m.start("month"), d))
+    this_year = _THIS_YEAR.search(lower(clause)) if published is not None else None
+    if this_year:
+        found.append((this_year.start(), date(published.year, 1, 1)))
+    if not found:
+        return None
+    at, d = min(found, key=lambda f: f[0])
+    return d, at
+
+
+def _resolve_since(clause: str, published: date | None, terms: TallyTerms) -> date | None:
+    found = _start_in(clause, published, terms)
+    return found[0] if found else None
+
+
+def _clause_after(sentence: str, low: str, at: int, words: int = 14) -> str:
+    """The words of the clause from offset at, at most so many; the clause keeps its case (a capital
+    tells the month May from the verb)."""
+    cut = _CLAUSE_END.search(low, at)
+    return " ".join(sentence[at : cut.start() if cut else len(sentence)].split()[:words])
 
 
 def _period(
     sentence: str, low: str, words: list[str], published: date | None, terms: TallyTerms, rolling: bool
 ) -> _Period:
-    """The period a sentence's counts cover (low: the sentence lower-cased). Each pattern is tried
-    only when the sentence has the tokens it needs: the words are at hand, the regex searches cost
-    more."""
+    """The period a sentence's counts cover (low: the sentence lower-cased). Tried in this order:
+    "between A and B" (both ends), "since A" anywhere in the clause after it, a start word ("after",
+    "began on", "from") right before a date or event, "this year"; "as of B" or "said on B" set the
+    end. Each pattern is tried only when the sentence has the tokens it needs: the words are at
+    hand, the regex searches cost more."""
     until = None
     until_phrase = None
     has = frozenset(words).__contains__
@@ -384,28 +419,47 @@ def _period(
         if d and published and d < published:
             until = d
             until_phrase = sentence[m.start() : m.end()]
+    if has("as") or has("through") or has("up"):
+        for m in _AS_OF.finditer(low):
+            found = _find_date(low[m.end() : m.end() + 30], published)
+            if found and found[0] and found[1] == 0:
+                until = found[0]
+                until_phrase = sentence[m.start() : m.end() + found[2]]
+                break
     m = _BETWEEN.search(low) if has("between") or has("from") else None
     if m:
-        start = _find_date(m.group("a"), published)
-        if start and start[0]:
-            end_text = m.group("b")
-            if _DAY_ONLY.fullmatch(end_text.strip()):  # "between October 17th and 24th"
-                end_text = f"{start[0].strftime('%B')} {end_text}"
+        start = _start_in(sentence[m.start("a") : m.end("a")], published, terms)
+        if start:
+            end_text = low[m.end() : m.end() + 25]
+            day_only = _DAY_FIRST.match(end_text)
+            if day_only:  # "between October 17th and 24th"
+                end_text = f"{start[0].strftime('%B')} {day_only.group()}"
             end = _find_date(end_text, published)
-            return _Period(start[0], end[0] if end else until, True, _phrases(sentence[m.start() : m.end()], None))
+            # The end is a date said at once ("and Nov. 13"), not "and early February" or a later date.
+            end_day = end[0] if end and end[1] == 0 else until
+            return _Period(start[0], end_day, True, _phrases(sentence[m.start() : m.end() + (end[2] if end and end[1] == 0 else 0)], None))
+    m = _WEEKDAY_RANGE.search(low) if has("and") else None
+    if m:
+        first, last = _find_date(m.group("a"), published), _find_date(m.group("b"), published)
+        if first and last and first[0] <= last[0]:
+            return _Period(first[0], last[0], True, sentence[m.start() : m.end()])
     m = _SINCE.search(low) if has("since") else None
     if m:
-        cut = _CLAUSE_END.search(low, m.end())
-        # The clause keeps its case: a capital tells the month May from the verb.
-        after = sentence[m.end() : cut.start() if cut else len(sentence)]
-        clause = " ".join(after.split()[:14])
+        clause = _clause_after(sentence, low, m.end())
         since = _resolve_since(clause, published, terms)
         if since:
             return _Period(since, until, True, _phrases("since " + clause, until_phrase))
+    for m in _START_WORDS.finditer(low):
+        clause = _clause_after(sentence, low, m.end(), 8)
+        start = _start_in(clause, published, terms)
+        # Only a start that follows the word at once ("after Hamas' attack", "after the Oct. 7 attack"),
+        # not a date later in the clause ("after the drone hit the base on Sunday").
+        if start and len(clause[: start[1]].split()) <= 1:
+            return _Period(start[0], until, True, _phrases(m.group() + " " + clause, until_phrase))
     this_year = _THIS_YEAR.search(low) if has("year") and published is not None else None
     if this_year:
         return _Period(date(published.year, 1, 1), until, True, _phrases(sentence[this_year.start() : this_year.end()], until_phrase))
-    if rolling:
+    if rolling or _ROLLING_SPAN.search(low):
         return _Period(None, until, True, _phrases("a rolling window", until_phrase))
     return _Period(None, until, False, until_phrase)
 

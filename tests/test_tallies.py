@@ -31,6 +31,27 @@ def test_numbers_in_words_and_digits(words, value):
 
 
 _REPORTED = [
+        # Periods in other words: a named start, "after"/"following"/"from", both ends, "as of".
+        ("Between mid-October and early February, militias targeted U.S. forces in Iraq and Syria roughly 170 times.",
+         "2024-04-23", [(170, "about", "2023-10-17", None, "total")]),
+        ("After Hamas' Oct. 7 attack on Israel, Iran-aligned groups carried out some 175 attacks on U.S. forces.",
+         "2024-07-18", [(175, "about", "2023-10-07", None, "total")]),
+        ("Following the Oct. 7 assault by Hamas, militias attacked U.S. troops more than 150 times.", "2024-03-01",
+         [(150, "more_than", "2023-10-07", None, "total")]),
+        ("U.S. troops have been attacked about 100 times since Israel began its offensive in Gaza.", "2023-12-26",
+         [(100, "about", "2023-10-07", None, "total")]),
+        ("U.S. forces have come under attack 19 times since the Gaza war broke out.", "2023-11-01",
+         [(19, "exact", "2023-10-07", None, "total")]),
+        ("As of Jan. 30, militias had attacked U.S. forces 166 times since Oct. 18.", "2024-02-03",
+         [(166, "exact", "2023-10-18", "2024-01-30", "total")]),
+        ("Militias attacked U.S. forces at least 10 times on Friday and Saturday.", "2023-12-10",
+         [(10, "at_least", "2023-12-08", "2023-12-09", "total")]),
+        ("U.S. bases were attacked at least six times in two days, officials said.", "2023-11-07",
+         [(6, "at_least", None, None, "total")]),
+        ("U.S. forces have been attacked 74 times from October 17th until now, the spokeswoman said.", "2023-11-30",
+         [(74, "exact", "2023-10-17", None, "total")]),
+        ("Since January, when the campaign resumed after Hamas' attack, U.S. troops were attacked 12 times.", "2024-03-01",
+         [(12, "exact", "2024-01-01", None, "total")]),
         # Number words with hundreds, and ordinals in words.
         ("Proxy groups have attacked U.S. personnel one hundred and eight times since Biden took office, the senator said.",
          "2023-11-20", [(108, "exact", "2021-01-20", None, "total")]),
