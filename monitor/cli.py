@@ -131,6 +131,9 @@ def poll(obj: Context):
     )
     for o in report.failed:
         click.echo(f"failed: {o.feed}: {o.error}")
+    for o in report.outcomes:
+        if o.failed_items:
+            click.echo(f"items failed: {o.feed}: {o.failed_items} (see `monitor status`)")
     for o in waiting:
         click.echo(f"backing off: {o.feed}: {o.error}")
 
@@ -205,6 +208,7 @@ def status(obj: Context):
     try:
         feeds = {f["name"]: f for f in store.feeds()}
         pending = store.alerts("status = 'pending'")
+        failed_items = store.item_failures()
         cycle = store.last_cycle(finished=False)
         last_digest = store.last_digest()
     finally:
@@ -223,6 +227,10 @@ def status(obj: Context):
         elif f["last_error"]:
             line += f", last error {f['last_error_at']}: {f['last_error']}"
         click.echo(line)
+    if failed_items:
+        click.echo(f"Items that could not be stored: {len(failed_items)}")
+        for i in failed_items[:20]:
+            click.echo(f"  {i['feed']}: {i['title'] or i['guid']} ({i['attempts']} attempts, last {i['last_failed_at']}): {i['error']}")
     click.echo(f"Pending alerts: {len(pending)}")
     for a in pending[:20]:
         click.echo(f"  {a['created_at']} {a['notifier']}: {a['title']} ({a['attempts']} attempts; {a['last_error'] or 'not tried yet'})")

@@ -58,6 +58,7 @@ async def fetch(
 ) -> Response:
     if urlsplit(url).scheme == "file":
         return _read_file(url, limits, last_modified)
+    check_url(url)
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -90,8 +91,23 @@ async def fetch(
         raise TransientFetchError(f"timed out after {limits.timeout_seconds:g} s") from None
     except httpx.TransportError as e:
         raise TransientFetchError(f"cannot connect to {_host(url)}: {type(e).__name__}") from None
-    except httpx.InvalidURL as e:
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as e:
         raise PermanentFetchError(f"invalid URL: {e}") from None
+    except httpx.DecodingError:
+        raise PermanentFetchError("the body does not decode as its Content-Encoding says") from None
+    except httpx.HTTPError as e:
+        raise TransientFetchError(f"request to {_host(url)} failed: {type(e).__name__}") from None
+
+
+def check_url(url: str) -> None:
+    """An http(s) URL with a host and a valid port, or PermanentFetchError: feeds send any string as a link."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError as e:
+        raise PermanentFetchError(f"invalid URL: {e}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PermanentFetchError("invalid URL: not an http(s) URL with a host")
 
 
 def _read_file(url: str, limits: Limits, last_modified: str | None) -> Response:

@@ -51,13 +51,19 @@ def _entry(raw) -> Entry | None:
     return Entry(guid=guid, link=link, title=title, summary=summary.strip(), published=published, updated=updated)
 
 
+# Dates outside these years are typos or attacks (year 1, year 9999): read as unknown, since a
+# window of days around them would leave the range of a datetime.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
 def _time(struct) -> datetime | None:
     if not struct:
         return None
     try:
-        return datetime.fromtimestamp(timegm(struct), tz=timezone.utc)
-    except (OverflowError, ValueError, TypeError):
+        moment = datetime.fromtimestamp(timegm(struct), tz=timezone.utc)
+    except (OverflowError, ValueError, TypeError, OSError):
         return None
+    return moment if EARLIEST_YEAR <= moment.year <= LATEST_YEAR else None
 
 
 def html_to_text(fragment: str) -> str:

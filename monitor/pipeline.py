@@ -46,15 +46,24 @@ def utc_now() -> datetime:
 
 
 @dataclass
+class Fresh:
+    """One entry of a feed to store or update, with its own page: pages are keyed per entry, since
+    two entries of one feed may share a GUID."""
+
+    entry: Entry
+    page: Response | str = "page not fetched"  # the page, or why it is missing
+    stored: dict | None = None  # the stored item (id, story_id) this entry updates in place
+    copy: dict | None = None  # another outlet's item at the same URL: its text is reused
+
+
+@dataclass
 class Harvest:
     """What the network gave for one feed: entries to store or update, with their pages, or why there are none."""
 
     feed: Feed
     response: Response | None = None
-    entries: list[Entry] = field(default_factory=list)
-    pages: dict[str, Response | str] = field(default_factory=dict)  # guid -> page, or why it is missing
-    updates: dict[str, dict] = field(default_factory=dict)  # guid -> the stored item (id, story_id), changed in place
-    copies: dict[str, dict] = field(default_factory=dict)  # guid -> another outlet's item at the same URL
+    entries: list[Fresh] = field(default_factory=list)
+    failures: list[tuple[Entry, str]] = field(default_factory=list)  # entries that failed before storing
     error: str | None = None
 
 
@@ -64,6 +73,7 @@ class FeedOutcome:
     status: str  # updated | not-modified | failed | backing-off
     new_items: int = 0
     error: str = ""
+    failed_items: int = 0
 
 
 @dataclass
@@ -93,47 +103,67 @@ def limits_of(config: Config) -> Limits:
     )
 
 
+# An item that failed this many times is skipped until the feed changes what it says of it (it stays in `status`).
+ITEM_ATTEMPTS = 3
+
+
+def describe(error: BaseException) -> str:
+    """One line for the store and `status`: our errors say what happened; others also say what they are."""
+    if isinstance(error, MonitorError):
+        return str(error)
+    text = " ".join(str(error).split())[:300]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, store: Store, limits: Limits,
                        gate: asyncio.Semaphore) -> Harvest:
+    """Any error up to the parsed entries is this feed's failure; any error with one entry is that entry's."""
     try:
         async with gate:
             response = await fetch(client, feed.url, limits, state.etag, state.last_modified)
         if response.not_modified:
             return Harvest(feed, response)
-        entries = parse_feed(response.body)
-    except (FetchError, ParseError) as e:
-        return Harvest(feed, error=str(e))
+        harvest = Harvest(feed, response)
+        select_fresh(harvest, parse_feed(response.body), store)
+    except Exception as e:  # noqa: BLE001 - whatever a hostile feed causes is its own failure
+        if not isinstance(e, MonitorError):
+            log.warning("feed %s: unexpected error", feed.name, exc_info=True)
+        return Harvest(feed, error=describe(e))
 
-    fresh, seen = [], set()
-    updates: dict[str, dict] = {}
-    copies: dict[str, dict] = {}
-    for entry in entries:
-        url = canonical_url(entry.link)
-        if (entry.guid, url) in seen:
-            continue
-        seen.add((entry.guid, url))
-        stored = store.stored_entry(feed.name, entry.guid, url)
-        if stored is not None:
-            if changed(entry, stored):
-                updates[entry.guid] = stored
-                fresh.append(entry)
-            continue
-        other = store.item_at_url(url)
-        if other is not None:
-            copies[entry.guid] = other  # another outlet's copy: same text, no fetch
-        fresh.append(entry)
-
-    async def page(entry: Entry) -> tuple[str, Response | str]:
-        if not entry.link.startswith(("http://", "https://")):
-            return entry.guid, "no http link"
+    async def page(fresh: Fresh) -> None:
+        link = fresh.entry.link
+        if not link.startswith(("http://", "https://")):
+            fresh.page = "no http link"
+            return
         try:
             async with gate:
-                return entry.guid, await fetch(client, entry.link, limits)
-        except FetchError as e:
-            return entry.guid, f"page not fetched: {e}"
+                fresh.page = await fetch(client, link, limits)
+        except Exception as e:  # noqa: BLE001 - a page that cannot be read falls back to the summary
+            fresh.page = f"page not fetched: {describe(e)}"
 
-    pages = dict(await asyncio.gather(*(page(e) for e in fresh if e.guid not in copies)))
-    return Harvest(feed, response, fresh, pages, updates, copies)
+    await asyncio.gather(*(page(f) for f in harvest.entries if f.copy is None))
+    return harvest
+
+
+def select_fresh(harvest: Harvest, entries: list[Entry], store: Store) -> None:
+    """The entries not stored yet, or changed since; an entry that cannot be read is its own failure."""
+    feed, seen = harvest.feed, set()
+    for entry in entries:
+        try:
+            if store.item_failure_attempts(feed.name, entry.guid, entry_key(entry)) >= ITEM_ATTEMPTS:
+                continue
+            url = canonical_url(entry.link)
+            if (entry.guid, url) in seen:
+                continue
+            seen.add((entry.guid, url))
+            stored = store.stored_entry(feed.name, entry.guid, url)
+            if stored is not None:
+                if changed(entry, stored):
+                    harvest.entries.append(Fresh(entry, stored=stored))
+                continue
+            harvest.entries.append(Fresh(entry, copy=store.item_at_url(url)))
+        except Exception as e:  # noqa: BLE001
+            harvest.failures.append((entry, describe(e)))
 
 
 def entry_key(entry: Entry) -> str:
@@ -150,71 +180,88 @@ def changed(entry: Entry, stored: dict) -> bool:
 def to_article(entry: Entry, page: Response | str) -> Article:
     url = canonical_url(entry.link)
     if isinstance(page, Response):
-        text = extract_text(page.body, page.url)
+        try:
+            text = extract_text(page.body, page.url)
+        except Exception as e:  # noqa: BLE001 - a hostile page falls back to the summary like a missing one
+            text, note = None, f"page text not extracted: {describe(e)}"
+        else:
+            note = "no article text found in the page"
         if text:
             return Article(entry, url, text, "page")
-        note = "no article text found in the page"
     else:
         note = page
     return Article(entry, url, entry.summary, "summary", note)
 
 
 def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: Notifiers, now: datetime,
-                    state: FeedState | None = None) -> tuple[int, int]:
+                    state: FeedState | None = None) -> tuple[int, int, int]:
     """Classify the new and updated entries of one feed, put each in its story, and store them with
-    their alerts in one transaction. Returns (items stored or updated, alerts queued)."""
+    their alerts in one transaction, each entry in a savepoint of its own: an entry that fails is
+    undone alone and recorded with its error. Returns (items stored or updated, alerts queued, items failed)."""
     feed = harvest.feed
-    tz = ZoneInfo(config["schedule.timezone"])
-    max_age = config["alerts.max_age_days"]
-    oldest_alerted = now - timedelta(days=max_age) if max_age else None
-    window = timedelta(days=config["dedupe.window_days"])
-    # Oldest first, so a series of reported totals grows in the order it was reported.
-    entries = sorted(harvest.entries, key=lambda e: e.published or now)
-    articles = [
-        copied_article(e, harvest.copies[e.guid]) if e.guid in harvest.copies
-        else to_article(e, harvest.pages.get(e.guid, "page not fetched"))
-        for e in entries
-    ]
-    classified = [
-        classify(a.entry.title, a.text, (a.entry.published or now).date(), config.rules, config.tally_terms) for a in articles
-    ]
     stored = queued = 0
     with store.transaction():
         store.record_fetch(feed.name, feed.url, now, harvest.response.etag, harvest.response.last_modified)
         if state is not None:
             queued += _recovered(config, store, notifiers, feed, state, now)
-        for article, c in zip(articles, classified, strict=True):
-            e = article.entry
-            key, fp = text_key(article.text), fingerprint(article.text)
-            published = e.published or now
-            if e.guid in harvest.updates:
-                item_id, story_id = harvest.updates[e.guid]["id"], harvest.updates[e.guid]["story_id"]
-                store.update_item(item_id, article, c, now, key, fp, entry_key(e))
-                log.info("item %s updated in place: %s", item_id, e.title)
-            else:
-                if store.stored_entry(feed.name, e.guid, article.canonical_url):
-                    continue  # stored by this feed earlier in the cycle under another GUID
-                same = store.same_text(key, published - window, published + window)
-                if any(row["feed"] == feed.name for row in same):
-                    continue  # this outlet already carries this very text
-                story_id = same[0]["story_id"] if same else find_story(store, fp, c, published, window,
-                                                                       config["dedupe.threshold"])
-                item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, entry_key(e))
-            stored += 1
-            alerting = oldest_alerted is None or published >= oldest_alerted
-            if c.is_report and alerting:
-                # Keyed by story: the first report of a story alerts, its copies and updates do not.
-                queued += queue(store, notifiers, report_alert(item_id, story_id, article, c, feed.name, tz), now)
-            for tally in c.tallies:
-                if tally.since is None:
-                    continue  # a rolling window ("in the past week") is no running total
-                previous = store.series_high(tally.since, tally.region)
-                verdict = judge(previous, tally)
-                store.insert_tally_report(item_id, tally, feed.name, published, e.link, verdict,
-                                          previous.count if previous else None)
-                if alerting and verdict in (NEW_SERIES, RISE):
-                    queued += queue(store, notifiers, tally_alert(item_id, tally, verdict, previous, article, feed.name, tz), now)
-    return stored, queued
+        failures = list(harvest.failures)
+        # Oldest first, so a series of reported totals grows in the order it was reported.
+        for fresh in sorted(harvest.entries, key=lambda f: f.entry.published or now):
+            try:
+                with store.savepoint():
+                    added, alerts = store_entry(fresh, feed, config, store, notifiers, now)
+                    store.clear_item_failure(feed.name, fresh.entry.guid)
+            except Exception as e:  # noqa: BLE001 - one poisoned item never costs the others
+                log.warning("feed %s: item %r not stored", feed.name, fresh.entry.guid, exc_info=True)
+                failures.append((fresh.entry, describe(e)))
+                continue
+            stored += added
+            queued += alerts
+        for entry, error in failures:
+            store.record_item_failure(feed.name, entry.guid, entry.title, entry.link, entry_key(entry), error, now)
+    return stored, queued, len(failures)
+
+
+def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifiers: Notifiers,
+                now: datetime) -> tuple[int, int]:
+    """Classify one entry, put it in its story and queue its alerts. Returns (items stored, alerts queued)."""
+    e = fresh.entry
+    tz = ZoneInfo(config["schedule.timezone"])
+    max_age = config["alerts.max_age_days"]
+    oldest_alerted = now - timedelta(days=max_age) if max_age else None
+    window = timedelta(days=config["dedupe.window_days"])
+    article = copied_article(e, fresh.copy) if fresh.copy is not None else to_article(e, fresh.page)
+    published = e.published or now
+    c = classify(e.title, article.text, published.date(), config.rules, config.tally_terms)
+    key, fp = text_key(article.text), fingerprint(article.text)
+    queued = 0
+    if fresh.stored is not None:
+        item_id, story_id = fresh.stored["id"], fresh.stored["story_id"]
+        store.update_item(item_id, article, c, now, key, fp, entry_key(e))
+        log.info("item %s updated in place: %s", item_id, e.title)
+    else:
+        if store.stored_entry(feed.name, e.guid, article.canonical_url):
+            return 0, 0  # stored by this feed earlier in the cycle under another GUID
+        same = store.same_text(key, published - window, published + window)
+        if any(row["feed"] == feed.name for row in same):
+            return 0, 0  # this outlet already carries this very text
+        story_id = same[0]["story_id"] if same else find_story(store, fp, c, published, window,
+                                                               config["dedupe.threshold"])
+        item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, entry_key(e))
+    alerting = oldest_alerted is None or published >= oldest_alerted
+    if c.is_report and alerting:
+        # Keyed by story: the first report of a story alerts, its copies and updates do not.
+        queued += queue(store, notifiers, report_alert(item_id, story_id, article, c, feed.name, tz), now)
+    for tally in c.tallies:
+        if tally.since is None:
+            continue  # a rolling window ("in the past week") is no running total
+        previous = store.series_high(tally.since, tally.region)
+        verdict = judge(previous, tally)
+        store.insert_tally_report(item_id, tally, feed.name, published, e.link, verdict,
+                                  previous.count if previous else None)
+        if alerting and verdict in (NEW_SERIES, RISE):
+            queued += queue(store, notifiers, tally_alert(item_id, tally, verdict, previous, article, feed.name, tz), now)
+    return 1, queued
 
 
 def copied_article(entry: Entry, other: dict) -> Article:
@@ -278,57 +325,71 @@ def _recovered(config: Config, store: Store, notifiers: Notifiers, feed: Feed, s
 
 
 def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now) -> CycleReport:
-    """One full cycle: fetch and process every feed, then deliver every pending alert."""
+    """One full cycle: fetch and process every feed, then deliver every pending alert. Whatever one
+    feed does is that feed's failure; delivery and the cycle's record always run."""
     started = clock()
     cycle_id = store.start_cycle(started)
     interval = config["schedule.poll_interval_seconds"]
-    states = {f.name: store.feed_state(f.name) for f in config.feeds if f.enabled}
-    due = [(f, states[f.name]) for f in config.feeds if f.enabled and is_due(states[f.name], started, interval)]
-    outcomes: list[FeedOutcome] = [
-        FeedOutcome(f.name, "backing-off", error=f"waiting until {states[f.name].next_attempt_at} after "
-                                                 f"{states[f.name].consecutive_failures} failures")
-        for f in config.feeds if f.enabled and not is_due(states[f.name], started, interval)
-    ]
-    harvests = asyncio.run(_harvest_all(config, store, due))
-    created = 0
-    for h in harvests:
-        now = clock()
-        state = states[h.feed.name]
-        if h.error is not None:
-            created += _record_failure(config, store, notifiers, h.feed, state, h.error, started, now)
-            outcomes.append(FeedOutcome(h.feed.name, "failed", error=h.error))
-            log.warning("feed %s failed: %s", h.feed.name, h.error)
-            continue
-        if h.response.not_modified:
-            with store.transaction():
-                store.record_fetch(h.feed.name, h.feed.url, now, h.response.etag, h.response.last_modified)
-                created += _recovered(config, store, notifiers, h.feed, state, now)
-            outcomes.append(FeedOutcome(h.feed.name, "not-modified"))
-            continue
+    outcomes: list[FeedOutcome] = []
+    created = sent = pending = 0
+    try:
+        states = {f.name: store.feed_state(f.name) for f in config.feeds if f.enabled}
+        due = [(f, states[f.name]) for f in config.feeds if f.enabled and is_due(states[f.name], started, interval)]
+        outcomes += [
+            FeedOutcome(f.name, "backing-off", error=f"waiting until {states[f.name].next_attempt_at} after "
+                                                     f"{states[f.name].consecutive_failures} failures")
+            for f in config.feeds if f.enabled and not is_due(states[f.name], started, interval)
+        ]
+        harvests = asyncio.run(_harvest_all(config, store, due))
+        for h in harvests:
+            outcome, queued = _settle(h, config, store, notifiers, states[h.feed.name], started, clock())
+            outcomes.append(outcome)
+            created += queued
+    finally:
         try:
-            stored, queued = process_harvest(h, config, store, notifiers, now, state)
-        except MonitorError as e:  # the feed's items are rolled back; the next cycle tries again
-            created += _record_failure(config, store, notifiers, h.feed, state, str(e), started, now)
-            outcomes.append(FeedOutcome(h.feed.name, "failed", error=str(e)))
-            log.error("feed %s not stored: %s", h.feed.name, e)
-            continue
-        created += queued
-        outcomes.append(FeedOutcome(h.feed.name, "updated", stored))
-        log.info("feed %s: %d new items, %d alerts queued", h.feed.name, stored, queued)
-    sent, pending = deliver_pending(store, notifiers, clock())
-    report = CycleReport(outcomes, created, sent, pending)
-    store.finish_cycle(
-        cycle_id, clock(),
-        feeds_ok=sum(o.status == "updated" for o in outcomes),
-        feeds_not_modified=sum(o.status == "not-modified" for o in outcomes),
-        feeds_failed=len(report.failed),
-        items_new=report.new_items,
-        alerts_created=created,
-        alerts_sent=sent,
-        alerts_pending=pending,
-        errors=[{"feed": o.feed, "error": o.error} for o in report.failed],
-    )
-    return report
+            sent, pending = deliver_pending(store, notifiers, clock())
+        except Exception:
+            log.exception("delivery failed; pending alerts stay in the outbox for the next cycle")
+        failed = [o for o in outcomes if o.status == "failed"]
+        store.finish_cycle(
+            cycle_id, clock(),
+            feeds_ok=sum(o.status == "updated" for o in outcomes),
+            feeds_not_modified=sum(o.status == "not-modified" for o in outcomes),
+            feeds_failed=len(failed),
+            items_new=sum(o.new_items for o in outcomes),
+            alerts_created=created,
+            alerts_sent=sent,
+            alerts_pending=pending,
+            errors=[{"feed": o.feed, "error": o.error} for o in failed],
+        )
+    return CycleReport(outcomes, created, sent, pending)
+
+
+def _settle(h: Harvest, config: Config, store: Store, notifiers: Notifiers, state: FeedState, started: datetime,
+            now: datetime) -> tuple[FeedOutcome, int]:
+    """Store one feed's harvest, or record its failure. Returns its outcome and the alerts queued."""
+    error = h.error
+    if error is None:
+        try:
+            if h.response.not_modified:
+                with store.transaction():
+                    store.record_fetch(h.feed.name, h.feed.url, now, h.response.etag, h.response.last_modified)
+                    queued = _recovered(config, store, notifiers, h.feed, state, now)
+                return FeedOutcome(h.feed.name, "not-modified"), queued
+            stored, queued, failed_items = process_harvest(h, config, store, notifiers, now, state)
+            log.info("feed %s: %d new items, %d alerts queued, %d items failed", h.feed.name, stored, queued, failed_items)
+            return FeedOutcome(h.feed.name, "updated", stored, failed_items=failed_items), queued
+        except Exception as e:  # noqa: BLE001 - the feed's items are rolled back; the next cycle tries again
+            log.error("feed %s not stored: %s", h.feed.name, describe(e), exc_info=not isinstance(e, MonitorError))
+            error = describe(e)
+    else:
+        log.warning("feed %s failed: %s", h.feed.name, error)
+    try:
+        queued = _record_failure(config, store, notifiers, h.feed, state, error, started, now)
+    except Exception:  # noqa: BLE001 - a store that cannot record it (a full disk) must not stop the others
+        log.exception("feed %s: its failure could not be recorded", h.feed.name)
+        queued = 0
+    return FeedOutcome(h.feed.name, "failed", error=error), queued
 
 
 def send_digest(config: Config, store: Store, notifiers: Notifiers, period: Period, now: datetime) -> tuple[Digest, int]:

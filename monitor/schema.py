@@ -176,6 +176,22 @@ def link_tables(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS sketches_hash ON sketches (hash)")
 
 
+def item_failures(db: sqlite_utils.Database) -> None:
+    """Items that could not be stored, with their error, so one poisoned item is seen and not retried forever."""
+    db.execute("""CREATE TABLE IF NOT EXISTS item_failures (
+        feed TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        title TEXT NOT NULL,
+        link TEXT NOT NULL,
+        entry_key TEXT NOT NULL,
+        error TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        first_failed_at TEXT NOT NULL,
+        last_failed_at TEXT NOT NULL,
+        PRIMARY KEY (feed, guid)
+    )""")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -186,6 +202,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "baseline: the schema before versioning", baseline),
     Migration(2, "foreign keys items->feeds/stories, stories->items; sketches primary key", link_tables),
+    Migration(3, "item_failures: items that could not be stored, with their error", item_failures),
 )
 
 

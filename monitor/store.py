@@ -74,10 +74,32 @@ class Store:
         try:
             yield self
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite rolls back by itself on some errors (a full disk): a second ROLLBACK would hide the first error.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def savepoint(self):
+        """Inside a transaction: the writes inside are undone alone when they fail, the transaction goes on."""
+        conn = self.db.conn
+        conn.execute("SAVEPOINT one_item")
+        try:
+            yield self
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO one_item")
+                conn.execute("RELEASE one_item")
+            raise
+        else:
+            conn.execute("RELEASE one_item")
 
     # ------------------------------------------------------------ feeds
 
@@ -174,6 +196,30 @@ class Store:
 
     def _save_sketch(self, item_id: int, fingerprint) -> None:
         self.db.conn.executemany("INSERT INTO sketches (hash, item_id) VALUES (?, ?)", [(h, item_id) for h in fingerprint.sketch])
+
+    def record_item_failure(self, feed: str, guid: str, title: str, link: str, entry_key: str, error: str,
+                            now: datetime) -> None:
+        """An item that could not be stored, with its error; attempts count again from 1 when the feed changes it."""
+        self.db.execute(
+            """INSERT INTO item_failures (feed, guid, title, link, entry_key, error, first_failed_at, last_failed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed, guid) DO UPDATE SET error = excluded.error,
+               title = excluded.title, link = excluded.link, last_failed_at = excluded.last_failed_at,
+               attempts = CASE WHEN entry_key = excluded.entry_key THEN attempts + 1 ELSE 1 END,
+               entry_key = excluded.entry_key""",
+            [feed, guid, title, link, entry_key, error, iso(now), iso(now)],
+        )
+
+    def item_failure_attempts(self, feed: str, guid: str, entry_key: str) -> int:
+        """How many times this very entry (as the feed describes it now) failed."""
+        row = self._one("SELECT attempts FROM item_failures WHERE feed = ? AND guid = ? AND entry_key = ?",
+                        [feed, guid, entry_key])
+        return row[0] if row else 0
+
+    def clear_item_failure(self, feed: str, guid: str) -> None:
+        self.db.execute("DELETE FROM item_failures WHERE feed = ? AND guid = ?", [feed, guid])
+
+    def item_failures(self) -> list[dict]:
+        return list(self.db.query("SELECT * FROM item_failures ORDER BY last_failed_at DESC, feed, guid"))
 
     # ------------------------------------------------------------ stories
 

@@ -1,0 +1,128 @@
+"""A loopback server that behaves like a hostile or broken internet: each route writes its own raw
+answer (false Content-Encoding, stacked compression, a trickle of bytes, no answer at all)."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+Answer = Callable[[BaseHTTPRequestHandler], None]
+
+
+def plain(body: bytes | str, status: int = 200, content_type: str = "text/html; charset=utf-8",
+          headers: dict[str, str] | None = None) -> Answer:
+    data = body.encode() if isinstance(body, str) else body
+
+    def answer(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(status)
+        h.send_header("Content-Type", content_type)
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+
+    return answer
+
+
+def false_gzip(body: bytes | str, content_type: str = "application/rss+xml") -> Answer:
+    """Says gzip, sends the body as it is."""
+    return plain(body, content_type=content_type, headers={"Content-Encoding": "gzip"})
+
+
+def gzip_bomb(decoded_bytes: int, layers: int = 2) -> Answer:
+    """Zeros compressed `layers` times, declared as `gzip, gzip, ...`: a few KB that decode to decoded_bytes."""
+    data = b"\0" * decoded_bytes
+    for _ in range(layers):
+        data = gzip.compress(data, compresslevel=9)
+    return plain(data, content_type="application/rss+xml", headers={"Content-Encoding": ", ".join(["gzip"] * layers)})
+
+
+def trickle(body: bytes | str, every: float, stop: threading.Event, chunk: int = 1) -> Answer:
+    """Slowloris: the body a byte at a time, one chunk every `every` seconds, until sent or the test ends."""
+    data = body.encode() if isinstance(body, str) else body
+
+    def answer(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        for i in range(0, len(data), chunk):
+            h.wfile.write(data[i : i + chunk])
+            h.wfile.flush()
+            if stop.wait(every):
+                return
+
+    return answer
+
+
+def hang(stop: threading.Event) -> Answer:
+    """Accepts the request and never answers (until the test ends)."""
+
+    def answer(h: BaseHTTPRequestHandler) -> None:
+        stop.wait(120)
+
+    return answer
+
+
+@dataclass
+class Hostile:
+    base: str
+    stop: threading.Event
+    routes: dict[str, Answer] = field(default_factory=dict)
+    hits: list[str] = field(default_factory=list)
+
+    def route(self, path: str, answer: Answer) -> str:
+        self.routes[path] = answer
+        return self.base + path
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def serve_hostile() -> tuple[Hostile, Callable[[], None]]:
+    state: dict = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def _answer(self):
+            site: Hostile = state["site"]
+            site.hits.append(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            answer = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
+            try:
+                (answer or plain("not found", 404, "text/plain"))(self)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as it should
+
+        do_GET = do_POST = _answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stop = threading.Event()
+    state["site"] = Hostile(f"http://127.0.0.1:{server.server_address[1]}", stop)
+
+    def close() -> None:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+
+    return state["site"], close
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

@@ -1,0 +1,164 @@
+"""The fault matrix: a hostile loopback server serves one fault beside a healthy feed, whose attack
+report must still alert, exactly once; the fault is recorded on its feed or item and shown in `status`."""
+
+from __future__ import annotations
+
+from email.utils import format_datetime
+
+import pytest
+import sqlite_utils
+from builders import JORDAN_DRONE, KH_STRIKES, Story, at, page, rss
+from conftest import write_config
+from hostile import false_gzip, plain, serve_hostile
+
+HEALTHY = f"[report] {JORDAN_DRONE.title}"
+
+
+@pytest.fixture
+def hostile():
+    site, close = serve_hostile()
+    yield site
+    close()
+
+
+def healthy_feed(web) -> str:
+    link = web.serve(f"/news/{JORDAN_DRONE.slug}", page(JORDAN_DRONE))
+    return web.serve("/healthy.xml", rss([(JORDAN_DRONE, link)]), content_type="application/rss+xml")
+
+
+def raw_rss(items: list[dict]) -> str:
+    """RSS with items as the hostile feed writes them: any field may be missing or absurd."""
+    parts = []
+    for i in items:
+        fields = "".join(f"<{k}>{v}</{k}>" for k, v in i.items())
+        parts.append(f"<item>{fields}</item>")
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Hostile</title>'
+            f"<link>http://example.org/</link><description>x</description>{''.join(parts)}</channel></rss>")
+
+
+def db(config):
+    return sqlite_utils.Database(config.parent / "monitor.db")
+
+
+def poll_beside_healthy(tmp_path, web, receiver, run_monitor, hostile_url: str, settings: dict | None = None):
+    config = write_config(tmp_path, [("Hostile", hostile_url), ("Wire", healthy_feed(web))], [{"url": receiver.url}],
+                          settings)
+    result = run_monitor(config, "poll")
+    assert result.exit_code == 0, result.output
+    assert receiver.titles == [HEALTHY], result.output
+    feeds = {r["name"]: r for r in db(config)["feeds"].rows}
+    assert feeds["Wire"]["consecutive_failures"] == 0 and feeds["Wire"]["last_success_at"]
+    return config, result, feeds
+
+
+def test_a_feed_sent_as_gzip_that_is_not_fails_alone(tmp_path, web, receiver, run_monitor, hostile):
+    url = hostile.route("/feed.xml", false_gzip(rss([(KH_STRIKES, "http://example.org/x")])))
+
+    config, result, feeds = poll_beside_healthy(tmp_path, web, receiver, run_monitor, url)
+
+    assert "failed: Hostile: the body does not decode" in result.output
+    assert feeds["Hostile"]["consecutive_failures"] == 1
+    status = run_monitor(config, "status").output
+    assert "Hostile: 0 items, last success never, FAILING 1 in a row" in status
+
+
+def test_a_page_sent_as_gzip_that_is_not_falls_back_to_the_summary(tmp_path, web, receiver, run_monitor, hostile):
+    link = hostile.route("/news/kh", false_gzip(page(KH_STRIKES), content_type="text/html"))
+    url = hostile.route("/feed.xml", plain(rss([(KH_STRIKES, link)]), content_type="application/rss+xml"))
+    config = write_config(tmp_path, [("Hostile", url), ("Wire", healthy_feed(web))], [{"url": receiver.url}])
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0
+    items = {i["guid"]: i for i in db(config)["items"].rows}
+    assert items["kh-strikes"]["text_source"] == "summary"
+    assert "does not decode" in items["kh-strikes"]["text_note"]
+    # The strike report alerts from its summary, the healthy feed's attack report alerts too: once each.
+    assert sorted(receiver.titles) == sorted([HEALTHY, f"[report] {KH_STRIKES.title}"])
+
+
+def test_a_feed_whose_parser_crashes_fails_alone(tmp_path, web, receiver, run_monitor, hostile):
+    # A character reference to a lone surrogate makes feedparser raise UnicodeEncodeError.
+    body = raw_rss([{"title": "bad &#55296; title", "link": "http://example.org/a", "guid": "a"}])
+    url = hostile.route("/feed.xml", plain(body, content_type="application/rss+xml"))
+
+    _, result, feeds = poll_beside_healthy(tmp_path, web, receiver, run_monitor, url)
+
+    assert "failed: Hostile: UnicodeEncodeError" in result.output
+    assert "UnicodeEncodeError" in feeds["Hostile"]["last_error"]
+
+
+@pytest.mark.parametrize("when", ["Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_an_item_dated_out_of_range_is_stored_with_no_date(tmp_path, web, receiver, run_monitor, hostile, when):
+    link = hostile.route("/news/kh", plain(page(KH_STRIKES)))
+    body = raw_rss([{"title": KH_STRIKES.title, "link": link, "guid": "kh", "pubDate": when,
+                     "description": KH_STRIKES.paragraphs[0]}])
+    config = write_config(tmp_path, [("Hostile", hostile.route("/feed.xml", plain(body, content_type="application/rss+xml"))),
+                                     ("Wire", healthy_feed(web))], [{"url": receiver.url}])
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0, result.output
+    items = {i["guid"]: i for i in db(config)["items"].rows}
+    assert items["kh"]["published"] is None and items["kh"]["text_source"] == "page"
+    assert sorted(receiver.titles) == sorted([HEALTHY, f"[report] {KH_STRIKES.title}"])
+
+
+def test_bad_links_cost_only_their_own_item(tmp_path, web, receiver, run_monitor):
+    # One feed: an item whose link is not a URL, one with a port out of range, and the attack report.
+    good = web.serve(f"/news/{JORDAN_DRONE.slug}", page(JORDAN_DRONE))
+    items = [
+        {"title": "Broken address", "link": "http://[::1/x", "guid": "broken", "description": "Nothing to see."},
+        {"title": KH_STRIKES.title, "link": "http://127.0.0.1:99999/kh", "guid": "port",
+         "description": KH_STRIKES.paragraphs[0]},
+        {"title": JORDAN_DRONE.title, "link": good, "guid": JORDAN_DRONE.slug,
+         "pubDate": format_datetime(JORDAN_DRONE.published), "description": JORDAN_DRONE.paragraphs[0]},
+    ]
+    config = write_config(tmp_path, [("Mixed", web.serve("/mixed.xml", raw_rss(items), content_type="application/rss+xml"))],
+                          [{"url": receiver.url}])
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0, result.output
+    assert "items failed: Mixed: 1" in result.output
+    stored = {i["guid"]: i for i in db(config)["items"].rows}
+    assert set(stored) == {"port", JORDAN_DRONE.slug}
+    assert stored["port"]["text_source"] == "summary" and "invalid URL" in stored["port"]["text_note"]
+    assert sorted(receiver.titles) == sorted([HEALTHY, f"[report] {KH_STRIKES.title}"])
+    (failure,) = db(config)["item_failures"].rows
+    assert failure["guid"] == "broken" and "Invalid IPv6 URL" in failure["error"]
+    status = run_monitor(config, "status").output
+    assert "Items that could not be stored: 1" in status and "Broken address" in status
+
+
+def test_a_poisoned_item_is_tried_a_few_times_then_left_alone(tmp_path, web, receiver, run_monitor):
+    items = [{"title": "Broken address", "link": "http://[::1/x", "guid": "broken", "description": "Nothing."}]
+    # No validators: the feed is read again at every poll, as many feeds are.
+    config = write_config(tmp_path, [("Mixed", web.serve("/mixed.xml", raw_rss(items), content_type="application/rss+xml"))])
+
+    for _ in range(5):
+        run_monitor(config, "poll")
+
+    (failure,) = db(config)["item_failures"].rows
+    assert failure["attempts"] == 3
+    assert db(config)["feeds"].get("Mixed")["consecutive_failures"] == 0
+
+
+def test_one_poisoned_feed_among_many_costs_only_itself(tmp_path, web, receiver, run_monitor, hostile):
+    poisoned = hostile.route("/feed.xml", false_gzip(rss([(KH_STRIKES, "http://example.org/x")])))
+    others = []
+    for n in range(30):
+        story = Story(f"quiet-{n}", f"Harvest festival number {n} draws crowds", ("Farmers sold apples and pears.",),
+                      at("2024-02-01T10:00:00"))
+        link = web.serve(f"/news/quiet-{n}", page(story))
+        others.append((f"Quiet {n}", web.serve(f"/quiet{n}.xml", rss([(story, link)]),
+                                              content_type="application/rss+xml")))
+    config = write_config(tmp_path, [("Hostile", poisoned), *others, ("Wire", healthy_feed(web))], [{"url": receiver.url}],
+                          settings={"fetch": {"concurrency": 8}})
+
+    result = run_monitor(config, "poll")
+
+    assert "32 feeds: 31 updated, 0 not modified, 1 failed" in result.output
+    assert receiver.titles == [HEALTHY]
+    cycle = list(db(config)["cycles"].rows)[-1]
+    assert cycle["finished_at"] and cycle["feeds_failed"] == 1 and cycle["alerts_sent"] == 1
