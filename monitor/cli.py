@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import click
 
-from .config import Config, load_config, mask_secrets
+from .config import Config, load_config, load_rules, mask_secrets
 from .errors import ConfigError, MonitorError
 
 log = logging.getLogger("monitor")
@@ -71,6 +71,13 @@ class Context:
             self._config = load_config(self.config_path)
             _secret_filter.config = self._config
         return self._config
+
+    @property
+    def rules(self):
+        """The rules and tally terms alone: what classify, eval and explain need (no notifier URLs)."""
+        if self._config is not None:
+            return self._config.rules, self._config.tally_terms
+        return load_rules(self.config_path)
 
 
 def _fail(e: MonitorError, ctx: Context | None = None) -> None:
@@ -287,7 +294,7 @@ def classify(obj: Context, file):
     from .classify import classify as classify_article
     from .evaluate import published_date
 
-    config = obj.config
+    rules, tally_terms = obj.rules
     for n, line in enumerate(file, 1):
         if not line.strip():
             continue
@@ -296,7 +303,7 @@ def classify(obj: Context, file):
             published = published_date(row.get("published"))
         except (json.JSONDecodeError, ValueError, AttributeError) as e:
             raise click.ClickException(f"line {n}: not a JSON object with a valid published date: {e}") from None
-        c = classify_article(row.get("title", ""), row.get("text", ""), published, config.rules, config.tally_terms)
+        c = classify_article(row.get("title", ""), row.get("text", ""), published, rules, tally_terms)
         click.echo(json.dumps({
             "id": row.get("id"),
             "attack": "attack" in c.categories,
@@ -358,9 +365,11 @@ def evaluate_cmd(obj: Context, file, min_f1, min_tally_f1, show_misses):
     """Score the classifier on a labelled JSON Lines file (the LABELS.md form)."""
     from .evaluate import evaluate
 
-    rows = [json.loads(line) for line in file if line.strip()]
-    config = obj.config
-    scores = evaluate(rows, config.rules, config.tally_terms)
+    from .evaluate import labelled_rows
+
+    rows = labelled_rows(file, getattr(file, "name", "input"))
+    rules, tally_terms = obj.rules
+    scores = evaluate(rows, rules, tally_terms)
     click.echo(f"{len(rows)} articles")
     failed = []
     for name, s in scores.items():

@@ -179,19 +179,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     path = Path(path or env.get("MONITOR_CONFIG") or DEFAULT_PATH)
     raw = _expand_all(_read_toml(path), path, "", env)
 
-    values = {s.key: s.default for s in SETTINGS}
-    for section, body in raw.items():
-        if section in ("feeds", "notifiers"):
-            continue
-        if section not in SECTIONS:
-            raise ConfigError(path, section, f"unknown section; expected one of {', '.join(SECTIONS + ['feeds', 'notifiers'])}")
-        if not isinstance(body, dict):
-            raise ConfigError(path, section, "must be a table")
-        for name, value in body.items():
-            key = f"{section}.{name}"
-            if key not in _BY_KEY:
-                raise ConfigError(path, key, "unknown key")
-            values[key] = _check(path, key, value, _BY_KEY[key])
+    values = _settings(path, raw)
     try:
         ZoneInfo(values["schedule.timezone"])
     except (ZoneInfoNotFoundError, ValueError):
@@ -206,18 +194,43 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
 
     feeds = _feeds(path, raw.get("feeds", []))
     notifiers = _notifiers(path, raw.get("notifiers", []))
+    rules, tally_terms = _rules_files(path, values)
+    return Config(path, values, feeds, notifiers, rules, tally_terms)
 
+
+def _settings(path: Path, raw: dict) -> dict[str, object]:
+    """The settings of the config file's tables, checked, with defaults for those it leaves out."""
+    values = {s.key: s.default for s in SETTINGS}
+    for section, body in raw.items():
+        if section in ("feeds", "notifiers"):
+            continue
+        if section not in SECTIONS:
+            raise ConfigError(path, section, f"unknown section; expected one of {', '.join(SECTIONS + ['feeds', 'notifiers'])}")
+        if not isinstance(body, dict):
+            raise ConfigError(path, section, "must be a table")
+        for name, value in body.items():
+            key = f"{section}.{name}"
+            if key not in _BY_KEY:
+                raise ConfigError(path, key, "unknown key")
+            values[key] = _check(path, key, value, _BY_KEY[key])
+    return values
+
+
+def _rules_files(path: Path, values: dict[str, object]) -> tuple[Ruleset, TallyTerms]:
     rules_path = path.parent / values["rules.path"]
     rules = compile_rules(_read_toml(rules_path), str(rules_path))
     tallies_path = path.parent / values["rules.tallies_path"]
     tally_terms = compile_tally_terms(_read_toml(tallies_path), str(tallies_path))
-    return Config(path, values, feeds, notifiers, rules, tally_terms)
+    return rules, tally_terms
 
 
 def load_rules(path: str | os.PathLike | None = None, env: dict | None = None) -> tuple[Ruleset, TallyTerms]:
-    """Just the rules, for `monitor classify` and `monitor eval`, which need no feeds or notifiers."""
-    config = load_config(path, env)
-    return config.rules, config.tally_terms
+    """Just the rules files the config file points at, for `monitor classify`, `eval` and `explain`:
+    they need no feeds or notifiers, so an unset ${VAR} in a notifier URL does not stop them."""
+    env = dict(os.environ) if env is None else env
+    path = Path(path or env.get("MONITOR_CONFIG") or DEFAULT_PATH)
+    raw = {k: v for k, v in _read_toml(path).items() if k not in ("feeds", "notifiers")}
+    return _rules_files(path, _settings(path, _expand_all(raw, path, "", env)))
 
 
 def _read_toml(path: Path) -> dict:

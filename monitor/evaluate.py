@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date
 
 from .classify import Ruleset, classify
+from .errors import ConfigError
 from .tallies import TallyTerms
 
 
@@ -29,6 +31,34 @@ class Score:
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def labelled_rows(lines: Iterable[str], source: str) -> list[dict]:
+    """The labelled articles of a JSON Lines file; a line that is no article with an `expect` table
+    is a ConfigError naming the line (an unlabelled file would otherwise score 1.000)."""
+    rows = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ConfigError(source, f"line {n}", f"not JSON ({e})") from None
+        if not isinstance(row, dict):
+            raise ConfigError(source, f"line {n}", "not a JSON object")
+        expect = row.get("expect")
+        if not isinstance(expect, dict):
+            raise ConfigError(source, f"line {n}", "no `expect` table: an article needs its labels to be scored")
+        tallies = expect.get("tallies", [])
+        if not isinstance(tallies, list) or not all(isinstance(t, dict) for t in tallies):
+            raise ConfigError(source, f"line {n}", "`expect.tallies` must be a list of tables")
+        try:
+            published_date(row.get("published"))
+        except ValueError as e:
+            raise ConfigError(source, f"line {n}", f"published is not a date ({e})") from None
+        row.setdefault("id", f"line {n}")
+        rows.append(row)
+    return rows
 
 
 def published_date(value) -> date | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from builders import FOOTBALL, JORDAN_DRONE
 from conftest import REPO, SHARED, needs_shared
 
@@ -42,3 +44,63 @@ def test_dev_set_meets_the_bars(run_monitor):
     result = run_monitor(CONFIG, "eval", str(SHARED / "corpus" / "dev.jsonl"), "--min-f1", "0.95", "--min-tally-f1", "0.90")
 
     assert result.exit_code == 0, result.output
+
+
+def config_with_unset_notifier(tmp_path):
+    """The repository's rules behind a config whose notifier URL names a variable nobody set."""
+    for name in ("rules.toml", "tallies.toml"):
+        (tmp_path / name).write_text((REPO / "config" / name).read_text())
+    config = tmp_path / "monitor.toml"
+    config.write_text('[[notifiers]]\nurl = "json://${MONITOR_TEST_NEVER_SET_URL}/"\n')
+    return config
+
+
+def test_eval_and_classify_need_only_the_rules_not_the_notifiers(tmp_path, run_monitor, monkeypatch):
+    monkeypatch.delenv("MONITOR_TEST_NEVER_SET_URL", raising=False)
+    config = config_with_unset_notifier(tmp_path)
+
+    scored = run_monitor(config, "eval", str(labelled(tmp_path)))
+    classified = run_monitor(config, "classify", str(labelled(tmp_path)))
+    polled = run_monitor(config, "poll")
+
+    assert scored.exit_code == 0, scored.output
+    assert "attack         precision 1.000" in scored.output
+    assert classified.exit_code == 0, classified.output
+    assert json.loads(classified.output.splitlines()[0])["attack"] is True
+    # The commands that do notify still refuse the config.
+    assert polled.exit_code == 2
+    assert "MONITOR_TEST_NEVER_SET_URL is not set" in polled.output
+
+
+@pytest.mark.parametrize(
+    "bad_line, complaint",
+    [
+        ('{"id": "c", "title": "Rockets hit a base", "text": "Rockets hit a base."', "line 2: not JSON"),
+        ('{"id": "c", "title": "Rockets hit a base", "text": "Rockets hit a base."}', "line 2: no `expect` table"),
+        ('["a", "list"]', "line 2: not a JSON object"),
+        ('{"id": "c", "text": "x", "expect": {"attack": true, "tallies": 3}}', "line 2: `expect.tallies` must be"),
+        ('{"id": "c", "text": "x", "published": "last Tuesday", "expect": {"attack": true}}', "line 2: published is not a date"),
+    ],
+)
+def test_eval_stops_on_a_line_it_cannot_score_and_names_it(tmp_path, run_monitor, bad_line, complaint):
+    good = labelled(tmp_path).read_text().splitlines()[0]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(good + "\n" + bad_line + "\n")
+
+    result = run_monitor(CONFIG, "eval", str(path))
+
+    assert result.exit_code == 2
+    assert complaint in result.output
+    assert "Traceback" not in result.output
+    assert "precision" not in result.output
+
+
+def test_an_unlabelled_file_is_refused_not_scored_perfect(tmp_path, run_monitor):
+    path = tmp_path / "unlabelled.jsonl"
+    path.write_text(json.dumps({"id": "x", "title": JORDAN_DRONE.title, "text": JORDAN_DRONE.text}) + "\n")
+
+    result = run_monitor(CONFIG, "eval", str(path), "--min-f1", "1.0")
+
+    assert result.exit_code == 2
+    assert "line 1: no `expect` table" in result.output
+    assert "1.000" not in result.output
