@@ -117,14 +117,17 @@ def _open(ctx_obj: Context):
 
 
 @cli.command()
+@click.option("--force", is_flag=True, help="Poll feeds that are backing off after failures too.")
+@click.option("--catch-up", "catch_up", is_flag=True,
+              help="Store every feed's items and figures silently (no report or tally alerts), as a new feed's first poll does.")
 @click.pass_obj
-def poll(obj: Context):
+def poll(obj: Context, force: bool, catch_up: bool):
     """Run one full cycle: fetch every feed, store and classify new items, deliver pending alerts."""
     from .pipeline import run_cycle
 
     config, store, notifiers = _open(obj)
     try:
-        report = run_cycle(config, store, notifiers)
+        report = run_cycle(config, store, notifiers, force=force, catch_up=catch_up)
     finally:
         store.close()
     updated = sum(o.status == "updated" for o in report.outcomes)
@@ -136,13 +139,16 @@ def poll(obj: Context):
         f"{report.new_items} new items; {report.alerts_created} alerts queued, {report.alerts_sent} sent, "
         f"{report.alerts_pending} pending"
     )
+    for o in report.outcomes:
+        if o.caught_up:
+            click.echo(f"caught up: {o.feed}: {o.new_items} items stored without alerts (its first poll, or --catch-up)")
     for o in report.failed:
         click.echo(f"failed: {o.feed}: {o.error}")
     for o in report.outcomes:
         if o.failed_items:
             click.echo(f"items failed: {o.feed}: {o.failed_items} (see `monitor status`)")
     for o in waiting:
-        click.echo(f"backing off: {o.feed}: {o.error}")
+        click.echo(f"backing off: {o.feed}: {o.error} (poll --force tries it now)")
 
 
 @cli.command()
@@ -224,13 +230,14 @@ def status(obj: Context):
     for feed in config.feeds:
         f = feeds.get(feed.name)
         if f is None:
-            click.echo(f"  {feed.name}: never polled" + ("" if feed.enabled else " (disabled)"))
+            click.echo(f"  {feed.name}: never polled" + (" (disabled)" if not feed.enabled else
+                       "; its first good poll stores its items without alerts (catch_up)" if feed.catch_up else ""))
             continue
         line = f"  {feed.name}: {f['items_stored']} items, last success {f['last_success_at'] or 'never'}"
         if f["consecutive_failures"]:
             line += f", FAILING {f['consecutive_failures']} in a row since {f['failing_since']}: {f['last_error']}"
             if f["next_attempt_at"]:
-                line += f"; next attempt {f['next_attempt_at']}"
+                line += f"; next attempt {f['next_attempt_at']} (`monitor poll --force` tries it now)"
         elif f["last_error"]:
             line += f", last error {f['last_error_at']}: {f['last_error']}"
         click.echo(line)

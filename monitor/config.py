@@ -55,7 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_KEY = {s.key: s for s in SETTINGS}
 SECTIONS = sorted({s.key.split(".")[0] for s in SETTINGS})
 FEED_KEYS = {"name": "Short unique name, shown in alerts as the outlet.", "url": "http, https or file URL of an RSS or Atom feed.",
-             "enabled": "false to keep a feed in the file but not poll it (default true)."}
+             "enabled": "false to keep a feed in the file but not poll it (default true).",
+             "catch_up": "true (default): the feed's first successful poll stores its items and figures without alerts."}
 NOTIFIER_KEYS = {"url": "Any apprise URL; ${VAR} is replaced from the environment, so tokens stay out of the file.",
                  "events": f"Which alerts it gets, of {', '.join(EVENTS)} (default all).",
                  "name": "Name shown in logs and the store instead of the URL (default: scheme and position)."}
@@ -66,6 +67,7 @@ class Feed:
     name: str
     url: str
     enabled: bool = True
+    catch_up: bool = True  # the first successful poll stores silently: no burst of alerts for a new feed
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class Config:
         for key, value in self.values.items():
             section, name = key.split(".")
             out.setdefault(section, {})[name] = value
-        out["feeds"] = [{"name": f.name, "url": f.url, "enabled": f.enabled} for f in self.feeds]
+        out["feeds"] = [{"name": f.name, "url": f.url, "enabled": f.enabled, "catch_up": f.catch_up} for f in self.feeds]
         out["notifiers"] = [{"name": n.name, "url": n.masked_url, "events": list(n.events)} for n in self.notifiers]
         return out
 
@@ -273,9 +275,10 @@ def _feeds(path: Path, raw: object) -> tuple[Feed, ...]:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https", "file") or (parts.scheme != "file" and not parts.netloc):
             raise ConfigError(path, f"{key}.url", f"must be an http, https or file URL, got {url!r}")
-        if not isinstance(enabled, bool):
-            raise ConfigError(path, f"{key}.enabled", "must be true or false")
-        feeds.append(Feed(name, url, enabled))
+        for flag in ("enabled", "catch_up"):
+            if not isinstance(f.get(flag, True), bool):
+                raise ConfigError(path, f"{key}.{flag}", "must be true or false")
+        feeds.append(Feed(name, url, enabled, f.get("catch_up", True)))
     return tuple(feeds)
 
 

@@ -74,6 +74,7 @@ class FeedOutcome:
     new_items: int = 0
     error: str = ""
     failed_items: int = 0
+    caught_up: bool = False  # stored silently: the feed's first successful poll, or poll --catch-up
 
 
 @dataclass
@@ -194,10 +195,11 @@ def to_article(entry: Entry, page: Response | str) -> Article:
 
 
 def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: Notifiers, now: datetime,
-                    state: FeedState | None = None) -> tuple[int, int, int]:
+                    state: FeedState | None = None, silent: bool = False) -> tuple[int, int, int]:
     """Classify the new and updated entries of one feed, put each in its story, and store them with
     their alerts in one transaction, each entry in a savepoint of its own: an entry that fails is
-    undone alone and recorded with its error. Returns (items stored or updated, alerts queued, items failed)."""
+    undone alone and recorded with its error. Returns (items stored or updated, alerts queued, items failed).
+    silent (a catch-up poll) stores items and tally figures, judged as usual, but queues no report or tally alert."""
     feed = harvest.feed
     stored = queued = 0
     with store.transaction():
@@ -209,7 +211,7 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
         for fresh in sorted(harvest.entries, key=lambda f: f.entry.published or now):
             try:
                 with store.savepoint():
-                    added, alerts = store_entry(fresh, feed, config, store, notifiers, now)
+                    added, alerts = store_entry(fresh, feed, config, store, notifiers, now, silent)
                     store.clear_item_failure(feed.name, fresh.entry.guid)
             except Exception as e:  # noqa: BLE001 - one poisoned item never costs the others
                 log.warning("feed %s: item %r not stored", feed.name, fresh.entry.guid, exc_info=True)
@@ -223,7 +225,7 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
 
 
 def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifiers: Notifiers,
-                now: datetime) -> tuple[int, int]:
+                now: datetime, silent: bool = False) -> tuple[int, int]:
     """Classify one entry, put it in its story and queue its alerts. Returns (items stored, alerts queued)."""
     e = fresh.entry
     tz = ZoneInfo(config["schedule.timezone"])
@@ -247,8 +249,8 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
             return 0, 0  # this outlet already carries this very text
         story_id = same[0]["story_id"] if same else find_story(store, fp, c, published, window,
                                                                config["dedupe.threshold"])
-        item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, entry_key(e))
-    alerting = oldest_alerted is None or published >= oldest_alerted
+        item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, entry_key(e), silent)
+    alerting = not silent and (oldest_alerted is None or published >= oldest_alerted)
     if c.is_report and alerting:
         # Keyed by story: the first report of a story alerts, its copies and updates do not.
         queued += queue(store, notifiers, report_alert(item_id, story_id, article, c, feed.name, tz), now)
@@ -324,9 +326,11 @@ def _recovered(config: Config, store: Store, notifiers: Notifiers, feed: Feed, s
     return queue(store, notifiers, alert, now)
 
 
-def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now) -> CycleReport:
+def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now, *, force: bool = False,
+              catch_up: bool = False) -> CycleReport:
     """One full cycle: fetch and process every feed, then deliver every pending alert. Whatever one
-    feed does is that feed's failure; delivery and the cycle's record always run."""
+    feed does is that feed's failure; delivery and the cycle's record always run. force polls feeds
+    that are backing off; catch_up stores every feed's items silently, as a new feed's first poll does."""
     started = clock()
     cycle_id = store.start_cycle(started)
     interval = config["schedule.poll_interval_seconds"]
@@ -334,15 +338,18 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
     created = sent = pending = 0
     try:
         states = {f.name: store.feed_state(f.name) for f in config.feeds if f.enabled}
-        due = [(f, states[f.name]) for f in config.feeds if f.enabled and is_due(states[f.name], started, interval)]
+        due_now = {f.name for f in config.feeds if f.enabled and (force or is_due(states[f.name], started, interval))}
+        due = [(f, states[f.name]) for f in config.feeds if f.name in due_now]
         outcomes += [
             FeedOutcome(f.name, "backing-off", error=f"waiting until {states[f.name].next_attempt_at} after "
                                                      f"{states[f.name].consecutive_failures} failures")
-            for f in config.feeds if f.enabled and not is_due(states[f.name], started, interval)
+            for f in config.feeds if f.enabled and f.name not in due_now
         ]
         harvests = asyncio.run(_harvest_all(config, store, due))
         for h in harvests:
-            outcome, queued = _settle(h, config, store, notifiers, states[h.feed.name], started, clock())
+            state = states[h.feed.name]
+            silent = catch_up or (h.feed.catch_up and state.last_success_at is None)
+            outcome, queued = _settle(h, config, store, notifiers, state, started, clock(), silent)
             outcomes.append(outcome)
             created += queued
     finally:
@@ -366,7 +373,7 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
 
 
 def _settle(h: Harvest, config: Config, store: Store, notifiers: Notifiers, state: FeedState, started: datetime,
-            now: datetime) -> tuple[FeedOutcome, int]:
+            now: datetime, silent: bool = False) -> tuple[FeedOutcome, int]:
     """Store one feed's harvest, or record its failure. Returns its outcome and the alerts queued."""
     error = h.error
     if error is None:
@@ -376,9 +383,10 @@ def _settle(h: Harvest, config: Config, store: Store, notifiers: Notifiers, stat
                     store.record_fetch(h.feed.name, h.feed.url, now, h.response.etag, h.response.last_modified)
                     queued = _recovered(config, store, notifiers, h.feed, state, now)
                 return FeedOutcome(h.feed.name, "not-modified"), queued
-            stored, queued, failed_items = process_harvest(h, config, store, notifiers, now, state)
-            log.info("feed %s: %d new items, %d alerts queued, %d items failed", h.feed.name, stored, queued, failed_items)
-            return FeedOutcome(h.feed.name, "updated", stored, failed_items=failed_items), queued
+            stored, queued, failed_items = process_harvest(h, config, store, notifiers, now, state, silent)
+            log.info("feed %s: %d new items%s, %d alerts queued, %d items failed", h.feed.name, stored,
+                     " stored silently (catch-up)" if silent else "", queued, failed_items)
+            return FeedOutcome(h.feed.name, "updated", stored, failed_items=failed_items, caught_up=silent), queued
         except Exception as e:  # noqa: BLE001 - the feed's items are rolled back; the next cycle tries again
             log.error("feed %s not stored: %s", h.feed.name, describe(e), exc_info=not isinstance(e, MonitorError))
             error = describe(e)

@@ -192,6 +192,13 @@ def item_failures(db: sqlite_utils.Database) -> None:
     )""")
 
 
+def mark_caught_up_items(db: sqlite_utils.Database) -> None:
+    """items.caught_up: 1 for an item stored silently by a feed's first (catch-up) poll, so digests
+    count it as an older article, never as a new report."""
+    if "caught_up" not in db["items"].columns_dict:
+        db.execute("ALTER TABLE items ADD COLUMN caught_up INTEGER NOT NULL DEFAULT 0")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -203,6 +210,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "baseline: the schema before versioning", baseline),
     Migration(2, "foreign keys items->feeds/stories, stories->items; sketches primary key", link_tables),
     Migration(3, "item_failures: items that could not be stored, with their error", item_failures),
+    Migration(4, "items.caught_up: stored silently by a feed's catch-up poll", mark_caught_up_items),
 )
 
 

@@ -36,6 +36,8 @@ class FeedState:
     consecutive_failures: int
     failing_since: str | None = None
     next_attempt_at: str | None = None
+    last_success_at: str | None = None  # None: the feed has never answered, its next good poll is its first
+    last_attempt_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,8 @@ class Store:
 
     def feed_state(self, name: str) -> FeedState:
         row = self._one(
-            "SELECT etag, last_modified, consecutive_failures, failing_since, next_attempt_at FROM feeds WHERE name = ?",
+            """SELECT etag, last_modified, consecutive_failures, failing_since, next_attempt_at, last_success_at,
+               last_attempt_at FROM feeds WHERE name = ?""",
             [name],
         )
         return FeedState(*row) if row else FeedState(None, None, 0)
@@ -153,17 +156,18 @@ class Store:
         return rows[0] if rows else None
 
     def insert_item(self, feed: str, article, classification, now: datetime, story_id: int | None = None,
-                    text_key: str = "", fingerprint=None, entry_key: str = "") -> tuple[int, int]:
+                    text_key: str = "", fingerprint=None, entry_key: str = "", caught_up: bool = False) -> tuple[int, int]:
         """Store an item in story_id, or in a new story of its own; returns (item id, story id)."""
         e = article.entry
         cursor = self.db.execute(
             """INSERT INTO items (feed, guid, url, canonical_url, title, published, updated, fetched_at, text,
-               text_source, text_note, categories, matches, tallies, story_id, text_key, shingles, entry_key, seen_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               text_source, text_note, categories, matches, tallies, story_id, text_key, shingles, entry_key, seen_at,
+               caught_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 feed, e.guid, e.link, article.canonical_url, e.title, iso(e.published), iso(e.updated), iso(now),
                 article.text, article.text_source, article.text_note, *self._classification(classification),
                 story_id, text_key, fingerprint.shingles if fingerprint else 0, entry_key, iso(e.published or now),
+                int(caught_up),
             ],
         )
         item_id = cursor.lastrowid
@@ -332,7 +336,7 @@ class Store:
 
     def tally_reports_between(self, start: datetime, end: datetime) -> list[dict]:
         return list(self.db.query(
-            """SELECT t.*, i.fetched_at, i.published AS item_published FROM tally_reports t JOIN items i ON i.id = t.item_id
+            """SELECT t.*, i.fetched_at, i.published AS item_published, i.caught_up FROM tally_reports t JOIN items i ON i.id = t.item_id
                WHERE i.fetched_at > ? AND i.fetched_at <= ? ORDER BY t.published, t.id""",
             [iso(start), iso(end)],
         ))

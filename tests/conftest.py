@@ -197,8 +197,9 @@ def smtp():
 
 
 def write_config(folder: Path, feeds: list[tuple[str, str]], notifiers: list[dict] | None = None,
-                 settings: dict[str, dict] | None = None) -> Path:
-    """A config in folder, with the shipped rules beside it; settings are merged over test defaults."""
+                 settings: dict[str, dict] | None = None, catch_up: bool = False) -> Path:
+    """A config in folder, with the shipped rules beside it; settings are merged over test defaults.
+    Feeds alert from their first poll unless catch_up (the shipped default) is asked for."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("rules.toml", "tallies.toml"):
         shutil.copy(REPO / "config" / name, folder / name)
@@ -209,7 +210,7 @@ def write_config(folder: Path, feeds: list[tuple[str, str]], notifiers: list[dic
     for section, values in sections.items():
         lines += [f"[{section}]"] + [f"{k} = {json.dumps(v)}" for k, v in values.items()] + [""]
     for name, url in feeds:
-        lines += ["[[feeds]]", f"name = {json.dumps(name)}", f"url = {json.dumps(url)}", ""]
+        lines += ["[[feeds]]", f"name = {json.dumps(name)}", f"url = {json.dumps(url)}", f"catch_up = {json.dumps(catch_up)}", ""]
     for n in notifiers or []:
         lines += ["[[notifiers]]"] + [f"{k} = {json.dumps(v)}" for k, v in n.items()] + [""]
     path = folder / "monitor.toml"
