@@ -452,9 +452,10 @@ def _period(
     for m in _START_WORDS.finditer(low):
         clause = _clause_after(sentence, low, m.end(), 8)
         start = _start_in(clause, published, terms)
-        # Only a start that follows the word at once ("after Hamas' attack", "after the Oct. 7 attack"),
-        # not a date later in the clause ("after the drone hit the base on Sunday").
-        if start and len(clause[: start[1]].split()) <= 1:
+        # After "began" the start may come a few words on ("began targeting them on Oct. 17"); else only
+        # at once ("after Hamas' attack", "after the Oct. 7 attack"), not later in the clause ("after
+        # the drone hit the base on Sunday").
+        if start and (m.group().startswith(("began", "begun", "started")) or len(clause[: start[1]].split()) <= 1):
             return _Period(start[0], until, True, _phrases(m.group() + " " + clause, until_phrase))
     this_year = _THIS_YEAR.search(low) if has("year") and published is not None else None
     if this_year:
@@ -479,6 +480,7 @@ class _Count:
     explicit_qualifier: bool
     is_part: bool  # a regional part of a list ("... and 11 in Syria")
     words: str  # the figure as written, with its qualifier
+    increment: bool = False  # "two more attacks": what was added, a total only with a start of its own
 
 
 _WORDS_AFTER = re.compile(r"[\w'’-]+")
@@ -542,6 +544,7 @@ _RATIO = re.compile(r"\s+(?:as|the|more|higher|larger|greater)\b")
 _PART_OF = re.compile(r"\s+of\s+(?:them|those|these)\b\s*(?P<noun>[\w'’-]+)?")
 
 
+_INCREMENT = frozenset(("more", "additional", "further", "new"))
 _CLAUSE_BREAK = re.compile(r"[,;:](?!\d)")
 _TOTAL_WORDS = frozenset(("total", "tally", "count", "number"))
 
@@ -640,7 +643,8 @@ def _counts_in(
             qualifier = list_qualifier
         following_count = found[n + 1].start() if n + 1 < len(found) else len(masked)
         region = _region_of(masked, m, following_count, counts, terms)
-        counts.append(_Count(value, qualifier, region, explicit, kind == "part", m.group()))
+        increment = bool(following) and following[0] in _INCREMENT
+        counts.append(_Count(value, qualifier, region, explicit, kind == "part", m.group(), increment))
     return counts
 
 
@@ -713,26 +717,29 @@ def tallies_in(
     tokens: Tokens, first: int, published: date | None, terms: TallyTerms, found_in: Found | None = None,
     trace: list[FigureTrace] | None = None, gate: bool = True,
 ) -> list[Tally]:
-    """The tallies of the sentences from index first on, with the text already split and tokenised,
-    and its terms already found by a lexicon that holds the tally lists (else they are looked up).
-    With trace, every figure of every sentence is recorded there, taken or not, and why; with gate
+    """The tallies of a text already split and tokenised, its terms already found by a lexicon that
+    holds the tally lists (else they are looked up). Sentences before index first are the headline:
+    read for tallies like the body, and as the last place a figure's period is looked for.
+
+    A figure's period is looked for in this order: its own sentence (see _period); the total before
+    it, when the sentence refers back to one ("Of those, 29 ..."); the sentence before it and the
+    sentence after it in the same paragraph; the headline. With trace, every figure of every sentence is recorded there, taken or not, and why; with gate
     off, the cheap look for a figure is skipped (the grammar alone decides: for testing the gate)."""
     tallies: list[Tally] = []
     if found_in is None:
         found_in = terms.lexicon.scan(tokens)
     read: set[str] = set()
     taken: list[tuple[Tally, int]] = []  # each tally taken, and its place in trace
+    from_headline: set[int] = set()
 
     def reject(sentence: str, reason: str, figures: list[str] | None = None) -> None:
         if trace is not None:
             trace.extend(FigureTrace(sentence, f, False, reason, None, None) for f in (figures or _figures(sentence, terms)))
 
-    indices = range(first, len(tokens.sentences)) if trace is not None else found_in
+    indices = range(len(tokens.sentences)) if trace is not None else found_in
     # Only a sentence with attack words, or one referring back to a total, can hold a tally.
     for index in indices:
         names = found_in.get(index, {})
-        if index < first:
-            continue
         s = tokens.sentences[index].text
         if _ATTACK_WORDS not in names and _ANAPHORS not in names:
             reject(s, "no attack word in the sentence")
@@ -750,9 +757,6 @@ def tallies_in(
         if not refers_back and _ATTACK_WORDS not in names:
             reject(s, "refers back to a total, but none was given before")
             continue
-        if not (has_target or refers_back or tallies):
-            reject(s, "no US or coalition target named, and no total given before")
-            continue
         words = tokens.words[index]
         if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
             continue
@@ -767,6 +771,11 @@ def tallies_in(
         if not counts:
             continue
         period = _period(s, low, words, published, terms, rolling=_ROLLING in names)
+        if period.since is None and any(c.increment for c in counts):
+            reject(s, "what was added ('two more attacks'), with no start of its own", [c.words for c in counts if c.increment])
+            counts = [c for c in counts if not c.increment]
+            if not counts:
+                continue
         # Without a target named, a figure counts only beside a total already given: the same figure
         # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
         if not has_target and not refers_back and period.since is None and not any(
@@ -781,6 +790,12 @@ def tallies_in(
             since, until = tallies[-1].since, tallies[-1].until
             phrase = next((trace[at].period_phrase for tally, at in reversed(taken) if tally is tallies[-1]), None)
             how = "refers back to the total before, and takes its period"
+        elif not period.explicit:
+            found = _period_nearby(tokens, index, first, found_in, published, terms, tallies, counts)
+            if found:
+                where, near = found
+                since, until, phrase = near.since, until or near.until, near.phrase
+                how = f"period from {where}"
         group = [Tally(c.count, c.qualifier, since, until, c.region, s) for c in counts]
         figures = [c.words for c in counts]
         totals = [t for t in group if t.region == "total"]
@@ -795,19 +810,52 @@ def tallies_in(
             group.append(Tally(sum(t.count for t in parts), qualifier, since, until, "total", s))
             figures.append(" + ".join(c.words for c in counts))
         tallies.extend(group)
+        if index < first:
+            from_headline.update(map(id, group))
         if trace is not None:
             for tally, figure in zip(group, figures):
                 kind = "the sum of its regional parts" if "+" in figure else (
                     f"a count of attacks ({tally.region})")
                 taken.append((tally, len(trace)))
                 trace.append(FigureTrace(s, figure, True, f"{kind}; {how}", phrase, tally))
-    out = _one_each(tallies)
+    # A headline is terse ("27 attacks, six of them since the Oct. 26 strikes"): its figure counts only
+    # where the body does not give the same one.
+    body_counts = {t.count for t in tallies if id(t) not in from_headline}
+    out = _one_each([t for t in tallies if id(t) not in from_headline or t.count not in body_counts])
     if trace is not None:
         for tally, at in taken:
             if not any(tally is o for o in out):
                 trace[at] = replace(trace[at], taken=False, tally=None,
                                     reason="the same figure as one given elsewhere in the article: one tally")
     return out
+
+
+def _period_nearby(
+    tokens: Tokens, index: int, first: int, found_in: Found, published: date | None, terms: TallyTerms,
+    tallies: list[Tally], counts: list[_Count],
+) -> tuple[str, _Period] | None:
+    """A start stated near a figure that has none in its sentence ("... 38 times. The attacks began on
+    Oct. 17."): the sentence before, the sentence after (both in its paragraph, both about attacks),
+    then the headline. Not the start of a smaller total just given: a part of it is no running total."""
+    places = []
+    if index > first and tokens.same_paragraph(index - 1, index):
+        places.append(("the sentence before", index - 1))
+    if index >= first and index + 1 < len(tokens.sentences) and tokens.same_paragraph(index, index + 1):
+        places.append(("the sentence after", index + 1))
+    if index >= first:
+        places += [("the headline", i) for i in range(first)]
+    for where, j in places:
+        names = found_in.get(j, ())
+        if _ATTACK_WORDS not in names and _TARGETS not in names:
+            continue
+        text = tokens.sentences[j].text
+        period = _period(text, lower(text), tokens.words[j], published, terms, rolling=False)
+        if period.since is None:
+            continue
+        if any(t.sentence == text and t.since == period.since and t.count > max(c.count for c in counts) for t in tallies):
+            continue
+        return where, period
+    return None
 
 
 def _one_each(tallies: list[Tally]) -> list[Tally]:

@@ -154,6 +154,7 @@ class Tokens:
     sentences: list[Sentence]
     words: list[list[str]]  # the tokens of each sentence
     bounds: list[int]  # index in the text of each sentence's first token; one more at the end
+    text: str = ""  # the text itself: where its paragraphs break
 
     @classmethod
     def of(cls, text: str) -> "Tokens":
@@ -162,7 +163,12 @@ class Tokens:
         sentences = split_sentences(text)
         words = [prepared[start : start + len(sentence)].split() for sentence, start in sentences]
         bounds = [0, *accumulate(map(len, words))]
-        return cls(sentences, words, bounds)
+        return cls(sentences, words, bounds, text)
+
+    def same_paragraph(self, a: int, b: int) -> bool:
+        """Whether sentences a < b are in one paragraph: no line break between them."""
+        first, last = self.sentences[a], self.sentences[b]
+        return "\n" not in self.text[first.start + len(first.text) : last.start]
 
 
 # Where a text's sentences hold terms: sentence index -> term list -> token indices in the text

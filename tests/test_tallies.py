@@ -127,6 +127,39 @@ def test_reported_totals(text, published, expected):
     assert tallies(text, published) == expected
 
 
+@pytest.mark.parametrize(
+    "title, text, published, expected",
+    [
+        # The start in the sentence after, or before, in the same paragraph.
+        ("", "U.S. forces in Iraq and Syria have been attacked 38 times. The attacks began on Oct. 17, officials said.",
+         "2023-11-05", [(38, "exact", "2023-10-17", None, "total")]),
+        ("", "Militias began firing on American bases on Oct. 18. Since then, U.S. troops have come under attack 41 times.",
+         "2023-11-09", [(41, "exact", "2023-10-18", None, "total")]),
+        # Not across a paragraph break.
+        ("", "U.S. forces in Iraq and Syria have been attacked 38 times.\nThe attacks began on Oct. 17, officials said.",
+         "2023-11-05", [(38, "exact", None, None, "total")]),
+        # The start in the headline; the headline's own figure is the body's, said once.
+        ("Attacks on US troops since Oct. 17 climb to 60",
+         "Two more rocket attacks hit bases hosting U.S. forces on Sunday, bringing the total to 60.",
+         "2023-11-20", [(60, "exact", "2023-10-17", None, "total")]),
+        # A figure only the headline gives.
+        ("Three more attacks on US troops in Syria since Friday's strikes",
+         "Rockets and drones were fired at bases in eastern Syria on Saturday and Sunday, officials said.",
+         "2024-02-05", [(3, "exact", "2024-02-02", None, "Syria")]),
+        # A smaller count beside a total does not take the total's start.
+        ("", "U.S. forces have been attacked 66 times since Oct. 17. On Tuesday alone there were three attacks on U.S. bases.",
+         "2023-11-30", [(66, "exact", "2023-10-17", None, "total"), (3, "exact", None, None, "total")]),
+        # A start stated for a figure with no target named: "they" are the troops of the sentence before.
+        ("", "A drone wounded three U.S. service members. They have been attacked about 100 times since the war in Gaza began.",
+         "2023-12-26", [(100, "about", "2023-10-07", None, "total")]),
+    ],
+)
+def test_a_period_stated_beside_the_figure_or_in_the_headline(title, text, published, expected):
+    found = classify(title, text, date.fromisoformat(published), RULES, TERMS).tallies
+    assert [(t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
+            for t in found] == expected
+
+
 def test_the_same_figure_said_twice_is_one_tally():
     text = "U.S. forces have been attacked 74 times since Oct. 17. The count of attacks on U.S. forces reached 74 since Oct. 17."
 
