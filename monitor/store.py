@@ -364,7 +364,11 @@ class Store:
         return self._one("SELECT COUNT(*) FROM cycles WHERE finished_at > ? AND finished_at <= ?", [iso(start), iso(end)])[0]
 
     def start_cycle(self, now: datetime) -> int:
-        return self.db.execute("INSERT INTO cycles (started_at) VALUES (?)", [iso(now)]).lastrowid
+        """The cycle's first write: a store that takes none stops the cycle here, with a message, before any fetch."""
+        try:
+            return self.db.execute("INSERT INTO cycles (started_at) VALUES (?)", [iso(now)]).lastrowid
+        except sqlite3.Error as e:
+            raise StoreError(f"the store at {self.path} does not take writes: {e}") from None
 
     def finish_cycle(self, cycle_id: int, now: datetime, **counts) -> None:
         errors = counts.pop("errors", [])
