@@ -208,8 +208,9 @@ def health(obj: Context):
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of lines.")
 @click.pass_obj
-def status(obj: Context):
+def status(obj: Context, as_json: bool = False):
     """Each feed's last success and error, failures in a row and items stored; pending alerts; the last cycle."""
     from .store import Store
 
@@ -226,6 +227,11 @@ def status(obj: Context):
         last_digest = store.last_digest()
     finally:
         store.close()
+    if as_json:
+        from .archive import status_document
+
+        click.echo(json.dumps(status_document(config, feeds, failed_items, pending, last_digest, cycle), indent=2))
+        return
     click.echo("Feeds:")
     for feed in config.feeds:
         f = feeds.get(feed.name)
@@ -332,8 +338,9 @@ def check_config(obj: Context):
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of series, each with its reports.")
 @click.pass_obj
-def tallies(obj: Context):
+def tallies(obj: Context, as_json: bool = False):
     """Each series of reported attack totals as a timeline: date, figure, qualifier, outlet, repeats."""
     from .store import Store
 
@@ -342,6 +349,11 @@ def tallies(obj: Context):
         reports = store.tally_reports()
     finally:
         store.close()
+    if as_json:
+        from .archive import tally_series_document
+
+        click.echo(json.dumps(tally_series_document(reports), indent=2, ensure_ascii=False))
+        return
     if not reports:
         click.echo("No reported totals stored yet.")
         return
@@ -390,6 +402,12 @@ def evaluate_cmd(obj: Context, file, min_f1, min_tally_f1, show_misses):
     if failed:
         click.echo("Below threshold: " + "; ".join(failed), err=True)
         sys.exit(1)
+
+
+from .archive_cli import COMMANDS as _ARCHIVE_COMMANDS  # noqa: E402  (they need the group above)
+
+for _command in _ARCHIVE_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:  # pragma: no cover

@@ -34,6 +34,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("storage.path", str, "data/monitor.db", "SQLite file of the store, relative to the config file's folder unless absolute."),
+    Setting("storage.retention_days", (int, float), 0, "Days an item's text and fingerprint are kept (titles, links, stories and tally series always are); 0 = keep everything. `monitor prune` applies it, and the daemon daily.", 0),
     Setting("schedule.poll_interval_seconds", int, 900, "Seconds between two polling cycles of `monitor run`.", 10),
     Setting("schedule.timezone", str, "UTC", "Timezone of the digest schedule and of the times shown in alerts (IANA name)."),
     Setting("schedule.digest", str, "0 7 * * *", "When digests are sent: a crontab expression (minute hour day month weekday) in schedule.timezone; empty = no digests."),

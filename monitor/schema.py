@@ -199,6 +199,29 @@ def mark_caught_up_items(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE items ADD COLUMN caught_up INTEGER NOT NULL DEFAULT 0")
 
 
+def full_text_search(db: sqlite_utils.Database) -> None:
+    """An FTS5 index of item titles and texts (the form sqlite-utils' enable_fts makes, so it and
+    datasette find it), built once here from the stored items and then kept in step by triggers.
+
+    The triggers are written out rather than made by enable_fts(create_triggers=True): its update
+    trigger re-indexes an item on any change, so the story id set after each insert would index the
+    text twice; and enable_fts commits midway, while a step is one transaction.
+    Porter stemming: 'strikes' finds 'strike'; accents are ignored like the rules ignore them."""
+    db.execute("""CREATE VIRTUAL TABLE items_fts USING FTS5 (title, text, content=[items],
+                  tokenize='porter unicode61 remove_diacritics 2')""")
+    db.execute("""CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+                    INSERT INTO items_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+                  END""")
+    db.execute("""CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+                    INSERT INTO items_fts (items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+                  END""")
+    db.execute("""CREATE TRIGGER items_au AFTER UPDATE OF title, text ON items BEGIN
+                    INSERT INTO items_fts (items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+                    INSERT INTO items_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+                  END""")
+    db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -211,6 +234,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "foreign keys items->feeds/stories, stories->items; sketches primary key", link_tables),
     Migration(3, "item_failures: items that could not be stored, with their error", item_failures),
     Migration(4, "items.caught_up: stored silently by a feed's catch-up poll", mark_caught_up_items),
+    Migration(5, "full-text search of item titles and texts (items_fts, kept by triggers)", full_text_search),
 )
 
 

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from .errors import StoreError
 from .schema import migrate
+from .store_archive import ArchiveQueries, ItemFilter  # noqa: F401  (ItemFilter: the archive's queries take it)
 
 
 
@@ -51,7 +52,7 @@ class SeriesHigh:
     url: str
 
 
-class Store:
+class Store(ArchiveQueries):
     def __init__(self, path: str | Path):
         path = Path(path)
         try:

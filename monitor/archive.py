@@ -1,0 +1,197 @@
+"""The store as an archive: search and list stories, export reports, tallies and stories as CSV,
+JSON or JSON Lines, and prune what retention lets go. The queries are the store's; this module
+shapes what they return."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+
+from .store import ItemFilter, Store
+
+EXPORTS = ("reports", "tallies", "stories")
+FORMATS = ("csv", "json", "jsonl")
+_RELATIVE = re.compile(r"(\d+)([dh])")
+
+
+def parse_when(text: str, now: datetime, end: bool = False) -> datetime:
+    """A moment from the command line: 2024-02-05 (its start, or with end=True the start of the next
+    day, so --until 2024-02-05 includes that day), an ISO time (UTC unless it says), or 7d / 12h ago."""
+    text = text.strip()
+    m = _RELATIVE.fullmatch(text)
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        return now - (timedelta(days=n) if unit == "d" else timedelta(hours=n))
+    try:
+        if len(text) == 10:
+            day = datetime.combine(datetime.strptime(text, "%Y-%m-%d").date(), time(), timezone.utc)
+            return day + timedelta(days=1) if end else day
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (2024-02-05), an ISO time (2024-02-05T12:00) or an age (7d, 12h)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLine:
+    """One story as the listings show it; snippet only in search results."""
+
+    story_id: int
+    first_seen: str
+    last_seen: str
+    outlets: list[str]
+    items: int
+    categories: list[str]
+    title: str
+    link: str
+    lead_item_id: int
+    snippet: str = ""
+
+    def as_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in self.__slots__}
+        d["outlet_count"] = len(self.outlets)
+        if not self.snippet:
+            del d["snippet"]
+        return d
+
+    def render(self) -> str:
+        n = len(self.outlets)
+        outlets = f"{n} outlet{'' if n == 1 else 's'}"
+        line = f"{self.first_seen[:10]}  {outlets:<10} {','.join(self.categories) or '-':<13} {self.title}  {self.link}"
+        return line + (f"\n    {self.snippet}" if self.snippet else "")
+
+
+def search(store: Store, query: str, f: ItemFilter, limit: int = 20) -> list[StoryLine]:
+    matches = store.search_matches(query, f, limit)
+    summaries = store.story_summaries([m["story_id"] for m in matches])
+    return [StoryLine(**summaries[m["story_id"]], snippet=m["snippet"]) for m in matches]
+
+
+def latest(store: Store, f: ItemFilter, limit: int | None = 20) -> list[StoryLine]:
+    ids = store.latest_story_ids(f, limit)
+    summaries = store.story_summaries(ids)
+    return [StoryLine(**summaries[i]) for i in ids]
+
+
+def export_rows(store: Store, what: str, f: ItemFilter) -> list[dict]:
+    if what == "reports":
+        return store.report_rows(f)
+    if what == "tallies":
+        return store.tally_rows(f)
+    if what == "stories":
+        return [s.as_dict() for s in latest(store, f, None)]
+    raise ValueError(f"unknown export {what!r}; expected one of {', '.join(EXPORTS)}")
+
+
+def _flat(value) -> object:
+    """A CSV cell: lists joined with '; ', rule matches by rule name."""
+    if isinstance(value, list):
+        return "; ".join(v["rule"] if isinstance(v, dict) and "rule" in v else str(v) for v in value)
+    return value
+
+
+def render_export(rows: list[dict], fmt: str, what: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if fmt != "csv":
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    out = io.StringIO()
+    fields = list(rows[0]) if rows else list(EMPTY_HEADERS[what])
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: _flat(v) for k, v in r.items()})
+    return out.getvalue()
+
+
+# The header of an empty export, so a spreadsheet or a script gets the columns either way.
+EMPTY_HEADERS = {
+    "reports": ("id", "story_id", "outlet", "published", "fetched_at", "title", "link", "categories", "rules",
+                "text_source", "text_note"),
+    "tallies": ("series", "since", "region", "date", "figure", "qualifier", "outlet", "verdict", "previous_figure",
+                "link", "published", "sentence", "item_id", "story_id", "id"),
+    "stories": ("story_id", "first_seen", "last_seen", "outlets", "items", "categories", "title", "link",
+                "lead_item_id", "outlet_count"),
+}
+
+
+# ---------------------------------------------------------------- retention
+
+@dataclass(frozen=True, slots=True)
+class PrunePlan:
+    before: datetime
+    texts: int  # items whose text and fingerprint go
+    sketches: int
+    cycles: int
+    charts: list[Path]
+
+    def describe(self) -> str:
+        return (f"before {self.before.isoformat(timespec='seconds')}: {self.texts} item texts and {self.sketches} "
+                f"fingerprint rows, {self.cycles} cycle records, {len(self.charts)} chart files")
+
+
+def plan_prune(store: Store, retention_days: float, now: datetime) -> PrunePlan | None:
+    """What retention lets go now; None when retention is off (0 days)."""
+    if not retention_days:
+        return None
+    before = now - timedelta(days=retention_days)
+    counts = store.prunable(before)
+    charts_dir = store.path.parent / "charts"
+    charts = sorted(p for p in charts_dir.glob("*.png")
+                    if datetime.fromtimestamp(p.stat().st_mtime, timezone.utc) < before) if charts_dir.is_dir() else []
+    return PrunePlan(before, counts["texts"], counts["sketches"], counts["cycles"], charts)
+
+
+def prune(store: Store, plan: PrunePlan, vacuum: bool = False) -> None:
+    with store.transaction():
+        store.prune_before(plan.before)
+        store.forget_charts([str(p) for p in plan.charts])
+    for chart in plan.charts:
+        chart.unlink(missing_ok=True)
+    if vacuum:
+        store.vacuum()
+
+
+# ---------------------------------------------------------------- --json documents
+
+def status_document(config, feeds: dict[str, dict], failed_items: list[dict], pending: list[dict],
+                    last_digest: dict | None, cycle: dict | None) -> dict:
+    """`monitor status --json`: the same facts as its lines. Notifiers appear by name only."""
+    out_feeds = []
+    for feed in config.feeds:
+        f = feeds.get(feed.name) or {}
+        out_feeds.append({
+            "name": feed.name, "url": feed.url, "enabled": feed.enabled, "polled": bool(f),
+            "items_stored": f.get("items_stored", 0), "last_success_at": f.get("last_success_at"),
+            "last_error": f.get("last_error"), "last_error_at": f.get("last_error_at"),
+            "consecutive_failures": f.get("consecutive_failures", 0), "failing_since": f.get("failing_since"),
+            "next_attempt_at": f.get("next_attempt_at"),
+        })
+    return {
+        "feeds": out_feeds,
+        "item_failures": failed_items,
+        "pending_alerts": [{k: a[k] for k in ("id", "kind", "notifier", "title", "created_at", "attempts", "last_error")}
+                           for a in pending],
+        "last_digest": last_digest,
+        "last_cycle": dict(cycle, errors=json.loads(cycle["errors"] or "[]")) if cycle else None,
+    }
+
+
+def tally_series_document(reports: list[dict]) -> list[dict]:
+    """`monitor tallies --json`: each series (since, region) with every report of it, in date order."""
+    series: dict[tuple, dict] = {}
+    for r in reports:
+        s = series.setdefault((r["since"], r["region"]), {"series": f"{r['since']} {r['region']}", "since": r["since"],
+                                                           "region": r["region"], "high": 0, "reports": []})
+        s["high"] = max(s["high"], r["count"])
+        s["reports"].append({"date": (r["published"] or "")[:10] or None, "figure": r["count"], "qualifier": r["qualifier"],
+                             "outlet": r["outlet"], "verdict": r["verdict"], "previous_figure": r["previous_count"],
+                             "link": r["url"], "published": r["published"], "item_id": r["item_id"]})
+    return list(series.values())
