@@ -60,7 +60,8 @@ FEED_KEYS = {"name": "Short unique name, shown in alerts as the outlet.", "url":
              "catch_up": "true (default): the feed's first successful poll stores its items and figures without alerts."}
 NOTIFIER_KEYS = {"url": "Any apprise URL; ${VAR} is replaced from the environment, so tokens stay out of the file.",
                  "events": f"Which alerts it gets, of {', '.join(EVENTS)} (default all).",
-                 "name": "Name shown in logs and the store instead of the URL (default: scheme and position)."}
+                 "name": "Name shown in logs and the store instead of the URL (default: scheme and position).",
+                 "headers": "webhook+http(s):// only: HTTP headers sent with each document, such as Authorization = \"Bearer ${TOKEN}\"; values are secrets."}
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class NotifierConfig:
     name: str
     url: str  # secret: never print it; use masked_url()
     events: tuple[str, ...]
+    headers: tuple[tuple[str, str], ...] = ()  # structured webhooks only; values are secrets too
 
     @property
     def masked_url(self) -> str:
@@ -109,7 +111,8 @@ class Config:
             section, name = key.split(".")
             out.setdefault(section, {})[name] = value
         out["feeds"] = [{"name": f.name, "url": f.url, "enabled": f.enabled, "catch_up": f.catch_up} for f in self.feeds]
-        out["notifiers"] = [{"name": n.name, "url": n.masked_url, "events": list(n.events)} for n in self.notifiers]
+        out["notifiers"] = [{"name": n.name, "url": n.masked_url, "events": list(n.events)}
+                            | ({"headers": {k: "***" for k, _ in n.headers}} if n.headers else {}) for n in self.notifiers]
         return out
 
 
@@ -127,6 +130,11 @@ def mask_secrets(text: str, config: "Config | None") -> str:
         text = text.replace(n.url, n.masked_url)
         for part in _secret_parts(n.url):
             text = text.replace(part, "***")
+        for _, value in n.headers:
+            # The whole value, and any long word of it: "Bearer" alone is no secret, its token is.
+            for part in sorted({value, *(p for p in value.split() if len(p) >= 8)}, key=len, reverse=True):
+                if len(part) >= 4:
+                    text = text.replace(part, "***")
     return text
 
 
@@ -291,7 +299,15 @@ def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
         url = n.get("url")
         if not isinstance(url, str) or "://" not in url:
             raise ConfigError(path, f"{key}.url", "must be an apprise URL such as json://host/ or mailto://...")
-        if apprise.Apprise.instantiate(url) is None:
+        headers = n.get("headers", {})
+        if url.startswith(("webhook+http://", "webhook+https://")):
+            if not urlsplit(url.removeprefix("webhook+")).netloc:
+                raise ConfigError(path, f"{key}.url", f"a structured webhook needs a host ({mask_url(url)})")
+            if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+                raise ConfigError(path, f"{key}.headers", "must be a table of header names and string values")
+        elif "headers" in n:
+            raise ConfigError(path, f"{key}.headers", "only webhook+http:// and webhook+https:// notifiers take headers")
+        elif apprise.Apprise.instantiate(url) is None:
             raise ConfigError(path, f"{key}.url", f"apprise does not understand this URL ({mask_url(url)})")
         events = n.get("events", list(EVENTS))
         if not isinstance(events, list) or not events or not all(e in EVENTS for e in events):
@@ -302,5 +318,5 @@ def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
         if name in names:
             raise ConfigError(path, f"{key}.name", f"duplicate notifier name {name!r}")
         names.add(name)
-        out.append(NotifierConfig(name, url, tuple(events)))
+        out.append(NotifierConfig(name, url, tuple(events), tuple(headers.items())))
     return tuple(out)

@@ -8,6 +8,7 @@ console so a newcomer sees them.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from .config import NotifierConfig, mask_secrets
 from .models import Article, Classification, Tally
 from .series import NEW_SERIES, series_name
 from .store import SeriesHigh, Store
+from . import webhook
 
 log = logging.getLogger("monitor.notify")
 CONSOLE = "console"
@@ -32,6 +34,7 @@ class Alert:
     title: str  # begins with the kind in brackets, for mail filters and chat searches
     body: str
     item_id: int | None = None
+    facts: dict | None = None  # what a structured webhook receives (webhook.py)
 
 
 def _when(moment: datetime | None, tz: ZoneInfo) -> str:
@@ -61,7 +64,8 @@ def report_alert(item_id: int, story_id: int, article: Article, c: Classificatio
     if article.text_source != "page":
         lines.append(f"Text: from the feed's summary ({article.text_note})")
     lines.append(f"Link: {e.link}")
-    return Alert("report", f"story:{story_id}", f"[report] {e.title}", "\n".join(lines), item_id)
+    return Alert("report", f"story:{story_id}", f"[report] {e.title}", "\n".join(lines), item_id,
+                 webhook.report_facts(item_id, story_id, article, c, outlet))
 
 
 def tally_alert(item_id: int, tally: Tally, verdict: str, previous: SeriesHigh | None, article: Article,
@@ -86,7 +90,8 @@ def tally_alert(item_id: int, tally: Tally, verdict: str, previous: SeriesHigh |
         lines.append(f"Change: +{tally.count - previous.count}")
     lines += [f"Sentence: {_quote(tally.sentence)}", f"Link: {article.entry.link}"]
     key = f"tally:{tally.since.isoformat()}:{tally.region}:{tally.count}"
-    return Alert("tally", key, title, "\n".join(lines), item_id)
+    facts = webhook.tally_facts(item_id, tally, verdict, None if verdict == NEW_SERIES else previous, article, outlet, name)
+    return Alert("tally", key, title, "\n".join(lines), item_id, facts)
 
 
 def ops_failing_alert(feed: str, failures: int, since: str, error: str, retry_at: datetime | None, tz: ZoneInfo) -> Alert:
@@ -98,12 +103,14 @@ def ops_failing_alert(feed: str, failures: int, since: str, error: str, retry_at
         retry,
         "No reports from this feed arrive until it recovers; another [ops] alert says when it does.",
     ] if x)
-    return Alert("ops", f"feed-failing:{feed}:{since}", f"[ops] Feed failing: {feed} ({failures} failures in a row)", body)
+    return Alert("ops", f"feed-failing:{feed}:{since}", f"[ops] Feed failing: {feed} ({failures} failures in a row)", body,
+                 facts=webhook.ops_facts(feed, "failing", failures, since, error, retry_at))
 
 
 def ops_recovered_alert(feed: str, failures: int, since: str, now: datetime, tz: ZoneInfo) -> Alert:
     body = f"Feed: {feed}\nRecovered: {_when(now, tz)}, after {failures} failures in a row since {since}"
-    return Alert("ops", f"feed-recovered:{feed}:{since}", f"[ops] Feed recovered: {feed}", body)
+    return Alert("ops", f"feed-recovered:{feed}:{since}", f"[ops] Feed recovered: {feed}", body,
+                 facts=webhook.ops_facts(feed, "recovered", failures, since))
 
 
 class Notifiers:
@@ -112,13 +119,14 @@ class Notifiers:
     def __init__(self, configs: tuple[NotifierConfig, ...], console: TextIO | None = None, config=None):
         self.configs = {n.name: n for n in configs}
         self._apprise: dict[str, object] = {}
+        self._http = None  # an httpx.Client, made for the first structured webhook
         self.console = console or sys.stdout
         self._config = config
 
     def format_of(self, name: str) -> str:
         """The body format a target takes natively: html (email), markdown (Slack and the like) or text."""
         n = self.configs.get(name)
-        if n is None:
+        if n is None or webhook.is_webhook(n.url):
             return "text"
         import apprise  # noqa: PLC0415
 
@@ -131,6 +139,21 @@ class Notifiers:
         if not self.configs:
             return [CONSOLE]
         return [name for name, n in self.configs.items() if kind in n.events]
+
+    def is_webhook(self, name: str) -> bool:
+        n = self.configs.get(name)
+        return n is not None and webhook.is_webhook(n.url)
+
+    def post(self, name: str, document: dict) -> tuple[bool, str | None]:
+        """POST a structured webhook's document (webhook.py); the same outbox row, retries and id as any alert."""
+        import httpx  # noqa: PLC0415
+
+        if self._http is None:
+            timeout = self._config["fetch.timeout_seconds"] if self._config is not None else 20
+            self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+        n = self.configs[name]
+        ok, error = webhook.post(self._http, n.url, dict(n.headers), document)
+        return ok, mask_secrets(error, self._config) if error else None
 
     def send(self, name: str, title: str, body: str, attach=None, body_format: str = "text") -> tuple[bool, str | None]:
         if name == CONSOLE:
@@ -159,7 +182,8 @@ class Notifiers:
 def queue(store: Store, notifiers: Notifiers, alert: Alert, now: datetime) -> int:
     """Put an alert in the outbox for every notifier that wants its kind; returns how many were new."""
     return sum(
-        store.add_alert(alert.kind, alert.key, alert.item_id, name, alert.title, alert.body, now)
+        store.add_alert(alert.kind, alert.key, alert.item_id, name, alert.title, alert.body, now,
+                        facts=json.dumps(alert.facts, ensure_ascii=False) if alert.facts else None)
         for name in notifiers.targets(alert.kind)
     )
 
@@ -178,7 +202,11 @@ def deliver_pending(store: Store, notifiers: Notifiers, now: datetime) -> tuple[
             attach = None
         # Digests were rendered in each target's own format; the other alerts are plain text everywhere.
         body_format = notifiers.format_of(row["notifier"]) if row["kind"] == "digest" else "text"
-        ok, error = notifiers.send(row["notifier"], row["title"], row["body"], attach=attach, body_format=body_format)
+        if notifiers.is_webhook(row["notifier"]):
+            story = store.story_of(row["item_id"]) if row["item_id"] else None
+            ok, error = notifiers.post(row["notifier"], webhook.document(row, story))
+        else:
+            ok, error = notifiers.send(row["notifier"], row["title"], row["body"], attach=attach, body_format=body_format)
         store.mark_alert(row["id"], now, sent=ok, error=error)
         if ok:
             sent += 1

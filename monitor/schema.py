@@ -222,6 +222,12 @@ def full_text_search(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
 
 
+def alert_facts(db: sqlite_utils.Database) -> None:
+    """alerts.facts: the JSON document a structured webhook receives, kept so a retry sends the same one."""
+    if "facts" not in db["alerts"].columns_dict:
+        db.execute("ALTER TABLE alerts ADD COLUMN facts TEXT")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -235,6 +241,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "item_failures: items that could not be stored, with their error", item_failures),
     Migration(4, "items.caught_up: stored silently by a feed's catch-up poll", mark_caught_up_items),
     Migration(5, "full-text search of item titles and texts (items_fts, kept by triggers)", full_text_search),
+    Migration(6, "alerts.facts: the document of facts a structured webhook receives", alert_facts),
 )
 
 

@@ -290,12 +290,12 @@ class Store(ArchiveQueries):
     # ------------------------------------------------------------ alerts (the outbox)
 
     def add_alert(self, kind: str, key: str, item_id: int | None, notifier: str, title: str, body: str, now: datetime,
-                  attach: str | None = None) -> bool:
-        """Queue an alert for one notifier; False when that alert was queued before."""
+                  attach: str | None = None, facts: str | None = None) -> bool:
+        """Queue an alert for one notifier; False when that alert was queued before. facts: JSON for webhooks."""
         cursor = self.db.execute(
-            """INSERT OR IGNORE INTO alerts (kind, key, item_id, notifier, title, body, created_at, attach)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [kind, key, item_id, notifier, title, body, iso(now), attach],
+            """INSERT OR IGNORE INTO alerts (kind, key, item_id, notifier, title, body, created_at, attach, facts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [kind, key, item_id, notifier, title, body, iso(now), attach, facts],
         )
         return cursor.rowcount == 1
 

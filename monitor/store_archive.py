@@ -135,6 +135,10 @@ class ArchiveQueries:
                 FROM tally_reports t JOIN items i ON i.id = t.item_id
                 WHERE {where} ORDER BY t.since, t.region, t.published, t.id""", params))
 
+    def story_of(self, item_id: int) -> int | None:
+        row = self.db.execute("SELECT story_id FROM items WHERE id = ?", [item_id]).fetchone()
+        return row[0] if row else None
+
     # ------------------------------------------------------------ retention
 
     def prunable(self, before: datetime) -> dict:
