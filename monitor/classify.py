@@ -15,7 +15,7 @@ from datetime import date
 from .errors import ConfigError
 from .models import Classification, Match, Tally
 from .tallies import TallyTerms, tallies_in
-from .text import Lexicon, Tokens, normalise
+from .text import Found, Lexicon, Tokens, normalise
 
 _COMPLETE = re.compile(r"[.!?][\"')]*$")
 
@@ -30,6 +30,8 @@ class Rule:
     exclude: tuple[str, ...]  # any of these in the sentence voids the match
     context: tuple[str, ...]  # each of these must appear somewhere in the article
     context_exclude: tuple[str, ...]  # none of these may appear in the article
+    exclude_near: tuple[str, ...] = ()  # any of these within `near` words of the match voids it
+    near: int = 3
     needs: frozenset[str] = frozenset()  # sequence and anywhere, as a set
     voids: frozenset[str] = frozenset()  # exclude, as a set
 
@@ -63,7 +65,8 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
     raw_rules = raw.get("rule")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise ConfigError(source, "rule", "at least one [[rule]] is required")
-    allowed = {"name", "category", "sequence", "anywhere", "window", "exclude", "context", "context_exclude"}
+    allowed = {"name", "category", "sequence", "anywhere", "window", "exclude", "exclude_near", "near", "context",
+               "context_exclude"}
     rules = []
     seen = set()
     for i, r in enumerate(raw_rules):
@@ -83,7 +86,7 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
         if not isinstance(category, str) or not category:
             raise ConfigError(source, f"{key}.category", "a rule needs a category")
         lists = {}
-        for field_name in ("sequence", "anywhere", "exclude", "context", "context_exclude"):
+        for field_name in ("sequence", "anywhere", "exclude", "exclude_near", "context", "context_exclude"):
             value = r.get(field_name, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(source, f"{key}.{field_name}", "must be a list of term-list names")
@@ -98,8 +101,12 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
             window = None
         elif not isinstance(window, int) or isinstance(window, bool) or window < 1:
             raise ConfigError(source, f"{key}.window", 'must be "sentence" or a positive number of words')
+        near = r.get("near", 3)
+        if not isinstance(near, int) or isinstance(near, bool) or near < 0:
+            raise ConfigError(source, f"{key}.near", "must be a number of words (0 or more)")
         needs = frozenset(lists["sequence"] + lists["anywhere"])
-        rules.append(Rule(name=name, category=category, window=window, needs=needs, voids=frozenset(lists["exclude"]), **lists))
+        rules.append(Rule(name=name, category=category, window=window, near=near, needs=needs,
+                          voids=frozenset(lists["exclude"]), **lists))
     tally_category = raw.get("tally_category", "attack")
     if tally_category is not None and not isinstance(tally_category, str):
         raise ConfigError(source, "tally_category", "must be a category name")
@@ -110,19 +117,42 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
 
 def _rule_fires(rule: Rule, positions: dict[str, list[int]]) -> bool:
     """Whether the rule fires on a sentence that holds all the lists it needs and none it excludes."""
-    if rule.window is None and len(rule.sequence) < 2:
-        return True
+    return _why_not(rule, positions) is None
+
+
+# Why a rule whose lists are all in a sentence did not fire there (for `monitor explain`).
+OUT_OF_WINDOW = "its lists are not in this order within the window"
+
+
+def _why_not(rule: Rule, positions: dict[str, list[int]]) -> str | None:
+    """None when the rule fires on the sentence (which holds every list it needs and none it
+    excludes); else what voided it: the order and window, or an exclude_near list close to the match."""
+    if rule.window is None and len(rule.sequence) < 2 and not rule.exclude_near:
+        return None
     spans = _sequence_spans(rule, positions) if rule.sequence else [(p, p) for p in positions[rule.anywhere[0]]]
+    voided = None
     for first, last in spans:
         if rule.window is not None and last - first > rule.window:
             continue
-        if rule.window is None:
-            return True
-        if all(
-            any(max(last, q) - min(first, q) <= rule.window for q in positions[name]) for name in rule.anywhere
-        ):
-            return True
-    return False
+        for name in rule.anywhere:
+            if rule.window is None:
+                if rule.exclude_near:  # the span reaches the list's nearest occurrence
+                    q = min(positions[name], key=lambda q: max(last, q) - min(first, q))
+                    first, last = min(first, q), max(last, q)
+                continue
+            within = [q for q in positions[name] if max(last, q) - min(first, q) <= rule.window]
+            if not within:
+                break
+            q = min(within, key=lambda q: max(last, q) - min(first, q))
+            first, last = min(first, q), max(last, q)
+        else:
+            for name in rule.exclude_near:
+                if any(first - rule.near <= q <= last + rule.near for q in positions.get(name, ())):
+                    voided = name
+                    break
+            else:
+                return None
+    return f"exclude_near list {voided} is within {rule.near} words of the match" if voided else OUT_OF_WINDOW
 
 
 def _sequence_spans(rule: Rule, positions: dict[str, list[int]]) -> list[tuple[int, int]]:
@@ -140,16 +170,21 @@ def _sequence_spans(rule: Rule, positions: dict[str, list[int]]) -> list[tuple[i
     return spans
 
 
+def read_article(title: str, text: str, ruleset: Ruleset, tally_terms: TallyTerms | None) -> tuple[str, Tokens, Found]:
+    """The headline as classified, the sentences and tokens of headline and body, and where their terms are."""
+    body = normalise(text)
+    head = normalise(title or "").strip()
+    tokens = Tokens.of(f"{head}\n{body}" if head else body)
+    found_in = (ruleset.lexicon if tally_terms is None else ruleset.lexicon_with(tally_terms)).scan(tokens)
+    return head, tokens, found_in
+
+
 def classify(
     title: str, text: str, published: date | None, ruleset: Ruleset, tally_terms: TallyTerms | None = None
 ) -> Classification:
     """Which categories the article reports, on which rules and sentences, and the tallies it gives."""
-    body = normalise(text)
-    head = normalise(title or "").strip()
-    full = f"{head}\n{body}" if head else body
-    tokens = Tokens.of(full)
+    head, tokens, found_in = read_article(title, text, ruleset, tally_terms)
     sentences = tokens.sentences
-    found_in = (ruleset.lexicon if tally_terms is None else ruleset.lexicon_with(tally_terms)).scan(tokens)
     article_lists = set().union(*found_in.values())
     rules = [r for r in ruleset.rules if article_lists.issuperset(r.context) and article_lists.isdisjoint(r.context_exclude)]
     fired_in: dict[int, list[Rule]] = {}

@@ -327,6 +327,62 @@ def classify(obj: Context, file):
         }, ensure_ascii=False))
 
 
+@cli.command()
+@click.argument("source", nargs=-1, required=True)
+@click.option("--title", default="", help="The headline, when SOURCE is plain text.")
+@click.option("--published", "published_on", help="Publication date (YYYY-MM-DD), against which periods are resolved.")
+@click.option("--id", "article_id", help="In a JSON Lines file, only the article with this id.")
+@click.pass_obj
+def explain(obj: Context, source, title, published_on, article_id):
+    """Why the rules classify a text as they do: every rule that fired and on which sentence, the
+    rules that nearly fired and what voided them, every tally figure taken or rejected and why.
+    SOURCE is the text itself, a file, or - for stdin; a file of JSON Lines articles (the classify
+    form) is explained article by article."""
+    from pathlib import Path
+
+    from .evaluate import published_date
+    from .explain import explain as explain_article, render
+
+    if len(source) == 1 and source[0] == "-":
+        text = sys.stdin.read()
+    elif len(source) == 1 and Path(source[0]).is_file():
+        text = Path(source[0]).read_text(encoding="utf-8")
+    else:
+        text = " ".join(source)
+    try:
+        published = published_date(published_on)
+    except ValueError:
+        raise click.BadParameter(f"not a YYYY-MM-DD date: {published_on!r}", param_hint="--published") from None
+    articles = _json_articles(text)
+    if articles is None:
+        articles = [{"title": title, "text": text, "published": published_on}]
+    elif article_id is not None:
+        articles = [a for a in articles if a.get("id") == article_id]
+        if not articles:
+            raise click.BadParameter(f"no article with id {article_id!r}", param_hint="--id")
+    rules, tally_terms = obj.rules
+    for n, a in enumerate(articles):
+        if len(articles) > 1 or "id" in a:
+            click.echo(("\n" if n else "") + f"== {a.get('id', n + 1)}: {a.get('title', '')}")
+        try:
+            when = published if published_on else published_date(a.get("published"))
+        except ValueError:
+            raise click.ClickException(f"article {a.get('id', n + 1)}: published is not a date") from None
+        e = explain_article(str(a.get("title") or ""), str(a.get("text") or ""), when, rules, tally_terms)
+        click.echo("\n".join(render(e)))
+
+
+def _json_articles(text: str) -> list[dict] | None:
+    """The articles of a JSON Lines text, or None when it is not one (plain text to explain)."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError:
+        return None
+    return rows if all(isinstance(r, dict) and "text" in r for r in rows) else None
+
+
 @cli.command("check-config")
 @click.pass_obj
 def check_config(obj: Context):

@@ -147,3 +147,17 @@ def test_the_five_seed_articles_are_classified_right():
         got = sorted(json.dumps(t.as_label(), sort_keys=True) for t in c.tallies)
         want = sorted(json.dumps(t, sort_keys=True) for t in row["expect"]["tallies"])
         assert got == want, row["id"]
+
+
+def test_exclude_near_voids_a_match_only_close_to_it():
+    raw = {"terms": {"who": ["sappers"], "what": ["blew up", "blown up"], "hedge": ["might"]},
+           "rule": [{"name": "r", "category": "strike", "sequence": ["who", "what"], "exclude_near": ["hedge"], "near": 2}]}
+    rules = compile_rules(raw, "rules.toml")
+
+    assert classify("", "Sappers blew up the bridge, and officials said more crossings might follow.", None, rules).categories == ("strike",)
+    assert classify("", "Sappers might blow up the bridge; sappers might have blown up another.", None, rules).categories == ()
+    assert classify("", "Officials say it might be sappers who blew up the bridge.", None, rules).categories == ()
+    assert classify("", "It might be true that the sappers blew up the bridge.", None, rules).categories == ("strike",)
+    with pytest.raises(ConfigError) as e:
+        compile_rules({**raw, "rule": [{**raw["rule"][0], "near": -1}]}, "rules.toml")
+    assert e.value.key == "rule[0].near"
