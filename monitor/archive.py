@@ -149,14 +149,26 @@ def plan_prune(store: Store, retention_days: float, now: datetime) -> PrunePlan 
     return PrunePlan(before, counts["texts"], counts["sketches"], counts["cycles"], charts)
 
 
-def prune(store: Store, plan: PrunePlan, vacuum: bool = False) -> None:
+def prune(store: Store, plan: PrunePlan, now: datetime, vacuum: bool = False) -> None:
     with store.transaction():
         store.prune_before(plan.before)
         store.forget_charts([str(p) for p in plan.charts])
+        store.record_prune(now, plan.before, {"texts": plan.texts, "sketches": plan.sketches, "cycles": plan.cycles,
+                                              "charts": len(plan.charts)})
     for chart in plan.charts:
         chart.unlink(missing_ok=True)
     if vacuum:
         store.vacuum()
+
+
+def prune_if_due(store: Store, retention_days: float, now: datetime) -> PrunePlan | None:
+    """The daemon's daily prune: runs when retention is on and the last prune is a day old or more."""
+    last = store.last_prune()
+    if not retention_days or (last and datetime.fromisoformat(last) > now - timedelta(days=1)):
+        return None
+    plan = plan_prune(store, retention_days, now)
+    prune(store, plan, now)
+    return plan
 
 
 # ---------------------------------------------------------------- --json documents

@@ -135,8 +135,9 @@ def prune(obj, dry_run, vacuum):
 
     config = obj.config
     store = _existing_store(config)
+    now = utc_now()
     try:
-        plan = archive.plan_prune(store, config["storage.retention_days"], utc_now())
+        plan = archive.plan_prune(store, config["storage.retention_days"], now)
         if plan is None:
             click.echo("storage.retention_days is 0: everything is kept, nothing to prune.")
             if vacuum and not dry_run:
@@ -145,7 +146,7 @@ def prune(obj, dry_run, vacuum):
         if dry_run:
             click.echo("Would remove " + plan.describe())
             return
-        archive.prune(store, plan, vacuum)
+        archive.prune(store, plan, now, vacuum)
     finally:
         store.close()
     click.echo("Removed " + plan.describe() + ("; store vacuumed" if vacuum else ""))

@@ -155,7 +155,8 @@ def poll(obj: Context, force: bool, catch_up: bool):
 @click.pass_obj
 def run(obj: Context):
     """The daemon: a cycle every schedule.poll_interval_seconds until SIGINT or SIGTERM."""
-    from .pipeline import digest_trigger, run_cycle, run_due_digest
+    from .archive import prune_if_due
+    from .pipeline import digest_trigger, run_cycle, run_due_digest, utc_now
     from .scheduler import run_forever
 
     from .notify import Notifiers
@@ -170,8 +171,11 @@ def run(obj: Context):
         store = Store(config.store_path)
         try:
             report = run_cycle(config, store, notifiers)
+            pruned = prune_if_due(store, config["storage.retention_days"], utc_now())
         finally:
             store.close()
+        if pruned:
+            log.info("retention: removed %s", pruned.describe())
         log.info(
             "cycle done: %d feeds, %d failed, %d new items, %d alerts sent, %d pending",
             len(report.outcomes), len(report.failed), report.new_items, report.alerts_sent, report.alerts_pending,

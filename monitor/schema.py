@@ -228,6 +228,13 @@ def alert_facts(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE alerts ADD COLUMN facts TEXT")
 
 
+def prune_record(db: sqlite_utils.Database) -> None:
+    """prunes: each time retention ran, up to when, and what it removed; the daemon prunes when the last is a day old."""
+    db.execute("""CREATE TABLE IF NOT EXISTS prunes (
+        id INTEGER PRIMARY KEY, ran_at TEXT NOT NULL, before TEXT NOT NULL,
+        texts INTEGER NOT NULL, sketches INTEGER NOT NULL, cycles INTEGER NOT NULL, charts INTEGER NOT NULL)""")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -242,6 +249,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "items.caught_up: stored silently by a feed's catch-up poll", mark_caught_up_items),
     Migration(5, "full-text search of item titles and texts (items_fts, kept by triggers)", full_text_search),
     Migration(6, "alerts.facts: the document of facts a structured webhook receives", alert_facts),
+    Migration(7, "prunes: when retention ran and what it removed", prune_record),
 )
 
 

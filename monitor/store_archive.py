@@ -142,27 +142,35 @@ class ArchiveQueries:
     # ------------------------------------------------------------ retention
 
     def prunable(self, before: datetime) -> dict:
-        """What pruning items seen before this moment would remove."""
+        """What pruning items stored before this moment would remove."""
         cutoff = _iso(before)
         texts, sketches = self.db.execute(
             """SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM sketches s WHERE s.item_id = i.id)), 0)
-               FROM items i WHERE i.seen_at < ? AND (i.text != '' OR EXISTS (SELECT 1 FROM sketches s WHERE s.item_id = i.id))""",
+               FROM items i WHERE i.fetched_at < ? AND (i.text != '' OR EXISTS (SELECT 1 FROM sketches s WHERE s.item_id = i.id))""",
             [cutoff]).fetchone()
         cycles = self.db.execute("SELECT COUNT(*) FROM cycles WHERE started_at < ?", [cutoff]).fetchone()[0]
         return {"texts": texts, "sketches": sketches, "cycles": cycles}
 
     def prune_before(self, before: datetime) -> None:
-        """Drop the texts and fingerprints of items seen before this moment, and the record of cycles
+        """Drop the texts and fingerprints of items stored before this moment, and the record of cycles
         started before it. Item rows stay (title, link, categories, story), and so do tally reports and
         alerts: series and stories keep their whole history, and search still finds the titles."""
         cutoff = _iso(before)
-        self.db.execute("DELETE FROM sketches WHERE item_id IN (SELECT id FROM items WHERE seen_at < ?)", [cutoff])
-        self.db.execute("UPDATE items SET text = '', shingles = 0 WHERE seen_at < ? AND text != ''", [cutoff])
+        self.db.execute("DELETE FROM sketches WHERE item_id IN (SELECT id FROM items WHERE fetched_at < ?)", [cutoff])
+        self.db.execute("UPDATE items SET text = '', shingles = 0 WHERE fetched_at < ? AND text != ''", [cutoff])
         self.db.execute("DELETE FROM cycles WHERE started_at < ?", [cutoff])
 
     def forget_charts(self, paths: list[str]) -> None:
         if paths:
             self.db.execute(f"UPDATE digests SET chart = NULL WHERE chart IN ({','.join('?' * len(paths))})", paths)
+
+    def record_prune(self, now: datetime, before: datetime, counts: dict) -> None:
+        self.db.execute(
+            "INSERT INTO prunes (ran_at, before, texts, sketches, cycles, charts) VALUES (?, ?, ?, ?, ?, ?)",
+            [_iso(now), _iso(before), counts["texts"], counts["sketches"], counts["cycles"], counts["charts"]])
+
+    def last_prune(self) -> str | None:
+        return self.db.execute("SELECT MAX(ran_at) FROM prunes").fetchone()[0]
 
     def vacuum(self) -> None:
         self.db.execute("VACUUM")
