@@ -1,7 +1,8 @@
 """The `monitor` command: a thin click layer, and the only place exceptions become exit codes.
 
 Exit codes: 0 done (poll also when some feeds failed: it names them), 1 an error
-at run time, 2 a bad config or bad usage.
+at run time (or a notifier that refused a test alert), 2 a bad config or bad usage,
+3 poll: no feed answered (every feed failed or is backing off).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .config import Config, load_config, load_rules, mask_secrets
 from .errors import ConfigError, MonitorError
 
 log = logging.getLogger("monitor")
+NO_FEED_ANSWERED = 3  # poll's exit code when every feed failed, so cron and supervisors can tell
 
 
 class SecretFilter(logging.Filter):
@@ -149,6 +151,9 @@ def poll(obj: Context, force: bool, catch_up: bool):
             click.echo(f"items failed: {o.feed}: {o.failed_items} (see `monitor status`)")
     for o in waiting:
         click.echo(f"backing off: {o.feed}: {o.error} (poll --force tries it now)")
+    if report.outcomes and not updated and not unchanged:
+        click.echo("no feed answered: exit 3", err=True)
+        sys.exit(NO_FEED_ANSWERED)
 
 
 @cli.command()
@@ -200,13 +205,15 @@ def run(obj: Context):
 @cli.command()
 @click.pass_obj
 def health(obj: Context):
-    """Exit 0 when the daemon's last cycle is recent (within twice the poll interval) and the store
-    takes writes; else exit 1 with the reason. For container health checks."""
+    """Exit 0 when the daemon's last cycle is recent (within twice the poll interval), the store takes
+    writes and not every feed has failed health.max_failed_cycles times in a row; else exit 1 with the
+    reason. For container health checks."""
     from .health import check_health
     from .pipeline import utc_now
 
     config = obj.config
-    result = check_health(config.store_path, config["schedule.poll_interval_seconds"], utc_now())
+    result = check_health(config.store_path, config["schedule.poll_interval_seconds"], utc_now(),
+                          tuple(f.name for f in config.feeds if f.enabled), config["health.max_failed_cycles"])
     click.echo(("healthy: " if result.ok else "unhealthy: ") + result.reason, err=not result.ok)
     sys.exit(0 if result.ok else 1)
 
@@ -297,10 +304,40 @@ def digest(obj: Context, mode: str):
             return
         d, queued = send_digest(config, store, notifiers, period, now)
         sent, pending = deliver_pending(store, notifiers, utc_now())
-        click.echo(f"digest sent: {len(d.stories)} stories, {len(d.series)} totals moved; {queued} alerts queued, "
-                   f"{sent} sent, {pending} pending")
+        counts = f"{len(d.stories)} stories, {len(d.series)} totals moved; {queued} alerts queued, {sent} sent, {pending} pending"
+        if not queued:
+            click.echo(f"digest recorded, nothing sent (an empty period and digest.send_empty = false): {counts}")
+        elif pending:
+            click.echo(f"digest NOT delivered to every target, will retry each cycle: {counts}; "
+                       "`monitor notify --test` checks the targets", err=True)
+            sys.exit(1)
+        else:
+            click.echo(f"digest sent: {counts}")
     finally:
         store.close()
+
+
+@cli.command()
+@click.option("--test", "test", is_flag=True, required=True, help="Send a [test] message to each notifier.")
+@click.option("--notifier", "only", metavar="NAME", help="Only this notifier (its `name` in the config).")
+@click.pass_obj
+def notify(obj: Context, test: bool, only: str | None):
+    """Send a [test] message to every notifier (or one) now and say, for each, whether apprise accepted
+    it; exit 1 if any refused. Nothing is stored: digests, alerts and the outbox are untouched."""
+    from .notify import Notifiers, send_test
+    from .pipeline import utc_now
+
+    config = obj.config
+    notifiers = Notifiers(config.notifiers, config=config)
+    if only is not None and only not in notifiers.configs:
+        known = ", ".join(notifiers.configs) or "none configured"
+        raise click.UsageError(f"no notifier named {only!r} (notifiers: {known})")
+    if not notifiers.configs:
+        click.echo("No notifiers configured: alerts go to the console. The test message:")
+    results = send_test(notifiers, [only] if only else notifiers.targets_all(), utc_now(), config.path)
+    for name, ok, error in results:
+        click.echo(f"{name}: {'accepted by apprise' if ok else 'FAILED: ' + (error or 'apprise reported failure')}")
+    sys.exit(0 if all(ok for _, ok, _ in results) else 1)
 
 
 @cli.command()

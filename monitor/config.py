@@ -41,6 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("digest.send_empty", bool, True, "Send a short \"nothing new\" digest when a period had nothing to report."),
     Setting("digest.max_stories", int, 25, "Most stories listed in one digest; the rest are counted, never dropped silently.", 1),
     Setting("alerts.max_age_days", (int, float), 3, "Items published longer ago than this are stored but raise no alert; 0 = no limit.", 0),
+    Setting("health.max_failed_cycles", int, 3, "`monitor health` fails when every enabled feed has failed this many times in a row.", 1),
     Setting("alerts.ops_after_failures", int, 3, "Failures in a row after which a feed raises one [ops] alert (and one more when it recovers).", 1),
     Setting("fetch.timeout_seconds", (int, float), 20, "Timeout of one HTTP request (connect, read, write, pool).", 1),
     Setting("fetch.backoff_max_seconds", int, 21600, "Longest wait before polling a failing feed again; waits double from one poll interval.", 60),

@@ -1,4 +1,5 @@
-"""Is the daemon alive? Its last completed cycle is recent and the store takes writes."""
+"""Is the daemon alive and of use? Its last completed cycle is recent, the store takes writes, and
+not every feed has been failing for several cycles."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ class Health:
     reason: str
 
 
-def check_health(store_path: Path, poll_interval_seconds: int, now: datetime) -> Health:
+def check_health(store_path: Path, poll_interval_seconds: int, now: datetime, feeds: tuple[str, ...] = (),
+                 max_failed_cycles: int = 3) -> Health:
+    """feeds: the enabled feeds' names; when every one has failed max_failed_cycles times in a row the
+    daemon runs but reads nothing, which a supervisor must hear about."""
     if not store_path.exists():
         return Health(False, f"no store at {store_path}: the daemon has not completed a cycle yet")
     try:
@@ -37,6 +41,12 @@ def check_health(store_path: Path, poll_interval_seconds: int, now: datetime) ->
         if age > limit:
             return Health(False, f"last cycle finished {int(age.total_seconds())} s ago, more than twice the "
                                  f"poll interval ({2 * poll_interval_seconds} s)")
+        states = {f["name"]: f for f in store.feeds()}
+        failing = [states[name] for name in feeds if name in states and states[name]["consecutive_failures"] >= max_failed_cycles]
+        if feeds and len(failing) == len(feeds):
+            first = failing[0]
+            return Health(False, f"every feed ({len(feeds)}) has failed at least {max_failed_cycles} times in a row "
+                                 f"(health.max_failed_cycles); {first['name']}: {first['last_error']}")
         return Health(True, f"last cycle finished {int(age.total_seconds())} s ago: {cycle['feeds_ok']} feeds updated, "
                             f"{cycle['feeds_not_modified']} not modified, {cycle['feeds_failed']} failed")
     finally:

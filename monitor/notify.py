@@ -135,6 +135,9 @@ class Notifiers:
         fmt = fmt[0] if isinstance(fmt, tuple) else fmt
         return str(getattr(fmt, "value", fmt))
 
+    def targets_all(self) -> list[str]:
+        return list(self.configs) or [CONSOLE]
+
     def targets(self, kind: str) -> list[str]:
         if not self.configs:
             return [CONSOLE]
@@ -177,6 +180,17 @@ class Notifiers:
             return True, None
         detail = " ".join(captured.getvalue().split())[-300:] or "apprise reported failure"
         return False, mask_secrets(detail, self._config)
+
+
+def send_test(notifiers: Notifiers, names: list[str], now: datetime, config_path) -> list[tuple[str, bool, str | None]]:
+    """A [test] message to each named target, sent at once and stored nowhere. Returns (name, accepted, error)."""
+    results = []
+    for name in names:
+        body = (f"A test message from monitor, sent {now:%Y-%m-%d %H:%M UTC} to the notifier {name!r} of {config_path}.\n"
+                "If you read this, alerts will reach you here. Nothing was recorded: no digest or alert counts it.")
+        ok, error = notifiers.send(name, f"[test] monitor: notifier {name} works", body)
+        results.append((name, ok, error))
+    return results
 
 
 def queue(store: Store, notifiers: Notifiers, alert: Alert, now: datetime) -> int:

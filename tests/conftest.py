@@ -134,8 +134,7 @@ class Receiver:
         return [r["title"] for r in self.received]
 
 
-@pytest.fixture
-def receiver():
+def _start_receiver() -> tuple[ThreadingHTTPServer, Receiver]:
     state: dict = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -155,7 +154,21 @@ def receiver():
 
     server, base = _serve(Handler)
     state["rec"] = Receiver(base.replace("http://", "json://") + "/")
-    yield state["rec"]
+    return server, state["rec"]
+
+
+@pytest.fixture
+def receiver():
+    server, rec = _start_receiver()
+    yield rec
+    _stop(server)
+
+
+@pytest.fixture
+def other_receiver():
+    """A second json:// target, for tests where two targets answer differently."""
+    server, rec = _start_receiver()
+    yield rec
     _stop(server)
 
 

@@ -205,7 +205,7 @@ def test_a_redirect_loop_is_cut_at_the_cap(tmp_path, web, run_monitor):
 
     result = run_monitor(config, "poll")
 
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # its only feed failed
     assert "failed: Loop: more than 3 redirects" in result.output
     assert len(web.hits("/a.xml")) + len(web.hits("/b.xml")) == 4
 
