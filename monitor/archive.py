@@ -207,3 +207,22 @@ def tally_series_document(reports: list[dict]) -> list[dict]:
                              "outlet": r["outlet"], "verdict": r["verdict"], "previous_figure": r["previous_count"],
                              "link": r["url"], "published": r["published"], "item_id": r["item_id"]})
     return list(series.values())
+
+
+def feed_states(feeds, stored: dict[str, dict]) -> list[dict]:
+    """`monitor feeds list`: each configured feed with its state: disabled, never polled, failing or ok."""
+    out = []
+    for feed in feeds:
+        f = stored.get(feed.name) or {}
+        if not feed.enabled:
+            state = "disabled"
+        elif not f:
+            state = "never polled"
+        elif f.get("consecutive_failures"):
+            state = f"FAILING {f['consecutive_failures']} in a row since {f['failing_since']}: {f['last_error']}"
+        else:
+            state = "ok"
+        out.append({"name": feed.name, "url": feed.url, "enabled": feed.enabled, "state": state,
+                    "items_stored": f.get("items_stored", 0), "last_success_at": f.get("last_success_at"),
+                    "last_error": f.get("last_error"), "consecutive_failures": f.get("consecutive_failures", 0)})
+    return out

@@ -4,6 +4,7 @@ archive.py, opml.py and browse.py, added to the `monitor` group by cli.py."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -152,5 +153,74 @@ def prune(obj, dry_run, vacuum):
     click.echo("Removed " + plan.describe() + ("; store vacuumed" if vacuum else ""))
 
 
-COMMANDS = (search, items, export, prune)
+@click.group()
+def feeds():
+    """Feed lists: import feeds from OPML into the config file, export them as OPML, list each feed's state."""
+
+
+@feeds.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Say what would be added, change nothing.")
+@click.pass_obj
+def feeds_import(obj, file, dry_run):
+    """Add the feeds of an OPML file to the config file (comments kept); feeds whose URL is there already are skipped."""
+    from .config import DEFAULT_PATH  # noqa: PLC0415
+    from .opml import add_feeds, read_opml  # noqa: PLC0415
+
+    config_path = obj.config_path or os.environ.get("MONITOR_CONFIG") or DEFAULT_PATH
+    result = add_feeds(config_path, read_opml(file), dry_run)
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{len(result.added)} feeds {verb}, {len(result.duplicates)} already there, {len(result.refused)} refused "
+               f"({config_path})")
+    for f in result.added:
+        click.echo(f"  {verb}: {f.name}  {f.url}")
+    for f in result.duplicates:
+        click.echo(f"  already there: {f.name}  {f.url}")
+    for f, why in result.refused:
+        click.echo(f"  refused: {f.name}  {f.url}: {why}")
+
+
+@feeds.command("export")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
+@click.option("--enabled-only", is_flag=True, help="Leave out feeds with enabled = false.")
+@click.pass_obj
+def feeds_export(obj, output, enabled_only):
+    """Write the config's feeds as OPML 2.0, for a feed reader or another monitor."""
+    from .opml import write_opml  # noqa: PLC0415
+
+    listed = [f for f in obj.config.feeds if f.enabled or not enabled_only]
+    text = write_opml(listed)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"{len(listed)} feeds written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@feeds.command("list")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array instead of lines.")
+@click.pass_obj
+def feeds_list(obj, as_json):
+    """Each configured feed: enabled or not, items stored, last success, and whether it is failing."""
+    from .archive import feed_states  # noqa: PLC0415
+    from .store import Store  # noqa: PLC0415
+
+    config = obj.config
+    stored = {}
+    if config.store_path.exists():
+        store = Store(config.store_path)
+        try:
+            stored = {f["name"]: f for f in store.feeds()}
+        finally:
+            store.close()
+    states = feed_states(config.feeds, stored)
+    if as_json:
+        click.echo(json.dumps(states, indent=2, ensure_ascii=False))
+        return
+    for s in states:
+        click.echo(f"{s['name']}: {s['state']}, {s['items_stored']} items, last success {s['last_success_at'] or 'never'}"
+                   f"  {s['url']}")
+
+
+COMMANDS = (search, items, export, prune, feeds)
 
