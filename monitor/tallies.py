@@ -481,11 +481,12 @@ class _Count:
     is_part: bool  # a regional part of a list ("... and 11 in Syria")
     words: str  # the figure as written, with its qualifier
     increment: bool = False  # "two more attacks": what was added, a total only with a start of its own
+    at: int = 0  # where the figure starts in its sentence
 
 
 _WORDS_AFTER = re.compile(r"[\w'’-]+")
 
-_PLACE_AFTER = re.compile(r"\s*(?:[\w'’-]+\s+){0,8}?in\s+(?P<place>[^.;]{0,80})")
+_PLACE_AFTER = re.compile(r"\s*(?:[\w'’.-]+\s+){0,8}?in\s+(?P<place>[^.;]{0,80})")
 _BEFORE_REGION = re.compile(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?")
 _BETWEEN_REGIONS = re.compile(r"\s*(?:,|and|or|as well as)?\s*(?:in\s+)?")
 
@@ -507,13 +508,27 @@ def _region_after(rest: str, terms: TallyTerms) -> str:
     return first
 
 
+def _region_before(before: str, terms: TallyTerms) -> str | None:
+    """The region named just before a figure: "Iraq accounted for 57 and Syria 83"."""
+    tail = before[-40:]
+    last = None
+    for last in terms.regions.finditer(tail):
+        pass
+    if last and _REGION_THEN_FIGURE.fullmatch(tail, last.end()):
+        return terms.region_of_group[last.lastindex - 1]
+    return None
+
+
 def _region_of(masked: str, m: re.Match, following: int, earlier: list, terms: TallyTerms) -> str:
     """The region of the count m: named after it, before the following count; else named before it
     ("US forces in Syria were attacked nine times"); else the total."""
     region = _region_after(masked[m.end() : following], terms)
     if region != "total" or earlier:
         return region
+    # Only in the figure's clause: "U.S. forces in Syria were attacked on Tuesday, officials said, the
+    # 74th time troops in the region were targeted" counts the region's total, not Syria's.
     before = masked[: m.start()]
+    before = before[max(before.rfind(","), before.rfind(";")) + 1 :]
     places = list(_IN_PLACE.finditer(before))
     if places:
         last = places[-1].start()
@@ -538,10 +553,11 @@ def _ends_with_target(text: str, terms: TallyTerms) -> bool:
 _AIMED_AT = re.compile(r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+(?P<what>(?:[\w'’.-]+\s+){0,3})")
 # What may follow a figure reached: "rose to 40 since ...", "climbed to 40 on Monday", "... so far".
 _FIGURE_END = re.compile(r"\s*(?:since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|$)")
-_IN_SOON = re.compile(r"\s*(?:[\w'’-]+\s+){0,3}?in\s+")
 _TIMES = re.compile(r"\btimes\b")
 _RATIO = re.compile(r"\s+(?:as|the|more|higher|larger|greater)\b")
-_PART_OF = re.compile(r"\s+of\s+(?:them|those|these)\b\s*(?P<noun>[\w'’-]+)?")
+_PART_OF = re.compile(r"\s+of\s+(?P<which>them|those|these|the|which)\b\s*(?P<noun>[\w'’-]+)?")
+# What stands between a region and its part: "Syria 83", "Iraq accounted for 57", "Iraq saw 20".
+_REGION_THEN_FIGURE = re.compile(r"\s+(?:(?:accounted\s+for|saw|had|recorded|registered|with|was|were)\s+)?$")
 
 
 _INCREMENT = frozenset(("more", "additional", "further", "new"))
@@ -574,10 +590,11 @@ def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
 
 
 def _counts_in(
-    sentence: str, lowered: str, words: list[str], terms: TallyTerms, after_total: bool,
+    sentence: str, lowered: str, words: list[str], terms: TallyTerms, after_total: int,
     rejected: list[tuple[str, str]] | None = None,
 ) -> list[_Count]:
-    """The counts of attacks in a sentence; with rejected, also every other figure and why it is none."""
+    """The counts of attacks in a sentence; with rejected, also every other figure and why it is none.
+    after_total: the total the sentence refers back to ("Of those, 29 ..."), else 0."""
     masked = sentence
     for start, end in _date_spans(lowered, words):
         masked = masked[:start] + "#" * (end - start) + masked[end:]
@@ -596,8 +613,10 @@ def _counts_in(
         following = _WORDS_AFTER.findall(lowered, m.end(), m.end() + 120)
         before = masked[: m.start()]
         kind = None
+        region_hint = None
         if ordinal:
-            if following and (following[0] in terms.counted or following[0] in ("on", "against", "such", "since")):
+            # "the 108th attack", "the 74th time troops were targeted", "the 144th on U.S. troops"
+            if following and (following[0] in terms.counted or following[0] in ("time", "on", "against", "such", "since")):
                 kind = "count"
         elif following and following[0] in terms.not_counted:
             if rejected is not None:
@@ -619,15 +638,24 @@ def _counts_in(
                 (_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms)
             ):
                 kind = "count"
-            if kind is None and (counts or after_total) and _IN_SOON.match(rest):
-                region = _region_after(rest, terms)
-                if region != "total":
-                    kind = "part"
             part_of = _PART_OF.match(rest)
-            if (kind is None and part_of and (counts or after_total)
-                    and (part_of.group("noun") or "").lower() not in terms.not_counted | {"strikes", "were", "was"}
-                    and _region_after(rest, terms) != "total"):
-                kind = "part"
+            noun = (part_of.group("noun") or "").lower() if part_of else ""
+            up_to_next = rest[: (found[n + 1].start() - m.end()) if n + 1 < len(found) else len(rest)]
+            # What the figure's words say before the next figure: no one hurt ("two of them wounded troops").
+            unhurt = terms.casualties.isdisjoint(_WORDS_AFTER.findall(up_to_next.lower()[:80]))
+            if kind is None and part_of and noun in terms.counted and part_of.group("which") != "which" and unhurt:
+                # "52 of those attacks", "five of the attacks were in Iraq"
+                kind = "part" if _region_after(rest, terms) != "total" else "count"
+            totals = [c.count for c in counts if c.region == "total"] + ([after_total] if after_total else [])
+            below_total = bool(counts or after_total) and (not totals or value < max(totals))
+            # A part of a total given before it, in this sentence or the one referred back to: smaller
+            # than the total, and its clause names one region ("the other 18 were aimed at bases in Syria",
+            # "Iraq accounted for 57", "20 of them in Iraq"), and no one hurt ("two were wounded in Syria").
+            if kind is None and below_total and (not part_of or part_of.group("which") in ("them", "those", "these")):
+                if noun not in terms.not_counted and unhurt:
+                    region_hint = _region_before(before, terms)
+                    if region_hint or _region_after(up_to_next, terms) != "total":
+                        kind = "part"
         if kind is None:
             if rejected is not None:
                 rejected.append((m.group(), "no counted noun, figure reached or regional part after a total"))
@@ -637,14 +665,17 @@ def _counts_in(
                 rejected.append((m.group(), "counts attacks on someone other than US or coalition forces"))
             continue
         explicit = m.group("qual") is not None
-        if explicit and counts == []:
-            list_qualifier = qualifier
-        elif not explicit and list_qualifier:
-            qualifier = list_qualifier
         following_count = found[n + 1].start() if n + 1 < len(found) else len(masked)
-        region = _region_of(masked, m, following_count, counts, terms)
+        region = region_hint or _region_of(masked, m, following_count, counts, terms)
+        # A qualifier before a list of parts applies to each ("at least 14 in Iraq and nine in Syria");
+        # one before a total does not pass to the parts that follow it ("at least 52, including 24 in Iraq").
+        if region != "total":
+            if explicit and list_qualifier is None:
+                list_qualifier = qualifier
+            elif not explicit and list_qualifier:
+                qualifier = list_qualifier
         increment = bool(following) and following[0] in _INCREMENT
-        counts.append(_Count(value, qualifier, region, explicit, kind == "part", m.group(), increment))
+        counts.append(_Count(value, qualifier, region, explicit, kind == "part", m.group(), increment, m.start()))
     return counts
 
 
@@ -765,7 +796,7 @@ def tallies_in(
             continue
         low = lower(s)
         rejected: list[tuple[str, str]] | None = [] if trace is not None else None
-        counts = _counts_in(s, low, words, terms, after_total=refers_back, rejected=rejected)
+        counts = _counts_in(s, low, words, terms, after_total=tallies[-1].count if refers_back else 0, rejected=rejected)
         if rejected:
             trace.extend(FigureTrace(s, f, False, why, None, None) for f, why in rejected)
         if not counts:
@@ -797,6 +828,14 @@ def tallies_in(
                 since, until, phrase = near.since, until or near.until, near.phrase
                 how = f"period from {where}"
         group = [Tally(c.count, c.qualifier, since, until, c.region, s) for c in counts]
+        phrases = [phrase] * len(group)
+        if len(counts) > 1:
+            # A clause of its own may state its own start: "120 times since Biden took office, and 45 of
+            # those attacks came after Hamas' Oct. 7 assault".
+            for i, own in enumerate(_clause_periods(s, low, counts, published, terms)):
+                if own is not None:
+                    group[i] = replace(group[i], since=own.since, until=own.until or group[i].until)
+                    phrases[i] = own.phrase
         figures = [c.words for c in counts]
         totals = [t for t in group if t.region == "total"]
         parts = [t for t in group if t.region != "total"]
@@ -813,11 +852,12 @@ def tallies_in(
         if index < first:
             from_headline.update(map(id, group))
         if trace is not None:
-            for tally, figure in zip(group, figures):
+            for tally, figure, said in zip(group, figures, phrases + [phrase]):
                 kind = "the sum of its regional parts" if "+" in figure else (
                     f"a count of attacks ({tally.region})")
                 taken.append((tally, len(trace)))
-                trace.append(FigureTrace(s, figure, True, f"{kind}; {how}", phrase, tally))
+                trace.append(FigureTrace(s, figure, True, f"{kind}; {how if said is phrase else 'period from its own clause'}",
+                                         said, tally))
     # A headline is terse ("27 attacks, six of them since the Oct. 26 strikes"): its figure counts only
     # where the body does not give the same one.
     body_counts = {t.count for t in tallies if id(t) not in from_headline}
@@ -828,6 +868,29 @@ def tallies_in(
                 trace[at] = replace(trace[at], taken=False, tally=None,
                                     reason="the same figure as one given elsewhere in the article: one tally")
     return out
+
+
+_CLAUSE_SPLIT = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+")
+
+
+def _clause_periods(
+    sentence: str, low: str, counts: list[_Count], published: date | None, terms: TallyTerms
+) -> list[_Period | None]:
+    """For each count, the start its own clause states, where the sentence has more than one clause
+    with counts; else None (the sentence's period holds)."""
+    cuts = [m.start() for m in _CLAUSE_SPLIT.finditer(low)]
+    if not cuts:
+        return [None] * len(counts)
+    bounds = [0, *cuts, len(sentence)]
+    clause_of = [next(i for i in range(len(bounds) - 1) if bounds[i] <= c.at < bounds[i + 1]) for c in counts]
+    if len(set(clause_of)) < 2:
+        return [None] * len(counts)
+    own: dict[int, _Period | None] = {}
+    for i in set(clause_of):
+        text = sentence[bounds[i] : bounds[i + 1]]
+        period = _period(text, low[bounds[i] : bounds[i + 1]], tokenize(text), published, terms, rolling=False)
+        own[i] = period if period.since is not None else None
+    return [own[i] for i in clause_of]
 
 
 def _period_nearby(

@@ -61,6 +61,8 @@ _REPORTED = [
          [(5, "exact", "2023-10-18", None, "total")]),
         ("Friday's rocket fire was the twenty-third attack on American forces since Oct. 17.", "2023-11-03",
          [(23, "exact", "2023-10-17", None, "total")]),
+        ("U.S. troops in Syria came under rocket fire on Monday, officials said, the 61st time American forces "
+         "have been attacked since Oct. 17.", "2023-11-21", [(61, "exact", "2023-10-17", None, "total")]),
         # Figures reached, in other frames.
         ("Attacks on U.S. and coalition troops now stand at 160 since Oct. 17, a Pentagon official said.", "2024-01-20",
          [(160, "exact", "2023-10-17", None, "total")]),
@@ -98,10 +100,37 @@ _REPORTED = [
          [(130, "exact", "2023-10-17", "2024-01-11", "total")]),
         ("The attack was the 144th on U.S. troops since Hamas's Oct. 7 assault on Israel.", "2024-01-21",
          [(144, "exact", "2023-10-07", None, "total")]),
+        # A qualifier before the total is not one before the list of parts (LABELS.md).
         ("Since Oct. 17, U.S. and coalition forces have been attacked at least 66 times \u2014 32 times in Iraq and "
          "34 times in Syria.", "2023-11-30",
-         [(66, "at_least", "2023-10-17", None, "total"), (32, "at_least", "2023-10-17", None, "Iraq"),
-          (34, "at_least", "2023-10-17", None, "Syria")]),
+         [(66, "at_least", "2023-10-17", None, "total"), (32, "exact", "2023-10-17", None, "Iraq"),
+          (34, "exact", "2023-10-17", None, "Syria")]),
+        # Regional parts in their many shapes; a qualifier before a list of parts applies to each.
+        ("Militias struck U.S. bases at least 9 times in Iraq and 14 in Syria since Oct. 17.", "2023-11-10",
+         [(9, "at_least", "2023-10-17", None, "Iraq"), (14, "at_least", "2023-10-17", None, "Syria"),
+          (23, "at_least", "2023-10-17", None, "total")]),
+        ("Officials have counted 140 attacks on U.S. forces since Oct. 17; Iraq accounted for 57 and Syria 83.",
+         "2024-01-20", [(140, "exact", "2023-10-17", None, "total"), (57, "exact", "2023-10-17", None, "Iraq"),
+                        (83, "exact", "2023-10-17", None, "Syria")]),
+        ("U.S. troops have been attacked 40 times since Oct. 17. Of those, 25 hit bases in Syria and the other 15 "
+         "targeted troops stationed in Iraq.", "2023-11-07",
+         [(40, "exact", "2023-10-17", None, "total"), (25, "exact", "2023-10-17", None, "Syria"),
+          (15, "exact", "2023-10-17", None, "Iraq")]),
+        ("U.S. troops have been attacked 40 times since Oct. 17. Seventeen of them were in Iraq, 23 in Syria.",
+         "2023-11-07", [(40, "exact", "2023-10-17", None, "total"), (17, "exact", "2023-10-17", None, "Iraq"),
+                        (23, "exact", "2023-10-17", None, "Syria")]),
+        ("Militias launched at least eight attacks on American forces on Monday and Tuesday. Six of the attacks "
+         "were in Syria and two in Iraq.", "2023-11-08",
+         [(8, "at_least", "2023-11-06", "2023-11-07", "total"), (6, "exact", "2023-11-06", "2023-11-07", "Syria"),
+          (2, "exact", "2023-11-06", "2023-11-07", "Iraq")]),
+        ("Pro-Iran groups have attacked U.S. forces 166 times since Oct. 18: 67 in Iraq, 98 in Syria and one in Jordan.",
+         "2024-02-03", [(166, "exact", "2023-10-18", None, "total"), (67, "exact", "2023-10-18", None, "Iraq"),
+                        (98, "exact", "2023-10-18", None, "Syria"), (1, "exact", "2023-10-18", None, "Jordan")]),
+        ("U.S. forces have come under attack 120 times since Biden took office, and 45 of those attacks came after "
+         "Hamas' Oct. 7 assault.", "2023-11-20",
+         [(120, "exact", "2021-01-20", None, "total"), (45, "exact", "2023-10-07", None, "total")]),
+        ("U.S. forces have come under attack 60 times since Oct. 17; two of those attacks wounded troops in Syria.",
+         "2023-11-20", [(60, "exact", "2023-10-17", None, "total")]),
         ("That brings the total number of attacks on US and coalition forces to 66.", "2023-11-30",
          [(66, "exact", None, None, "total")]),
         ("US forces have come under fire more than 170 times since October.", "2024-02-20",
