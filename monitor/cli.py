@@ -506,6 +506,3 @@ from .archive_cli import COMMANDS as _ARCHIVE_COMMANDS  # noqa: E402  (they need
 for _command in _ARCHIVE_COMMANDS:
     cli.add_command(_command)
 
-
-def main() -> None:  # pragma: no cover
-    cli()

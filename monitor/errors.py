@@ -3,12 +3,13 @@
     MonitorError
     ├── ConfigError       bad config or rules file: names the file and the key
     ├── FetchError        a feed or page could not be fetched
-    │   ├── TransientFetchError   timeouts, connection errors, 5xx, 429: worth retrying
-    │   └── PermanentFetchError   4xx, too large, too many redirects, bad scheme
+    │   ├── TransientFetchError   timeouts, connection errors, 5xx, 408, 425, 429
+    │   └── PermanentFetchError   other 4xx, too large, too many redirects, an invalid URL
     ├── ParseError        a feed body that is not a feed
-    └── StoreError        the SQLite store cannot be opened or written
+    └── StoreError        the SQLite store cannot be opened, has a schema this version cannot use,
+                          or refuses the first write of a cycle or of a health check
 
-Stages raise these; the pipeline records them per feed; only the CLI turns
+Stages raise these; the pipeline records fetch and parse errors per feed; only the CLI turns
 them into messages and exit codes.
 """
 

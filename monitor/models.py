@@ -69,6 +69,3 @@ class Classification:
     @property
     def is_report(self) -> bool:
         return bool(self.categories)
-
-    def first_sentence(self) -> str:
-        return self.matches[0].sentence if self.matches else ""

@@ -128,10 +128,10 @@ class Notifiers:
         n = self.configs.get(name)
         if n is None or webhook.is_webhook(n.url):
             return "text"
-        import apprise  # noqa: PLC0415
-
-        plugin = apprise.Apprise.instantiate(n.url)
-        fmt = getattr(plugin, "notify_format", "text")
+        target = self._target(name)
+        if not target:  # a URL apprise took no target from
+            return "text"
+        fmt = getattr(target[0], "notify_format", "text")
         fmt = fmt[0] if isinstance(fmt, tuple) else fmt
         return str(getattr(fmt, "value", fmt))
 
@@ -158,20 +158,29 @@ class Notifiers:
         ok, error = webhook.post(self._http, n.url, dict(n.headers), document)
         return ok, mask_secrets(error, self._config) if error else None
 
+    def _target(self, name: str):
+        """The apprise object of a configured target, built on first use and kept; None if not configured."""
+        n = self.configs.get(name)
+        if n is None:
+            return None
+        target = self._apprise.get(name)
+        if target is None:
+            import apprise  # noqa: PLC0415
+
+            target = apprise.Apprise()
+            target.add(n.url)
+            self._apprise[name] = target
+        return target
+
     def send(self, name: str, title: str, body: str, attach=None, body_format: str = "text") -> tuple[bool, str | None]:
         if name == CONSOLE:
             print(f"{title}\n{body}\n", file=self.console, flush=True)
             return True, None
-        n = self.configs.get(name)
-        if n is None:
+        target = self._target(name)
+        if target is None:
             return False, "notifier no longer configured"
         import apprise  # noqa: PLC0415
 
-        target = self._apprise.get(name)
-        if target is None:
-            target = apprise.Apprise()
-            target.add(n.url)
-            self._apprise[name] = target
         fmt = {"html": apprise.NotifyFormat.HTML, "markdown": apprise.NotifyFormat.MARKDOWN}.get(
             body_format, apprise.NotifyFormat.TEXT)
         with apprise.LogCapture(level=logging.WARNING) as captured:
