@@ -340,6 +340,10 @@ class _Period:
 _SINCE = re.compile(r"\bsince\b")
 # Words that open a start when a date or a named event follows at once: "after Hamas' Oct. 7 attack",
 # "the attacks began on Oct. 17", "from October 17th until now".
+# Who began, when a start is said with "began": the attacks ("they began on Oct. 17", "militias began
+# targeting them on Oct. 17"), not the US ("the U.S. military began airstrikes on Feb. 2").
+_ATTACKS_SUBJECT = re.compile(r"\b(?:they|these|those|which|attacks|campaign|militias|groups|proxies)\s+(?:had\s+|have\s+)?$")
+_ATTACK_VERB_AFTER = re.compile(r"\s*(?:targeting|attacking|firing|launching)\b")
 _START_WORDS = re.compile(r"\b(?:after|following|from|beginning|starting|began|begun|started)\b(?:\s+on\b)?")
 _BETWEEN = re.compile(r"\b(?:between|from)\s+(?P<a>.{3,80}?)\s+(?:and|to|through|until)\s+")
 _DAY_FIRST = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?\b")
@@ -455,7 +459,11 @@ def _period(
         # After "began" the start may come a few words on ("began targeting them on Oct. 17"); else only
         # at once ("after Hamas' attack", "after the Oct. 7 attack"), not later in the clause ("after
         # the drone hit the base on Sunday").
-        if start and (m.group().startswith(("began", "begun", "started")) or len(clause[: start[1]].split()) <= 1):
+        if start and (
+            bool(_ATTACKS_SUBJECT.search(low[max(0, m.start() - 30) : m.start()]) or _ATTACK_VERB_AFTER.match(low, m.end()))
+            if m.group().startswith(("began", "begun", "started"))
+            else len(clause[: start[1]].split()) <= 1
+        ):
             return _Period(start[0], until, True, _phrases(m.group() + " " + clause, until_phrase))
     this_year = _THIS_YEAR.search(low) if has("year") and published is not None else None
     if this_year:
@@ -618,6 +626,9 @@ def _counts_in(
             # "the 108th attack", "the 74th time troops were targeted", "the 144th on U.S. troops"
             if following and (following[0] in terms.counted or following[0] in ("time", "on", "against", "such", "since")):
                 kind = "count"
+            # "the 74th on U.S. forces since Oct. 17, and the 40th in Syria"
+            elif following and following[0] == "in" and (counts or after_total) and _region_after(rest, terms) != "total":
+                kind = "part"
         elif following and following[0] in terms.not_counted:
             if rejected is not None:
                 rejected.append((m.group(), f"counts {following[0]!r}, not attacks"))
@@ -893,6 +904,8 @@ def _clause_periods(
     return [own[i] for i in clause_of]
 
 
+
+
 def _period_nearby(
     tokens: Tokens, index: int, first: int, found_in: Found, published: date | None, terms: TallyTerms,
     tallies: list[Tally], counts: list[_Count],
@@ -909,9 +922,10 @@ def _period_nearby(
         places += [("the headline", i) for i in range(first)]
     for where, j in places:
         names = found_in.get(j, ())
-        if _ATTACK_WORDS not in names and _TARGETS not in names:
-            continue
         text = tokens.sentences[j].text
+        began = "began" in tokens.words[j] or "started" in tokens.words[j]
+        if _ATTACK_WORDS not in names and _TARGETS not in names and not began:
+            continue
         period = _period(text, lower(text), tokens.words[j], published, terms, rolling=False)
         if period.since is None:
             continue

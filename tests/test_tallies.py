@@ -63,6 +63,26 @@ _REPORTED = [
          [(23, "exact", "2023-10-17", None, "total")]),
         ("U.S. troops in Syria came under rocket fire on Monday, officials said, the 61st time American forces "
          "have been attacked since Oct. 17.", "2023-11-21", [(61, "exact", "2023-10-17", None, "total")]),
+        ("The attack was the 74th on U.S. forces in Iraq and Syria since Oct. 17, and the 40th in Syria.", "2023-12-01",
+         [(74, "exact", "2023-10-17", None, "total"), (40, "exact", "2023-10-17", None, "Syria")]),
+        ("U.S. installations in Iraq and Syria have been targeted 165 times since mid-October, a spokesman said.",
+         "2024-01-25", [(165, "exact", "2023-10-17", None, "total")]),
+        ("U.S. forces in Iraq have come under rocket or drone attack more than 40 times this year.", "2021-06-30",
+         [(40, "more_than", "2021-01-01", None, "Iraq")]),
+        ("Since October, U.S. forces have been attacked over 170 times.", "2024-02-20",
+         [(170, "more_than", "2023-10-01", None, "total")]),
+        ("Militias have struck U.S. forces at least 10 separate times in Iraq and three separate times in Syria since "
+         "the strikes on Sunday.", "2024-01-25",
+         [(10, "at_least", "2024-01-21", None, "Iraq"), (3, "at_least", "2024-01-21", None, "Syria"),
+          (13, "at_least", "2024-01-21", None, "total")]),
+        ("There have been 38 attacks on U.S. forces since Oct. 17, 20 of them in Iraq, 18 in Syria.", "2023-11-20",
+         [(38, "exact", "2023-10-17", None, "total"), (20, "exact", "2023-10-17", None, "Iraq"),
+          (18, "exact", "2023-10-17", None, "Syria")]),
+        ("Of the 55 attacks on U.S. personnel since Oct. 17, 29 were in Iraq and 26 in Syria.", "2023-11-14",
+         [(55, "exact", "2023-10-17", None, "total"), (29, "exact", "2023-10-17", None, "Iraq"),
+          (26, "exact", "2023-10-17", None, "Syria")]),
+        ("Iraqi militias have launched nearly four dozen attacks on U.S. bases since Oct. 17.", "2023-11-09",
+         [(48, "about", "2023-10-17", None, "total")]),
         # Figures reached, in other frames.
         ("Attacks on U.S. and coalition troops now stand at 160 since Oct. 17, a Pentagon official said.", "2024-01-20",
          [(160, "exact", "2023-10-17", None, "total")]),
@@ -175,6 +195,15 @@ def test_reported_totals(text, published, expected):
         ("Three more attacks on US troops in Syria since Friday's strikes",
          "Rockets and drones were fired at bases in eastern Syria on Saturday and Sunday, officials said.",
          "2024-02-05", [(3, "exact", "2024-02-02", None, "Syria")]),
+        ("", "Attacks on American troops in the region now stand at 160, according to the Pentagon. They began on Oct. 17.",
+         "2024-01-25", [(160, "exact", "2023-10-17", None, "total")]),
+        # Two counters, two series.
+        ("", "The Pentagon says U.S. forces have been attacked 166 times since Oct. 17.\nA monitoring group that tracks "
+         "the claims counts 180 attacks on U.S. bases since Oct. 18.", "2024-02-10",
+         [(166, "exact", "2023-10-17", None, "total"), (180, "exact", "2023-10-18", None, "total")]),
+        # A start stated nearby for something else does not pass to a figure.
+        ("", "The U.S. military began airstrikes in Iraq and Syria on Feb. 2. U.S. troops had been attacked more than "
+         "160 times.", "2024-02-10", [(160, "more_than", None, None, "total")]),
         # A smaller count beside a total does not take the total's start.
         ("", "U.S. forces have been attacked 66 times since Oct. 17. On Tuesday alone there were three attacks on U.S. bases.",
          "2023-11-30", [(66, "exact", "2023-10-17", None, "total"), (3, "exact", None, None, "total")]),
@@ -197,6 +226,10 @@ def test_the_same_figure_said_twice_is_one_tally():
 
 _NOT_TALLIES = [
         "It was the first attack on U.S. forces since April.",
+        "U.S. forces struck Houthi targets in Yemen 13 times since Jan. 11.",
+        "The drone attack on Tower 22 killed three U.S. soldiers and wounded more than 40 troops.",
+        "U.S. warplanes hit 85 targets at seven sites in retaliation for the attack on U.S. troops.",
+        "Israel has carried out more than 300 strikes in Gaza since the attack on Oct. 7.",
         "The strikes were the third round of U.S. retaliation for attacks on its forces since Oct. 17.",
         "The attack on U.S. forces brings to 34 the number of service members wounded since Oct. 17.",
         "Attacks on U.S. troops have pushed the number of injured to 45 since Oct. 17.",
