@@ -135,9 +135,10 @@ def poll(obj: Context, force: bool, catch_up: bool):
     updated = sum(o.status == "updated" for o in report.outcomes)
     unchanged = sum(o.status == "not-modified" for o in report.outcomes)
     waiting = [o for o in report.outcomes if o.status == "backing-off"]
+    not_due = [o for o in report.outcomes if o.status == "not-due"]
     click.echo(
         f"{len(report.outcomes)} feeds: {updated} updated, {unchanged} not modified, {len(report.failed)} failed"
-        + (f", {len(waiting)} backing off" if waiting else "") + "; "
+        + (f", {len(waiting)} backing off" if waiting else "") + (f", {len(not_due)} not due" if not_due else "") + "; "
         f"{report.new_items} new items; {report.alerts_created} alerts queued, {report.alerts_sent} sent, "
         f"{report.alerts_pending} pending"
     )
@@ -151,7 +152,9 @@ def poll(obj: Context, force: bool, catch_up: bool):
             click.echo(f"items failed: {o.feed}: {o.failed_items} (see `monitor status`)")
     for o in waiting:
         click.echo(f"backing off: {o.feed}: {o.error} (poll --force tries it now)")
-    if report.outcomes and not updated and not unchanged:
+    for o in not_due:
+        click.echo(f"not due: {o.feed}: {o.error} (poll --force polls it now)")
+    if (waiting or report.failed) and not updated and not unchanged:
         click.echo("no feed answered: exit 3", err=True)
         sys.exit(NO_FEED_ANSWERED)
 
@@ -194,10 +197,10 @@ def run(obj: Context):
             store.close()
 
     has_digest = bool(config["schedule.digest"].strip())
-    log.info("monitor running: %d feeds every %d s, digests %s, store %s", len([f for f in config.feeds if f.enabled]),
-             config["schedule.poll_interval_seconds"],
+    log.info("monitor running: %d feeds, a cycle every %d s, digests %s, store %s", len([f for f in config.feeds if f.enabled]),
+             config.cycle_seconds,
              f"at {config['schedule.digest']!r} {config['schedule.timezone']}" if has_digest else "off", config.store_path)
-    run_forever(cycle, config["schedule.poll_interval_seconds"], digest if has_digest else None,
+    run_forever(cycle, config.cycle_seconds, digest if has_digest else None,
                 digest_trigger(config) if has_digest else None)
     log.info("monitor stopped")
 

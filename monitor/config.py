@@ -58,7 +58,11 @@ _BY_KEY = {s.key: s for s in SETTINGS}
 SECTIONS = sorted({s.key.split(".")[0] for s in SETTINGS})
 FEED_KEYS = {"name": "Short unique name, shown in alerts as the outlet.", "url": "http, https or file URL of an RSS or Atom feed.",
              "enabled": "false to keep a feed in the file but not poll it (default true).",
-             "catch_up": "true (default): the feed's first successful poll stores its items and figures without alerts."}
+             "catch_up": "true (default): the feed's first successful poll stores its items and figures without alerts.",
+             "poll_interval_seconds": "Seconds between two polls of this feed (at least 10); default schedule.poll_interval_seconds."}
+# crontab's nicknames, as cron(8) reads them; digests run at these in schedule.timezone.
+CRON_NICKNAMES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0",
+                  "@monthly": "0 0 1 * *"}
 NOTIFIER_KEYS = {"url": "Any apprise URL; ${VAR} is replaced from the environment, so tokens stay out of the file.",
                  "events": f"Which alerts it gets, of {', '.join(EVENTS)} (default all).",
                  "name": "Name shown in logs and the store instead of the URL (default: scheme and position).",
@@ -71,6 +75,7 @@ class Feed:
     url: str
     enabled: bool = True
     catch_up: bool = True  # the first successful poll stores silently: no burst of alerts for a new feed
+    poll_interval_seconds: int | None = None  # None: schedule.poll_interval_seconds
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,15 @@ class Config:
     def __getitem__(self, key: str):
         return self.values[key]
 
+    def interval_of(self, feed: Feed) -> int:
+        return feed.poll_interval_seconds or self.values["schedule.poll_interval_seconds"]
+
+    @property
+    def cycle_seconds(self) -> int:
+        """The daemon's tick: the shortest interval of any enabled feed, so each is polled when due."""
+        return min([self.values["schedule.poll_interval_seconds"]]
+                   + [f.poll_interval_seconds for f in self.feeds if f.enabled and f.poll_interval_seconds])
+
     @property
     def store_path(self) -> Path:
         return self._relative(self.values["storage.path"])
@@ -111,7 +125,8 @@ class Config:
         for key, value in self.values.items():
             section, name = key.split(".")
             out.setdefault(section, {})[name] = value
-        out["feeds"] = [{"name": f.name, "url": f.url, "enabled": f.enabled, "catch_up": f.catch_up} for f in self.feeds]
+        out["feeds"] = [{"name": f.name, "url": f.url, "enabled": f.enabled, "catch_up": f.catch_up,
+                         "poll_interval_seconds": self.interval_of(f)} for f in self.feeds]
         out["notifiers"] = [{"name": n.name, "url": n.masked_url, "events": list(n.events)}
                             | ({"headers": {k: "***" for k, _ in n.headers}} if n.headers else {}) for n in self.notifiers]
         return out
@@ -196,6 +211,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         ZoneInfo(values["schedule.timezone"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(path, "schedule.timezone", f"unknown timezone {values['schedule.timezone']!r}") from None
+    values["schedule.digest"] = CRON_NICKNAMES.get(values["schedule.digest"].strip(), values["schedule.digest"])
     if values["schedule.digest"].strip():
         from apscheduler.triggers.cron import CronTrigger  # noqa: PLC0415
 
@@ -288,7 +304,10 @@ def _feeds(path: Path, raw: object) -> tuple[Feed, ...]:
         for flag in ("enabled", "catch_up"):
             if not isinstance(f.get(flag, True), bool):
                 raise ConfigError(path, f"{key}.{flag}", "must be true or false")
-        feeds.append(Feed(name, url, enabled, f.get("catch_up", True)))
+        interval = f.get("poll_interval_seconds")
+        if interval is not None and (isinstance(interval, bool) or not isinstance(interval, int) or interval < 10):
+            raise ConfigError(path, f"{key}.poll_interval_seconds", f"must be a whole number of seconds, at least 10, got {interval!r}")
+        feeds.append(Feed(name, url, enabled, f.get("catch_up", True), interval))
     return tuple(feeds)
 
 

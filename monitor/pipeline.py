@@ -290,6 +290,13 @@ def is_due(state: FeedState, now: datetime, interval_seconds: int) -> bool:
     return parse_iso(state.next_attempt_at) <= now + timedelta(seconds=interval_seconds / 10)
 
 
+def interval_elapsed(state: FeedState, now: datetime, interval_seconds: int) -> bool:
+    """A feed with its own interval is polled again once that much time has passed since its last attempt."""
+    if not state.last_attempt_at:
+        return True
+    return parse_iso(state.last_attempt_at) + timedelta(seconds=interval_seconds * 0.9) <= now
+
+
 def backoff(failures: int, interval_seconds: int, cap_seconds: int) -> timedelta:
     """After n failures in a row, wait 2**(n-1) poll intervals, at most the cap: the next cycle,
     then one skipped, then three, then seven, ..."""
@@ -307,7 +314,7 @@ async def _harvest_all(config: Config, store: Store, feeds: list[tuple[Feed, Fee
 def _record_failure(config: Config, store: Store, notifiers: Notifiers, feed: Feed, state: FeedState, error: str,
                     started: datetime, now: datetime) -> int:
     failures = state.consecutive_failures + 1
-    retry_at = started + backoff(failures, config["schedule.poll_interval_seconds"], config["fetch.backoff_max_seconds"])
+    retry_at = started + backoff(failures, config.interval_of(feed), config["fetch.backoff_max_seconds"])
     queued = 0
     with store.transaction():
         store.record_fetch(feed.name, feed.url, now, error=error, next_attempt=retry_at)
@@ -333,18 +340,21 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
     that are backing off; catch_up stores every feed's items silently, as a new feed's first poll does."""
     started = clock()
     cycle_id = store.start_cycle(started)
-    interval = config["schedule.poll_interval_seconds"]
     outcomes: list[FeedOutcome] = []
     created = sent = pending = 0
     try:
         states = {f.name: store.feed_state(f.name) for f in config.feeds if f.enabled}
-        due_now = {f.name for f in config.feeds if f.enabled and (force or is_due(states[f.name], started, interval))}
-        due = [(f, states[f.name]) for f in config.feeds if f.name in due_now]
-        outcomes += [
-            FeedOutcome(f.name, "backing-off", error=f"waiting until {states[f.name].next_attempt_at} after "
-                                                     f"{states[f.name].consecutive_failures} failures")
-            for f in config.feeds if f.enabled and f.name not in due_now
-        ]
+        due = []
+        for f in (f for f in config.feeds if f.enabled):
+            state = states[f.name]
+            if not force and not is_due(state, started, config.interval_of(f)):
+                outcomes.append(FeedOutcome(f.name, "backing-off", error=f"waiting until {state.next_attempt_at} after "
+                                                                         f"{state.consecutive_failures} failures"))
+            elif not force and f.poll_interval_seconds and not interval_elapsed(state, started, f.poll_interval_seconds):
+                outcomes.append(FeedOutcome(f.name, "not-due", error=f"polled at {state.last_attempt_at}, every "
+                                                                     f"{f.poll_interval_seconds} s"))
+            else:
+                due.append((f, state))
         harvests = asyncio.run(_harvest_all(config, store, due))
         for h in harvests:
             state = states[h.feed.name]

@@ -1,9 +1,10 @@
 """A feed's first poll catches up silently: its back catalogue and current figures are stored without a
-burst of alerts, and the next new report alerts as usual. `poll --force` polls feeds that are backing off."""
+burst of alerts, and the next new report alerts as usual. `poll --force` polls feeds that are backing off.
+A feed can have its own poll interval, and the digest schedule takes crontab's nicknames."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from builders import JORDAN_DRONE, KH_STRIKES, STEPS, Clock, page, rss
 from conftest import write_config
@@ -83,3 +84,28 @@ def test_poll_force_tries_a_feed_that_is_backing_off(tmp_path, web, run_monitor)
 
     assert "backing off: Wire" in waiting.output and "poll --force tries it now" in waiting.output
     assert "1 updated" in forced.output and "1 new items" in forced.output
+
+
+def test_a_feed_with_its_own_interval_is_polled_only_when_that_has_passed(tmp_path, web, receiver):
+    publish(web, "/fast.xml", [])
+    publish(web, "/slow.xml", [])
+    path = write_config(tmp_path, [("Fast", web.url("/fast.xml")), ("Slow", web.url("/slow.xml"))],
+                        settings={"schedule": {"poll_interval_seconds": 900}})
+    path.write_text(path.read_text().replace('name = "Slow"', 'name = "Slow"\npoll_interval_seconds = 3600'))
+    config = load_config(path)
+    store, notifiers = Store(config.store_path), Notifiers(config.notifiers, config=config)
+    clock = Clock("2024-02-01T06:00:00")
+    statuses = []
+    for _ in range(5):  # a cycle every 15 minutes for an hour
+        statuses.append({o.feed: o.status for o in run_cycle(config, store, notifiers, clock).outcomes}["Slow"])
+        clock.now += timedelta(seconds=900)
+
+    assert statuses == ["updated", "not-due", "not-due", "not-due", "updated"]
+    assert config.cycle_seconds == 900
+    store.close()
+
+
+def test_digest_schedule_takes_crontab_nicknames(tmp_path):
+    path = write_config(tmp_path, [], settings={"schedule": {"digest": "@weekly"}})
+
+    assert load_config(path)["schedule.digest"] == "0 0 * * 0"
