@@ -161,3 +161,68 @@ def test_exclude_near_voids_a_match_only_close_to_it():
     with pytest.raises(ConfigError) as e:
         compile_rules({**raw, "rule": [{**raw["rule"][0], "near": -1}]}, "rules.toml")
     assert e.value.key == "rule[0].near"
+
+
+# Sentences below are the tests' own wording; each is followed by one neutral sentence that sets the
+# context the rules need (proxies named, the theatre named) and fires no rule itself.
+CONTEXT = " Officials blamed Iran-backed militias in Iraq and Syria."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iran fired ballistic missiles at a base hosting U.S. troops near Erbil overnight.",
+        "Iran's Revolutionary Guards said they launched missiles at targets in Erbil, close to a base used by U.S. forces.",
+        "Tehran retaliated by firing missiles at two Iraqi bases that house American soldiers.",
+        "Missiles landed near Erbil airport, but no U.S. personnel were hurt and no American facilities were hit.",
+        "A Houthi missile was fired at a U.S. destroyer in the Red Sea on Tuesday.",
+        "A missile was launched at a U.S. warship sailing off the coast.",
+        "Islamic State gunmen ambushed a patrol of U.S. troops in the Syrian desert.",
+        "Iraqi militias said they had launched drones at the Israeli port of Eilat.",
+    ],
+)
+def test_state_strikes_and_attacks_elsewhere_are_not_proxy_attacks(text):
+    assert "attack" not in categories("", text + CONTEXT)
+
+
+def test_an_article_with_a_state_strike_and_a_proxy_attack_is_an_attack():
+    text = ("Iran's Revolutionary Guards fired missiles at Erbil on Monday. Hours later a drone launched by an "
+            "Iran-backed militia struck the airport base hosting U.S. forces near the city.")
+
+    assert "attack" in categories("", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A coalition jet destroyed the launcher minutes after the rockets were fired.",
+        "U.S. jets destroyed four ammunition depots overnight, and a general warned that the threat remains high.",
+        "The United States carried out a self-defense strike on fighters who were getting ready to launch drones.",
+        "Washington has hit back twice since the rocket fire began, Pentagon officials noted.",
+        "After the rocket attack, the U.S. responded with strikes on two compounds in the west of the country.",
+        "U.S. retaliatory strikes on Thursday flattened two warehouses, and officials warned more could follow.",
+        "Crowds in Baghdad marked the anniversary of the assassination of Qassem Soleimani.",
+        "Soleimani was killed by an American drone near Baghdad airport in January 2020.",
+        "The United States has launched retaliatory missions against the groups, and Israel has separately hit sites in Lebanon.",
+    ],
+)
+def test_strikes_carried_out_and_their_recaps_are_strikes(text):
+    assert "strike" in categories("", text + CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The White House has decided on a response to the drone attack, an official said.",
+        "Biden vowed that the U.S. would strike back at the groups responsible.",
+        "The U.S. could launch strikes on Iran-backed militias within days, officials said.",
+        "U.S. forces conducted airstrikes on Houthi radar sites in Yemen overnight.",
+        "CENTCOM said U.S. aircraft destroyed an ISIS weapons cache in the Syrian desert.",
+        "The U.S. did not carry out the strike on the Kataib Hezbollah compound, the Pentagon said.",
+        "Mourners gathered at Soleimani's tomb in Kerman, where twin explosions killed dozens of people.",
+        "Israeli jets struck a weapons depot of an Iran-backed militia near Damascus, U.S. officials said.",
+        "Militia fighters targeted the base again, the first attack on U.S. forces in weeks, after the Iran-backed groups said they would pause.",
+    ],
+)
+def test_promises_and_strikes_by_others_or_elsewhere_are_not_strikes(text):
+    assert "strike" not in categories("", text + CONTEXT)
