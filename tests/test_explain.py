@@ -21,11 +21,14 @@ def test_a_fired_rule_is_shown_with_its_category_and_sentence(run_monitor):
 
 
 def test_a_rule_voided_by_an_exclude_term_names_the_list_and_the_term(run_monitor):
-    result = run_monitor(CONFIG, "explain", "U.S. commanders are weighing airstrikes on Iran-backed militias in Iraq.")
+    threat = run_monitor(CONFIG, "explain", "Kataib Hezbollah threatened to attack U.S. bases across Iraq.")
+    hedge = run_monitor(CONFIG, "explain", "U.S. commanders are weighing airstrikes on Iran-backed militias in Iraq.")
 
-    assert result.exit_code == 0, result.output
-    assert "categories: none" in result.output
-    assert "us-strikes-proxies [strike]: voided: exclude list not_carried_out is in the sentence ('weighing')" in result.output
+    assert threat.exit_code == 0, threat.output
+    assert "categories: none" in threat.output
+    assert "attack-on-us-forces [attack]: voided: exclude list not_carried_out is in the sentence ('threatened')" in threat.output
+    assert "categories: none" in hedge.output
+    assert "us-strikes-proxies [strike]: voided: exclude_near list strike_not_done is within 3 words of the match" in hedge.output
 
 
 def test_a_rule_voided_by_a_missing_context_list_names_it(run_monitor):
