@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -222,5 +223,19 @@ def feeds_list(obj, as_json):
                    f"  {s['url']}")
 
 
-COMMANDS = (search, items, export, prune, feeds)
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; only this machine by default.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.pass_obj
+def browse(obj, host, port):
+    """The store in a web page (datasette, read-only): latest reports, a story's outlets, tally series,
+    failing feeds, facets and links. Needs the optional extra: pip install "monitor[browse]"."""
+    from .browse import serve  # noqa: PLC0415
+
+    config = obj.config
+    click.echo(f"Serving {config.store_path} read-only at http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    sys.exit(serve(config.store_path, host, port))
+
+
+COMMANDS = (search, items, export, prune, feeds, browse)
 

@@ -174,3 +174,47 @@ class ArchiveQueries:
 
     def vacuum(self) -> None:
         self.db.execute("VACUUM")
+
+
+# The canned queries of `monitor browse` (datasette metadata): read-only SQL, named parameters.
+BROWSE_QUERIES = {
+    "latest_reports": {
+        "title": "Latest reports",
+        "hide_sql": True,
+        "description": "Each story that is a report, newest first, by its first report item: outlets carrying it, "
+                       "categories, title and link.",
+        "sql": """SELECT i.story_id, substr(COALESCE(i.published, i.fetched_at), 1, 16) AS published,
+       (SELECT COUNT(DISTINCT j.feed) FROM items j WHERE j.story_id = i.story_id) AS outlets,
+       i.categories, i.title, i.feed AS first_outlet, i.url AS link
+FROM items i
+WHERE i.categories != '[]'
+  AND i.id = (SELECT MIN(k.id) FROM items k WHERE k.story_id = i.story_id AND k.categories != '[]')
+ORDER BY COALESCE(i.published, i.fetched_at) DESC
+LIMIT 200""",
+    },
+    "story_outlets": {
+        "title": "One story's outlets",
+        "hide_sql": True,
+        "description": "Who carried a story and when (its first time in each outlet); story_id from Latest reports.",
+        "sql": """SELECT feed AS outlet, MIN(COALESCE(published, fetched_at)) AS carried_at, COUNT(*) AS items,
+       MIN(title) AS title, MIN(url) AS link
+FROM items WHERE story_id = :story_id
+GROUP BY feed ORDER BY carried_at""",
+    },
+    "tally_series": {
+        "title": "Each tally series over time",
+        "hide_sql": True,
+        "description": "Every reported figure of each series (since, region) in date order, with its verdict.",
+        "sql": """SELECT since || ' ' || region AS series, substr(published, 1, 10) AS date, count AS figure, qualifier,
+       outlet, verdict, previous_count AS previous_figure, url AS link
+FROM tally_reports ORDER BY since, region, published, id""",
+    },
+    "failing_feeds": {
+        "title": "Failing feeds",
+        "hide_sql": True,
+        "description": "Feeds whose last fetches failed: since when, how many in a row, the last error and the next attempt.",
+        "sql": """SELECT name, consecutive_failures, failing_since, last_error, last_error_at, next_attempt_at,
+       last_success_at, url
+FROM feeds WHERE consecutive_failures > 0 ORDER BY failing_since""",
+    },
+}
