@@ -226,3 +226,32 @@ def test_strikes_carried_out_and_their_recaps_are_strikes(text):
 )
 def test_promises_and_strikes_by_others_or_elsewhere_are_not_strikes(text):
     assert "strike" not in categories("", text + CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Supporters of the militia stormed the U.S. Embassy compound in Baghdad and set its gate on fire.",
+        "The Pentagon has counted 90 strikes against its forces in the two countries since the autumn.",
+    ],
+)
+def test_attacks_worded_as_storming_or_as_strikes_against_us_forces(text):
+    assert "attack" in categories("", text + CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Protesters stormed the provincial council building in Basra on Sunday.",
+        "Israel said its forces had been struck by a drone launched from Iraq.",
+    ],
+)
+def test_storming_or_strikes_against_others_are_not_attacks(text):
+    assert "attack" not in categories("", text + CONTEXT)
+
+
+def test_us_troops_killed_by_proxies_is_no_us_strike():
+    text = "Two U.S. soldiers were killed when Iran-backed fighters hit their outpost with a drone near the Syrian border."
+
+    assert categories("", text + CONTEXT) == ("attack",)
+    assert "strike" in categories("", "U.S. jets killed four Iran-backed fighters near the Syrian border." + CONTEXT)
