@@ -18,7 +18,7 @@ import httpx
 
 from .classify import classify
 from .config import Config, Feed
-from .dedupe import Fingerprint, canonical_url, conflicting_totals, fingerprint, resemblance, text_key
+from .dedupe import canonical_url, find_story, text_key, text_keys
 from .digest import Digest, Period, build_digest, draw_chart, due_period, render_for, title_of, trigger
 from .errors import FetchError, MonitorError, ParseError
 from .extract import extract_text
@@ -235,7 +235,8 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
     article = copied_article(e, fresh.copy) if fresh.copy is not None else to_article(e, fresh.page)
     published = e.published or now
     c = classify(e.title, article.text, published.date(), config.rules, config.tally_terms)
-    key, fp = text_key(article.text), fingerprint(article.text)
+    keys = text_keys(article.text)
+    key, fp = keys.text_key, keys.fingerprint
     queued = 0
     if fresh.stored is not None:
         item_id, story_id = fresh.stored["id"], fresh.stored["story_id"]
@@ -269,18 +270,6 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
 def copied_article(entry: Entry, other: dict) -> Article:
     return Article(entry, canonical_url(entry.link), other["text"], other["text_source"],
                    other["text_note"] or f"text of item {other['id']} at the same address")
-
-
-def find_story(store: Store, fp: Fingerprint, c, published: datetime, window: timedelta, threshold: float) -> int | None:
-    """The story this text is a copy of: the most alike stored text within the window, if alike enough
-    and not reporting a different figure for the same series."""
-    best, best_score = None, threshold
-    tallies = [t.as_label() for t in c.tallies]
-    for candidate in store.near_duplicate_candidates(fp.sketch, published - window, published + window):
-        score = resemblance(fp, Fingerprint(candidate["sketch"], candidate["shingles"]))
-        if score >= best_score and not conflicting_totals(tallies, candidate["tallies"]):
-            best, best_score = candidate["story_id"], score
-    return best
 
 
 def is_due(state: FeedState, now: datetime, interval_seconds: int) -> bool:

@@ -235,6 +235,29 @@ def prune_record(db: sqlite_utils.Database) -> None:
         texts INTEGER NOT NULL, sketches INTEGER NOT NULL, cycles INTEGER NOT NULL, charts INTEGER NOT NULL)""")
 
 
+def dated_sketches(db: sqlite_utils.Database) -> None:
+    """Sketch values carry their item's day and are indexed on (hash, day), so the dedupe window is
+    applied inside the index; the values are recomputed from the stored texts, since the fingerprint's
+    hash changed (blake2b per shingle in Python to xxh3 in C). The story each item is in stays."""
+    from .dedupe import fingerprint  # the one fingerprint the pipeline uses, or stored and new sketches disagree
+
+    if "day" not in db["sketches"].columns_dict:
+        db.execute("ALTER TABLE sketches ADD COLUMN day INTEGER")
+    db.execute("DELETE FROM sketches")
+    conn = db.conn
+    last = 0
+    while batch := conn.execute("SELECT id, text, seen_at FROM items WHERE id > ? ORDER BY id LIMIT 1000", [last]).fetchall():
+        for item_id, text, seen_at in batch:
+            fp = fingerprint(text)
+            day = int(datetime.fromisoformat(seen_at).timestamp() // 86400) if seen_at else None
+            conn.executemany("INSERT INTO sketches (hash, item_id, day) VALUES (?, ?, ?)",
+                             [(h, item_id, day) for h in fp.sketch])
+            conn.execute("UPDATE items SET shingles = ? WHERE id = ?", [fp.shingles, item_id])
+        last = batch[-1][0]
+    db.execute("DROP INDEX IF EXISTS sketches_hash")
+    db.execute("CREATE INDEX IF NOT EXISTS sketches_hash_day ON sketches (hash, day)")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -250,6 +273,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "full-text search of item titles and texts (items_fts, kept by triggers)", full_text_search),
     Migration(6, "alerts.facts: the document of facts a structured webhook receives", alert_facts),
     Migration(7, "prunes: when retention ran and what it removed", prune_record),
+    Migration(8, "sketches: xxh3 values recomputed, with the item's day, indexed on (hash, day)", dated_sketches),
 )
 
 

@@ -30,6 +30,15 @@ def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def day_of(moment: datetime) -> int:
+    """Days since 1970-01-01 UTC: what the sketch index keys a text's time by."""
+    return int(moment.timestamp() // 86400)
+
+
+# Most items one sketch value is followed to (see near_duplicate_candidates).
+SKETCH_FANOUT = 50
+
+
 @dataclass(frozen=True, slots=True)
 class FeedState:
     etag: str | None
@@ -177,7 +186,7 @@ class Store(ArchiveQueries):
                                        [item_id, iso(now)]).lastrowid
             self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
         if fingerprint is not None:
-            self._save_sketch(item_id, fingerprint)
+            self._save_sketch(item_id, fingerprint, day_of(e.published or now))
         return item_id, story_id
 
     def update_item(self, item_id: int, article, classification, now: datetime, text_key: str, fingerprint, entry_key: str) -> None:
@@ -189,7 +198,8 @@ class Store(ArchiveQueries):
              *self._classification(classification), text_key, fingerprint.shingles, entry_key, item_id],
         )
         self.db.execute("DELETE FROM sketches WHERE item_id = ?", [item_id])
-        self._save_sketch(item_id, fingerprint)
+        seen_at = self._one("SELECT seen_at FROM items WHERE id = ?", [item_id])[0]
+        self._save_sketch(item_id, fingerprint, day_of(parse_iso(seen_at)) if seen_at else None)
 
     @staticmethod
     def _classification(c) -> list[str]:
@@ -199,8 +209,9 @@ class Store(ArchiveQueries):
             json.dumps([dict(t.as_label(), sentence=t.sentence) for t in c.tallies]),
         ]
 
-    def _save_sketch(self, item_id: int, fingerprint) -> None:
-        self.db.conn.executemany("INSERT INTO sketches (hash, item_id) VALUES (?, ?)", [(h, item_id) for h in fingerprint.sketch])
+    def _save_sketch(self, item_id: int, fingerprint, day: int | None) -> None:
+        self.db.conn.executemany("INSERT INTO sketches (hash, item_id, day) VALUES (?, ?, ?)",
+                                 [(h, item_id, day) for h in fingerprint.sketch])
 
     def record_item_failure(self, feed: str, guid: str, title: str, link: str, entry_key: str, error: str,
                             now: datetime) -> None:
@@ -234,23 +245,42 @@ class Store(ArchiveQueries):
             [text_key, iso(start), iso(end)],
         ))
 
-    def near_duplicate_candidates(self, sketch: tuple[int, ...], start: datetime, end: datetime, min_shared: int = 2) -> list[dict]:
-        """Items seen between start and end that share sketch values with this one: index lookups only."""
+    def near_duplicate_candidates(self, sketch: tuple[int, ...], start: datetime, end: datetime, min_shared: int = 2,
+                                  limit: int = 20) -> list[dict]:
+        """Items seen between start and end that share at least min_shared sketch values with this one,
+        most shared first: index lookups only, on (hash, day), so the window is applied inside the index
+        and stored items outside it cost nothing. A value is followed to at most SKETCH_FANOUT items:
+        boilerplate shared by thousands of texts adds no more than that, and a real copy shares many
+        other values anyway."""
         if not sketch:
             return []
-        marks = ",".join("?" * len(sketch))
-        rows = list(self.db.query(
-            f"""SELECT s.item_id AS id, COUNT(*) AS shared FROM sketches s JOIN items i ON i.id = s.item_id
-                WHERE s.hash IN ({marks}) AND i.seen_at BETWEEN ? AND ?
-                GROUP BY s.item_id HAVING COUNT(*) >= ? ORDER BY shared DESC LIMIT 20""",
-            [*sketch, iso(start), iso(end), min_shared],
-        ))
-        for row in rows:
-            item = self._one("SELECT story_id, shingles, tallies FROM items WHERE id = ?", [row["id"]])
-            row["story_id"], row["shingles"], row["tallies"] = item[0], item[1], json.loads(item[2])
-            row["sketch"] = tuple(h for (h,) in self.db.execute(
-                "SELECT hash FROM sketches WHERE item_id = ? ORDER BY hash", [row["id"]]).fetchall())
-        return rows
+        per_hash = ("SELECT item_id FROM (SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ? "
+                    "ORDER BY day DESC LIMIT ?)")
+        first, last = day_of(start), day_of(end)
+        params: list = []
+        for h in sketch:
+            params += [h, first, last, SKETCH_FANOUT]
+        shared = self.db.execute(
+            f"""SELECT item_id, COUNT(*) AS shared FROM ({" UNION ALL ".join([per_hash] * len(sketch))})
+                GROUP BY item_id HAVING COUNT(*) >= ? ORDER BY shared DESC, item_id LIMIT ?""",
+            [*params, min_shared, limit * 2],
+        ).fetchall()
+        if not shared:
+            return []
+        marks = ",".join("?" * len(shared))
+        ids = [item_id for item_id, _ in shared]
+        # The day bounds are whole days: the exact window is checked on the few candidates left.
+        items = {row[0]: row for row in self.db.execute(
+            f"""SELECT id, story_id, shingles, tallies FROM items WHERE id IN ({marks}) AND seen_at BETWEEN ? AND ?""",
+            [*ids, iso(start), iso(end)])}
+        ids = [i for i in ids if i in items][:limit]
+        # One row per candidate, not one per value: 20 candidates' 1,280 rows cost more than the lookup.
+        sketches = {item_id: tuple(sorted(map(int, values.split(",")))) for item_id, values in self.db.execute(
+            f"SELECT item_id, group_concat(hash) FROM sketches WHERE item_id IN ({','.join('?' * len(ids))}) GROUP BY item_id",
+            ids)}
+        counts = dict(shared)
+        return [{"id": i, "shared": counts[i], "story_id": items[i][1], "shingles": items[i][2],
+                 "tallies": json.loads(items[i][3]), "sketch": sketches.get(i, ())} for i in ids]
 
     def story_outlets(self, story_id: int) -> list[dict]:
         """Who carried a story and when: one row per outlet, first time it did."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import sqlite_utils
-from builders import Story, at, page, rss
+from builders import JORDAN_DRONE, Story, at, page, rss
 from conftest import write_config
 
 BODY = (
@@ -120,3 +120,56 @@ def test_a_page_that_repeats_its_paragraphs_is_the_same_text_once():
 
     assert fingerprint(twice) == fingerprint(once)
     assert resemblance(fingerprint(once), fingerprint(twice)) == 1.0
+
+
+def _stored(store, n: int, text: str, when) -> int:
+    from monitor.dedupe import text_keys
+    from monitor.models import Article, Classification, Entry
+
+    entry = Entry(f"g{n}", f"https://example.org/{n}", f"title {n}", "", when)
+    keys = text_keys(text)
+    return store.insert_item("wire", Article(entry, entry.link, text, "page"), Classification((), (), ()), when,
+                             None, keys.text_key, keys.fingerprint)[0]
+
+
+def test_near_duplicate_candidates_come_from_the_window_only(tmp_path):
+    from datetime import timedelta
+
+    from monitor.dedupe import fingerprint
+    from monitor.store import Store
+
+    store = Store(tmp_path / "monitor.db")
+    store.record_fetch("wire", "http://127.0.0.1/wire.xml", JORDAN_DRONE.published)
+    text = JORDAN_DRONE.text
+    when = JORDAN_DRONE.published
+    inside = _stored(store, 1, text, when - timedelta(days=6, hours=23))
+    _stored(store, 2, text, when - timedelta(days=7, hours=1))  # a day bucket the window touches, but outside it
+    _stored(store, 3, text, when - timedelta(days=30))
+    window = timedelta(days=7)
+
+    found = store.near_duplicate_candidates(fingerprint(text).sketch, when - window, when + window)
+
+    assert [c["id"] for c in found] == [inside]
+    assert found[0]["sketch"] == fingerprint(text).sketch
+
+
+def test_a_sketch_value_shared_by_very_many_texts_is_followed_to_a_bounded_number(tmp_path):
+    from monitor.dedupe import fingerprint
+    from monitor.store import SKETCH_FANOUT, Store
+
+    store = Store(tmp_path / "monitor.db")
+    when = JORDAN_DRONE.published
+    store.record_fetch("wire", "http://127.0.0.1/wire.xml", when)
+    boilerplate = "Sign up for our morning briefing and read the stories that matter first"
+    with store.transaction():
+        for n in range(SKETCH_FANOUT * 3):
+            _stored(store, n, f"Unrelated report number {n} word{n} about weather{n} and markets{n}\n{boilerplate}", when)
+    rows = []
+    probe = fingerprint(boilerplate).sketch
+    for h in probe:
+        rows += store.db.execute("SELECT COUNT(*) FROM sketches WHERE hash = ?", [h]).fetchall()
+
+    found = store.near_duplicate_candidates(probe, when, when, min_shared=1, limit=10_000)
+
+    assert all(count == SKETCH_FANOUT * 3 for (count,) in rows)  # every stored text has the boilerplate values
+    assert len(found) == SKETCH_FANOUT
