@@ -246,39 +246,47 @@ def status(obj: Context, as_json: bool = False):
 
         click.echo(json.dumps(status_document(config, feeds, failed_items, pending, last_digest, cycle), indent=2))
         return
-    click.echo("Feeds:")
+    from zoneinfo import ZoneInfo
+
+    from .wording import local_time, plural
+
+    tz = ZoneInfo(config["schedule.timezone"])
+    click.echo(f"Feeds (times in {config['schedule.timezone']}):")
     for feed in config.feeds:
         f = feeds.get(feed.name)
         if f is None:
             click.echo(f"  {feed.name}: never polled" + (" (disabled)" if not feed.enabled else
                        "; its first good poll stores its items without alerts (catch_up)" if feed.catch_up else ""))
             continue
-        line = f"  {feed.name}: {f['items_stored']} items, last success {f['last_success_at'] or 'never'}"
+        line = f"  {feed.name}: {plural(f['items_stored'], 'item')}, last success {local_time(f['last_success_at'], tz)}"
         if f["consecutive_failures"]:
-            line += f", FAILING {f['consecutive_failures']} in a row since {f['failing_since']}: {f['last_error']}"
+            line += (f", FAILING: {plural(f['consecutive_failures'], 'failure')} in a row since "
+                     f"{local_time(f['failing_since'], tz)}: {f['last_error']}")
             if f["next_attempt_at"]:
-                line += f"; next attempt {f['next_attempt_at']} (`monitor poll --force` tries it now)"
+                line += f"; next attempt {local_time(f['next_attempt_at'], tz)} (`monitor poll --force` tries it now)"
         elif f["last_error"]:
-            line += f", last error {f['last_error_at']}: {f['last_error']}"
+            line += f", last error {local_time(f['last_error_at'], tz)}: {f['last_error']}"
         click.echo(line)
     if failed_items:
         click.echo(f"Items that could not be stored: {len(failed_items)}")
         for i in failed_items[:20]:
-            click.echo(f"  {i['feed']}: {i['title'] or i['guid']} ({i['attempts']} attempts, last {i['last_failed_at']}): {i['error']}")
+            click.echo(f"  {i['feed']}: {i['title'] or i['guid']} ({plural(i['attempts'], 'attempt')}, last "
+                       f"{local_time(i['last_failed_at'], tz)}): {i['error']}")
     click.echo(f"Pending alerts: {len(pending)}")
     for a in pending[:20]:
-        click.echo(f"  {a['created_at']} {a['notifier']}: {a['title']} ({a['attempts']} attempts; {a['last_error'] or 'not tried yet'})")
+        click.echo(f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
+                   f"{a['last_error'] or 'not tried yet'})")
     if last_digest is None:
         click.echo("Last digest: none")
     else:
-        click.echo(f"Last digest: {last_digest['period_start']} to {last_digest['period_end']}, "
-                   f"{last_digest['stories']} stories, recorded {last_digest['created_at']}")
+        click.echo(f"Last digest: {local_time(last_digest['period_start'], tz)} to {local_time(last_digest['period_end'], tz)}, "
+                   f"{plural(last_digest['stories'], 'story', 'stories')}, recorded {local_time(last_digest['created_at'], tz)}")
     if cycle is None:
         click.echo("Last cycle: none")
     else:
-        click.echo(f"Last cycle: started {cycle['started_at']}, " + (
-            f"finished {cycle['finished_at']}: {cycle['feeds_ok']} updated, {cycle['feeds_not_modified']} not modified, "
-            f"{cycle['feeds_failed']} failed, {cycle['items_new']} new items, {cycle['alerts_sent']} alerts sent"
+        click.echo(f"Last cycle: started {local_time(cycle['started_at'], tz)}, " + (
+            f"finished {local_time(cycle['finished_at'], tz)}: {cycle['feeds_ok']} updated, {cycle['feeds_not_modified']} not modified, "
+            f"{cycle['feeds_failed']} failed, {plural(cycle['items_new'], 'new item')}, {plural(cycle['alerts_sent'], 'alert')} sent"
             if cycle["finished_at"] else "still running or interrupted"))
 
 

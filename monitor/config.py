@@ -117,7 +117,8 @@ class Config:
 
     def _relative(self, value: str) -> Path:
         p = Path(value)
-        return p if p.is_absolute() else self.path.parent / p
+        # normpath: "config/../data/monitor.db" is shown, and opened, as "data/monitor.db".
+        return Path(os.path.normpath(p if p.is_absolute() else self.path.parent / p))
 
     def effective(self) -> dict:
         """The config as the monitor uses it, secrets masked: for `monitor check-config`."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from .series import NEW_SERIES, RISE
 from .store import Store, parse_iso
+from .wording import plural
 
 log = logging.getLogger("monitor.digest")
 
@@ -290,7 +292,20 @@ def render_text(d: Digest, tz: ZoneInfo) -> str:
 def _trouble(t: FeedTrouble) -> str:
     if t.recovered:
         return f"{t.name}: failed during the period, answering again now (last error: {t.last_error})"
-    return f"{t.name}: failing since {t.failing_since}, {t.failures} failures in a row ({t.last_error})"
+    return f"{t.name}: failing since {t.failing_since}, {plural(t.failures, 'failure')} in a row ({t.last_error})"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+
+
+def md_text(text: str) -> str:
+    """Feed text is data, not markup: a title's '*', '_', '[' or ')' must not bold, cut or break a line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def md_link(url: str) -> str:
+    """A URL inside (...): spaces, parentheses and angle brackets percent-encoded so the link ends where it should."""
+    return url.translate({ord(" "): "%20", ord("("): "%28", ord(")"): "%29", ord("<"): "%3C", ord(">"): "%3E"})
 
 
 def render_markdown(d: Digest, tz: ZoneInfo) -> str:
@@ -302,7 +317,7 @@ def render_markdown(d: Digest, tz: ZoneInfo) -> str:
         return "\n".join(lines)
     lines.append(f"**New reports:** {d.attack_reports} attack, {d.strike_reports} strike")
     for s in d.stories:
-        lines.append(f"- [{s.title}]({s.link}) _{', '.join(s.categories)}; {_carried(s, tz)}_")
+        lines.append(f"- [{md_text(s.title)}]({md_link(s.link)}) _{md_text(', '.join(s.categories))}; {md_text(_carried(s, tz))}_")
     if d.omitted:
         lines.append(f"- ...and {d.omitted} more stories not shown")
     if d.older:
@@ -312,7 +327,7 @@ def render_markdown(d: Digest, tz: ZoneInfo) -> str:
         lines += [f"- {s.name}: {_steps_text(s)}" for s in d.series]
     if d.troubles:
         lines += ["", "**Feeds in trouble:**"]
-        lines += [f"- {_trouble(t)}" for t in d.troubles]
+        lines += [f"- {md_text(_trouble(t))}" for t in d.troubles]
     return "\n".join(lines)
 
 

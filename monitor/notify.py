@@ -131,9 +131,23 @@ class Notifiers:
         target = self._target(name)
         if not target:  # a URL apprise took no target from
             return "text"
-        fmt = getattr(target[0], "notify_format", "text")
+        plugin = target[0]
+        # apprise 2 declares several formats per plugin and resolves the one in use (a ?format= in the URL wins).
+        fmt = plugin.resolve_format() if hasattr(plugin, "resolve_format") else getattr(plugin, "notify_format", "text")
         fmt = fmt[0] if isinstance(fmt, tuple) else fmt
         return str(getattr(fmt, "value", fmt))
+
+    def takes_attachments(self, name: str) -> bool:
+        """Whether apprise's plugin for this target sends attachments. Slack's plugin says yes, but only its
+        bot mode does: webhooks refuse them, with a warning on every digest."""
+        if name == CONSOLE or name not in self.configs:
+            return False
+        target = self._target(name)
+        if not target:
+            return False
+        plugin = target[0]
+        mode = str(getattr(getattr(plugin, "mode", ""), "value", getattr(plugin, "mode", "")))
+        return bool(getattr(plugin, "attachment_support", False)) and "hook" not in mode.lower()
 
     def targets_all(self) -> list[str]:
         return list(self.configs) or [CONSOLE]

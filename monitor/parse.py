@@ -9,12 +9,17 @@ from calendar import timegm
 from datetime import datetime, timezone
 
 import feedparser
+from lxml import etree
+from lxml import html as lxml_html
 
 from .errors import ParseError
 from .models import Entry
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
+_NOT_TEXT = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
+_BLOCKS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "article",
+           "header", "footer", "figure", "figcaption", "dd", "dt", "pre", "table", "ul", "ol")
 
 
 def parse_feed(body: bytes) -> list[Entry]:
@@ -67,8 +72,21 @@ def _time(struct) -> datetime | None:
 
 
 def html_to_text(fragment: str) -> str:
-    """Feed summaries are HTML fragments: keep the words, one paragraph a line."""
-    text = re.sub(r"(?i)<\s*(?:br|/p|/div|/li|/h\d)\s*/?>", "\n", fragment)
-    text = html.unescape(_TAG.sub(" ", text))
+    """Feed summaries are HTML fragments: keep the words, one paragraph a line. Parsed by lxml, so the
+    text of <script>, <style> and the like is dropped rather than classified, and entities are decoded."""
+    if "<" not in fragment:
+        return _lines(html.unescape(fragment))
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):  # not HTML after all (or nothing but a declaration)
+        return _lines(html.unescape(_TAG.sub(" ", fragment)))
+    for element in list(root.iter(*_NOT_TEXT)):
+        element.drop_tree()  # keeps the text after the element
+    for element in root.iter(*_BLOCKS):
+        element.tail = "\n" + (element.tail or "")
+    return _lines(root.text_content())
+
+
+def _lines(text: str) -> str:
     lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from .notify import (
 )
 from .parse import parse_feed
 from .series import NEW_SERIES, RISE, judge
+from .wording import plural
 from .store import FeedState, Store, iso, parse_iso
 
 log = logging.getLogger("monitor.pipeline")
@@ -338,7 +339,7 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
             state = states[f.name]
             if not force and not is_due(state, started, config.interval_of(f)):
                 outcomes.append(FeedOutcome(f.name, "backing-off", error=f"waiting until {state.next_attempt_at} after "
-                                                                         f"{state.consecutive_failures} failures"))
+                                                                         f"{plural(state.consecutive_failures, 'failure')}"))
             elif not force and f.poll_interval_seconds and not interval_elapsed(state, started, f.poll_interval_seconds):
                 outcomes.append(FeedOutcome(f.name, "not-due", error=f"polled at {state.last_attempt_at}, every "
                                                                      f"{f.poll_interval_seconds} s"))
@@ -417,9 +418,11 @@ def send_digest(config: Config, store: Store, notifiers: Notifiers, period: Peri
         store.record_digest(period.start, period.end, now, len(digest.stories) + digest.omitted,
                             str(digest.chart) if digest.chart else None)
         for name in notifiers.targets("digest"):
-            body = render_for(notifiers.format_of(name), digest, tz)
+            # A target that refuses attachments gets no chart, and no line saying one is attached.
+            attach = digest.chart if digest.chart and notifiers.takes_attachments(name) else None
+            body = render_for(notifiers.format_of(name), replace(digest, chart=attach), tz)
             queued += store.add_alert("digest", f"digest:{iso(period.end)}", None, name, title, body, now,
-                                      attach=str(digest.chart) if digest.chart and name != "console" else None)
+                                      attach=str(attach) if attach else None)
     return digest, queued
 
 

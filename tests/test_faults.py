@@ -59,7 +59,7 @@ def test_a_feed_sent_as_gzip_that_is_not_fails_alone(tmp_path, web, receiver, ru
     assert "failed: Hostile: the body does not decode" in result.output
     assert feeds["Hostile"]["consecutive_failures"] == 1
     status = run_monitor(config, "status").output
-    assert "Hostile: 0 items, last success never, FAILING 1 in a row" in status
+    assert "Hostile: 0 items, last success never, FAILING: 1 failure in a row" in status
 
 
 def test_a_page_sent_as_gzip_that_is_not_falls_back_to_the_summary(tmp_path, web, receiver, run_monitor, hostile):

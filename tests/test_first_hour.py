@@ -82,3 +82,79 @@ def test_health_stays_ok_and_poll_exits_0_while_one_feed_answers(tmp_path, web, 
 
     assert [p.exit_code for p in polls] == [0, 0, 0]
     assert health.exit_code == 0, health.output
+
+
+def test_status_shows_local_times_plurals_and_a_plain_store_path(tmp_path, web, run_monitor):
+    web.serve("/down.xml", "no", status=500)
+    config = write_config(tmp_path / "config", [("Down", web.url("/down.xml"))],
+                          settings={"schedule": {"timezone": "Asia/Tokyo"}, "storage": {"path": "../data/monitor.db"}})
+    run_monitor(config, "poll")
+
+    status = run_monitor(config, "status").output
+
+    assert "Feeds (times in Asia/Tokyo):" in status
+    assert "FAILING: 1 failure in a row since 20" in status and " JST: HTTP 500" in status
+    assert "+00:00" not in status and "1 failures" not in status
+    assert load_config(config).store_path == tmp_path / "data" / "monitor.db"  # not config/../data
+
+
+def test_a_hostile_title_is_escaped_in_a_markdown_digest(tmp_path, web, receiver):
+    from dataclasses import replace
+
+    from builders import Clock
+    from monitor.notify import Notifiers
+    from monitor.pipeline import run_cycle, run_due_digest
+
+    hostile = replace(JORDAN_DRONE, title="*Breaking* [update]: drone hits base_1 (Jordan) `now`")
+    link = web.serve("/news/drone_(update)", page(hostile))
+    web.serve("/feed.xml", rss([(hostile, link)]), content_type="application/rss+xml")
+    config = load_config(write_config(tmp_path, [("Wire", web.url("/feed.xml"))],
+                                      [{"url": receiver.url + "?format=markdown", "events": ["digest"]}]))
+    store, notifiers = Store(config.store_path), Notifiers(config.notifiers, config=config)
+    run_cycle(config, store, notifiers, Clock("2024-02-01T06:00:00"))
+
+    run_due_digest(config, store, notifiers, Clock("2024-02-01T07:00:00"))
+
+    message = receiver.received[0]["message"]
+    assert r"[\*Breaking\* \[update\]: drone hits base\_1 \(Jordan\) \`now\`](" in message
+    assert "/news/drone_%28update%29)" in message
+    store.close()
+
+
+def test_a_summary_with_a_script_is_classified_on_its_words_only(tmp_path, web, receiver):
+    from dataclasses import replace
+
+    from builders import FOOTBALL
+
+    summary = ("<p>Iraq beat Japan 2-1 to reach the Asian Cup knockouts.</p>"
+               "<script>var teaser = 'Iran-backed militias attacked U.S. troops in Iraq 55 times since Oct. 17';</script>"
+               "<style>.x { content: 'attacked U.S. forces' }</style>")
+    item = replace(FOOTBALL, summary=summary)
+    web.serve("/feed.xml", rss([(item, web.url("/news/missing"))]), content_type="application/rss+xml")  # page 404
+    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url}])
+    run_monitor_poll = __import__("click.testing").testing.CliRunner().invoke
+    from monitor.cli import cli
+
+    run_monitor_poll(cli, ["--config", str(config), "poll"], catch_exceptions=False)
+
+    store = Store(load_config(config).store_path)
+    try:
+        stored = store.items()[0]
+    finally:
+        store.close()
+    assert stored["text_source"] == "summary" and stored["text"] == "Iraq beat Japan 2-1 to reach the Asian Cup knockouts."
+    assert stored["categories"] == [] and stored["tallies"] == []
+    assert receiver.received == []
+
+
+def test_a_slack_webhook_gets_no_chart_attachment_and_no_line_saying_one_is_attached(tmp_path):
+    from monitor.notify import Notifiers
+
+    config = load_config(write_config(tmp_path, [], [
+        {"url": "slack://T1ABCDEFG/B2ABCDEFG/abcdefghijklmnopqrstuvwx/#desk", "name": "slack-hook"},
+        {"url": "mailto://127.0.0.1:9?from=a@example.org&to=b@example.org&mode=insecure", "name": "mail"}]))
+    notifiers = Notifiers(config.notifiers, config=config)
+
+    assert notifiers.takes_attachments("slack-hook") is False  # apprise: "Slack Webhooks do not support attachments"
+    assert notifiers.takes_attachments("mail") is True
+    assert notifiers.format_of("slack-hook") == "markdown" and notifiers.format_of("mail") == "html"

@@ -56,8 +56,8 @@ def test_status_shows_feeds_failures_and_pending_alerts(tmp_path, web, receiver,
 
     result = run_monitor(config, "status")
 
-    assert "Wire: 1 items, last success 20" in result.output
-    assert "Down: 0 items, last success never, FAILING 1 in a row" in result.output and "HTTP 500" in result.output
+    assert "Wire: 1 item, last success 20" in result.output
+    assert "Down: 0 items, last success never, FAILING: 1 failure in a row" in result.output and "HTTP 500" in result.output
     assert "Pending alerts: 1" in result.output and f"desk: [report] {JORDAN_DRONE.title}" in result.output
     assert "Last digest: none" in result.output
     assert "Last cycle: started" in result.output and "1 updated" in result.output
