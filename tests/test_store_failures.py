@@ -53,4 +53,4 @@ def test_a_read_only_store_stops_the_poll_keeps_what_it_has_and_can_still_be_rea
     assert polled.output.startswith(f"Error: the store at {path} does not take writes: ")
     assert len(web.hits("/feed.xml")) == fetched  # stopped before fetching what it could not keep
     assert [row["title"] for row in sqlite_utils.Database(path)["items"].rows] == before == [JORDAN_DRONE.title]
-    assert status.exit_code == 0 and "Wire: 1 items" in status.output
+    assert status.exit_code == 0 and "Wire: 1 item," in status.output
