@@ -58,7 +58,7 @@ _NUMBER = (
     r"(?P<num>"
     r"(?:half\s+a|a|" + _WORD_NUMBER + r")\s+dozen"
     r"|\d{1,3}(?:,\d{3})+|\d+(?:st|nd|rd|th)?"
-    r"|" + _WORD_ORDINAL + r"|" + _WORD_NUMBER + r")(?![\w:/.,]\d)(?!\w)"
+    r"|" + _WORD_ORDINAL + r"|" + _WORD_NUMBER + r")(?![\w:/.,]\d)(?!\w)(?!-[a-z])"
 )
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"(\d+)(st|nd|rd|th)?")
@@ -132,7 +132,7 @@ _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 # and check the word boundary before it after it.
 _MONTH_DAY = re.compile(_MONTH + r"\s+" + _DAY + r"\b" + _YEAR)
 _MONTH_PREFIXES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DAY_MONTH = re.compile(r"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+" + _MONTH + r"\b" + _YEAR)
+_DAY_MONTH = re.compile(r"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"\b" + _YEAR)
 _MONTH_ONLY = re.compile(r"\b(?P<part>early|mid|late)?[\s-]*" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b")
@@ -226,6 +226,7 @@ class Event:
 @dataclass(frozen=True)
 class TallyTerms:
     counted: frozenset[str]
+    aimed_nouns: frozenset[str]  # counted only when aimed at US or coalition forces: "strikes on U.S. bases"
     modifiers: frozenset[str]
     target_and_word: re.Pattern  # a target and at most one more word: "US forces (stationed)"
     target_words: int  # the most tokens such a phrase has
@@ -258,7 +259,7 @@ def _alternation(words: list[str]) -> re.Pattern:
 def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
     lists = {}
     for key in ("counted", "modifiers", "targets", "attack_words", "anaphors", "excluded", "other_targets",
-                "not_counted", "rolling", "reached"):
+                "not_counted", "rolling", "reached", "aimed_nouns"):
         value = raw.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
             raise ConfigError(source, key, "must be a non-empty list of non-empty strings")
@@ -306,6 +307,7 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
     region_words = sorted(((w, name) for name, words in regions.items() for w in words), key=lambda wn: -len(wn[0]))
     return TallyTerms(
         counted=lower("counted"),
+        aimed_nouns=lower("aimed_nouns"),
         modifiers=lower("modifiers"),
         # A target, and at most one more word, just before "in": "US troops stationed in Syria".
         target_and_word=re.compile("(?:" + _alternation(lists["targets"]).pattern + r")(?:\s+[\w-]+)?\s*", re.IGNORECASE),
@@ -591,6 +593,18 @@ def _total_of_attacks_after(rest: str, terms: TallyTerms) -> bool:
     return bool(m) and not terms.counted.isdisjoint(m.group(1).lower().split())
 
 
+def _aimed_at_us(rest: str, noun: str, terms: TallyTerms) -> bool:
+    """Whether the noun after a figure is aimed at US or coalition forces: "strikes against its forces"."""
+    at = rest.lower().find(noun)
+    m = _AIMED_AT.match(rest[at + len(noun) :] + " ") if at >= 0 else None
+    what = _ARTICLE.sub("", m.group("what")) if m else ""
+    return bool(m) and _AT_ONCE.match(rest, at + len(noun)) is not None and bool(terms.target_and_word.match(what))
+
+
+_AT_ONCE = re.compile(r"\s+(?:on|against|targeting|at)\s")
+_ARTICLE = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
+
+
 def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
     """'27 attacks on ships', 'more than 50 attacks against Israel': a count of attacks on someone else."""
     m = _AIMED_AT.match(rest + " ")
@@ -629,22 +643,30 @@ def _counts_in(
             # "the 74th on U.S. forces since Oct. 17, and the 40th in Syria"
             elif following and following[0] == "in" and (counts or after_total) and _region_after(rest, terms) != "total":
                 kind = "part"
-        elif following and following[0] in terms.not_counted:
-            if rejected is not None:
-                rejected.append((m.group(), f"counts {following[0]!r}, not attacks"))
-            continue
         else:
-            for word in following[:6]:
+            for k, word in enumerate(following[:6]):
                 if word in terms.counted:
                     # "three times the number", "five times as many": a ratio, unless a comma or a
                     # stop comes first ("attacked 46 times, the Pentagon said").
                     times = _TIMES.search(lowered, m.end()) if word == "times" else None
                     if times and _RATIO.match(lowered, times.end()):
                         break
+                    # "two one-way attack drones": the noun is what is counted, not its modifier.
+                    if k + 1 < len(following) and following[k + 1] in terms.not_counted:
+                        break
                     kind = "count"
+                    break
+                if word in terms.aimed_nouns:
+                    # "103 strikes against its forces", not "85 strikes on militia sites"
+                    if _aimed_at_us(rest, word, terms):
+                        kind = "count"
                     break
                 if word not in terms.modifiers:
                     break
+            if kind is None and following and following[0] in terms.not_counted:
+                if rejected is not None:
+                    rejected.append((m.group(), f"counts {following[0]!r}, not attacks"))
+                continue
             if kind is None and terms.to_figure.search(before[-30:]) and (
                 (_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms)
             ):
@@ -656,7 +678,10 @@ def _counts_in(
             unhurt = terms.casualties.isdisjoint(_WORDS_AFTER.findall(up_to_next.lower()[:80]))
             if kind is None and part_of and noun in terms.counted and part_of.group("which") != "which" and unhurt:
                 # "52 of those attacks", "five of the attacks were in Iraq"
-                kind = "part" if _region_after(rest, terms) != "total" else "count"
+                region_named = _region_after(rest, terms) != "total"
+                # "not during one of the attacks" is no count; "one of them in Jordan" is a part.
+                if region_named or value > 1:
+                    kind = "part" if region_named else "count"
             totals = [c.count for c in counts if c.region == "total"] + ([after_total] if after_total else [])
             below_total = bool(counts or after_total) and (not totals or value < max(totals))
             # A part of a total given before it, in this sentence or the one referred back to: smaller
@@ -704,7 +729,7 @@ def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
         if not (word[0].isdigit() or word in NUMBER_WORDS):
             continue
         ordinal = (word[-2:] in _ORDINAL_ENDINGS and word[:-2].isdecimal()) or word in ORDINAL_WORDS
-        if ordinal or not terms.counted.isdisjoint(words[i + 1 : i + 8]):
+        if ordinal or not terms.counted.isdisjoint(words[i + 1 : i + 8]) or not terms.aimed_nouns.isdisjoint(words[i + 1 : i + 8]):
             return True
         # A figure reached, perhaps qualified: "stood at no fewer than 19".
         j = i - 1

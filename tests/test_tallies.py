@@ -83,6 +83,15 @@ _REPORTED = [
           (26, "exact", "2023-10-17", None, "Syria")]),
         ("Iraqi militias have launched nearly four dozen attacks on U.S. bases since Oct. 17.", "2023-11-09",
          [(48, "about", "2023-10-17", None, "total")]),
+        ("There have been four attacks on U.S. forces since the 28th of January, the spokesman said.", "2024-02-02",
+         [(4, "exact", "2024-01-28", None, "total")]),
+        ("Proxy groups have launched more than 40 drone and rocket attacks on U.S. bases since Oct. 17.", "2023-11-12",
+         [(40, "more_than", "2023-10-17", None, "total")]),
+        # Strikes count as attacks when aimed at US or coalition forces.
+        ("Officials have recorded 103 strikes against U.S. forces in Iraq and Syria since Oct. 17.", "2023-12-28",
+         [(103, "exact", "2023-10-17", None, "total")]),
+        ("Militias claimed more than a dozen strikes on American bases this week.", "2023-10-27",
+         [(12, "more_than", None, None, "total")]),
         # Figures reached, in other frames.
         ("Attacks on U.S. and coalition troops now stand at 160 since Oct. 17, a Pentagon official said.", "2024-01-20",
          [(160, "exact", "2023-10-17", None, "total")]),
@@ -226,6 +235,10 @@ def test_the_same_figure_said_twice_is_one_tally():
 
 _NOT_TALLIES = [
         "It was the first attack on U.S. forces since April.",
+        "U.S. jets conducted 85 strikes on militia sites in Iraq and Syria after the attack on U.S. troops.",
+        "The U.S. has carried out more than 20 strikes against Iran-backed groups since the attacks on its forces began.",
+        "Twenty personnel were hurt when two one-way attack drones targeted U.S. forces at the base.",
+        "A contractor died during a shelter-in-place order, though not during one of the attacks on U.S. forces.",
         "U.S. forces struck Houthi targets in Yemen 13 times since Jan. 11.",
         "The drone attack on Tower 22 killed three U.S. soldiers and wounded more than 40 troops.",
         "U.S. warplanes hit 85 targets at seven sites in retaliation for the attack on U.S. troops.",
