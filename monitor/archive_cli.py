@@ -230,9 +230,10 @@ def feeds_list(obj, as_json):
 def browse(obj, host, port):
     """The store in a web page (datasette, read-only): latest reports, a story's outlets, tally series,
     failing feeds, facets and links. Needs the optional extra: pip install "monitor[browse]"."""
-    from .browse import serve  # noqa: PLC0415
+    from .browse import check_ready, serve  # noqa: PLC0415
 
     config = obj.config
+    check_ready(config.store_path)
     click.echo(f"Serving {config.store_path} read-only at http://{host}:{port}/ (Ctrl-C stops)", err=True)
     sys.exit(serve(config.store_path, host, port))
 

@@ -89,12 +89,16 @@ def metadata(store_path: Path) -> dict:
     }
 
 
-def serve(store_path: Path, host: str, port: int) -> int:
-    """Run datasette on the store until interrupted; returns its exit code."""
+def check_ready(store_path: Path) -> None:
     if not have_datasette():
         raise BrowseError(INSTALL_HINT)
     if not store_path.exists():
         raise BrowseError(f"no store at {store_path} yet: run `monitor poll` or `monitor run` first")
+
+
+def serve(store_path: Path, host: str, port: int) -> int:
+    """Run datasette on the store until interrupted; returns its exit code."""
+    check_ready(store_path)
     with tempfile.TemporaryDirectory(prefix="monitor-browse-") as folder:
         meta = Path(folder) / "metadata.json"
         meta.write_text(json.dumps(metadata(store_path), indent=2))

@@ -4,6 +4,7 @@ reports page loaded in Debian's Chromium. .ci/run installs both; elsewhere the t
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -20,10 +21,16 @@ from monitor.browse import have_datasette
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = [
+needs_browser = [
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs the Debian package)"),
     pytest.mark.skipif(not have_datasette(), reason='datasette is not installed: pip install -e ".[browse]" (.ci/run does)'),
 ]
+
+
+def in_browser(test):
+    for mark in needs_browser:
+        test = mark(test)
+    return test
 
 
 def wait_for(port: int, seconds: float = 60) -> None:
@@ -61,6 +68,7 @@ def dump_dom(url: str) -> str:
     return result.stdout
 
 
+@in_browser
 def test_the_latest_reports_page_shows_the_stored_reports(browsing):
     dom = dump_dom(f"{browsing}/monitor/latest_reports")
 
@@ -69,6 +77,7 @@ def test_the_latest_reports_page_shows_the_stored_reports(browsing):
     assert dom.index("Attacks on US forces reach 169") < dom.index("US strikes back after 103rd attack")  # newest first
 
 
+@in_browser
 def test_an_item_page_links_its_story_and_the_store_takes_no_writes(browsing):
     items = json.load(urllib.request.urlopen(f"{browsing}/monitor/items.json?_shape=array&title__contains=169"))
     item_id, story_id = items[0]["id"], items[0]["story_id"]
@@ -83,3 +92,19 @@ def test_an_item_page_links_its_story_and_the_store_takes_no_writes(browsing):
     assert refused.value.code == 400 and "SELECT" in json.load(refused.value)["error"]
     facets = json.load(urllib.request.urlopen(f"{browsing}/monitor/items.json"))["facet_results"]
     assert {"categories", "feed"} <= set(facets)
+
+
+def test_without_datasette_the_command_says_how_to_get_it(tmp_path, run_monitor):
+    """A datasette that cannot be imported stands in for one not installed (this environment has it)."""
+    shadow = tmp_path / "shadow" / "datasette"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('not installed here')\n")
+    config = write_config(tmp_path, [])
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "shadow")}
+
+    result = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "browse"],
+                            capture_output=True, text=True, env=env, timeout=120)
+
+    assert result.returncode == 1
+    assert "datasette is not installed" in result.stderr and '.[browse]' in result.stderr
+    assert "Serving" not in result.stderr
