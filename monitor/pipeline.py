@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from . import USER_AGENT
 from .classify import classify
 from .config import Config, Feed
 from .dedupe import canonical_url, find_story, text_key, text_keys
 from .digest import Digest, Period, build_digest, draw_chart, due_period, render_for, title_of, trigger
-from .errors import FetchError, MonitorError, ParseError
+from .errors import MonitorError
 from .extract import extract_text
 from .fetch import Limits, Response, fetch, make_client
 from .models import Article, Entry
@@ -95,8 +96,6 @@ class CycleReport:
 
 
 def limits_of(config: Config) -> Limits:
-    from . import USER_AGENT
-
     return Limits(
         timeout_seconds=config["fetch.timeout_seconds"],
         max_bytes=config["fetch.max_bytes"],
@@ -127,7 +126,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
             return Harvest(feed, response)
         harvest = Harvest(feed, response)
         select_fresh(harvest, parse_feed(response.body), store)
-    except Exception as e:  # noqa: BLE001 - whatever a hostile feed causes is its own failure
+    except Exception as e:  # whatever a hostile feed causes is its own failure
         if not isinstance(e, MonitorError):
             log.warning("feed %s: unexpected error", feed.name, exc_info=True)
         return Harvest(feed, error=describe(e))
@@ -214,7 +213,7 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
                 with store.savepoint():
                     added, alerts = store_entry(fresh, feed, config, store, notifiers, now, silent)
                     store.clear_item_failure(feed.name, fresh.entry.guid)
-            except Exception as e:  # noqa: BLE001 - one poisoned item never costs the others
+            except Exception as e:  # one poisoned item never costs the others
                 log.warning("feed %s: item %r not stored", feed.name, fresh.entry.guid, exc_info=True)
                 failures.append((fresh.entry, describe(e)))
                 continue
@@ -387,14 +386,14 @@ def _settle(h: Harvest, config: Config, store: Store, notifiers: Notifiers, stat
             log.info("feed %s: %d new items%s, %d alerts queued, %d items failed", h.feed.name, stored,
                      " stored silently (catch-up)" if silent else "", queued, failed_items)
             return FeedOutcome(h.feed.name, "updated", stored, failed_items=failed_items, caught_up=silent), queued
-        except Exception as e:  # noqa: BLE001 - the feed's items are rolled back; the next cycle tries again
+        except Exception as e:  # the feed's items are rolled back; the next cycle tries again
             log.error("feed %s not stored: %s", h.feed.name, describe(e), exc_info=not isinstance(e, MonitorError))
             error = describe(e)
     else:
         log.warning("feed %s failed: %s", h.feed.name, error)
     try:
         queued = _record_failure(config, store, notifiers, h.feed, state, error, started, now)
-    except Exception:  # noqa: BLE001 - a store that cannot record it (a full disk) must not stop the others
+    except Exception:  # a store that cannot record it (a full disk) must not stop the others
         log.exception("feed %s: its failure could not be recorded", h.feed.name)
         queued = 0
     return FeedOutcome(h.feed.name, "failed", error=error), queued

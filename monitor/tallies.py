@@ -522,7 +522,7 @@ def _region_before(before: str, terms: TallyTerms) -> str | None:
     """The region named just before a figure: "Iraq accounted for 57 and Syria 83"."""
     tail = before[-40:]
     last = None
-    for last in terms.regions.finditer(tail):
+    for last in terms.regions.finditer(tail):  # noqa: B007 - the loop only finds the last match
         pass
     if last and _REGION_THEN_FIGURE.fullmatch(tail, last.end()):
         return terms.region_of_group[last.lastindex - 1]

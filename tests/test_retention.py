@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from builders import JORDAN_DRONE, STEPS, page, rss
 from conftest import write_config

@@ -276,8 +276,7 @@ def test_a_tallies_file_without_casualty_words_still_loads_and_a_bad_list_is_nam
 # ---------------------------------------------------------------- explain and the gate
 
 from builders import JORDAN_DRONE, KH_STRIKES  # noqa: E402
-from conftest import SHARED, needs_shared  # noqa: E402
-from test_series import STEPS  # noqa: E402
+from conftest import SHARED  # noqa: E402
 
 from monitor.classify import classify  # noqa: E402
 from monitor.tallies import explain_tallies, tallies_in  # noqa: E402
