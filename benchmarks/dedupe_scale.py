@@ -38,9 +38,9 @@ from monitor.models import Article, Classification, Entry  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
 try:
-    from monitor.dedupe import find_story  # noqa: E402
+    from monitor.dedupe import find_story
 except ImportError:  # before find_story moved to dedupe.py: lets the script measure older versions
-    from monitor.pipeline import find_story  # noqa: E402
+    from monitor.pipeline import find_story
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 NOTHING = Classification((), (), ())

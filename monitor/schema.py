@@ -239,7 +239,7 @@ def dated_sketches(db: sqlite_utils.Database) -> None:
     """Sketch values carry their item's day and are indexed on (hash, day), so the dedupe window is
     applied inside the index; the values are recomputed from the stored texts, since the fingerprint's
     hash changed (blake2b per shingle in Python to xxh3 in C). The story each item is in stays."""
-    from .dedupe import fingerprint  # the one fingerprint the pipeline uses, or stored and new sketches disagree
+    from .dedupe import fingerprint  # noqa: PLC0415 - only this step needs dedupe (and courlan); the one fingerprint the pipeline uses, or stored and new sketches disagree
 
     if "day" not in db["sketches"].columns_dict:
         db.execute("ALTER TABLE sketches ADD COLUMN day INTEGER")
