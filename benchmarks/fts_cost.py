@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from monitor.models import Article, Classification, Entry  # noqa: E402
-from monitor.store import Store  # noqa: E402
+from monitor.models import Article, Classification, Entry
+from monitor.store import Store
 
 NOTHING = Classification((), (), ())
 rng = random.Random(3)
