@@ -48,6 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fetch.max_bytes", int, 5_000_000, "Largest feed or page body read; a larger one is an error for that feed or page.", 1024),
     Setting("fetch.max_redirects", int, 5, "Most redirects followed for one request.", 0),
     Setting("fetch.concurrency", int, 8, "Feeds (and pages) fetched at once.", 1),
+    Setting("fetch.google_news_decodes", int, 20, "Google News links decoded online per cycle (two requests to news.google.com each); 0 = never.", 0),
     Setting("fetch.user_agent", str, "", "User-Agent header; empty = monitor's own, which names the project."),
     Setting("dedupe.window_days", (int, float), 7, "A new item joins a story seen within this many days of it (before or after).", 0),
     Setting("dedupe.threshold", float, 0.5, "How alike two texts must be to be one story: the estimated share of the shorter text's 4-word shingles found in the other (0-1).", 0.05),

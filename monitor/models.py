@@ -16,6 +16,7 @@ class Entry:
     summary: str
     published: datetime | None
     updated: datetime | None = None
+    via: str = ""  # the aggregator link the feed gave, when link is the publisher's URL resolved from it
 
 
 @dataclass(frozen=True, slots=True)

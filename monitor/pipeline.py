@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from . import USER_AGENT
+from .aggregators import GOOGLE_NEWS, DecodeBudget, aggregator_of, decode_google_online, publisher_entry
 from .classify import classify
 from .config import Config, Feed
 from .dedupe import canonical_url, find_story, text_key, text_keys
@@ -117,7 +118,7 @@ def describe(error: BaseException) -> str:
 
 
 async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, store: Store, limits: Limits,
-                       gate: asyncio.Semaphore) -> Harvest:
+                       gate: asyncio.Semaphore, decodes: DecodeBudget | None = None) -> Harvest:
     """Any error up to the parsed entries is this feed's failure; any error with one entry is that entry's."""
     try:
         async with gate:
@@ -125,7 +126,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         if response.not_modified:
             return Harvest(feed, response)
         harvest = Harvest(feed, response)
-        select_fresh(harvest, parse_feed(response.body), store)
+        select_fresh(harvest, [publisher_entry(e) for e in parse_feed(response.body)], store)
     except Exception as e:  # whatever a hostile feed causes is its own failure
         if not isinstance(e, MonitorError):
             log.warning("feed %s: unexpected error", feed.name, exc_info=True)
@@ -133,6 +134,18 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
 
     async def page(fresh: Fresh) -> None:
         link = fresh.entry.link
+        if aggregator_of(link) == GOOGLE_NEWS:  # its page is a JavaScript shell, never the article
+            resolution = await decode_google_online(link, decodes or DecodeBudget(0), limits.timeout_seconds,
+                                                    limits.user_agent)
+            if resolution.url is None:
+                fresh.page = f"{resolution.reason}; the feed's summary is used"
+                return
+            fresh.entry = replace(fresh.entry, link=resolution.url, via=link)
+            link = resolution.url
+            if fresh.stored is None:
+                fresh.copy = store.item_at_url(canonical_url(link))
+                if fresh.copy is not None:
+                    return
         if not link.startswith(("http://", "https://")):
             fresh.page = "no http link"
             return
@@ -168,8 +181,9 @@ def select_fresh(harvest: Harvest, entries: list[Entry], store: Store) -> None:
 
 
 def entry_key(entry: Entry) -> str:
-    """What a feed says of an item; when it changes, the item is read again."""
-    return text_key(f"{entry.title}\n{entry.summary}\n{entry.link}")
+    """What a feed says of an item; when it changes, the item is read again. The feed's own link, not the
+    publisher's URL resolved from it, so a link decoded in one cycle and not in the next is no change."""
+    return text_key(f"{entry.title}\n{entry.summary}\n{entry.via or entry.link}")
 
 
 def changed(entry: Entry, stored: dict) -> bool:
@@ -295,9 +309,11 @@ def backoff(failures: int, interval_seconds: int, cap_seconds: int) -> timedelta
 async def _harvest_all(config: Config, store: Store, feeds: list[tuple[Feed, FeedState]]) -> list[Harvest]:
     limits = limits_of(config)
     gate = asyncio.Semaphore(config["fetch.concurrency"])
+    decodes = DecodeBudget(config["fetch.google_news_decodes"])
     # An AsyncClient belongs to one event loop, and each cycle runs its own: one client per cycle.
     async with make_client(limits, config["fetch.concurrency"]) as client:
-        return list(await asyncio.gather(*(harvest_feed(client, f, state, store, limits, gate) for f, state in feeds)))
+        return list(await asyncio.gather(*(harvest_feed(client, f, state, store, limits, gate, decodes)
+                                           for f, state in feeds)))
 
 
 def _record_failure(config: Config, store: Store, notifiers: Notifiers, feed: Feed, state: FeedState, error: str,
