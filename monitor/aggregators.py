@@ -30,7 +30,10 @@ class Resolution:
 
 
 def aggregator_of(link: str) -> str | None:
-    parts = urlsplit(link)
+    try:
+        parts = urlsplit(link)
+    except ValueError:  # a malformed link ("http://[bad") is its item's problem, met when it is fetched
+        return None
     host = (parts.hostname or "").lower()
     if host == "news.google.com" and google_article_id(link):
         return GOOGLE_NEWS
