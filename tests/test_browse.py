@@ -108,3 +108,20 @@ def test_without_datasette_the_command_says_how_to_get_it(tmp_path, run_monitor)
     assert result.returncode == 1
     assert "datasette is not installed" in result.stderr and '.[browse]' in result.stderr
     assert "Serving" not in result.stderr
+
+
+@in_browser
+def test_the_canned_queries_answer_on_a_polled_store(browsing):
+    def rows(path):
+        return json.load(urllib.request.urlopen(f"{browsing}/monitor/{path}"))
+
+    latest = rows("latest_reports.json?_shape=array")
+    jordan = next(r for r in latest if r["title"] == JORDAN_DRONE.title)
+    outlets = rows(f"story_outlets.json?_shape=array&story_id={jordan['story_id']}")
+    series = rows("tally_series.json?_shape=array")
+    failing = rows("failing_feeds.json?_shape=array")
+
+    assert [(o["outlet"], o["items"]) for o in outlets] == [("Wire", 1)]
+    assert [(s["series"], s["figure"], s["verdict"]) for s in series] == [
+        ("2023-10-17 total", 103, "new-series"), ("2023-10-17 total", 169, "rise")]
+    assert failing == []
