@@ -90,6 +90,27 @@ class NotifierConfig:
     def masked_url(self) -> str:
         return mask_url(self.url)
 
+    @property
+    def display_url(self) -> str:
+        """For `check-config`: apprise's own privacy form (slack://T...G/B...G/a...x/%23desk), which shows
+        enough to tell targets apart, with any long token apprise leaves whole (a json:// path) masked too.
+        Logs keep the scheme-only mask."""
+        import apprise  # noqa: PLC0415  (heavy: only when notifiers are configured)
+
+        try:
+            plugin = apprise.Apprise.instantiate(self.url)
+            shown = plugin.url(privacy=True) if plugin is not None else None
+        except Exception:  # noqa: BLE001 - a plugin that cannot describe itself is shown masked
+            shown = None
+        if not shown:
+            return self.masked_url
+        shown = shown.split("?", 1)[0]  # apprise appends its defaults (retry=0&wait=0.5...): noise here
+        for part in _secret_parts(self.url):
+            # Token-like: long with a digit, or very long. A mail host or a domain stays readable.
+            if (len(part) >= 12 and any(c.isdigit() for c in part)) or len(part) >= 24:
+                shown = shown.replace(part, "***")
+        return shown
+
 
 @dataclass(frozen=True)
 class Config:
@@ -129,7 +150,7 @@ class Config:
             out.setdefault(section, {})[name] = value
         out["feeds"] = [{"name": f.name, "url": f.url, "enabled": f.enabled, "catch_up": f.catch_up,
                          "poll_interval_seconds": self.interval_of(f)} for f in self.feeds]
-        out["notifiers"] = [{"name": n.name, "url": n.masked_url, "events": list(n.events)}
+        out["notifiers"] = [{"name": n.name, "url": n.display_url, "events": list(n.events)}
                             | ({"headers": {k: "***" for k, _ in n.headers}} if n.headers else {}) for n in self.notifiers]
         return out
 

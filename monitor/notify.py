@@ -197,12 +197,21 @@ class Notifiers:
 
         fmt = {"html": apprise.NotifyFormat.HTML, "markdown": apprise.NotifyFormat.MARKDOWN}.get(
             body_format, apprise.NotifyFormat.TEXT)
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             ok = target.notify(title=title, body=body, body_format=fmt, attach=attach)
         if ok:
             return True, None
-        detail = " ".join(captured.getvalue().split())[-300:] or "apprise reported failure"
-        return False, mask_secrets(detail, self._config)
+        return False, mask_secrets(delivery_error(captured.getvalue()), self._config)
+
+
+def delivery_error(apprise_log: str) -> str:
+    """apprise's own words on a failed delivery, as one line of ours: its messages without their
+    timestamps, the first (why) and the last (the status) when they differ, at most 200 characters."""
+    lines = [" ".join(line.split()) for line in apprise_log.splitlines() if line.strip()]
+    if not lines:
+        return "apprise reported failure"
+    said = lines[0] if len(lines) == 1 or lines[0] == lines[-1] else f"{lines[0]} ({lines[-1]})"
+    return said if len(said) <= 200 else said[:199] + "…"
 
 
 def send_test(notifiers: Notifiers, names: list[str], now: datetime, config_path) -> list[tuple[str, bool, str | None]]:

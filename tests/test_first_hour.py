@@ -158,3 +158,30 @@ def test_a_slack_webhook_gets_no_chart_attachment_and_no_line_saying_one_is_atta
     assert notifiers.takes_attachments("slack-hook") is False  # apprise: "Slack Webhooks do not support attachments"
     assert notifiers.takes_attachments("mail") is True
     assert notifiers.format_of("slack-hook") == "markdown" and notifiers.format_of("mail") == "html"
+
+
+def test_check_config_shows_which_slack_channel_without_its_tokens(tmp_path, run_monitor, monkeypatch):
+    monkeypatch.setenv("MONITOR_SLACK_URL", "slack://T1ABCDEFG/B2ABCDEFG/abcdefghijklmnopqrstuvwx/#desk")
+    config = write_config(tmp_path, [], [{"url": "${MONITOR_SLACK_URL}", "name": "desk-slack"}])
+
+    result = run_monitor(config, "check-config")
+
+    assert result.exit_code == 0
+    assert '"url": "slack://T...G/B...G/a...x/%23desk/"' in result.output
+    assert "abcdefghijklmnopqrstuvwx" not in result.output and "B2ABCDEFG" not in result.output
+
+
+def test_a_delivery_failure_is_one_clean_line(tmp_path, web, receiver, run_monitor):
+    import re
+
+    receiver.status = 500
+    web.serve("/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url, "name": "desk"}])
+
+    result = run_monitor(config, "poll")
+
+    failures = [line for line in result.stderr.splitlines() if "not delivered" in line]
+    assert len(failures) == 1
+    assert "to desk not delivered, will retry: Failed to send JSON POST notification: Internal server error" in failures[0]
+    assert len(re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", failures[0])) == 1  # our timestamp, not apprise's too
+    assert " - WARNING - " not in failures[0]
