@@ -230,6 +230,7 @@ class TallyTerms:
     modifiers: frozenset[str]
     target_and_word: re.Pattern  # a target and at most one more word: "US forces (stationed)"
     target_words: int  # the most tokens such a phrase has
+    target_names: re.Pattern  # the targets alone
     other_targets: re.Pattern
     not_counted: frozenset[str]
     casualties: frozenset[str]  # what else a figure can be reached by: "raised the death toll to 3"
@@ -311,6 +312,7 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         modifiers=lower("modifiers"),
         # A target, and at most one more word, just before "in": "US troops stationed in Syria".
         target_and_word=re.compile("(?:" + _alternation(lists["targets"]).pattern + r")(?:\s+[\w-]+)?\s*", re.IGNORECASE),
+        target_names=_alternation(lists["targets"]),
         target_words=1 + max(len(tokenize(t)) for t in lists["targets"]),
         other_targets=_alternation(lists["other_targets"]),
         not_counted=lower("not_counted"),
@@ -605,6 +607,24 @@ _AT_ONCE = re.compile(r"\s+(?:on|against|targeting|at)\s")
 _ARTICLE = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
 
 
+# A target followed by an active verb of striking is the one who struck: "U.S. forces have struck
+# militia sites seven times", not "U.S. forces have been struck seven times".
+_STRUCK_BY_THEM = re.compile(
+    r"\s+(?:have\s+|has\s+|had\s+)?(?:struck|hit|bombed|attacked|targeted|raided|carried\s+out|conducted|launched)\b(?!\s+by\b)",
+    re.IGNORECASE,
+)
+
+
+def _us_struck(before: str, terms: TallyTerms) -> bool:
+    """Whether, in the figure's clause, the last US or coalition force named is the one that struck."""
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    named = list(terms.target_names.finditer(clause))
+    last = named[-1] if named else None
+    verb = _STRUCK_BY_THEM.match(clause, last.end()) if last else None
+    # Something struck between the verb and the figure; a headline's "US troops hit 5 times" is passive.
+    return verb is not None and bool(clause[verb.end() :].strip())
+
+
 def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
     """'27 attacks on ships', 'more than 50 attacks against Israel': a count of attacks on someone else."""
     m = _AIMED_AT.match(rest + " ")
@@ -674,8 +694,9 @@ def _counts_in(
             part_of = _PART_OF.match(rest)
             noun = (part_of.group("noun") or "").lower() if part_of else ""
             up_to_next = rest[: (found[n + 1].start() - m.end()) if n + 1 < len(found) else len(rest)]
-            # What the figure's words say before the next figure: no one hurt ("two of them wounded troops").
-            unhurt = terms.casualties.isdisjoint(_WORDS_AFTER.findall(up_to_next.lower()[:80]))
+            # What the figure's clause says before the next figure: no one hurt ("two of them wounded troops").
+            own_clause = _CLAUSE_BREAK.split(up_to_next, 1)[0]
+            unhurt = terms.casualties.isdisjoint(_WORDS_AFTER.findall(own_clause.lower()[:80]))
             if kind is None and part_of and noun in terms.counted and part_of.group("which") != "which" and unhurt:
                 # "52 of those attacks", "five of the attacks were in Iraq"
                 region_named = _region_after(rest, terms) != "total"
@@ -695,6 +716,10 @@ def _counts_in(
         if kind is None:
             if rejected is not None:
                 rejected.append((m.group(), "no counted noun, figure reached or regional part after a total"))
+            continue
+        if _us_struck(before, terms):
+            if rejected is not None:
+                rejected.append((m.group(), "US or coalition forces did the striking ('U.S. forces have struck ... seven times')"))
             continue
         if _aimed_elsewhere(rest, terms):
             if rejected is not None:

@@ -92,6 +92,10 @@ _REPORTED = [
          [(103, "exact", "2023-10-17", None, "total")]),
         ("Militias claimed more than a dozen strikes on American bases this week.", "2023-10-27",
          [(12, "more_than", None, None, "total")]),
+        ("The 66 attacks, 32 in Iraq and 34 in Syria, injured about 60 U.S. personnel.", "2023-11-20",
+         [(66, "exact", None, None, "total"), (32, "exact", None, None, "Iraq"), (34, "exact", None, None, "Syria")]),
+        # A headline's passive without "were" is still the forces attacked.
+        ("US troops in Syria hit at least five times in two days", "2023-11-07", [(5, "at_least", None, None, "Syria")]),
         # Figures reached, in other frames.
         ("Attacks on U.S. and coalition troops now stand at 160 since Oct. 17, a Pentagon official said.", "2024-01-20",
          [(160, "exact", "2023-10-17", None, "total")]),
@@ -235,6 +239,9 @@ def test_the_same_figure_said_twice_is_one_tally():
 
 _NOT_TALLIES = [
         "It was the first attack on U.S. forces since April.",
+        "U.S. forces have struck Iran-backed groups in Iraq and Syria seven times since Oct. 17.",
+        "Coalition forces have carried out 12 raids on militia hideouts since January, in response to attacks.",
+        "American troops hit militia launch sites three times since the attack on the base on Sunday.",
         "U.S. jets conducted 85 strikes on militia sites in Iraq and Syria after the attack on U.S. troops.",
         "The U.S. has carried out more than 20 strikes against Iran-backed groups since the attacks on its forces began.",
         "Twenty personnel were hurt when two one-way attack drones targeted U.S. forces at the base.",
