@@ -41,9 +41,34 @@ def _longest_first(words) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
+def _trie(words) -> str:
+    """Words (a space: any run of spaces) as one regex that branches letter by letter ("fo(?:ur(?:teen|th)?|rty)"): the same
+    words, longest first where one is a prefix of another, without trying every word at every
+    offset of a text."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        ends = "" in node
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + walk(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            # A longer word first, then the word that ends here.
+            return "(?:" + body + ")?" if len(branches) == 1 else body + "?"
+        return body
+
+    return "(?:" + walk(tree) + ")"
+
+
 _BELOW_HUNDRED = (
-    r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-](?:" + "|".join(k for k in _UNITS if _UNITS[k] < 10) + r"))?"
-    r"|" + _longest_first(_UNITS) + r")"
+    r"(?:" + _trie(_TENS) + r"(?:[\s-]" + _trie(k for k in _UNITS if _UNITS[k] < 10) + r")?"
+    r"|" + _trie(_UNITS) + r")"
 )
 # "one hundred and thirty-five", "a hundred", "two hundred"
 _WORD_NUMBER = (
@@ -51,8 +76,7 @@ _WORD_NUMBER = (
     r"|" + _BELOW_HUNDRED + r")"
 )
 _WORD_ORDINAL = (
-    r"(?:(?:" + "|".join(_TENS) + r")[\s-](?:" + _longest_first(_ORDINAL_DIGITS) + r")"
-    r"|" + _longest_first([*_ORDINAL_UNITS, *_ORDINAL_TENS]) + r")"
+    r"(?:" + _trie(_TENS) + r"[\s-]" + _trie(_ORDINAL_DIGITS) + r"|" + _trie([*_ORDINAL_UNITS, *_ORDINAL_TENS]) + r")"
 )
 _NUMBER = (
     r"(?P<num>"
@@ -103,8 +127,8 @@ def _phrase_regex(phrase: str) -> str:
 def _count_regex(qualifiers: dict[str, list[str]]) -> re.Pattern:
     """A figure and the qualifier before it. Matched against lower-cased text: case-blind matching
     of these alternations costs three times as much."""
-    words = sorted((w for ws in qualifiers.values() for w in ws), key=len, reverse=True)
-    qualifier = r"(?:(?P<qual>" + "|".join(_phrase_regex(w) for w in words) + r")\s+(?:the\s+)?)?"
+    words = {" ".join(w.lower().split()) for ws in qualifiers.values() for w in ws}
+    qualifier = r"(?:(?P<qual>" + _trie(words) + r")\s+(?:the\s+)?)?"
     return re.compile(r"(?<![\w.,-])" + qualifier + _NUMBER)
 
 
@@ -371,6 +395,13 @@ def _start_in(clause: str, published: date | None, terms: TallyTerms) -> tuple[d
     """The first start the clause names, and where: a named event ("the war in Gaza began"), a date,
     a month ("since January", "since mid-October"), or this year. The earliest in the clause wins:
     "since mid-October, after Hamas' Oct. 7 attack" starts in mid-October."""
+    day = _find_date(clause, published)
+    if day and day[0] and day[1] == 0:
+        # "since Oct. 17": only an event said at the same place comes first ("since Oct. 7 attack").
+        for ev in terms.events:
+            if published is not None and ev.valid_from <= published <= ev.valid_until and ev.phrase.match(clause):
+                return ev.day, 0
+        return day[0], 0
     found: list[tuple[int, date]] = []
     if published is not None:
         for ev in terms.events:
@@ -378,7 +409,6 @@ def _start_in(clause: str, published: date | None, terms: TallyTerms) -> tuple[d
                 m = ev.phrase.search(clause)
                 if m:
                     found.append((m.start(), ev.day))
-    day = _find_date(clause, published)
     if day and day[0]:
         found.append((day[1], day[0]))
     m = _MONTH_ONLY.search(clause)
@@ -618,11 +648,21 @@ _STRUCK_BY_THEM = re.compile(
 def _us_struck(before: str, terms: TallyTerms) -> bool:
     """Whether, in the figure's clause, the last US or coalition force named is the one that struck."""
     clause = _CLAUSE_BREAK.split(before)[-1]
+    # Only a verb with a target just before it can be one: most clauses have none, and finding the
+    # last target of a clause costs a scan of it.
+    if not any(_ends_with_name(clause[: v.start()], terms) for v in _STRUCK_BY_THEM.finditer(clause)):
+        return False
     named = list(terms.target_names.finditer(clause))
     last = named[-1] if named else None
     verb = _STRUCK_BY_THEM.match(clause, last.end()) if last else None
     # Something struck between the verb and the figure; a headline's "US troops hit 5 times" is passive.
     return verb is not None and bool(clause[verb.end() :].strip())
+
+
+def _ends_with_name(text: str, terms: TallyTerms) -> bool:
+    """Whether text ends with a target, tried from its last few word starts."""
+    starts = [m.start() for m in _WORD_START.finditer(text, max(0, len(text) - 60))]
+    return any(terms.target_names.fullmatch(text, p) for p in starts[-terms.target_words :])
 
 
 def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
