@@ -22,9 +22,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from builders import HOUTHI_SHIP, JORDAN_DRONE, KH_STRIKES, at, rss  # noqa: E402
+from builders import HOUTHI_SHIP, JORDAN_DRONE, KH_STRIKES, STEPS, at, rss  # noqa: E402
 from conftest import write_config  # noqa: E402
-from test_series import STEPS  # noqa: E402
 
 from monitor.config import load_config  # noqa: E402
 from monitor.digest import Period, build_digest, draw_chart, render_text, title_of  # noqa: E402
