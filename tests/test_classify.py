@@ -255,3 +255,16 @@ def test_us_troops_killed_by_proxies_is_no_us_strike():
 
     assert categories("", text + CONTEXT) == ("attack",)
     assert "strike" in categories("", "U.S. jets killed four Iran-backed fighters near the Syrian border." + CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "text, is_strike",
+    [
+        ("Last winter American bombers pounded militia compounds along the Euphrates in retaliation.", True),
+        ("The killing of Abu Mahdi al-Muhandis in the same convoy deepened the factions' anger.", True),
+        ("The Pentagon is expected to announce retaliatory strikes within days.", False),
+        ("Officials said U.S. strikes on the groups were likely soon.", False),
+    ],
+)
+def test_more_strike_wordings_and_expectations(text, is_strike):
+    assert ("strike" in categories("", text + CONTEXT)) is is_strike
