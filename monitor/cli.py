@@ -486,14 +486,23 @@ def tallies(obj: Context, as_json: bool = False):
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("--min-f1", type=float, default=0.0, show_default=True, help="Fail below this F1 for attack and strike.")
 @click.option("--min-tally-f1", type=float, default=0.0, show_default=True, help="Fail below this F1 for tallies.")
+@click.option("--min", "minimums", multiple=True, metavar="SCORE=F1",
+              help="Fail below this F1 for one score (attack, strike, total, all); overrides the two above. Repeatable.")
 @click.option("-v", "--verbose", "show_misses", is_flag=True, help="List every miss.")
 @click.pass_obj
-def evaluate_cmd(obj: Context, file, min_f1, min_tally_f1, show_misses):
+def evaluate_cmd(obj: Context, file, min_f1, min_tally_f1, minimums, show_misses):
     """Score the classifier on a labelled JSON Lines file (the LABELS.md form)."""
-    from .evaluate import evaluate
+    from .evaluate import evaluate, labelled_rows
 
-    from .evaluate import labelled_rows
-
+    names = {"attack": "attack", "strike": "strike", "total": "total tallies", "all": "all tallies"}
+    thresholds = {name: (min_tally_f1 if "tallies" in name else min_f1) for name in names.values()}
+    for item in minimums:
+        key, _, value = item.partition("=")
+        try:
+            thresholds[names[key.strip()]] = float(value)
+        except (KeyError, ValueError):
+            raise click.BadParameter(f"{item!r}: expected SCORE=F1 with SCORE one of {', '.join(names)}",
+                                     param_hint="--min") from None
     rows = labelled_rows(file, getattr(file, "name", "input"))
     rules, tally_terms = obj.rules
     scores = evaluate(rows, rules, tally_terms)
@@ -504,9 +513,8 @@ def evaluate_cmd(obj: Context, file, min_f1, min_tally_f1, show_misses):
         if show_misses:
             for miss in s.misses:
                 click.echo(f"    {miss}")
-        threshold = min_tally_f1 if "tallies" in name else min_f1
-        if s.f1 < threshold:
-            failed.append(f"{name} F1 {s.f1:.3f} < {threshold}")
+        if s.f1 < thresholds[name]:
+            failed.append(f"{name} F1 {s.f1:.3f} < {thresholds[name]}")
     if failed:
         click.echo("Below threshold: " + "; ".join(failed), err=True)
         sys.exit(1)

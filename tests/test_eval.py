@@ -104,3 +104,16 @@ def test_an_unlabelled_file_is_refused_not_scored_perfect(tmp_path, run_monitor)
     assert result.exit_code == 2
     assert "line 1: no `expect` table" in result.output
     assert "1.000" not in result.output
+
+
+def test_each_score_can_have_its_own_threshold(tmp_path, run_monitor):
+    path = str(labelled(tmp_path, wrong=True))  # attack right, strike wrong
+
+    attack_only = run_monitor(CONFIG, "eval", path, "--min", "attack=1.0", "--min", "all=0.5")
+    strike_too = run_monitor(CONFIG, "eval", path, "--min", "attack=1.0", "--min", "strike=0.95")
+    unknown = run_monitor(CONFIG, "eval", path, "--min", "strikes=0.9")
+
+    assert attack_only.exit_code == 0, attack_only.output
+    assert strike_too.exit_code == 1
+    assert "strike F1 0.000 < 0.95" in strike_too.output and "attack F1" not in strike_too.output
+    assert unknown.exit_code == 2 and "SCORE one of attack, strike, total, all" in unknown.output
