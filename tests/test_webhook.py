@@ -117,3 +117,16 @@ def test_headers_on_an_apprise_notifier_are_a_config_error(tmp_path, run_monitor
     result = run_monitor(config, "check-config")
 
     assert result.exit_code == 2 and "only webhook+http:// and webhook+https:// notifiers take headers" in result.output
+
+
+def test_a_digest_document_carries_its_period_and_text(tmp_path, web, hook, run_monitor, monkeypatch):
+    config = webhook_config(tmp_path, web, hook, monkeypatch)
+    serve(web, [JORDAN_DRONE])
+    run_monitor(config, "poll")
+
+    result = run_monitor(config, "digest", "--send")
+
+    assert result.exit_code == 0, result.output
+    digest = next(d for d in hook.received if d["kind"] == "digest")
+    assert digest["alert_key"] == f"digest:{digest['period_end']}" and digest["title"].startswith("[digest]")
+    assert JORDAN_DRONE.title in digest["text"] and "<" not in digest["text"]  # plain text, not HTML
