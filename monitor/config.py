@@ -43,13 +43,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("alerts.max_age_days", (int, float), 3, "Items published longer ago than this are stored but raise no alert; 0 = no limit.", 0),
     Setting("health.max_failed_cycles", int, 3, "`monitor health` fails when every enabled feed has failed this many times in a row.", 1),
     Setting("alerts.ops_after_failures", int, 3, "Failures in a row after which a feed raises one [ops] alert (and one more when it recovers).", 1),
-    Setting("fetch.timeout_seconds", (int, float), 20, "Timeout of one HTTP request (connect, read, write, pool).", 1),
+    Setting("fetch.timeout_seconds", (int, float), 20, "Total time one HTTP request may take: connecting, every redirect and the whole body.", 1),
     Setting("fetch.backoff_max_seconds", int, 21600, "Longest wait before polling a failing feed again; waits double from one poll interval.", 60),
     Setting("fetch.max_bytes", int, 5_000_000, "Largest feed or page body read; a larger one is an error for that feed or page.", 1024),
     Setting("fetch.max_redirects", int, 5, "Most redirects followed for one request.", 0),
     Setting("fetch.concurrency", int, 8, "Feeds (and pages) fetched at once.", 1),
     Setting("fetch.google_news_decodes", int, 20, "Google News links decoded online per cycle (two requests to news.google.com each); 0 = never.", 0),
     Setting("fetch.user_agent", str, "", "User-Agent header; empty = monitor's own, which names the project."),
+    Setting("fetch.allow_hosts", list, [], "Hosts whose links are fetched even at loopback, private or link-local addresses (a feed's own origin always is)."),
     Setting("dedupe.window_days", (int, float), 7, "A new item joins a story seen within this many days of it (before or after).", 0),
     Setting("dedupe.threshold", float, 0.5, "How alike two texts must be to be one story: the estimated share of the shorter text's 4-word shingles found in the other (0-1).", 0.05),
     Setting("rules.path", str, "rules.toml", "Keyword rules file, relative to the config file's folder."),
@@ -219,6 +220,8 @@ def _check(path: Path, key: str, value: object, setting: Setting) -> object:
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         names = " or ".join(k.__name__ for k in kinds)
         raise ConfigError(path, key, f"must be {names}, got {type(value).__name__} {value!r}")
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        raise ConfigError(path, key, f"must be a list of strings, got {value!r}")
     if setting.minimum is not None and value < setting.minimum:
         raise ConfigError(path, key, f"must be at least {setting.minimum}, got {value!r}")
     return value

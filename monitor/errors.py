@@ -32,7 +32,9 @@ class FetchError(MonitorError):
 
 
 class TransientFetchError(FetchError):
-    pass
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the server asked us to wait (Retry-After), if it said
 
 
 class PermanentFetchError(FetchError):

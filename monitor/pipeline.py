@@ -68,6 +68,7 @@ class Harvest:
     entries: list[Fresh] = field(default_factory=list)
     failures: list[tuple[Entry, str]] = field(default_factory=list)  # entries that failed before storing
     error: str | None = None
+    retry_after: float | None = None  # seconds the feed's server asked us to wait
 
 
 @dataclass
@@ -102,6 +103,7 @@ def limits_of(config: Config) -> Limits:
         max_bytes=config["fetch.max_bytes"],
         max_redirects=config["fetch.max_redirects"],
         user_agent=config["fetch.user_agent"] or USER_AGENT,
+        allow_hosts=frozenset(h.lower() for h in config["fetch.allow_hosts"]),
     )
 
 
@@ -122,7 +124,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
     """Any error up to the parsed entries is this feed's failure; any error with one entry is that entry's."""
     try:
         async with gate:
-            response = await fetch(client, feed.url, limits, state.etag, state.last_modified)
+            response = await fetch(client, feed.url, limits, state.etag, state.last_modified, trusted_origin=feed.url)
         if response.not_modified:
             return Harvest(feed, response)
         harvest = Harvest(feed, response)
@@ -130,7 +132,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
     except Exception as e:  # whatever a hostile feed causes is its own failure
         if not isinstance(e, MonitorError):
             log.warning("feed %s: unexpected error", feed.name, exc_info=True)
-        return Harvest(feed, error=describe(e))
+        return Harvest(feed, error=describe(e), retry_after=getattr(e, "retry_after", None))
 
     async def page(fresh: Fresh) -> None:
         link = fresh.entry.link
@@ -151,7 +153,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
             return
         try:
             async with gate:
-                fresh.page = await fetch(client, link, limits)
+                fresh.page = await fetch(client, link, limits, trusted_origin=feed.url)
         except Exception as e:  # noqa: BLE001 - a page that cannot be read falls back to the summary
             fresh.page = f"page not fetched: {describe(e)}"
 
@@ -316,10 +318,17 @@ async def _harvest_all(config: Config, store: Store, feeds: list[tuple[Feed, Fee
                                            for f, state in feeds)))
 
 
+# A server's Retry-After is honoured up to a week: past that it is more likely a mistake than a plan.
+RETRY_AFTER_CAP = timedelta(days=7)
+
+
 def _record_failure(config: Config, store: Store, notifiers: Notifiers, feed: Feed, state: FeedState, error: str,
-                    started: datetime, now: datetime) -> int:
+                    started: datetime, now: datetime, retry_after: float | None = None) -> int:
     failures = state.consecutive_failures + 1
-    retry_at = started + backoff(failures, config.interval_of(feed), config["fetch.backoff_max_seconds"])
+    wait = backoff(failures, config.interval_of(feed), config["fetch.backoff_max_seconds"])
+    if retry_after:
+        wait = max(wait, min(timedelta(seconds=retry_after), RETRY_AFTER_CAP))
+    retry_at = started + wait
     queued = 0
     with store.transaction():
         store.record_fetch(feed.name, feed.url, now, error=error, next_attempt=retry_at)
@@ -408,7 +417,7 @@ def _settle(h: Harvest, config: Config, store: Store, notifiers: Notifiers, stat
     else:
         log.warning("feed %s failed: %s", h.feed.name, error)
     try:
-        queued = _record_failure(config, store, notifiers, h.feed, state, error, started, now)
+        queued = _record_failure(config, store, notifiers, h.feed, state, error, started, now, h.retry_after)
     except Exception:  # a store that cannot record it (a full disk) must not stop the others
         log.exception("feed %s: its failure could not be recorded", h.feed.name)
         queued = 0

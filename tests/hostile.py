@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,12 +35,12 @@ def false_gzip(body: bytes | str, content_type: str = "application/rss+xml") -> 
     return plain(body, content_type=content_type, headers={"Content-Encoding": "gzip"})
 
 
-def gzip_bomb(decoded_bytes: int, layers: int = 2) -> Answer:
-    """Zeros compressed `layers` times, declared as `gzip, gzip, ...`: a few KB that decode to decoded_bytes."""
-    data = b"\0" * decoded_bytes
-    for _ in range(layers):
-        data = gzip.compress(data, compresslevel=9)
-    return plain(data, content_type="application/rss+xml", headers={"Content-Encoding": ", ".join(["gzip"] * layers)})
+def gzip_bomb(decoded_mib: int) -> bytes:
+    """decoded_mib MiB of zeros gzipped twice: about 2 KB per GiB, to be sent as `gzip, gzip`."""
+    once = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    inner = b"".join([*(once.compress(zeros) for _ in range(decoded_mib)), once.flush()])
+    return gzip.compress(inner, compresslevel=9)
 
 
 def trickle(body: bytes | str, every: float, stop: threading.Event, chunk: int = 1) -> Answer:

@@ -3,13 +3,19 @@ report must still alert, exactly once; the fault is recorded on its feed or item
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 import sqlite_utils
 from builders import JORDAN_DRONE, KH_STRIKES, Story, at, page, rss
 from conftest import write_config
-from hostile import false_gzip, plain, serve_hostile
+from hostile import false_gzip, gzip_bomb, plain, serve_hostile, trickle
 
 HEALTHY = f"[report] {JORDAN_DRONE.title}"
 
@@ -162,3 +168,95 @@ def test_one_poisoned_feed_among_many_costs_only_itself(tmp_path, web, receiver,
     assert receiver.titles == [HEALTHY]
     cycle = list(db(config)["cycles"].rows)[-1]
     assert cycle["finished_at"] and cycle["feeds_failed"] == 1 and cycle["alerts_sent"] == 1
+
+
+# ---------------------------------------------------------------- bounded memory and time
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    return gzip_bomb(1024)  # 1 GiB of zeros in about 2 KB
+
+
+def run_process(config, *args: str, timeout: float = 60) -> tuple[subprocess.CompletedProcess, int]:
+    """`monitor` as its own process; returns its result and its peak resident memory in bytes."""
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate(timeout=timeout)
+    # The largest peak of any child this test process waited for: an upper bound of this one's.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), peak
+
+
+@pytest.mark.parametrize("where", ["feed", "page"])
+def test_a_stacked_gzip_bomb_is_cut_at_the_cap_in_little_memory(tmp_path, web, receiver, hostile, bomb, where):
+    declared = {"Content-Encoding": "gzip, gzip"}
+    if where == "feed":
+        url = hostile.route("/feed.xml", plain(bomb, content_type="application/rss+xml", headers=declared))
+    else:
+        link = hostile.route("/news/kh", plain(bomb, headers=declared))
+        url = hostile.route("/feed.xml", plain(rss([(KH_STRIKES, link)]), content_type="application/rss+xml"))
+    config = write_config(tmp_path, [("Hostile", url), ("Wire", healthy_feed(web))], [{"url": receiver.url}])
+
+    result, peak = run_process(config, "poll")
+
+    assert result.returncode == 0, result.stderr
+    assert peak < 300 * 2**20, f"peak memory {peak / 2**20:.0f} MiB"
+    if where == "feed":
+        assert "failed: Hostile: body is over the 5000000-byte cap" in result.stdout
+        assert receiver.titles == [HEALTHY]
+    else:
+        (item,) = db(config)["items"].rows_where("guid = ?", ["kh-strikes"])
+        assert item["text_source"] == "summary" and "cap" in item["text_note"]
+        assert sorted(receiver.titles) == sorted([HEALTHY, f"[report] {KH_STRIKES.title}"])
+
+
+def test_a_feed_that_trickles_is_cut_at_the_total_deadline(tmp_path, web, receiver, run_monitor, hostile):
+    url = hostile.route("/feed.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.3, stop=hostile.stop))
+    started = time.monotonic()
+
+    _, result, _ = poll_beside_healthy(tmp_path, web, receiver, run_monitor, url, settings={"fetch": {"timeout_seconds": 1.5}})
+
+    assert time.monotonic() - started < 1.5 + 5  # the deadline, and the rest of a small cycle
+    assert "failed: Hostile: timed out after 1.5 s" in result.output
+
+
+def test_a_429_with_retry_after_puts_the_next_attempt_that_far(tmp_path, web, receiver, run_monitor, hostile):
+    url = hostile.route("/feed.xml", plain("slow down", 429, "text/plain", headers={"Retry-After": "86400"}))
+
+    config, result, feeds = poll_beside_healthy(tmp_path, web, receiver, run_monitor, url)
+
+    attempted = datetime.fromisoformat(feeds["Hostile"]["last_attempt_at"])
+    assert datetime.fromisoformat(feeds["Hostile"]["next_attempt_at"]) - attempted >= timedelta(seconds=86400 - 5)
+    assert "backing off: Hostile" in run_monitor(config, "poll").output
+
+
+# ---------------------------------------------------------------- links are untrusted
+
+
+def test_a_link_to_another_local_service_is_not_fetched(tmp_path, web, receiver, run_monitor, hostile):
+    internal = web.serve("/admin/secrets", "<p>internal only</p>" * 50)
+    # Directly, and through a redirect on the feed's own origin.
+    items = [(KH_STRIKES, internal), (JORDAN_DRONE, hostile.route("/go", plain("", 302, headers={"Location": internal})))]
+    url = hostile.route("/feed.xml", plain(rss(items), content_type="application/rss+xml"))
+    config = write_config(tmp_path, [("Hostile", url)], [{"url": receiver.url}])
+
+    run_monitor(config, "poll")
+
+    assert web.hits("/admin/secrets") == []
+    stored = {i["guid"]: i for i in db(config)["items"].rows}
+    for guid in ("kh-strikes", "jordan-drone"):
+        assert stored[guid]["text_source"] == "summary"
+        assert "refused: 127.0.0.1 is at 127.0.0.1, not a public address" in stored[guid]["text_note"]
+    assert sorted(receiver.titles) == sorted([HEALTHY, f"[report] {KH_STRIKES.title}"])  # from the summaries
+
+
+def test_allow_hosts_lets_a_local_service_be_fetched(tmp_path, web, receiver, run_monitor, hostile):
+    link = web.serve(f"/news/{KH_STRIKES.slug}", page(KH_STRIKES))
+    url = hostile.route("/feed.xml", plain(rss([(KH_STRIKES, link)]), content_type="application/rss+xml"))
+    config = write_config(tmp_path, [("Hostile", url)], settings={"fetch": {"allow_hosts": ["127.0.0.1"]}})
+
+    run_monitor(config, "poll")
+
+    (item,) = db(config)["items"].rows
+    assert item["text_source"] == "page" and web.hits(f"/news/{KH_STRIKES.slug}") == [200]
