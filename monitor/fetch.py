@@ -76,7 +76,7 @@ async def fetch(
     trusted_origin: str | None = None,
 ) -> Response:
     """GET url within limits. trusted_origin: a URL whose scheme, host and port may be fetched
-    whatever address they resolve to (the feed's own, which the user chose)."""
+    whatever address they resolve to: the feed's own, which the user chose; by default url's own."""
     if urlsplit(url).scheme == "file":
         return _read_file(url, limits, last_modified)
     headers = {}
@@ -86,7 +86,7 @@ async def fetch(
         headers["If-Modified-Since"] = last_modified
     try:
         async with asyncio.timeout(limits.timeout_seconds):
-            return await _follow(client, url, limits, headers, trusted_origin)
+            return await _follow(client, url, limits, headers, trusted_origin or url)
     except TimeoutError:
         raise TransientFetchError(f"timed out after {limits.timeout_seconds:g} s") from None
     except httpx.TimeoutException:
@@ -101,7 +101,7 @@ async def fetch(
         raise TransientFetchError(f"request to {_host(url)} failed: {type(e).__name__}") from None
 
 
-async def _follow(client: httpx.AsyncClient, url: str, limits: Limits, headers: dict, trusted_origin: str | None) -> Response:
+async def _follow(client: httpx.AsyncClient, url: str, limits: Limits, headers: dict, trusted_origin: str) -> Response:
     for _ in range(limits.max_redirects + 1):
         check_url(url)
         await check_address(url, trusted_origin, limits.allow_hosts)
