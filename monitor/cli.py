@@ -126,12 +126,14 @@ def _open(ctx_obj: Context):
 def poll(obj: Context, force: bool, catch_up: bool):
     """Run one full cycle: fetch every feed, store and classify new items, deliver pending alerts."""
     from .pipeline import run_cycle
+    from .store import exclusive
 
-    config, store, notifiers = _open(obj)
-    try:
-        report = run_cycle(config, store, notifiers, force=force, catch_up=catch_up)
-    finally:
-        store.close()
+    with exclusive(obj.config.store_path):
+        config, store, notifiers = _open(obj)
+        try:
+            report = run_cycle(config, store, notifiers, force=force, catch_up=catch_up)
+        finally:
+            store.close()
     updated = sum(o.status == "updated" for o in report.outcomes)
     unchanged = sum(o.status == "not-modified" for o in report.outcomes)
     waiting = [o for o in report.outcomes if o.status == "backing-off"]
@@ -168,11 +170,20 @@ def run(obj: Context):
     from .scheduler import run_forever
 
     from .notify import Notifiers
-    from .store import Store
+    from .store import Store, exclusive
 
     config = obj.config
     notifiers = Notifiers(config.notifiers, config=config)
-    Store(config.store_path).close()  # fail now, not in the first cycle, if the store cannot be opened
+    with exclusive(config.store_path):
+        Store(config.store_path).close()  # fail now, not in the first cycle, if the store cannot be opened
+        _run_daemon(config, notifiers)
+
+
+def _run_daemon(config, notifiers) -> None:
+    from .archive import prune_if_due
+    from .pipeline import digest_trigger, run_cycle, run_due_digest, utc_now
+    from .scheduler import run_forever
+    from .store import Store
 
     def cycle() -> None:
         # The scheduler runs jobs in a worker thread, and an SQLite connection belongs to its thread.
@@ -235,7 +246,8 @@ def status(obj: Context, as_json: bool = False):
     store = Store(config.store_path)
     try:
         feeds = {f["name"]: f for f in store.feeds()}
-        pending = store.alerts("status = 'pending'")
+        pending = store.alerts("status IN ('pending', 'sending')")
+        failed_alerts = store.alerts("status = 'failed'")
         failed_items = store.item_failures()
         cycle = store.last_cycle(finished=False)
         last_digest = store.last_digest()
@@ -275,7 +287,13 @@ def status(obj: Context, as_json: bool = False):
     click.echo(f"Pending alerts: {len(pending)}")
     for a in pending[:20]:
         click.echo(f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
-                   f"{a['last_error'] or 'not tried yet'})")
+                   f"{a['last_error'] or 'not tried yet'})" + (f"; next try {local_time(a['next_attempt_at'], tz)}"
+                                                                    if a.get("next_attempt_at") else ""))
+    if failed_alerts:
+        click.echo(f"Alerts given up after every retry (FAILED): {len(failed_alerts)}")
+        for a in failed_alerts[:20]:
+            click.echo(f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
+                       f"last {a['last_error']})")
     if last_digest is None:
         click.echo("Last digest: none")
     else:

@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("digest.max_stories", int, 25, "Most stories listed in one digest; the rest are counted, never dropped silently.", 1),
     Setting("alerts.max_age_days", (int, float), 3, "Items published longer ago than this are stored but raise no alert; 0 = no limit.", 0),
     Setting("health.max_failed_cycles", int, 3, "`monitor health` fails when every enabled feed has failed this many times in a row.", 1),
+    Setting("alerts.send_timeout_seconds", (int, float), 30, "Most time one alert may take to reach one notifier; one that takes longer is skipped for the rest of that delivery round.", 1),
     Setting("alerts.ops_after_failures", int, 3, "Failures in a row after which a feed raises one [ops] alert (and one more when it recovers).", 1),
     Setting("fetch.timeout_seconds", (int, float), 20, "Total time one HTTP request may take: connecting, every redirect and the whole body.", 1),
     Setting("fetch.backoff_max_seconds", int, 21600, "Longest wait before polling a failing feed again; waits double from one poll interval.", 60),

@@ -1,8 +1,8 @@
 """Alerts: render them, queue them in the store's outbox, deliver them through apprise.
 
-An alert is queued in the same transaction as the item that caused it and
-marked sent only when apprise says it was delivered; whatever is still pending
-is tried again on the next cycle. With no notifier configured, alerts go to the
+An alert is queued in the same transaction as the item that caused it, claimed
+before it is sent and marked sent only when apprise says it was delivered; one that
+failed is tried again after a growing wait, and marked failed after ALERT_ATTEMPTS. With no notifier configured, alerts go to the
 console so a newcomer sees them.
 """
 
@@ -11,16 +11,17 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from .config import NotifierConfig, mask_secrets
 from .models import Article, Classification, Tally
 from .series import NEW_SERIES, series_name
-from .store import SeriesHigh, Store
+from .store import SeriesHigh, Store, iso
 from . import webhook
 
 log = logging.getLogger("monitor.notify")
@@ -118,6 +119,9 @@ class Notifiers:
 
     def __init__(self, configs: tuple[NotifierConfig, ...], console: TextIO | None = None, config=None):
         self.configs = {n.name: n for n in configs}
+        self.deadline = float(config["alerts.send_timeout_seconds"]) if config is not None else 30.0
+        # A claim older than this belongs to a sender that died: twice the deadline and a margin.
+        self.claim_expiry = timedelta(seconds=2 * self.deadline + 60)
         self._apprise: dict[str, object] = {}
         self._http = None  # an httpx.Client, made for the first structured webhook
         self.console = console or sys.stdout
@@ -186,7 +190,26 @@ class Notifiers:
             self._apprise[name] = target
         return target
 
-    def send(self, name: str, title: str, body: str, attach=None, body_format: str = "text") -> tuple[bool, str | None]:
+    def within_deadline(self, name: str, call, *args, **kwargs) -> tuple[bool, str | None]:
+        """call(*args) in a thread of its own, given self.deadline seconds in all: a target that trickles or
+        never answers costs at most that, and is reported as failed (it may still deliver later: at least once)."""
+        outcome: list = []
+
+        def run() -> None:
+            try:
+                outcome.append(call(*args, **kwargs))
+            except Exception as e:  # noqa: BLE001 - reported like a refusal
+                outcome.append((False, mask_secrets(f"{type(e).__name__}: {e}", self._config)))
+
+        worker = threading.Thread(target=run, name=f"notify-{name}", daemon=True)
+        worker.start()
+        worker.join(self.deadline)
+        if not outcome:
+            return False, f"no answer within {self.deadline:g} s"
+        return outcome[0]
+
+    def send(self, name: str, title: str, body: str, attach=None, body_format: str = "text",
+             uid: str | None = None) -> tuple[bool, str | None]:
         if name == CONSOLE:
             print(f"{title}\n{body}\n", file=self.console, flush=True)
             return True, None
@@ -197,6 +220,8 @@ class Notifiers:
 
         fmt = {"html": apprise.NotifyFormat.HTML, "markdown": apprise.NotifyFormat.MARKDOWN}.get(
             body_format, apprise.NotifyFormat.TEXT)
+        if uid:
+            _stamp(target, uid)
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             ok = target.notify(title=title, body=body, body_format=fmt, attach=attach)
         if ok:
@@ -212,6 +237,16 @@ def delivery_error(apprise_log: str) -> str:
         return "apprise reported failure"
     said = lines[0] if len(lines) == 1 or lines[0] == lines[-1] else f"{lines[0]} ({lines[-1]})"
     return said if len(said) <= 200 else said[:199] + "…"
+
+
+def _stamp(target, uid: str) -> None:
+    """Put the alert's id where the target carries extra fields: a header (email, json, webhooks of
+    apprise) and the JSON payload (json://)."""
+    for plugin in target:
+        if isinstance(getattr(plugin, "headers", None), dict):
+            plugin.headers["X-Monitor-Alert-Id"] = uid
+        if isinstance(getattr(plugin, "payload_extras", None), dict):
+            plugin.payload_extras["alert_id"] = uid
 
 
 def send_test(notifiers: Notifiers, names: list[str], now: datetime, config_path) -> list[tuple[str, bool, str | None]]:
@@ -234,30 +269,78 @@ def queue(store: Store, notifiers: Notifiers, alert: Alert, now: datetime) -> in
     )
 
 
-def deliver_pending(store: Store, notifiers: Notifiers, now: datetime) -> tuple[int, int]:
-    """Try every pending alert once; returns (sent, still pending)."""
+# A failed alert waits 30 s * (2^(n-1) - 1) after its n-th attempt (the next cycle, 30 s, 90 s, ...),
+# at most an hour; after ALERT_ATTEMPTS attempts (about 13 hours) it is marked failed, shown in `status`.
+ALERT_ATTEMPTS = 20
+ALERT_WAIT_CAP = timedelta(hours=1)
+
+
+def alert_backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=30 * (2 ** min(attempts - 1, 20) - 1)), ALERT_WAIT_CAP)
+
+
+def alert_uid(row: dict) -> str:
+    """The id a receiver drops repeats by: the same for every retry of one alert to one target."""
+    return f"monitor-alert-{row['id']}"
+
+
+def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None) -> tuple[int, int]:
+    """Try every due pending alert once; returns (sent, still pending).
+
+    Each alert is claimed (one atomic UPDATE) before it is sent, so two processes never send it
+    twice. A target that fails or does not answer within its deadline is skipped for the rest of
+    this round; the others go on. At least once: an alert whose sender died mid-send is sent again,
+    and carries the same id (alert_uid) so the receiver can drop the repeat."""
     sent = pending = 0
-    for row in store.pending_alerts():
-        if row["notifier"] != CONSOLE and row["notifier"] not in notifiers.configs:
-            store.mark_alert(row["id"], now, sent=False, error="notifier no longer configured", status="dropped")
-            log.warning("alert %s dropped: notifier %s is no longer configured", row["id"], row["notifier"])
+    skipped: set[str] = set()  # targets that failed or stalled in this round
+    store.release_claims(claimed_before=now - notifiers.claim_expiry)
+    for row in store.pending_alerts(now):
+        name = row["notifier"]
+        if stop is not None and stop.is_set():
+            pending += 1
             continue
+        if name in skipped:
+            pending += 1
+            continue
+        if name != CONSOLE and name not in notifiers.configs:
+            store.mark_alert(row["id"], now, sent=False, error="notifier no longer configured", status="dropped")
+            log.warning("alert %s dropped: notifier %s is no longer configured", row["id"], name)
+            continue
+        if not store.claim_alert(row["id"], now):
+            continue  # another process is sending it
+        ok, error = _send_row(store, notifiers, row)
+        if ok:
+            store.mark_alert(row["id"], now, sent=True)
+            sent += 1
+            log.info("alert %s sent to %s: %s", row["id"], name, row["title"])
+            continue
+        skipped.add(name)
+        attempts = row["attempts"] + 1
+        if attempts >= ALERT_ATTEMPTS:
+            store.mark_alert(row["id"], now, sent=False, error=error, status="failed")
+            log.error("alert %s to %s failed %d times, given up: %s", row["id"], name, attempts, error)
+        else:
+            retry = now + alert_backoff(attempts)
+            store.mark_alert(row["id"], now, sent=False, error=error, next_attempt=retry)
+            pending += 1
+            log.warning("alert %s to %s not delivered, will retry from %s: %s", row["id"], name, iso(retry), error)
+    return sent, pending
+
+
+def _send_row(store: Store, notifiers: Notifiers, row: dict) -> tuple[bool, str | None]:
+    try:
         attach = row.get("attach")
         if attach and not Path(attach).exists():
             log.warning("alert %s: attachment %s is gone; sending without it", row["id"], attach)
             attach = None
-        # Digests were rendered in each target's own format; the other alerts are plain text everywhere.
-        body_format = notifiers.format_of(row["notifier"]) if row["kind"] == "digest" else "text"
         if notifiers.is_webhook(row["notifier"]):
             story = store.story_of(row["item_id"]) if row["item_id"] else None
-            ok, error = notifiers.post(row["notifier"], webhook.document(row, story))
-        else:
-            ok, error = notifiers.send(row["notifier"], row["title"], row["body"], attach=attach, body_format=body_format)
-        store.mark_alert(row["id"], now, sent=ok, error=error)
-        if ok:
-            sent += 1
-            log.info("alert %s sent to %s: %s", row["id"], row["notifier"], row["title"])
-        else:
-            pending += 1
-            log.warning("alert %s to %s not delivered, will retry: %s", row["id"], row["notifier"], error)
-    return sent, pending
+            document = webhook.document(row, story)
+            return notifiers.within_deadline(row["notifier"], notifiers.post, row["notifier"], document)
+        # Digests were rendered in each target's own format; the other alerts are plain text everywhere.
+        body_format = notifiers.format_of(row["notifier"]) if row["kind"] == "digest" else "text"
+        return notifiers.within_deadline(row["notifier"], notifiers.send, row["notifier"], row["title"], row["body"],
+                                         attach=attach, body_format=body_format, uid=alert_uid(row))
+    except Exception as e:  # noqa: BLE001 - a target that breaks is skipped for the round, like one that refuses
+        log.warning("alert %s to %s: %s", row["id"], row["notifier"], type(e).__name__, exc_info=True)
+        return False, mask_secrets(f"{type(e).__name__}: {e}", notifiers._config)

@@ -258,6 +258,14 @@ def dated_sketches(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS sketches_hash_day ON sketches (hash, day)")
 
 
+def alert_claims(db: sqlite_utils.Database) -> None:
+    """An alert is claimed (status 'sending', claimed_at) before it is sent, so two processes never send
+    one twice; a failed one waits until next_attempt_at."""
+    for column in ("claimed_at", "next_attempt_at"):
+        if column not in db["alerts"].columns_dict:
+            db["alerts"].add_column(column, str)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -274,6 +282,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "alerts.facts: the document of facts a structured webhook receives", alert_facts),
     Migration(7, "prunes: when retention ran and what it removed", prune_record),
     Migration(8, "sketches: xxh3 values recomputed, with the item's day, indexed on (hash, day)", dated_sketches),
+    Migration(9, "alerts.claimed_at, alerts.next_attempt_at: claims before sending, backoff after failing", alert_claims),
 )
 
 

@@ -4,6 +4,7 @@ the alert outbox and the record of cycles. The only module that speaks SQL."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +60,48 @@ class SeriesHigh:
     outlet: str
     published: str | None
     url: str
+
+
+class StoreBusy(StoreError):
+    """Another monitor process works on this store."""
+
+
+@contextmanager
+def exclusive(path: str | Path):
+    """One sender per store: an flock on a file beside the store, held for the whole poll or daemon
+    (the kernel drops it when the process dies, even by kill -9). A second process gets StoreBusy,
+    naming the holder. On entry, alerts a dead holder had claimed go back to pending."""
+    import fcntl  # noqa: PLC0415 - POSIX only, like the daemon
+
+    path = Path(path)
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path, "a+")
+    except OSError as e:
+        raise StoreError(f"cannot open the store at {path}: cannot take its lock {lock_path.name}: {e}") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise StoreBusy(f"the store at {path} is in use by {holder}; one monitor poll or run at a time "
+                            "works on a store: try again when it is done") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"monitor pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
+        handle.flush()
+        store = Store(path)
+        try:
+            store.release_claims()
+        except sqlite3.Error as e:
+            raise StoreError(f"the store at {path} does not take writes: {e}") from None
+        finally:
+            store.close()
+        yield
+    finally:
+        handle.close()
 
 
 class Store(ArchiveQueries):
@@ -329,14 +372,39 @@ class Store(ArchiveQueries):
         )
         return cursor.rowcount == 1
 
-    def pending_alerts(self) -> list[dict]:
-        return list(self.db.query("SELECT * FROM alerts WHERE status = 'pending' ORDER BY id"))
+    def pending_alerts(self, now: datetime | None = None) -> list[dict]:
+        """Alerts waiting to be sent whose next attempt is due by now (all pending ones without now)."""
+        if now is None:
+            return list(self.db.query("SELECT * FROM alerts WHERE status = 'pending' ORDER BY id"))
+        return list(self.db.query(
+            "SELECT * FROM alerts WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
+            [iso(now)],
+        ))
 
-    def mark_alert(self, alert_id: int, now: datetime, sent: bool, error: str | None = None, status: str | None = None) -> None:
+    def claim_alert(self, alert_id: int, now: datetime) -> bool:
+        """Take a pending alert for sending; False when another process took it first (one atomic UPDATE)."""
+        cursor = self.db.execute(
+            "UPDATE alerts SET status = 'sending', claimed_at = ? WHERE id = ? AND status = 'pending'",
+            [iso(now), alert_id],
+        )
+        return cursor.rowcount == 1
+
+    def release_claims(self, claimed_before: datetime | None = None) -> int:
+        """Alerts claimed by a process that died before it knew whether they went out: pending again
+        (at least once). All claims when claimed_before is None: only for the store's lock holder."""
+        if claimed_before is None:
+            cursor = self.db.execute("UPDATE alerts SET status = 'pending' WHERE status = 'sending'")
+        else:
+            cursor = self.db.execute("UPDATE alerts SET status = 'pending' WHERE status = 'sending' AND claimed_at < ?",
+                                     [iso(claimed_before)])
+        return cursor.rowcount
+
+    def mark_alert(self, alert_id: int, now: datetime, sent: bool, error: str | None = None, status: str | None = None,
+                   next_attempt: datetime | None = None) -> None:
         self.db.execute(
             """UPDATE alerts SET attempts = attempts + 1, last_attempt_at = ?, status = ?, last_error = ?,
-               sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE id = ?""",
-            [iso(now), status or ("sent" if sent else "pending"), error, sent, iso(now), alert_id],
+               sent_at = CASE WHEN ? THEN ? ELSE sent_at END, next_attempt_at = ? WHERE id = ?""",
+            [iso(now), status or ("sent" if sent else "pending"), error, sent, iso(now), iso(next_attempt), alert_id],
         )
 
     def alerts(self, where: str = "1", params: list | None = None) -> list[dict]:

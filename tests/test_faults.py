@@ -7,15 +7,20 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 import sqlite_utils
-from builders import JORDAN_DRONE, KH_STRIKES, Story, at, page, rss
+from builders import JORDAN_DRONE, KH_STRIKES, Clock, Story, at, page, rss
 from conftest import write_config
-from hostile import false_gzip, gzip_bomb, plain, serve_hostile, trickle
+from hostile import false_gzip, gzip_bomb, hang, plain, serve_hostile, trickle
+
+from monitor.config import load_config
+from monitor.notify import ALERT_ATTEMPTS, Notifiers, alert_backoff, deliver_pending
+from monitor.store import Store, exclusive
 
 HEALTHY = f"[report] {JORDAN_DRONE.title}"
 
@@ -260,3 +265,98 @@ def test_allow_hosts_lets_a_local_service_be_fetched(tmp_path, web, receiver, ru
 
     (item,) = db(config)["items"].rows
     assert item["text_source"] == "page" and web.hits(f"/news/{KH_STRIKES.slug}") == [200]
+
+
+# ---------------------------------------------------------------- notifiers that stall, one sender per store
+
+
+def test_notifiers_that_trickle_or_hang_cost_one_deadline_each_and_the_others_get_everything(
+        tmp_path, web, receiver, run_monitor, hostile):
+    stories = [JORDAN_DRONE, KH_STRIKES]
+    items = [(s, web.serve(f"/news/{s.slug}", page(s))) for s in stories]
+    feed = web.serve("/feed.xml", rss(items), content_type="application/rss+xml")
+    slow = hostile.route("/trickle", trickle('{"ok": true}' * 20, every=0.3, stop=hostile.stop)).replace("http://", "json://")
+    dead = hostile.route("/hang", hang(hostile.stop)).replace("http://", "json://")
+    config = write_config(tmp_path, [("Wire", feed)],
+                          [{"url": slow, "name": "slow"}, {"url": dead, "name": "dead"}, {"url": receiver.url, "name": "good"}],
+                          settings={"alerts": {"send_timeout_seconds": 1}})
+    started = time.monotonic()
+
+    result = run_monitor(config, "poll")
+
+    assert time.monotonic() - started < 2 * 1 + 10  # one deadline per stalled target, not one per alert
+    assert sorted(receiver.titles) == sorted(f"[report] {s.title}" for s in stories)
+    assert hostile.hits.count("/trickle") == 1 and hostile.hits.count("/hang") == 1  # skipped for the rest of the round
+    assert "2 sent, 4 pending" in result.output
+    rows = list(db(config)["alerts"].rows_where("notifier != 'good'"))
+    assert {r["last_error"] for r in rows if r["attempts"]} == {"no answer within 1 s"}
+
+
+def test_an_alert_carries_a_stable_id_in_the_json_payload_and_the_mail_headers(tmp_path, web, receiver, smtp, run_monitor):
+    link = web.serve(f"/news/{JORDAN_DRONE.slug}", page(JORDAN_DRONE))
+    config = write_config(tmp_path, [("Wire", web.serve("/feed.xml", rss([(JORDAN_DRONE, link)])))],
+                          [{"url": receiver.url, "name": "json"}, {"url": smtp.url, "name": "mail"}])
+
+    run_monitor(config, "poll")
+
+    ids = {r["notifier"]: f"monitor-alert-{r['id']}" for r in db(config)["alerts"].rows}
+    assert receiver.received[0]["alert_id"] == ids["json"]
+    assert smtp.messages[0]["X-Monitor-Alert-Id"] == ids["mail"]
+
+
+def test_an_alert_is_claimed_before_it_is_sent_so_two_senders_send_it_once(tmp_path, receiver):
+    config = load_config(write_config(tmp_path, [], [{"url": receiver.url}]))
+    store = Store(config.store_path)
+    now = at("2024-02-05T12:00:00")
+    for n in range(40):
+        store.add_alert("report", f"story:{n}", None, "json-1", f"[report] story {n}", "body", now)
+    store.close()
+
+    def sender() -> None:
+        own = Store(config.store_path)
+        try:
+            deliver_pending(own, Notifiers(config.notifiers, config=config), now)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+
+    assert sorted(receiver.titles) == sorted(f"[report] story {n}" for n in range(40))
+
+
+def test_a_refused_alert_backs_off_and_is_given_up_after_the_cap_and_shown(tmp_path, receiver, run_monitor):
+    path = write_config(tmp_path, [], [{"url": receiver.url}])
+    config = load_config(path)
+    store = Store(config.store_path)
+    notifiers = Notifiers(config.notifiers, config=config)
+    clock = Clock(at("2024-02-05T12:00:00"))
+    store.add_alert("report", "story:1", None, "json-1", "[report] refused", "body", clock())
+    receiver.status = 500
+    tries = []
+    for _ in range(ALERT_ATTEMPTS + 5):
+        before = receiver.refused
+        deliver_pending(store, notifiers, clock())
+        tries.append(receiver.refused - before)
+        clock.now += timedelta(hours=1)
+    store.close()
+
+    assert sum(tries) == ALERT_ATTEMPTS and tries[-5:] == [0] * 5
+    (row,) = db(path)["alerts"].rows
+    assert row["status"] == "failed" and row["attempts"] == ALERT_ATTEMPTS
+    assert "Alerts given up after every retry (FAILED): 1" in run_monitor(path, "status").output
+    assert [alert_backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [0, 30, 90, 210]
+
+
+def test_a_second_poll_on_one_store_says_so_and_sends_nothing(tmp_path, web, receiver, run_monitor):
+    config = write_config(tmp_path, [("Wire", healthy_feed(web))], [{"url": receiver.url}])
+    with exclusive(config.parent / "monitor.db"):
+        result = run_monitor(config, "poll")
+
+    assert result.exit_code == 1
+    assert "is in use by monitor pid" in result.output and "one monitor poll or run at a time" in result.output
+    assert receiver.received == [] and web.hits("/healthy.xml") == []
+    assert run_monitor(config, "poll").exit_code == 0 and receiver.titles == [HEALTHY]
