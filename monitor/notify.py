@@ -198,7 +198,7 @@ class Notifiers:
         def run() -> None:
             try:
                 outcome.append(call(*args, **kwargs))
-            except Exception as e:  # noqa: BLE001 - reported like a refusal
+            except Exception as e:  # reported like a refusal
                 outcome.append((False, mask_secrets(f"{type(e).__name__}: {e}", self._config)))
 
         worker = threading.Thread(target=run, name=f"notify-{name}", daemon=True)
@@ -341,6 +341,6 @@ def _send_row(store: Store, notifiers: Notifiers, row: dict) -> tuple[bool, str 
         body_format = notifiers.format_of(row["notifier"]) if row["kind"] == "digest" else "text"
         return notifiers.within_deadline(row["notifier"], notifiers.send, row["notifier"], row["title"], row["body"],
                                          attach=attach, body_format=body_format, uid=alert_uid(row))
-    except Exception as e:  # noqa: BLE001 - a target that breaks is skipped for the round, like one that refuses
+    except Exception as e:  # a target that breaks is skipped for the round, like one that refuses
         log.warning("alert %s to %s: %s", row["id"], row["notifier"], type(e).__name__, exc_info=True)
         return False, mask_secrets(f"{type(e).__name__}: {e}", notifiers._config)
