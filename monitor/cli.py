@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 from collections import defaultdict
 
 import click
 
 from .config import Config, load_config, load_rules, mask_secrets
-from .errors import ConfigError, MonitorError
+from .errors import ConfigError, MonitorError, StoreError
 
 log = logging.getLogger("monitor")
 NO_FEED_ANSWERED = 3  # poll's exit code when every feed failed, so cron and supervisors can tell
@@ -32,17 +33,28 @@ class SecretFilter(logging.Filter):
         if self.config is not None:
             record.msg = mask_secrets(record.getMessage(), self.config)
             record.args = None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = mask_secrets(record.exc_text, self.config)
         return True
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object a line; a record's traceback stays with it, as the field `traceback`."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({
+        line = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
-        })
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["traceback"] = record.exc_text
+        return json.dumps(line)
 
 
 _secret_filter = SecretFilter()
@@ -94,6 +106,12 @@ class Group(click.Group):
             return super().invoke(ctx)
         except MonitorError as e:
             _fail(e, ctx.obj)
+        except sqlite3.Error as e:
+            # A damaged or unwritable store deep in a command: a message naming it, the traceback in the log.
+            config = ctx.obj._config if ctx.obj else None
+            where = f"the store at {config.store_path}" if config else "the store"
+            log.debug("store error", exc_info=True)
+            _fail(StoreError(f"{where} failed: {e} (`monitor health` checks it)"), ctx.obj)
 
 
 @click.group(cls=Group)

@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .classify import Ruleset, compile_rules
@@ -168,15 +168,23 @@ def mask_secrets(text: str, config: "Config | None") -> str:
     if config is None:
         return text
     for n in config.notifiers:
-        text = text.replace(n.url, n.masked_url)
+        for form in _forms(n.url):
+            text = text.replace(form, n.masked_url)
         for part in _secret_parts(n.url):
-            text = text.replace(part, "***")
+            for form in _forms(part):
+                text = text.replace(form, "***")
         for _, value in n.headers:
             # The whole value, and any long word of it: "Bearer" alone is no secret, its token is.
             for part in sorted({value, *(p for p in value.split() if len(p) >= 8)}, key=len, reverse=True):
                 if len(part) >= 4:
                     text = text.replace(part, "***")
     return text
+
+
+def _forms(secret: str) -> list[str]:
+    """A secret as written, percent-decoded and percent-encoded: a library may log any of them."""
+    forms = {secret, unquote(secret), quote(secret, safe=""), quote(unquote(secret), safe="")}
+    return sorted((f for f in forms if len(f) >= 8), key=len, reverse=True)
 
 
 def _secret_parts(url: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -414,6 +415,10 @@ def _settle(h: Harvest, config: Config, store: Store, notifiers: Notifiers, stat
         except Exception as e:  # the feed's items are rolled back; the next cycle tries again
             log.error("feed %s not stored: %s", h.feed.name, describe(e), exc_info=not isinstance(e, MonitorError))
             error = describe(e)
+            if isinstance(e, sqlite3.Error):
+                problem = store.integrity_problem()
+                if problem:
+                    log.error("the store at %s is damaged: %s", store.path, problem)
     else:
         log.warning("feed %s failed: %s", h.feed.name, error)
     try:

@@ -70,7 +70,8 @@ class StoreBusy(StoreError):
 def exclusive(path: str | Path):
     """One sender per store: an flock on a file beside the store, held for the whole poll or daemon
     (the kernel drops it when the process dies, even by kill -9). A second process gets StoreBusy,
-    naming the holder. On entry, alerts a dead holder had claimed go back to pending."""
+    naming the holder. On entry, a quick integrity check (a damaged store is a StoreError, not a
+    traceback at every poll), and alerts a dead holder had claimed go back to pending."""
     import fcntl  # noqa: PLC0415 - POSIX only, like the daemon
 
     path = Path(path)
@@ -94,6 +95,10 @@ def exclusive(path: str | Path):
         handle.flush()
         store = Store(path)
         try:
+            problem = store.integrity_problem()
+            if problem:
+                raise StoreError(f"the store at {path} is damaged: {problem}; restore it from a backup or move it "
+                                 "aside to start a new one")
             store.release_claims()
         except sqlite3.Error as e:
             raise StoreError(f"the store at {path} does not take writes: {e}") from None
@@ -476,6 +481,14 @@ class Store(ArchiveQueries):
             f"UPDATE cycles SET finished_at = ?, errors = ?, {sets} WHERE id = ?",
             [iso(now), json.dumps(errors), *counts.values(), cycle_id],
         )
+
+    def integrity_problem(self) -> str | None:
+        """What SQLite's quick check finds wrong with the file (damaged pages, broken indexes), or None."""
+        try:
+            rows = [r for (r,) in self.db.execute("PRAGMA quick_check(5)").fetchall()]
+        except sqlite3.DatabaseError as e:
+            return str(e)
+        return None if rows == ["ok"] else "; ".join(rows)
 
     def touch(self, now: datetime) -> None:
         """A real write, so a health check knows the store takes them."""

@@ -3,7 +3,7 @@ report must still alert, exactly once; the fault is recorded on its feed or item
 
 from __future__ import annotations
 
-import os
+import json
 import resource
 import subprocess
 import sys
@@ -360,3 +360,52 @@ def test_a_second_poll_on_one_store_says_so_and_sends_nothing(tmp_path, web, rec
     assert "is in use by monitor pid" in result.output and "one monitor poll or run at a time" in result.output
     assert receiver.received == [] and web.hits("/healthy.xml") == []
     assert run_monitor(config, "poll").exit_code == 0 and receiver.titles == [HEALTHY]
+
+
+# ---------------------------------------------------------------- health and logs tell the truth
+
+
+def test_a_damaged_store_fails_health_and_poll_says_so_without_a_traceback(tmp_path, web, receiver, run_monitor):
+    config = write_config(tmp_path, [("Wire", healthy_feed(web))], [{"url": receiver.url}])
+    assert run_monitor(config, "poll").exit_code == 0
+    assert run_monitor(config, "health").exit_code == 0
+    path = tmp_path / "monitor.db"
+    size = path.stat().st_size
+    with open(path, "r+b") as f:  # a damaged page in the middle of the file
+        f.seek(size // 2 // 4096 * 4096)
+        f.write(b"\xa5" * 4096)
+
+    health = run_monitor(config, "health")
+    poll, _ = run_process(config, "poll")
+
+    assert health.exit_code == 1 and f"the store at {path}" in health.output
+    assert "damaged" in health.output or "cannot be read" in health.output
+    assert poll.returncode == 1 and poll.stderr.startswith("Error: ") and "Traceback" not in poll.stderr + poll.stdout
+
+
+def test_json_logs_keep_the_traceback_as_a_field(tmp_path, web, receiver, hostile):
+    body = raw_rss([{"title": "bad &#55296; title", "link": "http://example.org/a", "guid": "a"}])
+    url = hostile.route("/feed.xml", plain(body, content_type="application/rss+xml"))
+    config = write_config(tmp_path, [("Hostile", url), ("Wire", healthy_feed(web))], [{"url": receiver.url}])
+
+    result = run_process_args(["--config", str(config), "--log-format", "json", "poll"])
+
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    (crash,) = [line for line in lines if "traceback" in line]
+    assert "UnicodeEncodeError" in crash["traceback"] and crash["logger"] == "monitor.pipeline"
+
+
+def test_a_percent_encoded_secret_is_masked_in_every_form(tmp_path, web, receiver):
+    secret_url = receiver.url.replace("json://", "json://watcher:Zq7%2Fsecret%40Token99@")
+    config = write_config(tmp_path, [("Wire", healthy_feed(web))], [{"url": secret_url}])
+
+    result = run_process_args(["--config", str(config), "-v", "poll"])
+
+    assert receiver.titles == [HEALTHY]
+    everything = result.stdout + result.stderr
+    for form in ("Zq7%2Fsecret%40Token99", "Zq7/secret@Token99", "Zq7%2fsecret%40Token99"):
+        assert form not in everything
+
+
+def run_process_args(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True, text=True, timeout=timeout)
