@@ -183,10 +183,6 @@ def poll(obj: Context, force: bool, catch_up: bool):
 @click.pass_obj
 def run(obj: Context):
     """The daemon: a cycle every schedule.poll_interval_seconds until SIGINT or SIGTERM."""
-    from .archive import prune_if_due
-    from .pipeline import digest_trigger, run_cycle, run_due_digest, utc_now
-    from .scheduler import run_forever
-
     from .notify import Notifiers
     from .store import Store, exclusive
 

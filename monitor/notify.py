@@ -198,7 +198,7 @@ class Notifiers:
         def run() -> None:
             try:
                 outcome.append(call(*args, **kwargs))
-            except Exception as e:  # reported like a refusal
+            except Exception as e:  # noqa: BLE001 - reported like a refusal
                 outcome.append((False, mask_secrets(f"{type(e).__name__}: {e}", self._config)))
 
         worker = threading.Thread(target=run, name=f"notify-{name}", daemon=True)

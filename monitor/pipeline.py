@@ -155,7 +155,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         try:
             async with gate:
                 fresh.page = await fetch(client, link, limits, trusted_origin=feed.url)
-        except Exception as e:  # a page that cannot be read falls back to the summary
+        except Exception as e:  # noqa: BLE001 - a page that cannot be read falls back to the summary
             fresh.page = f"page not fetched: {describe(e)}"
 
     await asyncio.gather(*(page(f) for f in harvest.entries if f.copy is None))
@@ -179,7 +179,7 @@ def select_fresh(harvest: Harvest, entries: list[Entry], store: Store) -> None:
                     harvest.entries.append(Fresh(entry, stored=stored))
                 continue
             harvest.entries.append(Fresh(entry, copy=store.item_at_url(url)))
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - one entry that cannot be read is its own failure
             harvest.failures.append((entry, describe(e)))
 
 
@@ -200,7 +200,7 @@ def to_article(entry: Entry, page: Response | str) -> Article:
     if isinstance(page, Response):
         try:
             text = extract_text(page.body, page.url)
-        except Exception as e:  # a hostile page falls back to the summary like a missing one
+        except Exception as e:  # noqa: BLE001 - a hostile page falls back to the summary like a missing one
             text, note = None, f"page text not extracted: {describe(e)}"
         else:
             note = "no article text found in the page"
