@@ -11,6 +11,7 @@ import json
 import logging
 import sqlite3
 import sys
+import threading
 from collections import defaultdict
 
 import click
@@ -199,11 +200,13 @@ def _run_daemon(config, notifiers) -> None:
     from .scheduler import run_forever
     from .store import Store
 
+    stopping = threading.Event()  # set by SIGTERM or SIGINT: the cycle under way cuts its work short
+
     def cycle() -> None:
         # The scheduler runs jobs in a worker thread, and an SQLite connection belongs to its thread.
         store = Store(config.store_path)
         try:
-            report = run_cycle(config, store, notifiers)
+            report = run_cycle(config, store, notifiers, stop=stopping)
             pruned = prune_if_due(store, config["storage.retention_days"], utc_now())
         finally:
             store.close()
@@ -226,7 +229,7 @@ def _run_daemon(config, notifiers) -> None:
              config.cycle_seconds,
              f"at {config['schedule.digest']!r} {config['schedule.timezone']}" if has_digest else "off", config.store_path)
     run_forever(cycle, config.cycle_seconds, digest if has_digest else None,
-                digest_trigger(config) if has_digest else None)
+                digest_trigger(config) if has_digest else None, stopping)
     log.info("monitor stopped")
 
 

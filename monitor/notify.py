@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import threading
+import time
 from pathlib import Path
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -190,7 +191,7 @@ class Notifiers:
             self._apprise[name] = target
         return target
 
-    def within_deadline(self, name: str, call, *args, **kwargs) -> tuple[bool, str | None]:
+    def within_deadline(self, name: str, call, *args, stop: threading.Event | None = None, **kwargs) -> tuple[bool, str | None]:
         """call(*args) in a thread of its own, given self.deadline seconds in all: a target that trickles or
         never answers costs at most that, and is reported as failed (it may still deliver later: at least once)."""
         outcome: list = []
@@ -203,8 +204,12 @@ class Notifiers:
 
         worker = threading.Thread(target=run, name=f"notify-{name}", daemon=True)
         worker.start()
-        worker.join(self.deadline)
+        until = time.monotonic() + self.deadline
+        while worker.is_alive() and time.monotonic() < until and not (stop is not None and stop.is_set()):
+            worker.join(min(0.2, self.deadline))
         if not outcome:
+            if stop is not None and stop.is_set():
+                return False, "stopped (SIGTERM) while sending"
             return False, f"no answer within {self.deadline:g} s"
         return outcome[0]
 
@@ -308,7 +313,7 @@ def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: thr
             continue
         if not store.claim_alert(row["id"], now):
             continue  # another process is sending it
-        ok, error = _send_row(store, notifiers, row)
+        ok, error = _send_row(store, notifiers, row, stop)
         if ok:
             store.mark_alert(row["id"], now, sent=True)
             sent += 1
@@ -327,7 +332,7 @@ def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: thr
     return sent, pending
 
 
-def _send_row(store: Store, notifiers: Notifiers, row: dict) -> tuple[bool, str | None]:
+def _send_row(store: Store, notifiers: Notifiers, row: dict, stop: threading.Event | None = None) -> tuple[bool, str | None]:
     try:
         attach = row.get("attach")
         if attach and not Path(attach).exists():
@@ -336,11 +341,11 @@ def _send_row(store: Store, notifiers: Notifiers, row: dict) -> tuple[bool, str 
         if notifiers.is_webhook(row["notifier"]):
             story = store.story_of(row["item_id"]) if row["item_id"] else None
             document = webhook.document(row, story)
-            return notifiers.within_deadline(row["notifier"], notifiers.post, row["notifier"], document)
+            return notifiers.within_deadline(row["notifier"], notifiers.post, row["notifier"], document, stop=stop)
         # Digests were rendered in each target's own format; the other alerts are plain text everywhere.
         body_format = notifiers.format_of(row["notifier"]) if row["kind"] == "digest" else "text"
         return notifiers.within_deadline(row["notifier"], notifiers.send, row["notifier"], row["title"], row["body"],
-                                         attach=attach, body_format=body_format, uid=alert_uid(row))
+                                         attach=attach, body_format=body_format, uid=alert_uid(row), stop=stop)
     except Exception as e:  # a target that breaks is skipped for the round, like one that refuses
         log.warning("alert %s to %s: %s", row["id"], row["notifier"], type(e).__name__, exc_info=True)
         return False, mask_secrets(f"{type(e).__name__}: {e}", notifiers._config)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -108,6 +109,7 @@ def limits_of(config: Config) -> Limits:
     )
 
 
+STOP_POLL_SECONDS = 0.2  # how often a cycle's fetching looks at the stop signal and its budget
 # An item that failed this many times is skipped until the feed changes what it says of it (it stays in `status`).
 ITEM_ATTEMPTS = 3
 
@@ -309,14 +311,33 @@ def backoff(failures: int, interval_seconds: int, cap_seconds: int) -> timedelta
     return timedelta(seconds=min(interval_seconds * 2 ** min(failures - 1, 30), cap_seconds))
 
 
-async def _harvest_all(config: Config, store: Store, feeds: list[tuple[Feed, FeedState]]) -> list[Harvest]:
+async def _harvest_all(config: Config, store: Store, feeds: list[tuple[Feed, FeedState]],
+                       stop: threading.Event | None = None, budget_seconds: float | None = None) -> list[Harvest]:
+    """Every due feed's harvest, fetched concurrently. On stop, feeds still being read are dropped
+    (untouched, read next time); past the budget, they are failures of their own."""
     limits = limits_of(config)
     gate = asyncio.Semaphore(config["fetch.concurrency"])
     decodes = DecodeBudget(config["fetch.google_news_decodes"])
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + budget_seconds if budget_seconds else None
     # An AsyncClient belongs to one event loop, and each cycle runs its own: one client per cycle.
     async with make_client(limits, config["fetch.concurrency"]) as client:
-        return list(await asyncio.gather(*(harvest_feed(client, f, state, store, limits, gate, decodes)
-                                           for f, state in feeds)))
+        tasks = {asyncio.create_task(harvest_feed(client, f, state, store, limits, gate, decodes)): f for f, state in feeds}
+        waiting = set(tasks)
+        while waiting:
+            _, waiting = await asyncio.wait(waiting, timeout=STOP_POLL_SECONDS)
+            if (stop is not None and stop.is_set()) or (deadline is not None and loop.time() > deadline):
+                break
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
+    harvests = []
+    for task, feed in tasks.items():
+        if not task.cancelled():
+            harvests.append(task.result())
+        elif stop is None or not stop.is_set():
+            harvests.append(Harvest(feed, error=f"not read within the cycle's budget of {budget_seconds:g} s"))
+    return harvests
 
 
 # A server's Retry-After is honoured up to a week: past that it is more likely a mistake than a plan.
@@ -349,10 +370,12 @@ def _recovered(config: Config, store: Store, notifiers: Notifiers, feed: Feed, s
 
 
 def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now, *, force: bool = False,
-              catch_up: bool = False) -> CycleReport:
+              catch_up: bool = False, stop: threading.Event | None = None) -> CycleReport:
     """One full cycle: fetch and process every feed, then deliver every pending alert. Whatever one
     feed does is that feed's failure; delivery and the cycle's record always run. force polls feeds
-    that are backing off; catch_up stores every feed's items silently, as a new feed's first poll does."""
+    that are backing off; catch_up stores every feed's items silently, as a new feed's first poll does.
+    The fetching has a budget of one cycle interval. When stop is set (SIGTERM), feeds not read yet
+    are left for the next start, and delivery stops after the alert under way."""
     started = clock()
     cycle_id = store.start_cycle(started)
     outcomes: list[FeedOutcome] = []
@@ -370,8 +393,10 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
                                                                      f"{f.poll_interval_seconds} s"))
             else:
                 due.append((f, state))
-        harvests = asyncio.run(_harvest_all(config, store, due))
+        harvests = asyncio.run(_harvest_all(config, store, due, stop, config.cycle_seconds))
         for h in harvests:
+            if stop is not None and stop.is_set():
+                break  # what is not stored yet is read again after the restart
             state = states[h.feed.name]
             silent = catch_up or (h.feed.catch_up and state.last_success_at is None)
             outcome, queued = _settle(h, config, store, notifiers, state, started, clock(), silent)
@@ -379,7 +404,7 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
             created += queued
     finally:
         try:
-            sent, pending = deliver_pending(store, notifiers, clock())
+            sent, pending = deliver_pending(store, notifiers, clock(), stop)
         except Exception:
             log.exception("delivery failed; pending alerts stay in the outbox for the next cycle")
         failed = [o for o in outcomes if o.status == "failed"]

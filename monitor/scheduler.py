@@ -15,11 +15,12 @@ log = logging.getLogger("monitor.scheduler")
 
 
 def run_forever(cycle: Callable[[], None], interval_seconds: int, digest: Callable[[], None] | None = None,
-                digest_trigger=None) -> None:
+                digest_trigger=None, stopping: threading.Event | None = None) -> None:
     """Run cycle now and every interval_seconds, and digest now (to catch up) and at every slot of
-    digest_trigger, until SIGINT or SIGTERM; a job under way finishes first. Jobs never overlap."""
+    digest_trigger, until SIGINT or SIGTERM; jobs never overlap. stopping is set at the signal: a
+    cycle that watches it (run_cycle's stop) ends its work early, and the job under way is awaited."""
     scheduler = BlockingScheduler(timezone=timezone.utc)
-    stopping = threading.Event()
+    stopping = stopping or threading.Event()
     running = threading.Lock()
 
     def guarded(job: Callable[[], None], name: str) -> Callable[[], None]:
@@ -54,5 +55,5 @@ def run_forever(cycle: Callable[[], None], interval_seconds: int, digest: Callab
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     scheduler.start()
-    with running:  # a cycle under way finishes its writes; fetch timeouts bound how long that takes
+    with running:  # a cycle under way sees stopping and finishes the feed it is storing
         pass
