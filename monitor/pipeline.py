@@ -375,7 +375,7 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
     feed does is that feed's failure; delivery and the cycle's record always run. force polls feeds
     that are backing off; catch_up stores every feed's items silently, as a new feed's first poll does.
     The fetching has a budget of one cycle interval. When stop is set (SIGTERM), feeds not read yet
-    are left for the next start, and delivery stops after the alert under way."""
+    are left for the next start, those read are stored, and delivery stops (alerts stay queued)."""
     started = clock()
     cycle_id = store.start_cycle(started)
     outcomes: list[FeedOutcome] = []
@@ -394,9 +394,7 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
             else:
                 due.append((f, state))
         harvests = asyncio.run(_harvest_all(config, store, due, stop, config.cycle_seconds))
-        for h in harvests:
-            if stop is not None and stop.is_set():
-                break  # what is not stored yet is read again after the restart
+        for h in harvests:  # those read before a stop too: storing them takes moments, reading them again more
             state = states[h.feed.name]
             silent = catch_up or (h.feed.catch_up and state.last_success_at is None)
             outcome, queued = _settle(h, config, store, notifiers, state, started, clock(), silent)

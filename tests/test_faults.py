@@ -4,7 +4,9 @@ report must still alert, exactly once; the fault is recorded on its feed or item
 from __future__ import annotations
 
 import json
+import random
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -14,9 +16,11 @@ from email.utils import format_datetime
 
 import pytest
 import sqlite_utils
-from builders import JORDAN_DRONE, KH_STRIKES, Clock, Story, at, page, rss
+from builders import (
+    CYBERATTACK, FOOTBALL, HEART_ATTACK, HOUTHI_SHIP, JORDAN_DRONE, KH_STRIKES, STEPS, Clock, Story, at, page, rss,
+)
 from conftest import write_config
-from hostile import false_gzip, gzip_bomb, hang, plain, serve_hostile, trickle
+from hostile import false_gzip, gzip_bomb, hang, plain, serve_hostile, trickle, wait_until
 
 from monitor.config import load_config
 from monitor.notify import ALERT_ATTEMPTS, Notifiers, alert_backoff, deliver_pending
@@ -409,3 +413,82 @@ def test_a_percent_encoded_secret_is_masked_in_every_form(tmp_path, web, receive
 
 def run_process_args(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True, text=True, timeout=timeout)
+
+
+# ---------------------------------------------------------------- real processes: two at once, SIGTERM, kill -9
+
+
+def world_of_three_feeds(web) -> list[tuple[str, str]]:
+    groups = {"Wire": [JORDAN_DRONE, KH_STRIKES, FOOTBALL], "Daily": [HOUTHI_SHIP, CYBERATTACK, HEART_ATTACK],
+              "Tallies": STEPS}
+    feeds = []
+    for name, stories in groups.items():
+        items = [(s, web.serve(f"/{name}/{s.slug}", page(s))) for s in stories]
+        feeds.append((name, web.serve(f"/{name}.xml", rss(items), content_type="application/rss+xml")))
+    return feeds
+
+
+def start(config, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_polls_at_once_on_one_store_send_each_alert_once(tmp_path, web, receiver):
+    config = write_config(tmp_path, world_of_three_feeds(web), [{"url": receiver.url}])
+
+    first, second = start(config, "poll"), start(config, "poll")
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in (first, second)]
+
+    codes = sorted(code for _, _, code in results)
+    assert codes in ([0, 0], [0, 1]), results
+    if codes == [0, 1]:
+        assert any("is in use by monitor pid" in err for _, err, code in results if code == 1)
+    assert receiver.titles and len(receiver.titles) == len(set(receiver.titles))
+    assert {r["status"] for r in db(config)["alerts"].rows} == {"sent"}
+
+
+def test_sigterm_stops_the_daemon_in_a_few_seconds_even_mid_fetch(tmp_path, web, receiver, hostile):
+    slow = hostile.route("/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.5, stop=hostile.stop))
+    config = write_config(tmp_path, [("Slow", slow), ("Wire", healthy_feed(web))], [{"url": receiver.url}],
+                          settings={"fetch": {"timeout_seconds": 120}, "schedule": {"digest": ""}})
+    daemon = start(config, "run")
+    assert wait_until(lambda: "/slow.xml" in hostile.hits and web.hits(f"/news/{JORDAN_DRONE.slug}"), 60)
+
+    stopped_at = time.monotonic()
+    daemon.send_signal(signal.SIGTERM)
+    _, err = daemon.communicate(timeout=60)
+    took = time.monotonic() - stopped_at
+
+    assert daemon.returncode == 0 and "monitor stopped" in err
+    assert took < 10, f"SIGTERM took {took:.1f} s"
+    # What was read is stored, its alert queued for the restart; the slow feed is read again then.
+    (alert,) = db(config)["alerts"].rows
+    assert alert["title"] == HEALTHY and alert["status"] == "pending"
+    assert db(config)["feeds"].get("Slow")["consecutive_failures"] == 0
+
+
+def test_kill_9_at_twenty_random_moments_loses_no_alert(tmp_path, web, receiver):
+    feeds = world_of_three_feeds(web)
+    reference = write_config(tmp_path / "reference", feeds, [{"url": receiver.url}])
+    assert run_process_args(["--config", str(reference), "poll"]).returncode == 0
+    expected = set(receiver.titles)
+    assert len(expected) >= 8
+    receiver.received.clear()
+    config = write_config(tmp_path / "killed", feeds, [{"url": receiver.url}])
+    moments = random.Random(11).sample([n / 20 for n in range(4, 60)], 20)  # 0.2 s to 3 s after the start
+
+    for moment in moments:
+        proc = start(config, "poll")
+        try:
+            proc.wait(timeout=moment)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        proc.communicate()
+    final = run_process_args(["--config", str(config), "poll"])
+
+    assert final.returncode == 0, final.stderr
+    assert set(receiver.titles) == expected  # at least once: nothing lost
+    rows = list(db(config)["alerts"].rows)
+    assert len(rows) == len(expected) and {r["status"] for r in rows} == {"sent"}
+    assert {r["title"] for r in rows} == expected
