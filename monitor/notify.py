@@ -328,7 +328,7 @@ def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: thr
             retry = now + alert_backoff(attempts)
             store.mark_alert(row["id"], now, sent=False, error=error, next_attempt=retry)
             pending += 1
-            log.warning("alert %s to %s not delivered, will retry from %s: %s", row["id"], name, iso(retry), error)
+            log.warning("alert %s to %s not delivered, will retry: %s (next attempt %s)", row["id"], name, error, iso(retry))
     return sent, pending
 
 
