@@ -82,12 +82,14 @@ _NUMBER = (
     r"(?P<num>"
     r"(?:half\s+a|a|" + _WORD_NUMBER + r")\s+dozen"
     r"|\d{1,3}(?:,\d{3})+|\d+(?:st|nd|rd|th)?"
-    r"|" + _WORD_ORDINAL + r"|" + _WORD_NUMBER + r")(?![\w:/.,]\d)(?!\w)(?!-[a-z])"
+    r"|" + _WORD_ORDINAL + r"|" + _WORD_NUMBER + r"|once|twice|thrice)(?![\w:/.,]\d)(?!\w)(?!-[a-z])"
 )
+# Counts that carry their own "times": "attacked twice since Sunday", "... and once in Jordan".
+_ADVERB_COUNTS = {"once": 1, "twice": 2, "thrice": 3}
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"(\d+)(st|nd|rd|th)?")
 # The tokens of a number in words: a sentence without one of them or a digit holds no figure.
-NUMBER_WORDS = frozenset([*_UNITS, *_TENS, *_ORDINAL_UNITS, *_ORDINAL_TENS, "dozen", "hundred"])
+NUMBER_WORDS = frozenset([*_UNITS, *_TENS, *_ORDINAL_UNITS, *_ORDINAL_TENS, *_ADVERB_COUNTS, "dozen", "hundred"])
 ORDINAL_WORDS = frozenset([*_ORDINAL_UNITS, *_ORDINAL_TENS])
 
 
@@ -108,6 +110,8 @@ def parse_number(words: str) -> tuple[int, bool]:
     m = _DIGITS.fullmatch(w)
     if m:
         return int(m.group(1)), bool(m.group(2))
+    if w in _ADVERB_COUNTS:
+        return _ADVERB_COUNTS[w], False
     total, ordinal = 0, False
     for part in re.split(r"[\s-]", w):
         if part == "hundred":
@@ -703,6 +707,9 @@ def _counts_in(
             # "the 74th on U.S. forces since Oct. 17, and the 40th in Syria"
             elif following and following[0] == "in" and (counts or after_total) and _region_after(rest, terms) != "total":
                 kind = "part"
+        elif m.group("num") in ("twice", "thrice"):
+            if not _RATIO.match(lowered, m.end()):
+                kind = "count"
         else:
             for k, word in enumerate(following[:6]):
                 if word in terms.counted:
@@ -775,7 +782,8 @@ def _counts_in(
                 list_qualifier = qualifier
             elif not explicit and list_qualifier:
                 qualifier = list_qualifier
-        increment = bool(following) and following[0] in _INCREMENT
+        # "twice" is mostly said of one day's attacks: like "two more", a total only with a start of its own.
+        increment = (bool(following) and following[0] in _INCREMENT) or m.group("num") in ("twice", "thrice")
         counts.append(_Count(value, qualifier, region, explicit, kind == "part", m.group(), increment, m.start()))
     return counts
 
@@ -793,7 +801,7 @@ def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
     for i, word in enumerate(words):
         if not (word[0].isdigit() or word in NUMBER_WORDS):
             continue
-        ordinal = (word[-2:] in _ORDINAL_ENDINGS and word[:-2].isdecimal()) or word in ORDINAL_WORDS
+        ordinal = (word[-2:] in _ORDINAL_ENDINGS and word[:-2].isdecimal()) or word in ORDINAL_WORDS or word in ("twice", "thrice")
         if ordinal or not terms.counted.isdisjoint(words[i + 1 : i + 8]) or not terms.aimed_nouns.isdisjoint(words[i + 1 : i + 8]):
             return True
         # A figure reached, perhaps qualified: "stood at no fewer than 19".

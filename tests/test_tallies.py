@@ -96,6 +96,14 @@ _REPORTED = [
          [(66, "exact", None, None, "total"), (32, "exact", None, None, "Iraq"), (34, "exact", None, None, "Syria")]),
         # A headline's passive without "were" is still the forces attacked.
         ("US troops in Syria hit at least five times in two days", "2023-11-07", [(5, "at_least", None, None, "Syria")]),
+        # "once", "twice": counts that carry their own "times".
+        ("Militants have targeted U.S. troops 118 times since Oct. 17: 53 times in Iraq, 64 in Syria and once in Jordan.",
+         "2024-01-10", [(118, "exact", "2023-10-17", None, "total"), (53, "exact", "2023-10-17", None, "Iraq"),
+                        (64, "exact", "2023-10-17", None, "Syria"), (1, "exact", "2023-10-17", None, "Jordan")]),
+        ("U.S. forces in Syria have been attacked twice since the strikes on Friday.", "2024-02-05",
+         [(2, "exact", "2024-02-02", None, "Syria")]),
+        ("Attacks on U.S. troops have climbed to more than 100 since the conflict began.", "2024-01-10",
+         [(100, "more_than", "2023-10-07", None, "total")]),
         # Figures reached, in other frames.
         ("Attacks on U.S. and coalition troops now stand at 160 since Oct. 17, a Pentagon official said.", "2024-01-20",
          [(160, "exact", "2023-10-17", None, "total")]),
@@ -239,6 +247,8 @@ def test_the_same_figure_said_twice_is_one_tally():
 
 _NOT_TALLIES = [
         "It was the first attack on U.S. forces since April.",
+        "U.S. troops at the base were attacked twice on Sunday, officials said.",
+        "Militias fired twice as many rockets at U.S. bases in November as in October.",
         "U.S. forces have struck Iran-backed groups in Iraq and Syria seven times since Oct. 17.",
         "Coalition forces have carried out 12 raids on militia hideouts since January, in response to attacks.",
         "American troops hit militia launch sites three times since the attack on the base on Sunday.",
