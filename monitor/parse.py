@@ -6,6 +6,7 @@ import hashlib
 import html
 import re
 from calendar import timegm
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import feedparser
@@ -29,7 +30,17 @@ def parse_feed(body: bytes) -> list[Entry]:
     if not parsed.entries and not parsed.get("version"):
         reason = _reason(parsed.get("bozo_exception")) if parsed.bozo else "no RSS or Atom root element"
         raise ParseError(f"not a feed: {reason}")
-    return [e for e in (_entry(raw) for raw in parsed.entries) if e is not None]
+    return distinct_guids([e for e in (_entry(raw) for raw in parsed.entries) if e is not None])
+
+
+def distinct_guids(entries: list[Entry]) -> list[Entry]:
+    """Entries that share a GUID but not a link are different items (a feed's template bug): each
+    gets its link appended to the GUID, so neither is taken for the other."""
+    links: dict[str, set[str]] = {}
+    for e in entries:
+        links.setdefault(e.guid, set()).add(e.link)
+    shared = {guid for guid, seen in links.items() if len(seen) > 1}
+    return [replace(e, guid=f"{e.guid}#{e.link}") if e.guid in shared else e for e in entries]
 
 
 def _reason(exc: object) -> str:
@@ -45,8 +56,11 @@ def _entry(raw) -> Entry | None:
         summary = html_to_text(raw["content"][0].get("value", ""))
     if not summary:
         summary = html_to_text(raw.get("summary") or raw.get("description") or "")
-    if not link and not title:
+    if not link and not title and not summary:
         return None
+    if not title:  # a description-only item (RSS allows it): its first words stand for the title
+        first = summary.strip().splitlines()[0] if summary.strip() else link
+        title = first if len(first) <= 100 else first[:99].rsplit(" ", 1)[0] + "…"
     guid = (raw.get("id") or raw.get("guid") or link or "").strip()
     if not guid:
         guid = "sha1:" + hashlib.sha1(f"{title}\n{summary}".encode()).hexdigest()

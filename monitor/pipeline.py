@@ -169,8 +169,11 @@ def select_fresh(harvest: Harvest, entries: list[Entry], store: Store) -> None:
     feed, seen = harvest.feed, set()
     for entry in entries:
         try:
-            if store.item_failure_attempts(feed.name, entry.guid, entry_key(entry)) >= ITEM_ATTEMPTS:
+            key = entry_key(entry)
+            if store.item_failure_attempts(feed.name, entry.guid, key) >= ITEM_ATTEMPTS:
                 continue
+            if store.skipped_as_same(feed.name, entry.guid, key):
+                continue  # this outlet's copy of a text it already carries: not fetched again
             url = canonical_url(entry.link)
             if (entry.guid, url) in seen:
                 continue
@@ -262,11 +265,15 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
         store.update_item(item_id, article, c, now, key, fp, entry_key(e))
         log.info("item %s updated in place: %s", item_id, e.title)
     else:
-        if store.stored_entry(feed.name, e.guid, article.canonical_url):
-            return 0, 0  # stored by this feed earlier in the cycle under another GUID
+        earlier = store.stored_entry(feed.name, e.guid, article.canonical_url)
+        if earlier:  # stored by this feed earlier in the cycle under another GUID
+            store.record_skipped_as_same(feed.name, e.guid, entry_key(e), earlier["id"], now)
+            return 0, 0
         same = store.same_text(key, published - window, published + window)
-        if any(row["feed"] == feed.name for row in same):
-            return 0, 0  # this outlet already carries this very text
+        mine = [row for row in same if row["feed"] == feed.name]
+        if mine:  # this outlet already carries this very text
+            store.record_skipped_as_same(feed.name, e.guid, entry_key(e), mine[0]["id"], now)
+            return 0, 0
         story_id = same[0]["story_id"] if same else find_story(store, fp, c, published, window,
                                                                config["dedupe.threshold"])
         item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, entry_key(e), silent)

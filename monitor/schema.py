@@ -266,6 +266,19 @@ def alert_claims(db: sqlite_utils.Database) -> None:
             db["alerts"].add_column(column, str)
 
 
+def skipped_entries(db: sqlite_utils.Database) -> None:
+    """Entries not stored because their outlet already carries the same text: remembered, so they are
+    not fetched again at every poll (until the feed changes what it says of them)."""
+    db.execute("""CREATE TABLE IF NOT EXISTS skipped_entries (
+        feed TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        entry_key TEXT NOT NULL,
+        same_as_item INTEGER NOT NULL,
+        skipped_at TEXT NOT NULL,
+        PRIMARY KEY (feed, guid)
+    )""")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -283,6 +296,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "prunes: when retention ran and what it removed", prune_record),
     Migration(8, "sketches: xxh3 values recomputed, with the item's day, indexed on (hash, day)", dated_sketches),
     Migration(9, "alerts.claimed_at, alerts.next_attempt_at: claims before sending, backoff after failing", alert_claims),
+    Migration(10, "skipped_entries: entries skipped as a text their outlet already carries", skipped_entries),
 )
 
 

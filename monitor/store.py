@@ -282,6 +282,18 @@ class Store(ArchiveQueries):
     def clear_item_failure(self, feed: str, guid: str) -> None:
         self.db.execute("DELETE FROM item_failures WHERE feed = ? AND guid = ?", [feed, guid])
 
+    def record_skipped_as_same(self, feed: str, guid: str, entry_key: str, same_as_item: int, now: datetime) -> None:
+        self.db.execute(
+            """INSERT INTO skipped_entries (feed, guid, entry_key, same_as_item, skipped_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (feed, guid) DO UPDATE SET entry_key = excluded.entry_key,
+               same_as_item = excluded.same_as_item, skipped_at = excluded.skipped_at""",
+            [feed, guid, entry_key, same_as_item, iso(now)],
+        )
+
+    def skipped_as_same(self, feed: str, guid: str, entry_key: str) -> bool:
+        return self._one("SELECT 1 FROM skipped_entries WHERE feed = ? AND guid = ? AND entry_key = ?",
+                         [feed, guid, entry_key]) is not None
+
     def item_failures(self) -> list[dict]:
         return list(self.db.query("SELECT * FROM item_failures ORDER BY last_failed_at DESC, feed, guid"))
 

@@ -492,3 +492,50 @@ def test_kill_9_at_twenty_random_moments_loses_no_alert(tmp_path, web, receiver)
     rows = list(db(config)["alerts"].rows)
     assert len(rows) == len(expected) and {r["status"] for r in rows} == {"sent"}
     assert {r["title"] for r in rows} == expected
+
+
+# ---------------------------------------------------------------- items as feeds really send them
+
+
+def test_two_items_sharing_a_guid_keep_their_own_pages_and_alerts(tmp_path, web, receiver, run_monitor):
+    jordan, kh = (web.serve(f"/news/{s.slug}", page(s)) for s in (JORDAN_DRONE, KH_STRIKES))
+    items = [{"title": s.title, "link": link, "guid": "same-guid", "description": "See the article."}
+             for s, link in ((JORDAN_DRONE, jordan), (KH_STRIKES, kh))]
+    config = write_config(tmp_path, [("Careless", web.serve("/careless.xml", raw_rss(items)))], [{"url": receiver.url}])
+
+    run_monitor(config, "poll")
+    run_monitor(config, "poll")  # and again: neither is taken for the other
+
+    stored = {i["title"]: i for i in db(config)["items"].rows}
+    assert JORDAN_DRONE.paragraphs[0] in stored[JORDAN_DRONE.title]["text"]
+    assert KH_STRIKES.paragraphs[0] in stored[KH_STRIKES.title]["text"]
+    assert KH_STRIKES.paragraphs[0] not in stored[JORDAN_DRONE.title]["text"]
+    bodies = {r["title"]: r["message"] for r in receiver.received}
+    assert set(bodies) == {f"[report] {JORDAN_DRONE.title}", f"[report] {KH_STRIKES.title}"}
+    assert f"Link: {jordan}" in bodies[f"[report] {JORDAN_DRONE.title}"]
+    assert f"Link: {kh}" in bodies[f"[report] {KH_STRIKES.title}"]
+
+
+def test_an_item_with_only_a_description_is_kept_and_alerts(tmp_path, web, receiver, run_monitor):
+    items = [{"description": JORDAN_DRONE.paragraphs[0] + " " + JORDAN_DRONE.paragraphs[2]}]
+    config = write_config(tmp_path, [("Terse", web.serve("/terse.xml", raw_rss(items)))], [{"url": receiver.url}])
+
+    run_monitor(config, "poll")
+
+    (item,) = db(config)["items"].rows
+    assert item["title"].startswith("A one-way drone launched by Iran-backed militants") and item["url"] == ""
+    assert receiver.titles == [f"[report] {item['title']}"]
+
+
+def test_an_item_skipped_as_a_text_its_outlet_carries_is_not_fetched_again(tmp_path, web, receiver, run_monitor):
+    first = web.serve("/news/jordan", page(JORDAN_DRONE))
+    again = web.serve("/news/jordan-again", page(JORDAN_DRONE))
+    copy = Story("jordan-again", JORDAN_DRONE.title, JORDAN_DRONE.paragraphs, JORDAN_DRONE.published)
+    config = write_config(tmp_path, [("Wire", web.serve("/feed.xml", rss([(JORDAN_DRONE, first), (copy, again)])))],
+                          [{"url": receiver.url}])
+
+    for _ in range(3):
+        run_monitor(config, "poll")
+
+    assert db(config)["items"].count == 1 and web.hits("/news/jordan-again") == [200]
+    assert receiver.titles == [HEALTHY]
