@@ -4,6 +4,7 @@ report must still alert, exactly once; the fault is recorded on its feed or item
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import signal
@@ -312,7 +313,7 @@ def test_an_alert_is_claimed_before_it_is_sent_so_two_senders_send_it_once(tmp_p
     config = load_config(write_config(tmp_path, [], [{"url": receiver.url}]))
     store = Store(config.store_path)
     now = at("2024-02-05T12:00:00")
-    for n in range(40):
+    for n in range(80):
         store.add_alert("report", f"story:{n}", None, "json-1", f"[report] story {n}", "body", now)
     store.close()
 
@@ -539,3 +540,41 @@ def test_an_item_skipped_as_a_text_its_outlet_carries_is_not_fetched_again(tmp_p
 
     assert db(config)["items"].count == 1 and web.hits("/news/jordan-again") == [200]
     assert receiver.titles == [HEALTHY]
+
+
+# ---------------------------------------------------------------- a full disk
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 1.5 MB tmpfs: mounting needs root (CAP_SYS_ADMIN), so elsewhere the test says why it cannot run."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a full disk needs a tiny tmpfs, and mounting one needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(folder)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_disk_too_full_for_one_feed_fails_that_feed_alone(tmp_path, tiny_disk, web, receiver, run_monitor):
+    words = random.Random(5)
+    vocabulary = [f"word{n}" for n in range(5000)]
+    big = []
+    for n in range(80):
+        paragraphs = tuple(" ".join(words.choice(vocabulary) for _ in range(60)) + "." for _ in range(25))
+        story = Story(f"bulk-{n}", f"Bulk report {n}", paragraphs, at("2024-02-01T10:00:00"))
+        big.append((story, web.serve(f"/bulk/{n}", page(story))))
+    bulk = web.serve("/bulk.xml", rss(big), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Bulk", bulk), ("Wire", healthy_feed(web))], [{"url": receiver.url}],
+                          settings={"storage": {"path": str(tiny_disk / "monitor.db")}})
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0, result.output
+    assert "failed: Bulk:" in result.output and "full" in result.output
+    assert receiver.titles == [HEALTHY]
+    status = run_monitor(config, "status").output
+    assert "Bulk: 0 items" in status and "FAILING" in status
