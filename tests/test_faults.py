@@ -313,7 +313,7 @@ def test_an_alert_is_claimed_before_it_is_sent_so_two_senders_send_it_once(tmp_p
     config = load_config(write_config(tmp_path, [], [{"url": receiver.url}]))
     store = Store(config.store_path)
     now = at("2024-02-05T12:00:00")
-    for n in range(80):
+    for n in range(40):
         store.add_alert("report", f"story:{n}", None, "json-1", f"[report] story {n}", "body", now)
     store.close()
 
