@@ -227,7 +227,7 @@ def test_a_feed_that_trickles_is_cut_at_the_total_deadline(tmp_path, web, receiv
 
     _, result, _ = poll_beside_healthy(tmp_path, web, receiver, run_monitor, url, settings={"fetch": {"timeout_seconds": 1.5}})
 
-    assert time.monotonic() - started < 1.5 + 5  # the deadline, and the rest of a small cycle
+    assert time.monotonic() - started < 1.5 + 10  # the deadline and the rest of a small cycle (the trickle alone: minutes)
     assert "failed: Hostile: timed out after 1.5 s" in result.output
 
 
