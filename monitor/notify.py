@@ -332,6 +332,34 @@ def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: thr
     return sent, pending
 
 
+class Meanwhile:
+    """Alerts already queued when a cycle starts (retries, those left by a stop) are delivered in a
+    thread of their own while the cycle's feeds are read, so a slow feed delays none of them. The
+    thread has its own store connection (one per thread); claims keep it from sending what the
+    cycle's own delivery sends."""
+
+    def __init__(self, store_path, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None):
+        self.sent = 0
+        self._thread = threading.Thread(target=self._run, args=(store_path, notifiers, now, stop),
+                                        name="deliver-queued", daemon=True)
+        self._thread.start()
+
+    def _run(self, store_path, notifiers: Notifiers, now: datetime, stop: threading.Event | None) -> None:
+        try:
+            store = Store(store_path)
+            try:
+                self.sent, _ = deliver_pending(store, notifiers, now, stop)
+            finally:
+                store.close()
+        except Exception:
+            log.exception("delivering the alerts already queued failed; the cycle's own delivery tries them")
+
+    def join(self) -> int:
+        """Wait for it (each stalled target costs one deadline at most); returns how many it sent."""
+        self._thread.join()
+        return self.sent
+
+
 def _send_row(store: Store, notifiers: Notifiers, row: dict, stop: threading.Event | None = None) -> tuple[bool, str | None]:
     try:
         attach = row.get("attach")

@@ -29,6 +29,7 @@ from .extract import extract_text
 from .fetch import Limits, Response, fetch, make_client
 from .models import Article, Entry
 from .notify import (
+    Meanwhile,
     Notifiers,
     deliver_pending,
     ops_failing_alert,
@@ -378,7 +379,8 @@ def _recovered(config: Config, store: Store, notifiers: Notifiers, feed: Feed, s
 
 def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now, *, force: bool = False,
               catch_up: bool = False, stop: threading.Event | None = None) -> CycleReport:
-    """One full cycle: fetch and process every feed, then deliver every pending alert. Whatever one
+    """One full cycle: fetch and process every feed, then deliver every pending alert (those already
+    queued go out meanwhile, while the feeds are read). Whatever one
     feed does is that feed's failure; delivery and the cycle's record always run. force polls feeds
     that are backing off; catch_up stores every feed's items silently, as a new feed's first poll does.
     The fetching has a budget of one cycle interval. When stop is set (SIGTERM), feeds not read yet
@@ -387,6 +389,7 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
     cycle_id = store.start_cycle(started)
     outcomes: list[FeedOutcome] = []
     created = sent = pending = 0
+    meanwhile = Meanwhile(store.path, notifiers, started, stop)
     try:
         states = {f.name: store.feed_state(f.name) for f in config.feeds if f.enabled}
         due = []
@@ -409,7 +412,9 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
             created += queued
     finally:
         try:
+            early = meanwhile.join()
             sent, pending = deliver_pending(store, notifiers, clock(), stop)
+            sent += early
         except Exception:
             log.exception("delivery failed; pending alerts stay in the outbox for the next cycle")
         failed = [o for o in outcomes if o.status == "failed"]

@@ -578,3 +578,21 @@ def test_a_disk_too_full_for_one_feed_fails_that_feed_alone(tmp_path, tiny_disk,
     assert receiver.titles == [HEALTHY]
     status = run_monitor(config, "status").output
     assert "Bulk: 0 items" in status and "FAILING" in status
+
+
+def test_alerts_already_queued_go_out_while_a_slow_feed_is_still_read(tmp_path, web, receiver, hostile):
+    slow = hostile.route("/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.3, stop=hostile.stop))
+    config = write_config(tmp_path, [("Slow", slow)], [{"url": receiver.url}], settings={"fetch": {"timeout_seconds": 6}})
+    store = Store(load_config(config).store_path)
+    store.add_alert("report", "story:queued", None, "json-1", "[report] queued earlier", "body", at("2024-02-05T12:00:00"))
+    store.close()
+
+    poll = start(config, "poll")
+    assert wait_until(lambda: receiver.titles == ["[report] queued earlier"], 30)
+    delivered = time.monotonic()
+    still_reading = poll.poll() is None
+    out, _ = poll.communicate(timeout=60)
+
+    assert still_reading and time.monotonic() - delivered > 2  # the slow feed took its 6 s after that
+    assert "failed: Slow: timed out after 6 s" in out
+    assert receiver.titles == ["[report] queued earlier"]
