@@ -61,13 +61,15 @@ class JsonFormatter(logging.Formatter):
 _secret_filter = SecretFilter()
 
 
-def _setup_logging(fmt: str, verbose: bool) -> None:
+def _setup_logging(fmt: str, verbose: bool, quiet: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_secret_filter)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # Libraries say only warnings; -v and -q move our own lines (the "monitor" loggers) alone.
+    root.setLevel(logging.WARNING)
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     # apprise logs every delivery at INFO, with target hosts; our own lines say what matters.
     logging.getLogger("apprise").setLevel(logging.ERROR if not verbose else logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -101,7 +103,27 @@ def _fail(e: MonitorError, ctx: Context | None = None) -> None:
     sys.exit(2 if isinstance(e, ConfigError) else 1)
 
 
+GLOBAL_FLAGS = ("-v", "--verbose", "-q", "--quiet")
+_GLOBAL_WITH_VALUE = ("--config", "--log-format")
+
+
 class Group(click.Group):
+    def parse_args(self, ctx, args):
+        """-v and -q are accepted after the subcommand too (`monitor poll -v`), unless the subcommand has
+        its own option of that name (`monitor eval FILE -v` lists misses)."""
+        args, i = list(args), 0
+        while i < len(args) and args[i] not in self.commands:
+            i += 2 if args[i] in _GLOBAL_WITH_VALUE else 1
+        if i < len(args):
+            own = {opt for p in self.commands[args[i]].params for opt in getattr(p, "opts", [])}
+            rest = args[i + 1:]
+            stop = rest.index("--") if "--" in rest else len(rest)
+            moved = [a for a in rest[:stop] if a in GLOBAL_FLAGS and a not in own]
+            if moved:
+                kept = [a for a in rest[:stop] if a not in moved] + rest[stop:]
+                args = moved + args[:i + 1] + kept
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -119,13 +141,14 @@ class Group(click.Group):
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="MONITOR_CONFIG",
               help="Config file (default config/monitor.toml; or set MONITOR_CONFIG).")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log line format.")
-@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+@click.option("-v", "--verbose", is_flag=True, help="Our debug lines too (libraries stay at warnings); also after the command.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors; also after the command.")
 @click.version_option(package_name="monitor")
 @click.pass_context
-def cli(ctx, config_path, log_format, verbose):
+def cli(ctx, config_path, log_format, verbose, quiet):
     """Watch news feeds for attacks by Iran-backed groups on US forces in Iraq, Syria and Jordan,
     and the US strikes that answer them; alert on new reports and on moving attack totals."""
-    _setup_logging(log_format, verbose)
+    _setup_logging(log_format, verbose, quiet)
     ctx.obj = Context(config_path)
 
 

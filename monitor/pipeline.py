@@ -132,7 +132,10 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         if response.not_modified:
             return Harvest(feed, response)
         harvest = Harvest(feed, response)
-        select_fresh(harvest, [publisher_entry(e) for e in parse_feed(response.body)], store)
+        entries = [publisher_entry(e) for e in parse_feed(response.body)]
+        select_fresh(harvest, entries, store)
+        log.debug("feed %s: %d bytes, %d entries, %d new or changed", feed.name, len(response.body), len(entries),
+                  len(harvest.entries))
     except Exception as e:  # whatever a hostile feed causes is its own failure
         if not isinstance(e, MonitorError):
             log.warning("feed %s: unexpected error", feed.name, exc_info=True)
@@ -143,6 +146,7 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         if aggregator_of(link) == GOOGLE_NEWS:  # its page is a JavaScript shell, never the article
             resolution = await decode_google_online(link, decodes or DecodeBudget(0), limits.timeout_seconds,
                                                     limits.user_agent)
+            log.debug("%s link %s -> %s", resolution.aggregator, link, resolution.url or resolution.reason)
             if resolution.url is None:
                 fresh.page = f"{resolution.reason}; the feed's summary is used"
                 return

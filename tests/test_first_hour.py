@@ -185,3 +185,28 @@ def test_a_delivery_failure_is_one_clean_line(tmp_path, web, receiver, run_monit
     assert "to desk not delivered, will retry: Failed to send JSON POST notification: Internal server error" in failures[0]
     assert len(re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", failures[0])) == 1  # our timestamp, not apprise's too
     assert " - WARNING - " not in failures[0]
+
+
+def test_verbose_and_quiet_work_after_the_command_and_verbose_shows_our_lines_not_the_libraries(tmp_path, web, run_monitor):
+    web.serve("/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))])
+
+    quiet = run_monitor(config, "poll", "-q")
+    verbose = run_monitor(config, "poll", "--force", "-v")
+
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert verbose.exit_code == 0
+    assert "DEBUG monitor.pipeline: feed Wire:" in verbose.stderr
+    assert all(" monitor" in line for line in verbose.stderr.splitlines() if " DEBUG " in line)  # no httpx, no apprise
+
+
+def test_eval_keeps_its_own_v_for_misses(run_monitor, tmp_path):
+    from conftest import REPO
+
+    labelled = tmp_path / "one.jsonl"
+    labelled.write_text('{"id": "x-miss", "title": "Quiet day", "published": "2024-02-01", "text": "Nothing happened.", '
+                        '"expect": {"attack": true, "strike": false, "tallies": []}}\n')
+
+    result = run_monitor(REPO / "config" / "monitor.toml", "eval", str(labelled), "-v")
+
+    assert result.exit_code == 0 and "x-miss: missed attack" in result.output
