@@ -82,7 +82,7 @@ _NUMBER = (
     r"(?P<num>"
     r"(?:half\s+a|a|" + _WORD_NUMBER + r")\s+dozen"
     r"|\d{1,3}(?:,\d{3})+|\d+(?:st|nd|rd|th)?"
-    r"|" + _WORD_ORDINAL + r"|" + _WORD_NUMBER + r"|once|twice|thrice)(?![\w:/.,]\d)(?!\w)(?!-[a-z])"
+    r"|" + _WORD_ORDINAL + r"|" + _WORD_NUMBER + r")(?![\w:/.,]\d)(?!\w)(?!-[a-z])"
 )
 # Counts that carry their own "times": "attacked twice since Sunday", "... and once in Jordan".
 _ADVERB_COUNTS = {"once": 1, "twice": 2, "thrice": 3}
@@ -128,12 +128,16 @@ def _phrase_regex(phrase: str) -> str:
     return r"\s+".join(re.escape(w) for w in phrase.lower().split())
 
 
-def _count_regex(qualifiers: dict[str, list[str]]) -> re.Pattern:
-    """A figure and the qualifier before it. Matched against lower-cased text: case-blind matching
-    of these alternations costs three times as much."""
+def _count_regex(qualifiers: dict[str, list[str]]) -> tuple[re.Pattern, re.Pattern]:
+    """A figure and the qualifier before it; and "once", "twice", "thrice" with theirs, a pattern
+    apart that runs only on a sentence with one of them (a longer alternation costs at every word).
+    Matched against lower-cased text: case-blind matching of these alternations costs three times
+    as much."""
     words = {" ".join(w.lower().split()) for ws in qualifiers.values() for w in ws}
     qualifier = r"(?:(?P<qual>" + _trie(words) + r")\s+(?:the\s+)?)?"
-    return re.compile(r"(?<![\w.,-])" + qualifier + _NUMBER)
+    return re.compile(r"(?<![\w.,-])" + qualifier + _NUMBER), re.compile(
+        r"(?<![\w.,-])" + qualifier + r"(?P<num>once|twice|thrice)(?!\w)(?!-[a-z])"
+    )
 
 
 def _qualifier_name(text: str | None, terms: "TallyTerms") -> str:
@@ -266,6 +270,7 @@ class TallyTerms:
     region_of_group: tuple[str, ...]  # the region of each group
     events: tuple[Event, ...]
     count: re.Pattern  # a figure with its qualifier, in lower-cased text
+    adverb_count: re.Pattern  # the same for "once", "twice", "thrice"
     qualifier_of: dict[str, str]  # each qualifier phrase (lower case, single spaces) -> its name
     qualifier_words: frozenset[str]  # the tokens of the qualifier phrases
     reached: frozenset[str]  # the words just before a figure reached: "rose to 40", "stand at 160"
@@ -334,6 +339,7 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         events.append(Event(_alternation(phrases), *days))
     lower = lambda key: frozenset(w.lower() for w in lists[key])  # noqa: E731
     region_words = sorted(((w, name) for name, words in regions.items() for w in words), key=lambda wn: -len(wn[0]))
+    counts = _count_regex(qualifiers)
     return TallyTerms(
         counted=lower("counted"),
         aimed_nouns=lower("aimed_nouns"),
@@ -348,7 +354,8 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         regions=re.compile("|".join(f"({term_regex(w)})" for w, _ in region_words), re.IGNORECASE),
         region_of_group=tuple(name for _, name in region_words),
         events=tuple(events),
-        count=_count_regex(qualifiers),
+        count=counts[0],
+        adverb_count=counts[1],
         qualifier_of={" ".join(w.lower().split()): name for name, ws in qualifiers.items() for w in ws},
         qualifier_words=frozenset(t for ws in qualifiers.values() for w in ws for t in tokenize(w)),
         reached=lower("reached"),
@@ -675,6 +682,17 @@ def _aimed_elsewhere(rest: str, terms: TallyTerms) -> bool:
     return bool(m and terms.other_targets.search(m.group("what")))
 
 
+def _figure_matches(lowered: str, words: list[str], terms: TallyTerms) -> list[re.Match]:
+    """The figures of a lower-cased sentence, in order."""
+    found = list(terms.count.finditer(lowered))
+    if not _ADVERB_WORDS.isdisjoint(words):
+        found = sorted([*found, *terms.adverb_count.finditer(lowered)], key=lambda m: m.start())
+    return found
+
+
+_ADVERB_WORDS = frozenset(_ADVERB_COUNTS)
+
+
 def _counts_in(
     sentence: str, lowered: str, words: list[str], terms: TallyTerms, after_total: int,
     rejected: list[tuple[str, str]] | None = None,
@@ -687,7 +705,7 @@ def _counts_in(
         lowered = lowered[:start] + "#" * (end - start) + lowered[end:]
     counts: list[_Count] = []
     list_qualifier = None
-    found = list(terms.count.finditer(lowered))
+    found = _figure_matches(lowered, words, terms)
     for n, m in enumerate(found):
         value, ordinal = parse_number(m.group("num"))
         if value <= 0:
@@ -801,7 +819,10 @@ def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
     for i, word in enumerate(words):
         if not (word[0].isdigit() or word in NUMBER_WORDS):
             continue
-        ordinal = (word[-2:] in _ORDINAL_ENDINGS and word[:-2].isdecimal()) or word in ORDINAL_WORDS or word in ("twice", "thrice")
+        ordinal = (word[-2:] in _ORDINAL_ENDINGS and word[:-2].isdecimal()) or word in ORDINAL_WORDS
+        # "twice" counts only with a start in its sentence (see increment in _counts_in).
+        if word in ("twice", "thrice") and _may_have_start(words):
+            return True
         if ordinal or not terms.counted.isdisjoint(words[i + 1 : i + 8]) or not terms.aimed_nouns.isdisjoint(words[i + 1 : i + 8]):
             return True
         # A figure reached, perhaps qualified: "stood at no fewer than 19".
@@ -850,7 +871,7 @@ def _figures(sentence: str, terms: TallyTerms) -> list[str]:
     low = lower(sentence)
     for start, end in _date_spans(low, tokenize(sentence)):
         low = low[:start] + "#" * (end - start) + low[end:]
-    return [m.group() for m in terms.count.finditer(low)]
+    return [m.group() for m in _figure_matches(low, tokenize(sentence), terms)]
 
 
 def tallies_in(
@@ -898,6 +919,11 @@ def tallies_in(
             reject(s, "refers back to a total, but none was given before")
             continue
         words = tokens.words[index]
+        # Without a target, a figure needs a start of its own (below), and _period finds one only
+        # where one of these words is: looked at first, so an unrelated sentence costs nothing more.
+        if not has_target and not refers_back and not tallies and not _may_have_start(words):
+            reject(s, "no US or coalition target named, and no start of its own")
+            continue
         if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
             continue
         if gate and not refers_back and not _may_hold_count(words, terms):
@@ -1002,6 +1028,16 @@ def _clause_periods(
     return [own[i] for i in clause_of]
 
 
+
+
+# Every token that one of _period's ways to a start needs, but a range of weekdays ("on Friday and Saturday").
+_START_TOKENS = frozenset("since between from after following beginning starting began begun started year".split())
+_WEEKDAY_TOKENS = frozenset(_WEEKDAYS)
+
+
+def _may_have_start(words: list[str]) -> bool:
+    """Whether _period can find a start in a sentence of these tokens."""
+    return not _START_TOKENS.isdisjoint(words) or sum(w in _WEEKDAY_TOKENS for w in words) >= 2
 
 
 def _period_nearby(
