@@ -368,8 +368,13 @@ def render_for(fmt: str, d: Digest, tz: ZoneInfo) -> str:
 # ---------------------------------------------------------------- chart
 
 
+SERIES_PER_PANEL = 4  # beyond this, one panel per series: lines and labels would cover each other
+
+
 def draw_chart(series: list[SeriesMove], path: Path) -> Path | None:
-    """Figure against date for each moving series, every report a point, the running high a step line."""
+    """Figure against date for each moving series, every report a point, the running high a step line.
+    Up to SERIES_PER_PANEL series share one panel with the legend beside it, never over the data; more
+    get one small panel each, titled with the series. Ticks are dates (concise, month and year once)."""
     if not series:
         return None
     import matplotlib  # noqa: PLC0415  (heavy: only when a digest has a chart to draw)
@@ -378,10 +383,18 @@ def draw_chart(series: list[SeriesMove], path: Path) -> Path | None:
     import matplotlib.dates as mdates  # noqa: PLC0415
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
+    shared = len(series) <= SERIES_PER_PANEL
+    if shared:
+        fig, ax = plt.subplots(figsize=(9, 3.6), dpi=110)
+        axes = [ax] * len(series)
+    else:
+        fig, grid = plt.subplots(len(series), 1, figsize=(7, 1.9 * len(series)), dpi=110, sharex=True, squeeze=False)
+        axes = [row[0] for row in grid]
     try:
-        for s in series:
+        for s, ax in zip(series, axes):
             points = [p for p in s.points if p.day]
+            if not points:
+                continue
             days = [datetime.fromisoformat(p.day) for p in points]
             counts = [p.count for p in points]
             high, highs = 0, []
@@ -391,15 +404,25 @@ def draw_chart(series: list[SeriesMove], path: Path) -> Path | None:
             line = ax.step(days, highs, where="post", linewidth=1.6, label=s.name)[0]
             ax.scatter(days, counts, s=18, color=line.get_color(), zorder=3)
             ax.annotate(str(highs[-1]), (days[-1], highs[-1]), textcoords="offset points", xytext=(4, 4), fontsize=8)
-        ax.margins(x=0.04, y=0.15)
-        ax.set_ylabel("reported attacks")
-        ax.set_title("Reported attack totals (each dot a report)", fontsize=10)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%Y"))
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
+            if not shared:
+                ax.set_title(s.name, fontsize=8, loc="left")
+        for ax in dict.fromkeys(axes):
+            ax.margins(x=0.04, y=0.2)
+            ax.grid(alpha=0.3)
+            locator = mdates.AutoDateLocator(maxticks=7)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            ax.tick_params(labelsize=7)
+        if shared:
+            axes[0].set_ylabel("reported attacks")
+            axes[0].set_title("Reported attack totals (each dot a report)", fontsize=10)
+            axes[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        else:
+            fig.suptitle("Reported attack totals (each dot a report)", fontsize=10)
+            fig.supylabel("reported attacks", fontsize=8)
         fig.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png")
+        fig.savefig(path, format="png", bbox_inches="tight")
     finally:
         plt.close(fig)
     return path

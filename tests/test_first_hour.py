@@ -210,3 +210,23 @@ def test_eval_keeps_its_own_v_for_misses(run_monitor, tmp_path):
     result = run_monitor(REPO / "config" / "monitor.toml", "eval", str(labelled), "-v")
 
     assert result.exit_code == 0 and "x-miss: missed attack" in result.output
+
+
+def test_a_chart_of_many_series_gets_one_panel_each(tmp_path):
+    import struct
+
+    from monitor.digest import SERIES_PER_PANEL, Point, SeriesMove, draw_chart
+
+    def series(region, base):
+        points = tuple(Point(f"2024-0{m}-{d:02d}", base + 10 * m + d, "exact", "Wire", True) for m in (1, 2) for d in (5, 20))
+        return SeriesMove("2023-10-17", region, points, None)
+
+    def size(path):
+        width, height = struct.unpack(">II", path.read_bytes()[16:24])  # the PNG header's IHDR
+        return width, height
+
+    few = draw_chart([series(r, 0) for r in ("total", "Iraq")], tmp_path / "few.png")
+    many = draw_chart([series(f"region {i}", 20 * i) for i in range(SERIES_PER_PANEL + 2)], tmp_path / "many.png")
+
+    assert size(few)[0] > size(few)[1]  # one wide panel, the legend beside it
+    assert size(many)[1] > 1.5 * size(many)[0]  # panels stacked, one per series
