@@ -409,7 +409,7 @@ def draw_chart(series: list[SeriesMove], path: Path) -> Path | None:
         for ax in dict.fromkeys(axes):
             ax.margins(x=0.04, y=0.2)
             ax.grid(alpha=0.3)
-            locator = mdates.AutoDateLocator(maxticks=7)
+            locator = mdates.AutoDateLocator()
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             ax.tick_params(labelsize=7)
