@@ -50,6 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fetch.max_redirects", int, 5, "Most redirects followed for one request.", 0),
     Setting("fetch.concurrency", int, 8, "Feeds (and pages) fetched at once.", 1),
     Setting("fetch.google_news_decodes", int, 20, "Google News links decoded online per cycle (two requests to news.google.com each); 0 = never.", 0),
+    Setting("fetch.workers", int, 0, "Processes that extract article text from pages, beside the fetching; 0 = one per core.", 0),
     Setting("fetch.user_agent", str, "", "User-Agent header; empty = monitor's own, which names the project."),
     Setting("fetch.allow_hosts", list, [], "Hosts whose links are fetched even at loopback, private or link-local addresses (a feed's own origin always is)."),
     Setting("dedupe.window_days", (int, float), 7, "A new item joins a story seen within this many days of it (before or after).", 0),

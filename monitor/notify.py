@@ -289,7 +289,8 @@ def alert_uid(row: dict) -> str:
     return f"monitor-alert-{row['id']}"
 
 
-def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None) -> tuple[int, int]:
+def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None,
+                    skipped: set[str] | None = None) -> tuple[int, int]:
     """Try every due pending alert once; returns (sent, still pending).
 
     Each alert is claimed (one atomic UPDATE) before it is sent, so two processes never send it
@@ -297,7 +298,9 @@ def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: thr
     this round; the others go on. At least once: an alert whose sender died mid-send is sent again,
     and carries the same id (alert_uid) so the receiver can drop the repeat."""
     sent = pending = 0
-    skipped: set[str] = set()  # targets that failed or stalled in this round
+    # Targets that failed or stalled in this round; a cycle that delivers after each feed passes one
+    # set to all its rounds, so a dead target costs one deadline a cycle.
+    skipped = set() if skipped is None else skipped
     store.release_claims(claimed_before=now - notifiers.claim_expiry)
     for row in store.pending_alerts(now):
         name = row["notifier"]

@@ -1,19 +1,27 @@
 """One polling cycle, top to bottom: fetch -> parse -> extract -> classify -> dedupe -> store -> alert.
 
-Network work (feeds, then pages of items not seen before) runs concurrently
-within a bound; the rest runs feed by feed, each feed's items and alerts in one
-transaction. A feed that fails is recorded on the feed and never stops the others.
+The cycle streams per feed: every due feed is fetched and parsed concurrently (within
+fetch.concurrency), the pages of its new items fetched and handed, as each arrives, to a pool of
+extraction processes (fetch.workers, one per core by default), and a page is dropped once its text
+is out. As soon as one feed's pages are all extracted, that feed is classified, deduplicated and
+stored in one transaction by the single writer (this process), and its alerts are delivered, while
+other feeds are still on the network. A feed that fails is recorded on the feed and never stops the
+others; delivery and the cycle's record always run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -23,9 +31,8 @@ from .aggregators import GOOGLE_NEWS, DecodeBudget, aggregator_of, decode_google
 from .classify import classify
 from .config import Config, Feed
 from .dedupe import canonical_url, find_story, text_key, text_keys
-from .digest import Digest, Period, build_digest, draw_chart, due_period, render_for, title_of, trigger
 from .errors import MonitorError
-from .extract import extract_text
+from .extract import extract_text, load_extractor, watch_parent
 from .fetch import Limits, Response, fetch, make_client
 from .models import Article, Entry
 from .notify import (
@@ -43,6 +50,9 @@ from .series import NEW_SERIES, RISE, judge
 from .wording import plural
 from .store import FeedState, Store, iso, parse_iso
 
+if TYPE_CHECKING:
+    from .digest import Digest, Period
+
 log = logging.getLogger("monitor.pipeline")
 Clock = Callable[[], datetime]
 
@@ -57,7 +67,9 @@ class Fresh:
     two entries of one feed may share a GUID."""
 
     entry: Entry
-    page: Response | str = "page not fetched"  # the page, or why it is missing
+    key: str  # entry_key: what the feed says of the item, computed once
+    page: Response | str = "page not fetched"  # the page until extracted; then why there is no text, if there is none
+    text: str | None = None  # the page's article text, once extracted
     stored: dict | None = None  # the stored item (id, story_id) this entry updates in place
     copy: dict | None = None  # another outlet's item at the same URL: its text is reused
 
@@ -123,8 +135,38 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+class Extractor:
+    """The pool of extraction processes of one cycle, started at the first page. trafilatura runs
+    there, beside the fetching, on every core; a page waits for a free slot before it is fetched,
+    so at most `slots` page bodies are held at once, whatever the size of the cycle."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.slots = asyncio.Semaphore(workers * 3)
+        self._pool: Executor | None = None
+
+    async def text_of(self, page: Response) -> str | None:
+        if self._pool is None:
+            # Fork after the import, so every worker has trafilatura without importing it again.
+            load_extractor()
+            self._pool = ProcessPoolExecutor(self.workers, initializer=watch_parent)
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, extract_text, page.body, page.url)
+        except BrokenProcessPool:
+            if self._pool is pool:  # a worker died on a page: later pages get a new pool
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise MonitorError("the extraction process died on this page") from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, store: Store, limits: Limits,
-                       gate: asyncio.Semaphore, decodes: DecodeBudget | None = None) -> Harvest:
+                       gate: asyncio.Semaphore, extractor: Extractor, decodes: DecodeBudget | None = None) -> Harvest:
     """Any error up to the parsed entries is this feed's failure; any error with one entry is that entry's."""
     try:
         async with gate:
@@ -159,11 +201,18 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         if not link.startswith(("http://", "https://")):
             fresh.page = "no http link"
             return
-        try:
-            async with gate:
-                fresh.page = await fetch(client, link, limits, trusted_origin=feed.url)
-        except Exception as e:  # noqa: BLE001 - a page that cannot be read falls back to the summary
-            fresh.page = f"page not fetched: {describe(e)}"
+        async with extractor.slots:
+            try:
+                async with gate:
+                    body = await fetch(client, link, limits, trusted_origin=feed.url)
+            except Exception as e:  # noqa: BLE001 - a page that cannot be read falls back to the summary
+                fresh.page = f"page not fetched: {describe(e)}"
+                return
+            try:
+                fresh.text = await extractor.text_of(body)
+                fresh.page = "" if fresh.text else "no article text found in the page"
+            except Exception as e:  # noqa: BLE001 - a hostile page falls back to the summary like a missing one
+                fresh.page = f"page text not extracted: {describe(e)}"
 
     await asyncio.gather(*(page(f) for f in harvest.entries if f.copy is None))
     return harvest
@@ -185,10 +234,10 @@ def select_fresh(harvest: Harvest, entries: list[Entry], store: Store) -> None:
             seen.add((entry.guid, url))
             stored = store.stored_entry(feed.name, entry.guid, url)
             if stored is not None:
-                if changed(entry, stored):
-                    harvest.entries.append(Fresh(entry, stored=stored))
+                if changed(entry, stored, key):
+                    harvest.entries.append(Fresh(entry, key, stored=stored))
                 continue
-            harvest.entries.append(Fresh(entry, copy=store.item_at_url(url)))
+            harvest.entries.append(Fresh(entry, key, copy=store.item_at_url(url)))
         except Exception as e:  # noqa: BLE001 - one entry that cannot be read is its own failure
             harvest.failures.append((entry, describe(e)))
 
@@ -199,25 +248,20 @@ def entry_key(entry: Entry) -> str:
     return text_key(f"{entry.title}\n{entry.summary}\n{entry.via or entry.link}")
 
 
-def changed(entry: Entry, stored: dict) -> bool:
+def changed(entry: Entry, stored: dict, key: str) -> bool:
     if entry.updated is not None and stored["updated"] and iso(entry.updated) > stored["updated"]:
         return True
-    return bool(stored["entry_key"]) and stored["entry_key"] != entry_key(entry)
+    return bool(stored["entry_key"]) and stored["entry_key"] != key
 
 
-def to_article(entry: Entry, page: Response | str) -> Article:
+def to_article(fresh: Fresh) -> Article:
+    entry = fresh.entry
     url = canonical_url(entry.link)
-    if isinstance(page, Response):
-        try:
-            text = extract_text(page.body, page.url)
-        except Exception as e:  # noqa: BLE001 - a hostile page falls back to the summary like a missing one
-            text, note = None, f"page text not extracted: {describe(e)}"
-        else:
-            note = "no article text found in the page"
-        if text:
-            return Article(entry, url, text, "page")
-    else:
-        note = page
+    if fresh.copy is not None:
+        return copied_article(entry, fresh.copy)
+    if fresh.text:
+        return Article(entry, url, fresh.text, "page")
+    note = fresh.page if isinstance(fresh.page, str) else "page not extracted"
     return Article(entry, url, entry.summary, "summary", note)
 
 
@@ -259,7 +303,7 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
     max_age = config["alerts.max_age_days"]
     oldest_alerted = now - timedelta(days=max_age) if max_age else None
     window = timedelta(days=config["dedupe.window_days"])
-    article = copied_article(e, fresh.copy) if fresh.copy is not None else to_article(e, fresh.page)
+    article = to_article(fresh)
     published = e.published or now
     c = classify(e.title, article.text, published.date(), config.rules, config.tally_terms)
     keys = text_keys(article.text)
@@ -267,7 +311,7 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
     queued = 0
     if fresh.stored is not None:
         item_id, story_id = fresh.stored["id"], fresh.stored["story_id"]
-        store.update_item(item_id, article, c, now, key, fp, entry_key(e))
+        store.update_item(item_id, article, c, now, key, fp, fresh.key)
         log.info("item %s updated in place: %s", item_id, e.title)
     else:
         earlier = store.stored_entry(feed.name, e.guid, article.canonical_url)
@@ -281,7 +325,7 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
             return 0, 0
         story_id = same[0]["story_id"] if same else find_story(store, fp, c, published, window,
                                                                config["dedupe.threshold"])
-        item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, entry_key(e), silent)
+        item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, fresh.key, silent)
     alerting = not silent and (oldest_alerted is None or published >= oldest_alerted)
     if c.is_report and alerting:
         # Keyed by story: the first report of a story alerts, its copies and updates do not.
@@ -323,33 +367,56 @@ def backoff(failures: int, interval_seconds: int, cap_seconds: int) -> timedelta
     return timedelta(seconds=min(interval_seconds * 2 ** min(failures - 1, 30), cap_seconds))
 
 
-async def _harvest_all(config: Config, store: Store, feeds: list[tuple[Feed, FeedState]],
-                       stop: threading.Event | None = None, budget_seconds: float | None = None) -> list[Harvest]:
-    """Every due feed's harvest, fetched concurrently. On stop, feeds still being read are dropped
-    (untouched, read next time); past the budget, they are failures of their own."""
+def workers_of(config: Config) -> int:
+    return config["fetch.workers"] or os.cpu_count() or 1
+
+
+async def _stream(config: Config, store: Store, notifiers: Notifiers, due: list[tuple[Feed, FeedState]],
+                  started: datetime, clock: Clock, catch_up: bool, skipped: set[str], stop: threading.Event | None = None,
+                  budget_seconds: float | None = None) -> tuple[list[FeedOutcome], int, int]:
+    """Every due feed at once; each is stored and its alerts delivered the moment its own pages are
+    extracted. On stop, feeds still being read are dropped (untouched, read next time); past the
+    budget, they are failures of their own. Returns the outcomes, the alerts queued and delivered."""
     limits = limits_of(config)
     gate = asyncio.Semaphore(config["fetch.concurrency"])
     decodes = DecodeBudget(config["fetch.google_news_decodes"])
+    extractor = Extractor(workers_of(config))
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget_seconds if budget_seconds else None
-    # An AsyncClient belongs to one event loop, and each cycle runs its own: one client per cycle.
-    async with make_client(limits, config["fetch.concurrency"]) as client:
-        tasks = {asyncio.create_task(harvest_feed(client, f, state, store, limits, gate, decodes)): f for f, state in feeds}
-        waiting = set(tasks)
-        while waiting:
-            _, waiting = await asyncio.wait(waiting, timeout=STOP_POLL_SECONDS)
-            if (stop is not None and stop.is_set()) or (deadline is not None and loop.time() > deadline):
-                break
-        for task in waiting:
-            task.cancel()
-        await asyncio.gather(*waiting, return_exceptions=True)
-    harvests = []
-    for task, feed in tasks.items():
-        if not task.cancelled():
-            harvests.append(task.result())
-        elif stop is None or not stop.is_set():
-            harvests.append(Harvest(feed, error=f"not read within the cycle's budget of {budget_seconds:g} s"))
-    return harvests
+    outcomes: list[FeedOutcome] = []
+    created = sent = 0
+
+    def settle(h: Harvest) -> None:
+        nonlocal created, sent
+        state = next(state for f, state in due if f.name == h.feed.name)
+        silent = catch_up or (h.feed.catch_up and state.last_success_at is None)
+        outcome, queued = _settle(h, config, store, notifiers, state, started, clock(), silent)
+        outcomes.append(outcome)
+        created += queued
+        if queued and not (stop is not None and stop.is_set()):
+            sent += deliver_pending(store, notifiers, clock(), stop, skipped)[0]
+
+    try:
+        # An AsyncClient belongs to one event loop, and each cycle runs its own: one client per cycle.
+        async with make_client(limits, config["fetch.concurrency"]) as client:
+            tasks = {asyncio.create_task(harvest_feed(client, f, state, store, limits, gate, extractor, decodes)): f
+                     for f, state in due}
+            waiting = set(tasks)
+            while waiting:
+                done, waiting = await asyncio.wait(waiting, timeout=STOP_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+                for task in sorted(done, key=lambda t: due.index(next(d for d in due if d[0] is tasks[t]))):
+                    settle(task.result())  # those read before a stop too: storing them takes moments, reading them again more
+                if (stop is not None and stop.is_set()) or (deadline is not None and loop.time() > deadline):
+                    break
+            for task in waiting:
+                task.cancel()
+            await asyncio.gather(*waiting, return_exceptions=True)
+        if stop is None or not stop.is_set():
+            for task in waiting:
+                settle(Harvest(tasks[task], error=f"not read within the cycle's budget of {budget_seconds:g} s"))
+    finally:
+        extractor.close()
+    return outcomes, created, sent
 
 
 # A server's Retry-After is honoured up to a week: past that it is more likely a mistake than a plan.
@@ -394,6 +461,7 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
     outcomes: list[FeedOutcome] = []
     created = sent = pending = 0
     meanwhile = Meanwhile(store.path, notifiers, started, stop)
+    skipped: set[str] = set()  # delivery targets that failed or stalled in this cycle: tried once a cycle
     try:
         states = {f.name: store.feed_state(f.name) for f in config.feeds if f.enabled}
         due = []
@@ -407,18 +475,15 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
                                                                      f"{f.poll_interval_seconds} s"))
             else:
                 due.append((f, state))
-        harvests = asyncio.run(_harvest_all(config, store, due, stop, config.cycle_seconds))
-        for h in harvests:  # those read before a stop too: storing them takes moments, reading them again more
-            state = states[h.feed.name]
-            silent = catch_up or (h.feed.catch_up and state.last_success_at is None)
-            outcome, queued = _settle(h, config, store, notifiers, state, started, clock(), silent)
-            outcomes.append(outcome)
-            created += queued
+        streamed, created, sent = asyncio.run(_stream(config, store, notifiers, due, started, clock, catch_up, skipped,
+                                                      stop, config.cycle_seconds))
+        order = {f.name: i for i, f in enumerate(config.feeds)}
+        outcomes += sorted(streamed, key=lambda o: order[o.feed])
     finally:
         try:
             early = meanwhile.join()
-            sent, pending = deliver_pending(store, notifiers, clock(), stop)
-            sent += early
+            late, pending = deliver_pending(store, notifiers, clock(), stop, skipped)
+            sent += late + early
         except Exception:
             log.exception("delivery failed; pending alerts stay in the outbox for the next cycle")
         failed = [o for o in outcomes if o.status == "failed"]
@@ -472,6 +537,8 @@ def send_digest(config: Config, store: Store, notifiers: Notifiers, period: Peri
     """Build the digest of a period, record it and queue it for every notifier that wants digests,
     in one transaction: a period is sent once, even across restarts. Returns the digest and how
     many alerts were queued."""
+    from .digest import build_digest, draw_chart, render_for, title_of  # noqa: PLC0415 - a poll needs none of it
+
     tz = ZoneInfo(config["schedule.timezone"])
     digest = build_digest(store, period, config["digest.max_stories"], config["alerts.max_age_days"])
     if digest.empty and not config["digest.send_empty"]:
@@ -499,6 +566,8 @@ def run_due_digest(config: Config, store: Store, notifiers: Notifiers, clock: Cl
     if not config["schedule.digest"].strip():
         return None
     now = clock()
+    from .digest import due_period  # noqa: PLC0415 - imported when a digest is due, not by every poll
+
     period = due_period(store, digest_trigger(config), now)
     if period is None:
         return None
@@ -510,4 +579,6 @@ def run_due_digest(config: Config, store: Store, notifiers: Notifiers, clock: Cl
 
 
 def digest_trigger(config: Config):
+    from .digest import trigger  # noqa: PLC0415 - imported when a digest is due, not by every poll
+
     return trigger(config["schedule.digest"], config["schedule.timezone"])
