@@ -9,7 +9,6 @@ from calendar import timegm
 from dataclasses import replace
 from datetime import datetime, timezone
 
-import feedparser
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -24,6 +23,8 @@ _BLOCKS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "bl
 
 
 def parse_feed(body: bytes) -> list[Entry]:
+    import feedparser  # noqa: PLC0415 - imported when a feed has changed, not for a poll of unchanged feeds
+
     # The sanitiser and URI resolver cost 40 % of parsing and we strip markup ourselves.
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
     # A feed with no items is still a feed; what is not a feed has no version feedparser knows.
