@@ -119,3 +119,11 @@ def test_each_score_can_have_its_own_threshold(tmp_path, run_monitor):
     assert strike_too.exit_code == 1
     assert "strike F1 0.000 < 0.95" in strike_too.output and "attack F1" not in strike_too.output
     assert unknown.exit_code == 2 and "SCORE one of attack, strike, total, all" in unknown.output
+
+
+def test_the_second_blind_probe_set_is_labelled_in_the_eval_form(run_monitor):
+    # probes2 was scored blind once (README, Measured); eval refuses a malformed or unlabelled line.
+    result = run_monitor(REPO / "config" / "monitor.toml", "eval", str(REPO / "tests" / "data" / "probes2.jsonl"))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("68 articles")
