@@ -83,13 +83,13 @@ class LoopbackServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-def _serve(handler_cls) -> tuple[ThreadingHTTPServer, str]:
+def start_server(handler_cls) -> tuple[ThreadingHTTPServer, str]:
     server = LoopbackServer(("127.0.0.1", 0), handler_cls)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS}, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def _stop(server: ThreadingHTTPServer) -> None:
+def stop_server(server: ThreadingHTTPServer) -> None:
     server.shutdown()
     server.server_close()
 
@@ -126,10 +126,10 @@ def web():
             self.end_headers()
             self.wfile.write(body)
 
-    server, base = _serve(Handler)
+    server, base = start_server(Handler)
     state["web"] = Web(base)
     yield state["web"]
-    _stop(server)
+    stop_server(server)
 
 
 @dataclass
@@ -164,7 +164,7 @@ def _start_receiver() -> tuple[ThreadingHTTPServer, Receiver]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-    server, base = _serve(Handler)
+    server, base = start_server(Handler)
     state["rec"] = Receiver(base.replace("http://", "json://") + "/")
     return server, state["rec"]
 
@@ -173,7 +173,7 @@ def _start_receiver() -> tuple[ThreadingHTTPServer, Receiver]:
 def receiver():
     server, rec = _start_receiver()
     yield rec
-    _stop(server)
+    stop_server(server)
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def other_receiver():
     """A second json:// target, for tests where two targets answer differently."""
     server, rec = _start_receiver()
     yield rec
-    _stop(server)
+    stop_server(server)
 
 
 def free_port() -> int:

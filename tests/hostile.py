@@ -9,7 +9,9 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from conftest import start_server, stop_server
 
 Answer = Callable[[BaseHTTPRequestHandler], None]
 
@@ -106,16 +108,13 @@ def serve_hostile() -> tuple[Hostile, Callable[[], None]]:
 
         do_GET = do_POST = _answer
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, base = start_server(Handler)
     stop = threading.Event()
-    state["site"] = Hostile(f"http://127.0.0.1:{server.server_address[1]}", stop)
+    state["site"] = Hostile(base, stop)
 
     def close() -> None:
         stop.set()
-        server.shutdown()
-        server.server_close()
+        stop_server(server)
 
     return state["site"], close
 

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler
 import httpx
 import pytest
 from builders import JORDAN_DRONE, rss
-from conftest import _serve, _stop, free_port
+from conftest import free_port, start_server, stop_server
 
 from monitor.errors import PermanentFetchError, TransientFetchError
 from monitor.fetch import Limits, Response, fetch, make_client
@@ -62,9 +62,9 @@ def site():
             self.end_headers()
             self.wfile.write(FEED)
 
-    server, base = _serve(Handler)
+    server, base = start_server(Handler)
     yield base, seen
-    _stop(server)
+    stop_server(server)
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 410])

@@ -4,13 +4,12 @@ through the same outbox and retries as every other alert, with its auth header k
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from builders import JORDAN_DRONE, STEPS, page, rss
-from conftest import write_config
+from conftest import start_server, stop_server, write_config
 
 TOKEN = "s3cr3t-hook-T0KEN-91f2"
 
@@ -44,11 +43,10 @@ def hook():
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    state["hook"] = Hook(f"webhook+http://127.0.0.1:{server.server_address[1]}/siem/alerts")
+    server, base = start_server(Handler)
+    state["hook"] = Hook(f"webhook+{base}/siem/alerts")
     yield state["hook"]
-    server.shutdown()
+    stop_server(server)
 
 
 def webhook_config(tmp_path, web, hook, monkeypatch, feeds=()):
