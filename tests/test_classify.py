@@ -268,3 +268,22 @@ def test_us_troops_killed_by_proxies_is_no_us_strike():
 )
 def test_more_strike_wordings_and_expectations(text, is_strike):
     assert ("strike" in categories("", text + CONTEXT)) is is_strike
+
+
+@pytest.mark.parametrize(
+    "text, is_strike",
+    [
+        # A gunship answering fire, said with "striking".
+        ("A U.S. helicopter on patrol fired back, striking a pickup truck carrying Iran-aligned fighters.", True),
+        # Bombs dropped, not "struck".
+        ("Four American F-16s dropped bombs on a depot near Al Bukamal used by the Revolutionary Guard, CENTCOM said.", True),
+        # A long list of targets between the strike and whose they were: still one strike sentence.
+        ("The U.S. Air Force struck 40 sites across two provinces overnight, among them headquarters buildings, "
+         "fuel trucks, radar posts, drone workshops and several rocket launch pads run by Kataib Hezbollah.", True),
+        # "Striking" said of the attackers' drone, the US only as the source: no US strike.
+        ("U.S. officials said the drone came in low, striking a barracks, and no group has claimed it.", False),
+        ("American jets dropped leaflets over the desert town, urging residents to stay indoors.", False),
+    ],
+)
+def test_strikes_worded_as_striking_dropped_bombs_or_with_long_target_lists(text, is_strike):
+    assert ("strike" in categories("", text + CONTEXT)) is is_strike
