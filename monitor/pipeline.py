@@ -316,12 +316,12 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
     else:
         earlier = store.stored_entry(feed.name, e.guid, article.canonical_url)
         if earlier:  # stored by this feed earlier in the cycle under another GUID
-            store.record_skipped_as_same(feed.name, e.guid, entry_key(e), earlier["id"], now)
+            store.record_skipped_as_same(feed.name, e.guid, fresh.key, earlier["id"], now)
             return 0, 0
         same = store.same_text(key, published - window, published + window)
         mine = [row for row in same if row["feed"] == feed.name]
         if mine:  # this outlet already carries this very text
-            store.record_skipped_as_same(feed.name, e.guid, entry_key(e), mine[0]["id"], now)
+            store.record_skipped_as_same(feed.name, e.guid, fresh.key, mine[0]["id"], now)
             return 0, 0
         story_id = same[0]["story_id"] if same else find_story(store, fp, c, published, window,
                                                                config["dedupe.threshold"])
