@@ -401,10 +401,11 @@ async def _stream(config: Config, store: Store, notifiers: Notifiers, due: list[
         async with make_client(limits, config["fetch.concurrency"]) as client:
             tasks = {asyncio.create_task(harvest_feed(client, f, state, store, limits, gate, extractor, decodes)): f
                      for f, state in due}
+            place = {feed.name: n for n, (feed, _) in enumerate(due)}
             waiting = set(tasks)
             while waiting:
                 done, waiting = await asyncio.wait(waiting, timeout=STOP_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-                for task in sorted(done, key=lambda t: due.index(next(d for d in due if d[0] is tasks[t]))):
+                for task in sorted(done, key=lambda t: place[tasks[t].name]):
                     settle(task.result())  # those read before a stop too: storing them takes moments, reading them again more
                 if (stop is not None and stop.is_set()) or (deadline is not None and loop.time() > deadline):
                     break
