@@ -62,8 +62,12 @@ def article(size: int = 5_000) -> str:
     """A 5 KB report of distinct sentences: attacks, strikes, a running total, and unrelated news."""
     paragraphs = [
         "Iranian proxies have attacked U.S. troops in Iraq, Syria and Jordan 169 times since Oct. 17, a defense official said.",
-        *JORDAN_DRONE.paragraphs, *KH_STRIKES.paragraphs, *HOUTHI_SHIP.paragraphs,
-        *HEART_ATTACK.paragraphs, *CYBERATTACK.paragraphs, *FOOTBALL.paragraphs,
+        *JORDAN_DRONE.paragraphs,
+        *KH_STRIKES.paragraphs,
+        *HOUTHI_SHIP.paragraphs,
+        *HEART_ATTACK.paragraphs,
+        *CYBERATTACK.paragraphs,
+        *FOOTBALL.paragraphs,
         *(s.paragraphs[0] for s in STEPS[:3]),
         *BACKGROUND,
     ]
@@ -89,8 +93,10 @@ def main() -> None:
             n += 1
         rates.append(n / (time.perf_counter() - start))
     print(f"article: {len(text)} characters, categories {result.categories}, {len(result.tallies)} tallies")
-    print(f"classify (rules + tallies), one core: best {max(rates):,.0f} articles/s, median {statistics.median(rates):,.0f} "
-          f"(min {min(rates):,.0f}; {args.repeat} rounds of {args.seconds:g} s)")
+    print(
+        f"classify (rules + tallies), one core: best {max(rates):,.0f} articles/s, median {statistics.median(rates):,.0f} "
+        f"(min {min(rates):,.0f}; {args.repeat} rounds of {args.seconds:g} s)"
+    )
     print("stages (best of the rounds, microseconds per article):")
     for name, micros in stage_costs(text, published, rules, terms, args.repeat).items():
         print(f"  {name:<44} {micros:7.1f}")

@@ -56,12 +56,26 @@ _MARKUP = re.compile(r"(?is)(<script\b.*?</script>|<style\b.*?</style>|<!--.*?--
 _THIRD_WORD = re.compile(r"(\S+\s+\S+\s+\S+)(?=\s+\S)")
 _PARAGRAPH = re.compile(r"(?is)<p\b[^>]*>((?:(?!</?p\b).)*?)</p>")
 
-GROUPS = ("Iran-backed militants", "Fighters of Kataib Hezbollah", "An Iranian-backed militia",
-          "Members of an Iraqi militia backed by Tehran")
+GROUPS = (
+    "Iran-backed militants",
+    "Fighters of Kataib Hezbollah",
+    "An Iranian-backed militia",
+    "Members of an Iraqi militia backed by Tehran",
+)
 ACTS = ("fired {n} rockets at", "launched {n} drones at", "attacked", "targeted")
-TARGETS = ("a base that hosts U.S. troops", "American forces stationed", "a U.S. military outpost", "coalition troops based")
-PLACES = ("near Erbil in northern Iraq", "at Ain al-Asad air base in western Iraq", "in eastern Syria",
-          "near the Jordanian border with Syria", "at the Conoco gas field in Syria")
+TARGETS = (
+    "a base that hosts U.S. troops",
+    "American forces stationed",
+    "a U.S. military outpost",
+    "coalition troops based",
+)
+PLACES = (
+    "near Erbil in northern Iraq",
+    "at Ain al-Asad air base in western Iraq",
+    "in eastern Syria",
+    "near the Jordanian border with Syria",
+    "at the Conoco gas field in Syria",
+)
 DAYS = ("on Monday", "on Tuesday", "late on Wednesday", "early on Thursday", "on Friday", "over the weekend")
 SOURCES = ("a defense official said", "the Pentagon said", "officials in Washington said", "a military spokesman said")
 
@@ -76,16 +90,20 @@ def code_word(k: int) -> str:
 
 def attack_sentence(k: int) -> str:
     r = k * 7919
-    return (f"{GROUPS[r % 4]} {ACTS[(r // 4) % 4].format(n=2 + k % 9)} {TARGETS[(r // 16) % 4]} "
-            f"{PLACES[(r // 64) % 5]} {DAYS[(r // 320) % 6]}, {SOURCES[k % 4]}.")
+    return (
+        f"{GROUPS[r % 4]} {ACTS[(r // 4) % 4].format(n=2 + k % 9)} {TARGETS[(r // 16) % 4]} "
+        f"{PLACES[(r // 64) % 5]} {DAYS[(r // 320) % 6]}, {SOURCES[k % 4]}."
+    )
 
 
 def varied_page(html: str, k: int, attack: bool) -> str:
     """The page with a code word after every third word of its text, and maybe an attack sentence
     at the end of its longest paragraph (where extraction finds the article)."""
     code = code_word(k)
-    page = "".join(part if not part or part.startswith("<") else _THIRD_WORD.sub(lambda m: m.group(1) + " " + code, part)
-                   for part in _MARKUP.split(html))
+    page = "".join(
+        part if not part or part.startswith("<") else _THIRD_WORD.sub(lambda m: m.group(1) + " " + code, part)
+        for part in _MARKUP.split(html)
+    )
     if attack:
         longest = max(_PARAGRAPH.finditer(page), key=lambda m: len(_MARKUP.sub("", m.group(1))), default=None)
         at = longest.end() if longest else page.find("</body>")
@@ -111,7 +129,11 @@ def attack_bases(bases: list[str]) -> list[int]:
     for i, html in enumerate(bases):
         text = extract_text(varied_page(html, i, True).encode())
         # A long article, so the added sentence is a small share of it: copies must not fold into one story.
-        if text and len(text.split()) >= 200 and "attack" in classify("", text, date(2024, 2, 5), rules, terms).categories:
+        if (
+            text
+            and len(text.split()) >= 200
+            and "attack" in classify("", text, date(2024, 2, 5), rules, terms).categories
+        ):
             good.append(i)
     return good
 
@@ -132,17 +154,23 @@ def build_world(feeds: int, items: int, base_url: str) -> dict[str, tuple[bytes,
             routes[f"/page/{f}/{j}.html"] = (page.encode(), "")
             title = f"Dispatch {code_word(k)} from outlet {f}"
             published = format_datetime(now - timedelta(minutes=k % 600))
-            head = (f"<title>{escape(title)}</title><guid isPermaLink=\"false\">item-{k}</guid>"
-                    f"<pubDate>{published}</pubDate>")
-            linked.append(f"<item>{head}<link>{base_url}/page/{f}/{j}.html</link>"
-                          f"<description>{escape(title)}: a short summary.</description></item>")
+            head = (
+                f'<title>{escape(title)}</title><guid isPermaLink="false">item-{k}</guid><pubDate>{published}</pubDate>'
+            )
+            linked.append(
+                f"<item>{head}<link>{base_url}/page/{f}/{j}.html</link>"
+                f"<description>{escape(title)}: a short summary.</description></item>"
+            )
             body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs_of(page))
             full.append(f"<item>{head}<content:encoded>{escape(body)}</content:encoded></item>")
         for prefix, entries in (("feed", linked), ("full", full)):
-            xml = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
-                   'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
-                   f"<title>Outlet {f}</title><link>{base_url}/</link><description>News</description>"
-                   + "\n".join(entries) + "</channel></rss>").encode()
+            xml = (
+                '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+                'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+                f"<title>Outlet {f}</title><link>{base_url}/</link><description>News</description>"
+                + "\n".join(entries)
+                + "</channel></rss>"
+            ).encode()
             routes[f"/{prefix}/{f}.xml"] = (xml, '"' + hashlib.sha1(xml).hexdigest()[:16] + '"')
     return routes
 
@@ -167,7 +195,9 @@ def serve_world(feeds: int, items: int) -> None:
             self.send_response(status)
             if etag:
                 self.send_header("ETag", etag)
-            self.send_header("Content-Type", "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8")
+            self.send_header(
+                "Content-Type", "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
+            )
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -180,6 +210,7 @@ def serve_world(feeds: int, items: int) -> None:
 
 
 # ---------------------------------------------------------------- what runs in the measured processes
+
 
 def cpu_seconds() -> float:
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -197,9 +228,15 @@ def run_monitor(config_path: str) -> dict:
     notifiers = Notifiers(config.notifiers, config=config)
     started, cpu = time.time(), cpu_seconds()
     report = run_cycle(config, store, notifiers)
-    result = {"start": started, "wall": time.time() - started, "cpu": cpu_seconds() - cpu,
-              "items": report.new_items, "alerts": report.alerts_sent, "failed": len(report.failed),
-              "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    result = {
+        "start": started,
+        "wall": time.time() - started,
+        "cpu": cpu_seconds() - cpu,
+        "items": report.new_items,
+        "alerts": report.alerts_sent,
+        "failed": len(report.failed),
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
     store.close()
     return result
 
@@ -216,6 +253,7 @@ def run_floor(base: str, feeds: int, concurrency: int, workers: int) -> dict:
         loop = asyncio.get_running_loop()
         gate = asyncio.Semaphore(concurrency)
         async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency * 2)) as client:
+
             async def page(link: str):
                 async with gate:
                     body = (await client.get(link)).content
@@ -233,8 +271,13 @@ def run_floor(base: str, feeds: int, concurrency: int, workers: int) -> dict:
     started, cpu = time.time(), cpu_seconds()
     with ProcessPoolExecutor(workers) as pool:
         extracted = asyncio.run(cycle(pool))
-    return {"start": started, "wall": time.time() - started, "cpu": cpu_seconds() - cpu, "items": extracted,
-            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "start": started,
+        "wall": time.time() - started,
+        "cpu": cpu_seconds() - cpu,
+        "items": extracted,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def run_full_text(config_path: str, base: str, feeds: int, concurrency: int, rounds: int) -> dict:
@@ -258,14 +301,16 @@ def run_full_text(config_path: str, base: str, feeds: int, concurrency: int, rou
     async def bare() -> int:
         gate = asyncio.Semaphore(concurrency)
         async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency * 2)) as client:
+
             async def one(url: str) -> int:
                 async with gate:
                     return (await client.get(url, headers={"If-None-Match": etags[url]})).status_code
+
             return sum(s == 304 for s in await asyncio.gather(*(one(u) for u in etags)))
 
     warm, client = [], []
     for r in range(rounds):
-        for which in ((0, 1) if r % 2 == 0 else (1, 0)):
+        for which in (0, 1) if r % 2 == 0 else (1, 0):
             t = time.perf_counter()
             if which == 0:
                 outcome = run_cycle(config, store, notifiers)
@@ -275,11 +320,17 @@ def run_full_text(config_path: str, base: str, feeds: int, concurrency: int, rou
                 assert asyncio.run(bare()) == feeds
                 client.append(time.perf_counter() - t)
     store.close()
-    return {"items": report.new_items, "wall": cold_wall, "cpu": cold_cpu,
-            "warm": statistics.median(warm), "bare": statistics.median(client)}
+    return {
+        "items": report.new_items,
+        "wall": cold_wall,
+        "cpu": cold_cpu,
+        "warm": statistics.median(warm),
+        "bare": statistics.median(client),
+    }
 
 
 # ---------------------------------------------------------------- measuring from outside
+
 
 class Receiver:
     """A loopback target for apprise's json:// posts: when the first one arrived, how many."""
@@ -356,8 +407,17 @@ def write_config(folder: Path, base: str, prefix: str, feeds: int, receiver: str
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("rules.toml", "tallies.toml"):
         shutil.copy(ROOT / "config" / name, folder / name)
-    lines = ['[storage]', 'path = "monitor.db"', '[alerts]', 'max_age_days = 0', '[schedule]', 'digest = ""',
-             '[fetch]', f'concurrency = {concurrency}', 'timeout_seconds = 60']
+    lines = [
+        "[storage]",
+        'path = "monitor.db"',
+        "[alerts]",
+        "max_age_days = 0",
+        "[schedule]",
+        'digest = ""',
+        "[fetch]",
+        f"concurrency = {concurrency}",
+        "timeout_seconds = 60",
+    ]
     for f in range(feeds):
         # Every item of the world is news: no silent first poll (catch_up) for these feeds.
         lines += ["[[feeds]]", f'name = "outlet {f}"', f'url = "{base}/{prefix}/{f}.xml"', "catch_up = false"]
@@ -392,8 +452,13 @@ def start_up(tmp: Path, rounds: int) -> list[float]:
         first.clear()
         (tmp / "startup" / "monitor.db").unlink(missing_ok=True)
         spawned = time.time()
-        subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "poll"], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "monitor", "--config", str(config), "poll"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
         times.append(first[0] - spawned)
     server.shutdown()
     return times
@@ -431,8 +496,12 @@ def main() -> None:
     if args.reps < 5:
         print(f"note: {args.reps} repetitions; the figures for the README take 5 or more")
 
-    server = subprocess.Popen([sys.executable, __file__, "--serve", "--feeds", str(args.feeds), "--items", str(args.items)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--feeds", str(args.feeds), "--items", str(args.items)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     base = server.stdout.readline().strip()
     receiver = Receiver()
     rows: dict[str, list[float]] = {}
@@ -441,13 +510,16 @@ def main() -> None:
         rows.setdefault(name, []).append(value)
 
     items = args.feeds * args.items
-    print(f"world: {args.feeds} feeds x {args.items} new articles at {base}; {os.cpu_count()} cores; "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"world: {args.feeds} feeds x {args.items} new articles at {base}; {os.cpu_count()} cores; "
+        f"load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for rep in range(args.reps):
             runs = {}
-            for which in (("monitor", "floor") if rep % 2 == 0 else ("floor", "monitor")):
+            for which in ("monitor", "floor") if rep % 2 == 0 else ("floor", "monitor"):
                 if which == "monitor":
                     shutil.rmtree(tmp / "cold", ignore_errors=True)
                     config = write_config(tmp / "cold", base, "feed", args.feeds, receiver.url, args.concurrency)
@@ -474,15 +546,18 @@ def main() -> None:
 
             shutil.rmtree(tmp / "full", ignore_errors=True)
             config = write_config(tmp / "full", base, "full", args.feeds, receiver.url, args.concurrency)
-            full, _, _ = measured(["--run", "full", str(config), base, str(args.feeds), str(args.concurrency),
-                                   str(args.warm_rounds)])
+            full, _, _ = measured(
+                ["--run", "full", str(config), base, str(args.feeds), str(args.concurrency), str(args.warm_rounds)]
+            )
             add("per item without extraction, wall (ms)", full["wall"] / full["items"] * 1000)
             add("per item without extraction, CPU (ms)", full["cpu"] / full["items"] * 1000)
             add("warm cycle, all 304 (s)", full["warm"])
             add("warm ratio to a bare httpx client", full["warm"] / full["bare"])
-            print(f"rep {rep + 1}: monitor {mon['wall']:.1f} s, floor {floor['wall']:.1f} s, "
-                  f"first alert {mon['first_alert']:.1f} s, per item {rows['per item without extraction, wall (ms)'][-1]:.2f} ms",
-                  flush=True)
+            print(
+                f"rep {rep + 1}: monitor {mon['wall']:.1f} s, floor {floor['wall']:.1f} s, "
+                f"first alert {mon['first_alert']:.1f} s, per item {rows['per item without extraction, wall (ms)'][-1]:.2f} ms",
+                flush=True,
+            )
         rows["start-up to first fetch (s)"] = start_up(tmp, max(args.reps, 5))
     server.stdin.close()
     server.wait()

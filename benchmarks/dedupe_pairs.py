@@ -59,9 +59,14 @@ def edits(text: str, rng: random.Random, donor: str) -> dict[str, str]:
         "new headline + paragraph added": "\n".join(["Updated: " + head[::-1][:40], *body, added]),
         "one paragraph dropped": "\n".join([head, *dropped]),
         "own boilerplate": "\n".join([BOILERPLATE[1], head, *body, *BOILERPLATE]),
-        "new headline + new first paragraph": "\n".join([rng.choice(LEADS), rng.choice(LEADS[::-1]) + " " + head, *body[1:]]
-                                                          if len(body) > 2 else [rng.choice(LEADS), *body]),
-        "added + dropped + boilerplate": "\n".join([BOILERPLATE[1], "Breaking: " + head, *dropped, added, *BOILERPLATE]),
+        "new headline + new first paragraph": "\n".join(
+            [rng.choice(LEADS), rng.choice(LEADS[::-1]) + " " + head, *body[1:]]
+            if len(body) > 2
+            else [rng.choice(LEADS), *body]
+        ),
+        "added + dropped + boilerplate": "\n".join(
+            [BOILERPLATE[1], "Breaking: " + head, *dropped, added, *BOILERPLATE]
+        ),
     }
 
 
@@ -92,7 +97,10 @@ def main() -> None:
         hits = sum(s >= args.threshold for s in scores)
         print(f"  {kind:<36} {hits}/{len(scores)}  lowest resemblance {min(scores):.2f}")
     print(f"different-story pairs merged: {len(merged)}/{len(different)}")
-    print("  most alike different stories: " + ", ".join(f"{a}~{b} {s:.2f}" for s, a, b in sorted(different, reverse=True)[:3]))
+    print(
+        "  most alike different stories: "
+        + ", ".join(f"{a}~{b} {s:.2f}" for s, a, b in sorted(different, reverse=True)[:3])
+    )
 
 
 if __name__ == "__main__":

@@ -62,8 +62,13 @@ class Writer:
         return " ".join(self.rng.choices(self.words, cum_weights=self.weights, k=n))
 
     def paragraph(self) -> str:
-        parts = [self.sentence(15), self.rng.choice(self.phrases), self.sentence(15), self.rng.choice(self.phrases),
-                 self.sentence(10)]
+        parts = [
+            self.sentence(15),
+            self.rng.choice(self.phrases),
+            self.sentence(15),
+            self.rng.choice(self.phrases),
+            self.sentence(10),
+        ]
         return " ".join(parts)
 
     def article(self, outlet: int, when: datetime) -> str:
@@ -86,8 +91,15 @@ class Writer:
 def store_article(store: Store, i: int, text: str, when: datetime, outlet: int, story=None) -> int:
     entry = Entry(f"g{i}", f"https://example.org/{i}", f"title {i}", "", when)
     keys = text_keys(text)
-    return store.insert_item(f"outlet {outlet}", Article(entry, entry.link, text, "page"), NOTHING, when, story,
-                             keys.text_key, keys.fingerprint)[0]
+    return store.insert_item(
+        f"outlet {outlet}",
+        Article(entry, entry.link, text, "page"),
+        NOTHING,
+        when,
+        story,
+        keys.text_key,
+        keys.fingerprint,
+    )[0]
 
 
 def measure(size: int, new: int, overlapping: bool, folder: Path) -> dict[str, list[float]]:
@@ -151,16 +163,27 @@ def main() -> None:
             if size == 0:
                 empty_total = total
             ratio = f", {total / empty_total:.2f}x the empty store" if empty_total else ""
-            print(f"  near-duplicate check (fingerprint, lookup, resemblance): median {statistics.median(costs['check']):.2f} ms,"
-                  f" p95 {p95(costs['check']):.2f} ms")
-            print(f"  insert with sketch: median {statistics.median(costs['insert']):.2f} ms, p95 {p95(costs['insert']):.2f} ms")
-            print(f"  {args.new} new articles, checked and stored, one commit per 20: {total:.0f} ms{ratio}", flush=True)
+            print(
+                f"  near-duplicate check (fingerprint, lookup, resemblance): median {statistics.median(costs['check']):.2f} ms,"
+                f" p95 {p95(costs['check']):.2f} ms"
+            )
+            print(
+                f"  insert with sketch: median {statistics.median(costs['insert']):.2f} ms, p95 {p95(costs['insert']):.2f} ms"
+            )
+            print(
+                f"  {args.new} new articles, checked and stored, one commit per 20: {total:.0f} ms{ratio}", flush=True
+            )
         store = Store(Path(tmp) / f"bench-{args.sizes[-1]}.db")
         sketch = fingerprint("one two three four five six seven eight nine ten eleven twelve").sketch
-        marks = " UNION ALL ".join(["SELECT item_id FROM (SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ? LIMIT 50)"] * len(sketch))
+        marks = " UNION ALL ".join(
+            ["SELECT item_id FROM (SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ? LIMIT 50)"]
+            * len(sketch)
+        )
         params = [v for h in sketch for v in (h, 19_740, 19_760)]
         try:
-            plan = store.db.execute(f"EXPLAIN QUERY PLAN SELECT item_id, COUNT(*) FROM ({marks}) GROUP BY item_id", params).fetchall()
+            plan = store.db.execute(
+                f"EXPLAIN QUERY PLAN SELECT item_id, COUNT(*) FROM ({marks}) GROUP BY item_id", params
+            ).fetchall()
             steps = sorted({row[-1] for row in plan if "sketches" in row[-1]})
             print("candidate lookup plan, per sketch value: " + "; ".join(steps))
         except Exception as e:  # noqa: BLE001 - an older store has no day column

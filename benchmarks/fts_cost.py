@@ -4,6 +4,7 @@ ms per insert.
 
     python benchmarks/fts_cost.py
 """
+
 import random
 import statistics
 import sys
@@ -20,6 +21,8 @@ NOTHING = Classification((), (), ())
 rng = random.Random(3)
 words = ["".join(rng.choice("abcdefghijklmnop") for _ in range(rng.randint(3, 9))) for _ in range(20000)]
 texts = [" ".join(rng.choice(words) for _ in range(800)) for _ in range(50)]
+
+
 def run(with_fts: bool) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "s.db")
@@ -36,6 +39,8 @@ def run(with_fts: bool) -> float:
         ms = (time.perf_counter() - t0) * 1000 / 2000
         store.close()
         return ms
+
+
 for label, flag in (("with FTS triggers", True), ("without", False)):
     r = [run(flag) for _ in range(3)]
     print(f"{label}: best {min(r):.3f} ms, median {statistics.median(r):.3f} ms per insert")

@@ -74,7 +74,7 @@ def _google_offline(article_id: str) -> Resolution:
     length, pos = _varint(raw, start + 1)
     if length is None:
         return Resolution(GOOGLE_NEWS, None, "Google News id of an unknown form")
-    value = raw[pos:pos + length].decode("utf-8", "replace")
+    value = raw[pos : pos + length].decode("utf-8", "replace")
     if value.startswith(("http://", "https://")):
         return Resolution(GOOGLE_NEWS, value)
     return Resolution(GOOGLE_NEWS, None, "Google News id needs Google's decoding endpoint")
@@ -117,7 +117,9 @@ class DecodeBudget:
 async def decode_google_online(link: str, budget: DecodeBudget, timeout: float, user_agent: str) -> Resolution:
     """Google's decoding endpoint through googlenewsdecoder, within the cycle's budget; never raises."""
     if not budget.take():
-        return Resolution(GOOGLE_NEWS, None, "Google News decoding budget of this cycle spent (fetch.google_news_decodes)")
+        return Resolution(
+            GOOGLE_NEWS, None, "Google News decoding budget of this cycle spent (fetch.google_news_decodes)"
+        )
     try:
         from googlenewsdecoder import GoogleDecoderAsync  # noqa: PLC0415  (only when a feed has such links)
 

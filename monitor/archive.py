@@ -33,7 +33,9 @@ def parse_when(text: str, now: datetime, end: bool = False) -> datetime:
             return day + timedelta(days=1) if end else day
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date (2024-02-05), an ISO time (2024-02-05T12:00) or an age (7d, 12h)") from None
+        raise ValueError(
+            f"{text!r} is not a date (2024-02-05), an ISO time (2024-02-05T12:00) or an age (7d, 12h)"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -113,16 +115,53 @@ def render_export(rows: list[dict], fmt: str, what: str) -> str:
 
 # The header of an empty export, so a spreadsheet or a script gets the columns either way.
 EMPTY_HEADERS = {
-    "reports": ("id", "story_id", "outlet", "published", "fetched_at", "title", "link", "categories", "rules",
-                "text_source", "text_note"),
-    "tallies": ("series", "since", "region", "date", "figure", "qualifier", "outlet", "verdict", "previous_figure",
-                "link", "published", "sentence", "item_id", "story_id", "id"),
-    "stories": ("story_id", "first_seen", "last_seen", "outlets", "items", "categories", "title", "link",
-                "lead_item_id", "outlet_count"),
+    "reports": (
+        "id",
+        "story_id",
+        "outlet",
+        "published",
+        "fetched_at",
+        "title",
+        "link",
+        "categories",
+        "rules",
+        "text_source",
+        "text_note",
+    ),
+    "tallies": (
+        "series",
+        "since",
+        "region",
+        "date",
+        "figure",
+        "qualifier",
+        "outlet",
+        "verdict",
+        "previous_figure",
+        "link",
+        "published",
+        "sentence",
+        "item_id",
+        "story_id",
+        "id",
+    ),
+    "stories": (
+        "story_id",
+        "first_seen",
+        "last_seen",
+        "outlets",
+        "items",
+        "categories",
+        "title",
+        "link",
+        "lead_item_id",
+        "outlet_count",
+    ),
 }
 
 
 # ---------------------------------------------------------------- retention
+
 
 @dataclass(frozen=True, slots=True)
 class PrunePlan:
@@ -133,8 +172,10 @@ class PrunePlan:
     charts: list[Path]
 
     def describe(self) -> str:
-        return (f"before {self.before.isoformat(timespec='seconds')}: {self.texts} item texts and {self.sketches} "
-                f"fingerprint rows, {self.cycles} cycle records, {len(self.charts)} chart files")
+        return (
+            f"before {self.before.isoformat(timespec='seconds')}: {self.texts} item texts and {self.sketches} "
+            f"fingerprint rows, {self.cycles} cycle records, {len(self.charts)} chart files"
+        )
 
 
 def plan_prune(store: Store, retention_days: float, now: datetime) -> PrunePlan | None:
@@ -144,8 +185,11 @@ def plan_prune(store: Store, retention_days: float, now: datetime) -> PrunePlan 
     before = now - timedelta(days=retention_days)
     counts = store.prunable(before)
     charts_dir = store.path.parent / "charts"
-    charts = sorted(p for p in charts_dir.glob("*.png")
-                    if datetime.fromtimestamp(p.stat().st_mtime, timezone.utc) < before) if charts_dir.is_dir() else []
+    charts = (
+        sorted(p for p in charts_dir.glob("*.png") if datetime.fromtimestamp(p.stat().st_mtime, timezone.utc) < before)
+        if charts_dir.is_dir()
+        else []
+    )
     return PrunePlan(before, counts["texts"], counts["sketches"], counts["cycles"], charts)
 
 
@@ -153,8 +197,11 @@ def prune(store: Store, plan: PrunePlan, now: datetime, vacuum: bool = False) ->
     with store.transaction():
         store.prune_before(plan.before)
         store.forget_charts([str(p) for p in plan.charts])
-        store.record_prune(now, plan.before, {"texts": plan.texts, "sketches": plan.sketches, "cycles": plan.cycles,
-                                              "charts": len(plan.charts)})
+        store.record_prune(
+            now,
+            plan.before,
+            {"texts": plan.texts, "sketches": plan.sketches, "cycles": plan.cycles, "charts": len(plan.charts)},
+        )
     for chart in plan.charts:
         chart.unlink(missing_ok=True)
     if vacuum:
@@ -173,24 +220,41 @@ def prune_if_due(store: Store, retention_days: float, now: datetime) -> PrunePla
 
 # ---------------------------------------------------------------- --json documents
 
-def status_document(config, feeds: dict[str, dict], failed_items: list[dict], pending: list[dict],
-                    last_digest: dict | None, cycle: dict | None) -> dict:
+
+def status_document(
+    config,
+    feeds: dict[str, dict],
+    failed_items: list[dict],
+    pending: list[dict],
+    last_digest: dict | None,
+    cycle: dict | None,
+) -> dict:
     """`monitor status --json`: the same facts as its lines. Notifiers appear by name only."""
     out_feeds = []
     for feed in config.feeds:
         f = feeds.get(feed.name) or {}
-        out_feeds.append({
-            "name": feed.name, "url": feed.url, "enabled": feed.enabled, "polled": bool(f),
-            "items_stored": f.get("items_stored", 0), "last_success_at": f.get("last_success_at"),
-            "last_error": f.get("last_error"), "last_error_at": f.get("last_error_at"),
-            "consecutive_failures": f.get("consecutive_failures", 0), "failing_since": f.get("failing_since"),
-            "next_attempt_at": f.get("next_attempt_at"),
-        })
+        out_feeds.append(
+            {
+                "name": feed.name,
+                "url": feed.url,
+                "enabled": feed.enabled,
+                "polled": bool(f),
+                "items_stored": f.get("items_stored", 0),
+                "last_success_at": f.get("last_success_at"),
+                "last_error": f.get("last_error"),
+                "last_error_at": f.get("last_error_at"),
+                "consecutive_failures": f.get("consecutive_failures", 0),
+                "failing_since": f.get("failing_since"),
+                "next_attempt_at": f.get("next_attempt_at"),
+            }
+        )
     return {
         "feeds": out_feeds,
         "item_failures": failed_items,
-        "pending_alerts": [{k: a[k] for k in ("id", "kind", "notifier", "title", "created_at", "attempts", "last_error")}
-                           for a in pending],
+        "pending_alerts": [
+            {k: a[k] for k in ("id", "kind", "notifier", "title", "created_at", "attempts", "last_error")}
+            for a in pending
+        ],
         "last_digest": last_digest,
         "last_cycle": dict(cycle, errors=json.loads(cycle["errors"] or "[]")) if cycle else None,
     }
@@ -200,12 +264,30 @@ def tally_series_document(reports: list[dict]) -> list[dict]:
     """`monitor tallies --json`: each series (since, region) with every report of it, in date order."""
     series: dict[tuple, dict] = {}
     for r in reports:
-        s = series.setdefault((r["since"], r["region"]), {"series": f"{r['since']} {r['region']}", "since": r["since"],
-                                                           "region": r["region"], "high": 0, "reports": []})
+        s = series.setdefault(
+            (r["since"], r["region"]),
+            {
+                "series": f"{r['since']} {r['region']}",
+                "since": r["since"],
+                "region": r["region"],
+                "high": 0,
+                "reports": [],
+            },
+        )
         s["high"] = max(s["high"], r["count"])
-        s["reports"].append({"date": (r["published"] or "")[:10] or None, "figure": r["count"], "qualifier": r["qualifier"],
-                             "outlet": r["outlet"], "verdict": r["verdict"], "previous_figure": r["previous_count"],
-                             "link": r["url"], "published": r["published"], "item_id": r["item_id"]})
+        s["reports"].append(
+            {
+                "date": (r["published"] or "")[:10] or None,
+                "figure": r["count"],
+                "qualifier": r["qualifier"],
+                "outlet": r["outlet"],
+                "verdict": r["verdict"],
+                "previous_figure": r["previous_count"],
+                "link": r["url"],
+                "published": r["published"],
+                "item_id": r["item_id"],
+            }
+        )
     return list(series.values())
 
 
@@ -222,7 +304,16 @@ def feed_states(feeds, stored: dict[str, dict]) -> list[dict]:
             state = f"FAILING {f['consecutive_failures']} in a row since {f['failing_since']}: {f['last_error']}"
         else:
             state = "ok"
-        out.append({"name": feed.name, "url": feed.url, "enabled": feed.enabled, "state": state,
-                    "items_stored": f.get("items_stored", 0), "last_success_at": f.get("last_success_at"),
-                    "last_error": f.get("last_error"), "consecutive_failures": f.get("consecutive_failures", 0)})
+        out.append(
+            {
+                "name": feed.name,
+                "url": feed.url,
+                "enabled": feed.enabled,
+                "state": state,
+                "items_stored": f.get("items_stored", 0),
+                "last_success_at": f.get("last_success_at"),
+                "last_error": f.get("last_error"),
+                "consecutive_failures": f.get("consecutive_failures", 0),
+            }
+        )
     return out

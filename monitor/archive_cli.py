@@ -31,12 +31,20 @@ class When(click.ParamType):
 
 def filter_options(command):
     """--since, --until, --category and --feed, shared by search, items and export."""
-    for option in reversed([
-        click.option("--since", type=When(), help="From this date or time (2024-02-05, 2024-02-05T12:00, or an age: 7d, 12h)."),
-        click.option("--until", type=When(end=True), help="Up to this date (that whole day) or time."),
-        click.option("--category", type=click.Choice(["attack", "strike"]), help="Only items in this category."),
-        click.option("--feed", "feeds", multiple=True, metavar="NAME", help="Only items from this feed (repeatable)."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--since",
+                type=When(),
+                help="From this date or time (2024-02-05, 2024-02-05T12:00, or an age: 7d, 12h).",
+            ),
+            click.option("--until", type=When(end=True), help="Up to this date (that whole day) or time."),
+            click.option("--category", type=click.Choice(["attack", "strike"]), help="Only items in this category."),
+            click.option(
+                "--feed", "feeds", multiple=True, metavar="NAME", help="Only items from this feed (repeatable)."
+            ),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -127,7 +135,9 @@ def export(obj, what, fmt, output, since, until, category, feeds):
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Say what would go, remove nothing.")
-@click.option("--vacuum", is_flag=True, help="Then VACUUM the store to give the space back to the disk (slow on big stores).")
+@click.option(
+    "--vacuum", is_flag=True, help="Then VACUUM the store to give the space back to the disk (slow on big stores)."
+)
 @click.pass_obj
 def prune(obj, dry_run, vacuum):
     """Apply storage.retention_days: texts and fingerprints of older items, older cycle records and
@@ -171,8 +181,10 @@ def feeds_import(obj, file, dry_run):
     config_path = obj.config_path or os.environ.get("MONITOR_CONFIG") or DEFAULT_PATH
     result = add_feeds(config_path, read_opml(file), dry_run)
     verb = "would add" if dry_run else "added"
-    click.echo(f"{len(result.added)} feeds {verb}, {len(result.duplicates)} already there, {len(result.refused)} refused "
-               f"({config_path})")
+    click.echo(
+        f"{len(result.added)} feeds {verb}, {len(result.duplicates)} already there, {len(result.refused)} refused "
+        f"({config_path})"
+    )
     for f in result.added:
         click.echo(f"  {verb}: {f.name}  {f.url}")
     for f in result.duplicates:
@@ -219,12 +231,16 @@ def feeds_list(obj, as_json):
         click.echo(json.dumps(states, indent=2, ensure_ascii=False))
         return
     for s in states:
-        click.echo(f"{s['name']}: {s['state']}, {s['items_stored']} items, last success {s['last_success_at'] or 'never'}"
-                   f"  {s['url']}")
+        click.echo(
+            f"{s['name']}: {s['state']}, {s['items_stored']} items, last success {s['last_success_at'] or 'never'}"
+            f"  {s['url']}"
+        )
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; only this machine by default.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; only this machine by default."
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
 @click.pass_obj
 def browse(obj, host, port):
@@ -239,4 +255,3 @@ def browse(obj, host, port):
 
 
 COMMANDS = (search, items, export, prune, feeds, browse)
-

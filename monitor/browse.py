@@ -13,8 +13,10 @@ from pathlib import Path
 from .errors import MonitorError
 from .store_archive import BROWSE_QUERIES
 
-INSTALL_HINT = ("datasette is not installed: it is the optional extra `browse`. Install it with "
-                "`pip install 'monitor[browse]'`, or `pip install -e \".[browse]\"` from the repository.")
+INSTALL_HINT = (
+    "datasette is not installed: it is the optional extra `browse`. Install it with "
+    "`pip install 'monitor[browse]'`, or `pip install -e \".[browse]\"` from the repository."
+)
 
 
 class BrowseError(MonitorError):
@@ -33,8 +35,8 @@ TABLES = {
     "items": {
         "title": "Items: every article stored, one row per outlet",
         "description": "Classified items. categories is a JSON list (attack, strike); matches holds each rule that "
-                       "fired and its sentence; tallies the reported totals. An item links to its feed and its story; "
-                       "its row page lists the tally reports and alerts it caused.",
+        "fired and its sentence; tallies the reported totals. An item links to its feed and its story; "
+        "its row page lists the tally reports and alerts it caused.",
         "facets": [{"array": "categories"}, "feed", "text_source"],
         "sort_desc": "id",
         "label_column": "title",
@@ -53,7 +55,7 @@ TABLES = {
     "tally_reports": {
         "title": "Tally reports: each reported running total of attacks",
         "description": "A series is (since, region). verdict: new-series, rise (above the series' high), "
-                       "repeat (the same figure again) or stale (below a figure already known).",
+        "repeat (the same figure again) or stale (below a figure already known).",
         "facets": ["outlet", "verdict", "region", "since"],
         "sort_desc": "id",
     },
@@ -78,7 +80,7 @@ def metadata(store_path: Path) -> dict:
     return {
         "title": "monitor: attacks on US forces and US strikes",
         "description": "The monitor's store, read-only. Start with the canned queries: the latest reports, "
-                       "one story's outlets, each tally series over time, failing feeds.",
+        "one story's outlets, each tally series over time, failing feeds.",
         "databases": {
             store_path.stem: {
                 "title": "The monitor's store",
@@ -103,11 +105,27 @@ def serve(store_path: Path, host: str, port: int) -> int:
         meta = Path(folder) / "metadata.json"
         meta.write_text(json.dumps(metadata(store_path), indent=2))
         command = [
-            sys.executable, "-m", "datasette", "serve", str(store_path), "--host", host, "--port", str(port),
-            "--metadata", str(meta),
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(store_path),
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--metadata",
+            str(meta),
             # Reads only: datasette opens the file with mode=ro; no canned query writes; no uploads.
-            "--setting", "default_page_size", "50", "--setting", "sql_time_limit_ms", "3000",
-            "--setting", "allow_download", "off",
+            "--setting",
+            "default_page_size",
+            "50",
+            "--setting",
+            "sql_time_limit_ms",
+            "3000",
+            "--setting",
+            "allow_download",
+            "off",
         ]
         try:
             return subprocess.call(command)

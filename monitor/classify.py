@@ -65,8 +65,18 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
     raw_rules = raw.get("rule")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise ConfigError(source, "rule", "at least one [[rule]] is required")
-    allowed = {"name", "category", "sequence", "anywhere", "window", "exclude", "exclude_near", "near", "context",
-               "context_exclude"}
+    allowed = {
+        "name",
+        "category",
+        "sequence",
+        "anywhere",
+        "window",
+        "exclude",
+        "exclude_near",
+        "near",
+        "context",
+        "context_exclude",
+    }
     rules = []
     seen = set()
     for i, r in enumerate(raw_rules):
@@ -105,8 +115,17 @@ def compile_rules(raw: dict, source: str) -> Ruleset:
         if not isinstance(near, int) or isinstance(near, bool) or near < 0:
             raise ConfigError(source, f"{key}.near", "must be a number of words (0 or more)")
         needs = frozenset(lists["sequence"] + lists["anywhere"])
-        rules.append(Rule(name=name, category=category, window=window, near=near, needs=needs,
-                          voids=frozenset(lists["exclude"]), **lists))
+        rules.append(
+            Rule(
+                name=name,
+                category=category,
+                window=window,
+                near=near,
+                needs=needs,
+                voids=frozenset(lists["exclude"]),
+                **lists,
+            )
+        )
     tally_category = raw.get("tally_category", "attack")
     if tally_category is not None and not isinstance(tally_category, str):
         raise ConfigError(source, "tally_category", "must be a category name")
@@ -186,12 +205,15 @@ def classify(
     head, tokens, found_in = read_article(title, text, ruleset, tally_terms)
     sentences = tokens.sentences
     article_lists = set().union(*found_in.values())
-    rules = [r for r in ruleset.rules if article_lists.issuperset(r.context) and article_lists.isdisjoint(r.context_exclude)]
+    rules = [
+        r for r in ruleset.rules if article_lists.issuperset(r.context) and article_lists.isdisjoint(r.context_exclude)
+    ]
     fired_in: dict[int, list[Rule]] = {}
     for index, positions in found_in.items():
         present = positions.keys()
         fired = [
-            rule for rule in rules
+            rule
+            for rule in rules
             if rule.needs <= present and rule.voids.isdisjoint(present) and _rule_fires(rule, positions)
         ]
         if fired:

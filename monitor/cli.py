@@ -64,7 +64,9 @@ _secret_filter = SecretFilter()
 def _setup_logging(fmt: str, verbose: bool, quiet: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_secret_filter)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     # Libraries say only warnings; -v and -q move our own lines (the "monitor" loggers) alone.
@@ -116,12 +118,12 @@ class Group(click.Group):
             i += 2 if args[i] in _GLOBAL_WITH_VALUE else 1
         if i < len(args):
             own = {opt for p in self.commands[args[i]].params for opt in getattr(p, "opts", [])}
-            rest = args[i + 1:]
+            rest = args[i + 1 :]
             stop = rest.index("--") if "--" in rest else len(rest)
             moved = [a for a in rest[:stop] if a in GLOBAL_FLAGS and a not in own]
             if moved:
                 kept = [a for a in rest[:stop] if a not in moved] + rest[stop:]
-                args = moved + args[:i + 1] + kept
+                args = moved + args[: i + 1] + kept
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
@@ -138,10 +140,19 @@ class Group(click.Group):
 
 
 @click.group(cls=Group)
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="MONITOR_CONFIG",
-              help="Config file (default config/monitor.toml; or set MONITOR_CONFIG).")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log line format.")
-@click.option("-v", "--verbose", is_flag=True, help="Our debug lines too (libraries stay at warnings); also after the command.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="MONITOR_CONFIG",
+    help="Config file (default config/monitor.toml; or set MONITOR_CONFIG).",
+)
+@click.option(
+    "--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Log line format."
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Our debug lines too (libraries stay at warnings); also after the command."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors; also after the command.")
 @click.version_option(package_name="monitor")
 @click.pass_context
@@ -162,8 +173,12 @@ def _open(ctx_obj: Context):
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Poll feeds that are backing off after failures too.")
-@click.option("--catch-up", "catch_up", is_flag=True,
-              help="Store every feed's items and figures silently (no report or tally alerts), as a new feed's first poll does.")
+@click.option(
+    "--catch-up",
+    "catch_up",
+    is_flag=True,
+    help="Store every feed's items and figures silently (no report or tally alerts), as a new feed's first poll does.",
+)
 @click.pass_obj
 def poll(obj: Context, force: bool, catch_up: bool):
     """Run one full cycle: fetch every feed, store and classify new items, deliver pending alerts."""
@@ -182,13 +197,17 @@ def poll(obj: Context, force: bool, catch_up: bool):
     not_due = [o for o in report.outcomes if o.status == "not-due"]
     click.echo(
         f"{len(report.outcomes)} feeds: {updated} updated, {unchanged} not modified, {len(report.failed)} failed"
-        + (f", {len(waiting)} backing off" if waiting else "") + (f", {len(not_due)} not due" if not_due else "") + "; "
+        + (f", {len(waiting)} backing off" if waiting else "")
+        + (f", {len(not_due)} not due" if not_due else "")
+        + "; "
         f"{report.new_items} new items; {report.alerts_created} alerts queued, {report.alerts_sent} sent, "
         f"{report.alerts_pending} pending"
     )
     for o in report.outcomes:
         if o.caught_up:
-            click.echo(f"caught up: {o.feed}: {o.new_items} items stored without alerts (its first poll, or --catch-up)")
+            click.echo(
+                f"caught up: {o.feed}: {o.new_items} items stored without alerts (its first poll, or --catch-up)"
+            )
     for o in report.failed:
         click.echo(f"failed: {o.feed}: {o.error}")
     for o in report.outcomes:
@@ -237,7 +256,11 @@ def _run_daemon(config, notifiers) -> None:
             log.info("retention: removed %s", pruned.describe())
         log.info(
             "cycle done: %d feeds, %d failed, %d new items, %d alerts sent, %d pending",
-            len(report.outcomes), len(report.failed), report.new_items, report.alerts_sent, report.alerts_pending,
+            len(report.outcomes),
+            len(report.failed),
+            report.new_items,
+            report.alerts_sent,
+            report.alerts_pending,
         )
 
     def digest() -> None:
@@ -248,11 +271,20 @@ def _run_daemon(config, notifiers) -> None:
             store.close()
 
     has_digest = bool(config["schedule.digest"].strip())
-    log.info("monitor running: %d feeds, a cycle every %d s, digests %s, store %s", len([f for f in config.feeds if f.enabled]),
-             config.cycle_seconds,
-             f"at {config['schedule.digest']!r} {config['schedule.timezone']}" if has_digest else "off", config.store_path)
-    run_forever(cycle, config.cycle_seconds, digest if has_digest else None,
-                digest_trigger(config) if has_digest else None, stopping)
+    log.info(
+        "monitor running: %d feeds, a cycle every %d s, digests %s, store %s",
+        len([f for f in config.feeds if f.enabled]),
+        config.cycle_seconds,
+        f"at {config['schedule.digest']!r} {config['schedule.timezone']}" if has_digest else "off",
+        config.store_path,
+    )
+    run_forever(
+        cycle,
+        config.cycle_seconds,
+        digest if has_digest else None,
+        digest_trigger(config) if has_digest else None,
+        stopping,
+    )
     log.info("monitor stopped")
 
 
@@ -266,8 +298,13 @@ def health(obj: Context):
     from .pipeline import utc_now
 
     config = obj.config
-    result = check_health(config.store_path, config["schedule.poll_interval_seconds"], utc_now(),
-                          tuple(f.name for f in config.feeds if f.enabled), config["health.max_failed_cycles"])
+    result = check_health(
+        config.store_path,
+        config["schedule.poll_interval_seconds"],
+        utc_now(),
+        tuple(f.name for f in config.feeds if f.enabled),
+        config["health.max_failed_cycles"],
+    )
     click.echo(("healthy: " if result.ok else "unhealthy: ") + result.reason, err=not result.ok)
     sys.exit(0 if result.ok else 1)
 
@@ -307,13 +344,25 @@ def status(obj: Context, as_json: bool = False):
     for feed in config.feeds:
         f = feeds.get(feed.name)
         if f is None:
-            click.echo(f"  {feed.name}: never polled" + (" (disabled)" if not feed.enabled else
-                       "; its first good poll stores its items without alerts (catch_up)" if feed.catch_up else ""))
+            click.echo(
+                f"  {feed.name}: never polled"
+                + (
+                    " (disabled)"
+                    if not feed.enabled
+                    else "; its first good poll stores its items without alerts (catch_up)"
+                    if feed.catch_up
+                    else ""
+                )
+            )
             continue
-        line = f"  {feed.name}: {plural(f['items_stored'], 'item')}, last success {local_time(f['last_success_at'], tz)}"
+        line = (
+            f"  {feed.name}: {plural(f['items_stored'], 'item')}, last success {local_time(f['last_success_at'], tz)}"
+        )
         if f["consecutive_failures"]:
-            line += (f", FAILING: {plural(f['consecutive_failures'], 'failure')} in a row since "
-                     f"{local_time(f['failing_since'], tz)}: {f['last_error']}")
+            line += (
+                f", FAILING: {plural(f['consecutive_failures'], 'failure')} in a row since "
+                f"{local_time(f['failing_since'], tz)}: {f['last_error']}"
+            )
             if f["next_attempt_at"]:
                 line += f"; next attempt {local_time(f['next_attempt_at'], tz)} (`monitor poll --force` tries it now)"
         elif f["last_error"]:
@@ -322,34 +371,49 @@ def status(obj: Context, as_json: bool = False):
     if failed_items:
         click.echo(f"Items that could not be stored: {len(failed_items)}")
         for i in failed_items[:20]:
-            click.echo(f"  {i['feed']}: {i['title'] or i['guid']} ({plural(i['attempts'], 'attempt')}, last "
-                       f"{local_time(i['last_failed_at'], tz)}): {i['error']}")
+            click.echo(
+                f"  {i['feed']}: {i['title'] or i['guid']} ({plural(i['attempts'], 'attempt')}, last "
+                f"{local_time(i['last_failed_at'], tz)}): {i['error']}"
+            )
     click.echo(f"Pending alerts: {len(pending)}")
     for a in pending[:20]:
-        click.echo(f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
-                   f"{a['last_error'] or 'not tried yet'})" + (f"; next try {local_time(a['next_attempt_at'], tz)}"
-                                                                    if a.get("next_attempt_at") else ""))
+        click.echo(
+            f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
+            f"{a['last_error'] or 'not tried yet'})"
+            + (f"; next try {local_time(a['next_attempt_at'], tz)}" if a.get("next_attempt_at") else "")
+        )
     if failed_alerts:
         click.echo(f"Alerts given up after every retry (FAILED): {len(failed_alerts)}")
         for a in failed_alerts[:20]:
-            click.echo(f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
-                       f"last {a['last_error']})")
+            click.echo(
+                f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
+                f"last {a['last_error']})"
+            )
     if last_digest is None:
         click.echo("Last digest: none")
     else:
-        click.echo(f"Last digest: {local_time(last_digest['period_start'], tz)} to {local_time(last_digest['period_end'], tz)}, "
-                   f"{plural(last_digest['stories'], 'story', 'stories')}, recorded {local_time(last_digest['created_at'], tz)}")
+        click.echo(
+            f"Last digest: {local_time(last_digest['period_start'], tz)} to {local_time(last_digest['period_end'], tz)}, "
+            f"{plural(last_digest['stories'], 'story', 'stories')}, recorded {local_time(last_digest['created_at'], tz)}"
+        )
     if cycle is None:
         click.echo("Last cycle: none")
     else:
-        click.echo(f"Last cycle: started {local_time(cycle['started_at'], tz)}, " + (
-            f"finished {local_time(cycle['finished_at'], tz)}: {cycle['feeds_ok']} updated, {cycle['feeds_not_modified']} not modified, "
-            f"{cycle['feeds_failed']} failed, {plural(cycle['items_new'], 'new item')}, {plural(cycle['alerts_sent'], 'alert')} sent"
-            if cycle["finished_at"] else "still running or interrupted"))
+        click.echo(
+            f"Last cycle: started {local_time(cycle['started_at'], tz)}, "
+            + (
+                f"finished {local_time(cycle['finished_at'], tz)}: {cycle['feeds_ok']} updated, {cycle['feeds_not_modified']} not modified, "
+                f"{cycle['feeds_failed']} failed, {plural(cycle['items_new'], 'new item')}, {plural(cycle['alerts_sent'], 'alert')} sent"
+                if cycle["finished_at"]
+                else "still running or interrupted"
+            )
+        )
 
 
 @cli.command()
-@click.option("--print", "mode", flag_value="print", default=True, help="Show the digest that would be sent now (default).")
+@click.option(
+    "--print", "mode", flag_value="print", default=True, help="Show the digest that would be sent now (default)."
+)
 @click.option("--send", "mode", flag_value="send", help="Send it now and record it.")
 @click.pass_obj
 def digest(obj: Context, mode: str):
@@ -377,8 +441,11 @@ def digest(obj: Context, mode: str):
         if not queued:
             click.echo(f"digest recorded, nothing sent (an empty period and digest.send_empty = false): {counts}")
         elif pending:
-            click.echo(f"digest NOT delivered to every target, will retry each cycle: {counts}; "
-                       "`monitor notify --test` checks the targets", err=True)
+            click.echo(
+                f"digest NOT delivered to every target, will retry each cycle: {counts}; "
+                "`monitor notify --test` checks the targets",
+                err=True,
+            )
             sys.exit(1)
         else:
             click.echo(f"digest sent: {counts}")
@@ -427,14 +494,19 @@ def classify(obj: Context, file):
         except (json.JSONDecodeError, ValueError, AttributeError) as e:
             raise click.ClickException(f"line {n}: not a JSON object with a valid published date: {e}") from None
         c = classify_article(row.get("title", ""), row.get("text", ""), published, rules, tally_terms)
-        click.echo(json.dumps({
-            "id": row.get("id"),
-            "attack": "attack" in c.categories,
-            "strike": "strike" in c.categories,
-            "categories": list(c.categories),
-            "tallies": [t.as_label() for t in c.tallies],
-            "rules": [{"rule": m.rule, "category": m.category, "sentence": m.sentence} for m in c.matches],
-        }, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "id": row.get("id"),
+                    "attack": "attack" in c.categories,
+                    "strike": "strike" in c.categories,
+                    "categories": list(c.categories),
+                    "tallies": [t.as_label() for t in c.tallies],
+                    "rules": [{"rule": m.rule, "category": m.category, "sentence": m.sentence} for m in c.matches],
+                },
+                ensure_ascii=False,
+            )
+        )
 
 
 @cli.command()
@@ -499,8 +571,11 @@ def check_config(obj: Context):
     """Validate the config and the rules; print the effective config with secrets masked."""
     config = obj.config
     click.echo(json.dumps(config.effective(), indent=2, ensure_ascii=False))
-    click.echo(f"OK: {config.path}: {len(config.feeds)} feeds, {len(config.notifiers)} notifiers, "
-               f"{len(config.rules.rules)} rules", err=True)
+    click.echo(
+        f"OK: {config.path}: {len(config.feeds)} feeds, {len(config.notifiers)} notifiers, "
+        f"{len(config.rules.rules)} rules",
+        err=True,
+    )
 
 
 @cli.command()
@@ -537,15 +612,22 @@ def tallies(obj: Context, as_json: bool = False):
             repeats = f", repeated by {len(outlets) - 1} other outlet(s)" if len(outlets) > 1 else ""
             late = sum(r["verdict"] == "stale" for r in group)
             stale = f", {late} stale re-report(s)" if late else ""
-            click.echo(f"  {(first['published'] or '?')[:10]}  {count:>5}  {first['qualifier']:<9} {first['outlet']}{repeats}{stale}")
+            click.echo(
+                f"  {(first['published'] or '?')[:10]}  {count:>5}  {first['qualifier']:<9} {first['outlet']}{repeats}{stale}"
+            )
 
 
 @cli.command("eval")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("--min-f1", type=float, default=0.0, show_default=True, help="Fail below this F1 for attack and strike.")
 @click.option("--min-tally-f1", type=float, default=0.0, show_default=True, help="Fail below this F1 for tallies.")
-@click.option("--min", "minimums", multiple=True, metavar="SCORE=F1",
-              help="Fail below this F1 for one score (attack, strike, total, all); overrides the two above. Repeatable.")
+@click.option(
+    "--min",
+    "minimums",
+    multiple=True,
+    metavar="SCORE=F1",
+    help="Fail below this F1 for one score (attack, strike, total, all); overrides the two above. Repeatable.",
+)
 @click.option("-v", "--verbose", "show_misses", is_flag=True, help="List every miss.")
 @click.pass_obj
 def evaluate_cmd(obj: Context, file, min_f1, min_tally_f1, minimums, show_misses):
@@ -559,15 +641,18 @@ def evaluate_cmd(obj: Context, file, min_f1, min_tally_f1, minimums, show_misses
         try:
             thresholds[names[key.strip()]] = float(value)
         except (KeyError, ValueError):
-            raise click.BadParameter(f"{item!r}: expected SCORE=F1 with SCORE one of {', '.join(names)}",
-                                     param_hint="--min") from None
+            raise click.BadParameter(
+                f"{item!r}: expected SCORE=F1 with SCORE one of {', '.join(names)}", param_hint="--min"
+            ) from None
     rows = labelled_rows(file, getattr(file, "name", "input"))
     rules, tally_terms = obj.rules
     scores = evaluate(rows, rules, tally_terms)
     click.echo(f"{len(rows)} articles")
     failed = []
     for name, s in scores.items():
-        click.echo(f"{name:<14} precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}  (tp {s.tp}, fp {s.fp}, fn {s.fn})")
+        click.echo(
+            f"{name:<14} precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}  (tp {s.tp}, fp {s.fp}, fn {s.fn})"
+        )
         if show_misses:
             for miss in s.misses:
                 click.echo(f"    {miss}")
@@ -582,4 +667,3 @@ from .archive_cli import COMMANDS as _ARCHIVE_COMMANDS  # noqa: E402  (they need
 
 for _command in _ARCHIVE_COMMANDS:
     cli.add_command(_command)
-

@@ -33,44 +33,149 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("storage.path", str, "data/monitor.db", "SQLite file of the store, relative to the config file's folder unless absolute."),
-    Setting("storage.retention_days", (int, float), 0, "Days an item's text and fingerprint are kept (titles, links, stories and tally series always are); 0 = keep everything. `monitor prune` applies it, and the daemon daily.", 0),
+    Setting(
+        "storage.path",
+        str,
+        "data/monitor.db",
+        "SQLite file of the store, relative to the config file's folder unless absolute.",
+    ),
+    Setting(
+        "storage.retention_days",
+        (int, float),
+        0,
+        "Days an item's text and fingerprint are kept (titles, links, stories and tally series always are); 0 = keep everything. `monitor prune` applies it, and the daemon daily.",
+        0,
+    ),
     Setting("schedule.poll_interval_seconds", int, 900, "Seconds between two polling cycles of `monitor run`.", 10),
-    Setting("schedule.timezone", str, "UTC", "Timezone of the digest schedule and of the times shown in alerts (IANA name)."),
-    Setting("schedule.digest", str, "0 7 * * *", "When digests are sent: a crontab expression (minute hour day month weekday) in schedule.timezone; empty = no digests."),
-    Setting("digest.send_empty", bool, True, "Send a short \"nothing new\" digest when a period had nothing to report."),
-    Setting("digest.max_stories", int, 25, "Most stories listed in one digest; the rest are counted, never dropped silently.", 1),
-    Setting("alerts.max_age_days", (int, float), 3, "Items published longer ago than this are stored but raise no alert; 0 = no limit.", 0),
-    Setting("health.max_failed_cycles", int, 3, "`monitor health` fails when every enabled feed has failed this many times in a row.", 1),
-    Setting("alerts.send_timeout_seconds", (int, float), 30, "Most time one alert may take to reach one notifier; one that takes longer is skipped for the rest of that delivery round.", 1),
-    Setting("alerts.ops_after_failures", int, 3, "Failures in a row after which a feed raises one [ops] alert (and one more when it recovers).", 1),
-    Setting("fetch.timeout_seconds", (int, float), 20, "Total time one HTTP request may take: connecting, every redirect and the whole body.", 1),
-    Setting("fetch.backoff_max_seconds", int, 21600, "Longest wait before polling a failing feed again; waits double from one poll interval.", 60),
-    Setting("fetch.max_bytes", int, 5_000_000, "Largest feed or page body read; a larger one is an error for that feed or page.", 1024),
+    Setting(
+        "schedule.timezone", str, "UTC", "Timezone of the digest schedule and of the times shown in alerts (IANA name)."
+    ),
+    Setting(
+        "schedule.digest",
+        str,
+        "0 7 * * *",
+        "When digests are sent: a crontab expression (minute hour day month weekday) in schedule.timezone; empty = no digests.",
+    ),
+    Setting("digest.send_empty", bool, True, 'Send a short "nothing new" digest when a period had nothing to report.'),
+    Setting(
+        "digest.max_stories",
+        int,
+        25,
+        "Most stories listed in one digest; the rest are counted, never dropped silently.",
+        1,
+    ),
+    Setting(
+        "alerts.max_age_days",
+        (int, float),
+        3,
+        "Items published longer ago than this are stored but raise no alert; 0 = no limit.",
+        0,
+    ),
+    Setting(
+        "health.max_failed_cycles",
+        int,
+        3,
+        "`monitor health` fails when every enabled feed has failed this many times in a row.",
+        1,
+    ),
+    Setting(
+        "alerts.send_timeout_seconds",
+        (int, float),
+        30,
+        "Most time one alert may take to reach one notifier; one that takes longer is skipped for the rest of that delivery round.",
+        1,
+    ),
+    Setting(
+        "alerts.ops_after_failures",
+        int,
+        3,
+        "Failures in a row after which a feed raises one [ops] alert (and one more when it recovers).",
+        1,
+    ),
+    Setting(
+        "fetch.timeout_seconds",
+        (int, float),
+        20,
+        "Total time one HTTP request may take: connecting, every redirect and the whole body.",
+        1,
+    ),
+    Setting(
+        "fetch.backoff_max_seconds",
+        int,
+        21600,
+        "Longest wait before polling a failing feed again; waits double from one poll interval.",
+        60,
+    ),
+    Setting(
+        "fetch.max_bytes",
+        int,
+        5_000_000,
+        "Largest feed or page body read; a larger one is an error for that feed or page.",
+        1024,
+    ),
     Setting("fetch.max_redirects", int, 5, "Most redirects followed for one request.", 0),
     Setting("fetch.concurrency", int, 8, "Feeds (and pages) fetched at once.", 1),
-    Setting("fetch.google_news_decodes", int, 20, "Google News links decoded online per cycle (two requests to news.google.com each); 0 = never.", 0),
-    Setting("fetch.workers", int, 0, "Processes that extract article text from pages, beside the fetching; 0 = one per core.", 0),
+    Setting(
+        "fetch.google_news_decodes",
+        int,
+        20,
+        "Google News links decoded online per cycle (two requests to news.google.com each); 0 = never.",
+        0,
+    ),
+    Setting(
+        "fetch.workers",
+        int,
+        0,
+        "Processes that extract article text from pages, beside the fetching; 0 = one per core.",
+        0,
+    ),
     Setting("fetch.user_agent", str, "", "User-Agent header; empty = monitor's own, which names the project."),
-    Setting("fetch.allow_hosts", list, [], "Hosts whose links are fetched even at loopback, private or link-local addresses (a feed's own origin always is)."),
-    Setting("dedupe.window_days", (int, float), 7, "A new item joins a story seen within this many days of it (before or after).", 0),
-    Setting("dedupe.threshold", float, 0.5, "How alike two texts must be to be one story: the estimated share of the shorter text's 4-word shingles found in the other (0-1).", 0.05),
+    Setting(
+        "fetch.allow_hosts",
+        list,
+        [],
+        "Hosts whose links are fetched even at loopback, private or link-local addresses (a feed's own origin always is).",
+    ),
+    Setting(
+        "dedupe.window_days",
+        (int, float),
+        7,
+        "A new item joins a story seen within this many days of it (before or after).",
+        0,
+    ),
+    Setting(
+        "dedupe.threshold",
+        float,
+        0.5,
+        "How alike two texts must be to be one story: the estimated share of the shorter text's 4-word shingles found in the other (0-1).",
+        0.05,
+    ),
     Setting("rules.path", str, "rules.toml", "Keyword rules file, relative to the config file's folder."),
     Setting("rules.tallies_path", str, "tallies.toml", "Tally words file, relative to the config file's folder."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 SECTIONS = sorted({s.key.split(".")[0] for s in SETTINGS})
-FEED_KEYS = {"name": "Short unique name, shown in alerts as the outlet.", "url": "http, https or file URL of an RSS or Atom feed.",
-             "enabled": "false to keep a feed in the file but not poll it (default true).",
-             "catch_up": "true (default): the feed's first successful poll stores its items and figures without alerts.",
-             "poll_interval_seconds": "Seconds between two polls of this feed (at least 10); default schedule.poll_interval_seconds."}
+FEED_KEYS = {
+    "name": "Short unique name, shown in alerts as the outlet.",
+    "url": "http, https or file URL of an RSS or Atom feed.",
+    "enabled": "false to keep a feed in the file but not poll it (default true).",
+    "catch_up": "true (default): the feed's first successful poll stores its items and figures without alerts.",
+    "poll_interval_seconds": "Seconds between two polls of this feed (at least 10); default schedule.poll_interval_seconds.",
+}
 # crontab's nicknames, as cron(8) reads them; digests run at these in schedule.timezone.
-CRON_NICKNAMES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@weekly": "0 0 * * 0",
-                  "@monthly": "0 0 1 * *"}
-NOTIFIER_KEYS = {"url": "Any apprise URL; ${VAR} is replaced from the environment, so tokens stay out of the file.",
-                 "events": f"Which alerts it gets, of {', '.join(EVENTS)} (default all).",
-                 "name": "Name shown in logs and the store instead of the URL (default: scheme and position).",
-                 "headers": "webhook+http(s):// only: HTTP headers sent with each document, such as Authorization = \"Bearer ${TOKEN}\"; values are secrets."}
+CRON_NICKNAMES = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+}
+NOTIFIER_KEYS = {
+    "url": "Any apprise URL; ${VAR} is replaced from the environment, so tokens stay out of the file.",
+    "events": f"Which alerts it gets, of {', '.join(EVENTS)} (default all).",
+    "name": "Name shown in logs and the store instead of the URL (default: scheme and position).",
+    "headers": 'webhook+http(s):// only: HTTP headers sent with each document, such as Authorization = "Bearer ${TOKEN}"; values are secrets.',
+}
 
 
 @dataclass(frozen=True)
@@ -133,8 +238,10 @@ class Config:
     @property
     def cycle_seconds(self) -> int:
         """The daemon's tick: the shortest interval of any enabled feed, so each is polled when due."""
-        return min([self.values["schedule.poll_interval_seconds"]]
-                   + [f.poll_interval_seconds for f in self.feeds if f.enabled and f.poll_interval_seconds])
+        return min(
+            [self.values["schedule.poll_interval_seconds"]]
+            + [f.poll_interval_seconds for f in self.feeds if f.enabled and f.poll_interval_seconds]
+        )
 
     @property
     def store_path(self) -> Path:
@@ -151,10 +258,21 @@ class Config:
         for key, value in self.values.items():
             section, name = key.split(".")
             out.setdefault(section, {})[name] = value
-        out["feeds"] = [{"name": f.name, "url": f.url, "enabled": f.enabled, "catch_up": f.catch_up,
-                         "poll_interval_seconds": self.interval_of(f)} for f in self.feeds]
-        out["notifiers"] = [{"name": n.name, "url": n.display_url, "events": list(n.events)}
-                            | ({"headers": {k: "***" for k, _ in n.headers}} if n.headers else {}) for n in self.notifiers]
+        out["feeds"] = [
+            {
+                "name": f.name,
+                "url": f.url,
+                "enabled": f.enabled,
+                "catch_up": f.catch_up,
+                "poll_interval_seconds": self.interval_of(f),
+            }
+            for f in self.feeds
+        ]
+        out["notifiers"] = [
+            {"name": n.name, "url": n.display_url, "events": list(n.events)}
+            | ({"headers": {k: "***" for k, _ in n.headers}} if n.headers else {})
+            for n in self.notifiers
+        ]
         return out
 
 
@@ -269,7 +387,9 @@ def _settings(path: Path, raw: dict) -> dict[str, object]:
         if section in ("feeds", "notifiers"):
             continue
         if section not in SECTIONS:
-            raise ConfigError(path, section, f"unknown section; expected one of {', '.join(SECTIONS + ['feeds', 'notifiers'])}")
+            raise ConfigError(
+                path, section, f"unknown section; expected one of {', '.join(SECTIONS + ['feeds', 'notifiers'])}"
+            )
         if not isinstance(body, dict):
             raise ConfigError(path, section, "must be a table")
         for name, value in body.items():
@@ -342,7 +462,11 @@ def _feeds(path: Path, raw: object) -> tuple[Feed, ...]:
                 raise ConfigError(path, f"{key}.{flag}", "must be true or false")
         interval = f.get("poll_interval_seconds")
         if interval is not None and (isinstance(interval, bool) or not isinstance(interval, int) or interval < 10):
-            raise ConfigError(path, f"{key}.poll_interval_seconds", f"must be a whole number of seconds, at least 10, got {interval!r}")
+            raise ConfigError(
+                path,
+                f"{key}.poll_interval_seconds",
+                f"must be a whole number of seconds, at least 10, got {interval!r}",
+            )
         feeds.append(Feed(name, url, enabled, f.get("catch_up", True), interval))
     return tuple(feeds)
 
@@ -362,7 +486,9 @@ def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
             if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
                 raise ConfigError(path, f"{key}.headers", "must be a table of header names and string values")
         elif "headers" in n:
-            raise ConfigError(path, f"{key}.headers", "only webhook+http:// and webhook+https:// notifiers take headers")
+            raise ConfigError(
+                path, f"{key}.headers", "only webhook+http:// and webhook+https:// notifiers take headers"
+            )
         elif apprise.Apprise.instantiate(url) is None:
             raise ConfigError(path, f"{key}.url", f"apprise does not understand this URL ({mask_url(url)})")
         events = n.get("events", list(EVENTS))

@@ -123,8 +123,9 @@ def conflicting_totals(a: list[dict], b: list[dict]) -> bool:
     )
 
 
-def find_story(store: Store, fp: Fingerprint, c: Classification, published: datetime, window: timedelta,
-               threshold: float) -> int | None:
+def find_story(
+    store: Store, fp: Fingerprint, c: Classification, published: datetime, window: timedelta, threshold: float
+) -> int | None:
     """The story this text is a copy of: the most alike stored text within the window, if alike enough
     and not reporting a different figure for the same series."""
     best, best_score = None, threshold

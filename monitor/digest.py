@@ -158,7 +158,11 @@ def period_until_now(store: Store, now: datetime) -> Period:
     if last:
         return Period(parse_iso(last["period_end"]), now)
     first_cycle = store.first_cycle_started() or now
-    return Period(first_cycle, now, includes_start=True) if first_cycle > now - timedelta(days=1) else Period(now - timedelta(days=1), now)
+    return (
+        Period(first_cycle, now, includes_start=True)
+        if first_cycle > now - timedelta(days=1)
+        else Period(now - timedelta(days=1), now)
+    )
 
 
 def backfilled(published: datetime | None, first_seen: datetime, caught_up: bool, max_age_days: float) -> bool:
@@ -186,30 +190,49 @@ def build_digest(store: Store, period: Period, max_stories: int, max_age_days: f
         attack += "attack" in categories
         strike += "strike" in categories
         sentence = first["matches"][0]["sentence"] if first["matches"] else ""
-        stories.append(StoryLine(first["title"], first["url"], first["feed"], s["outlets"], categories, sentence, published))
+        stories.append(
+            StoryLine(first["title"], first["url"], first["feed"], s["outlets"], categories, sentence, published)
+        )
     omitted = max(0, len(stories) - max_stories)
     dated = [p for p in older if p is not None]
     older_stored = OlderStored(len(older), min(dated, default=None), max(dated, default=None)) if older else None
 
     series = []
-    reported = [r for r in store.tally_reports_between(period.after, period.end)
-                if not backfilled(parse_iso(r["item_published"]), parse_iso(r["fetched_at"]), bool(r.get("caught_up")),
-                                  max_age_days)]
+    reported = [
+        r
+        for r in store.tally_reports_between(period.after, period.end)
+        if not backfilled(
+            parse_iso(r["item_published"]), parse_iso(r["fetched_at"]), bool(r.get("caught_up")), max_age_days
+        )
+    ]
     moved = {(r["since"], r["region"]) for r in reported if r["verdict"] in (NEW_SERIES, RISE)}
     in_period = {r["id"] for r in reported}
     for since, region in sorted(moved):
         reports = store.series_reports(since, region)
-        points = tuple(Point((r["published"] or "")[:10], r["count"], r["qualifier"], r["outlet"], r["id"] in in_period)
-                       for r in reports)
+        points = tuple(
+            Point((r["published"] or "")[:10], r["count"], r["qualifier"], r["outlet"], r["id"] in in_period)
+            for r in reports
+        )
         before = [p.count for p in points if not p.in_period]
         series.append(SeriesMove(since, region, points, max(before) if before else None))
 
     troubles = [
-        FeedTrouble(f["name"], f["consecutive_failures"], f["failing_since"], f["last_error"], f["consecutive_failures"] == 0)
+        FeedTrouble(
+            f["name"], f["consecutive_failures"], f["failing_since"], f["last_error"], f["consecutive_failures"] == 0
+        )
         for f in store.feeds_in_trouble(period.after, period.end)
     ]
-    return Digest(period, stories[:max_stories], attack, strike, series, troubles, omitted, older=older_stored,
-                  cycles=store.cycles_finished_between(period.after, period.end))
+    return Digest(
+        period,
+        stories[:max_stories],
+        attack,
+        strike,
+        series,
+        troubles,
+        omitted,
+        older=older_stored,
+        cycles=store.cycles_finished_between(period.after, period.end),
+    )
 
 
 def title_of(d: Digest, tz: ZoneInfo) -> str:
@@ -248,8 +271,10 @@ def _older(d: Digest, tz: ZoneInfo) -> str:
         dates = f"published {first:%Y-%m-%d}"
     else:
         dates = f"published {first:%Y-%m-%d} to {last:%Y-%m-%d}"
-    return (f"Older articles stored, not new: {o.stories} report{'s' if o.stories != 1 else ''} {dates} "
-            "(a new feed's earlier items, or older than alerts.max_age_days when first seen).")
+    return (
+        f"Older articles stored, not new: {o.stories} report{'s' if o.stories != 1 else ''} {dates} "
+        "(a new feed's earlier items, or older than alerts.max_age_days when first seen)."
+    )
 
 
 def _published(s: StoryLine, tz: ZoneInfo) -> str:
@@ -271,9 +296,16 @@ def render_text(d: Digest, tz: ZoneInfo) -> str:
         if d.older:
             lines.append(_older(d, tz))
         return "\n".join(lines)
-    lines.append(f"New reports: {d.attack_reports} attack, {d.strike_reports} strike ({len(d.stories) + d.omitted} stories)")
+    lines.append(
+        f"New reports: {d.attack_reports} attack, {d.strike_reports} strike ({len(d.stories) + d.omitted} stories)"
+    )
     for s in d.stories:
-        lines += ["", f"* {s.title} [{', '.join(s.categories)}] ({_carried(s, tz)})", f"  \"{s.sentence}\"", f"  {s.link}"]
+        lines += [
+            "",
+            f"* {s.title} [{', '.join(s.categories)}] ({_carried(s, tz)})",
+            f'  "{s.sentence}"',
+            f"  {s.link}",
+        ]
     if d.omitted:
         lines += ["", f"... and {d.omitted} more stories not shown (digest.max_stories)."]
     if d.older:
@@ -317,7 +349,9 @@ def render_markdown(d: Digest, tz: ZoneInfo) -> str:
         return "\n".join(lines)
     lines.append(f"**New reports:** {d.attack_reports} attack, {d.strike_reports} strike")
     for s in d.stories:
-        lines.append(f"- [{md_text(s.title)}]({md_link(s.link)}) _{md_text(', '.join(s.categories))}; {md_text(_carried(s, tz))}_")
+        lines.append(
+            f"- [{md_text(s.title)}]({md_link(s.link)}) _{md_text(', '.join(s.categories))}; {md_text(_carried(s, tz))}_"
+        )
     if d.omitted:
         lines.append(f"- ...and {d.omitted} more stories not shown")
     if d.older:
@@ -341,8 +375,10 @@ def render_html(d: Digest, tz: ZoneInfo) -> str:
         return "\n".join(out)
     out.append(f"<h2>New reports: {d.attack_reports} attack, {d.strike_reports} strike</h2><ol>")
     for s in d.stories:
-        out.append(f'<li><a href="{e(s.link)}">{e(s.title)}</a> <i>({e(", ".join(s.categories))}; {e(_carried(s, tz))})</i>'
-                   f"<br><q>{e(s.sentence)}</q></li>")
+        out.append(
+            f'<li><a href="{e(s.link)}">{e(s.title)}</a> <i>({e(", ".join(s.categories))}; {e(_carried(s, tz))})</i>'
+            f"<br><q>{e(s.sentence)}</q></li>"
+        )
     out.append("</ol>")
     if d.omitted:
         out.append(f"<p>...and {d.omitted} more stories not shown (digest.max_stories).</p>")

@@ -48,7 +48,9 @@ def explain(title: str, text: str, published: date | None, ruleset: Ruleset, tal
     )
 
 
-def _void_reason(rule: Rule, positions, article_lists: set[str], found_in, tokens: Tokens, ruleset: Ruleset) -> str | None:
+def _void_reason(
+    rule: Rule, positions, article_lists: set[str], found_in, tokens: Tokens, ruleset: Ruleset
+) -> str | None:
     """What kept the rule from firing on a sentence that holds every list it needs; None if it fired.
     Every cause is named, not just the first."""
     reasons = []
@@ -58,10 +60,14 @@ def _void_reason(rule: Rule, positions, article_lists: set[str], found_in, token
     for name in rule.context_exclude:
         if name in article_lists:
             where = next(p for found in found_in.values() for p in found.get(name, ()))
-            reasons.append(f"context_exclude list {name} is in the article ({_term_at(where, name, tokens, ruleset)!r})")
+            reasons.append(
+                f"context_exclude list {name} is in the article ({_term_at(where, name, tokens, ruleset)!r})"
+            )
     for name in rule.exclude:
         if name in positions:
-            reasons.append(f"exclude list {name} is in the sentence ({_term_at(positions[name][0], name, tokens, ruleset)!r})")
+            reasons.append(
+                f"exclude list {name} is in the sentence ({_term_at(positions[name][0], name, tokens, ruleset)!r})"
+            )
     if not reasons:
         why = _why_not(rule, positions)
         if why is not None:
@@ -73,7 +79,7 @@ def _void_reason(rule: Rule, positions, article_lists: set[str], found_in, token
 def _term_at(position: int, name: str, tokens: Tokens, ruleset: Ruleset) -> str:
     """The longest term of list `name` that starts at a token position of the text, as its tokens."""
     s = next(i for i in range(len(tokens.words)) if tokens.bounds[i] <= position < tokens.bounds[i + 1])
-    words = tokens.words[s][position - tokens.bounds[s]:]
+    words = tokens.words[s][position - tokens.bounds[s] :]
     best = words[:1]
     for term in ruleset.lexicon.lists.get(name, ()):
         wild = term.strip().endswith("*")
@@ -81,7 +87,11 @@ def _term_at(position: int, name: str, tokens: Tokens, ruleset: Ruleset) -> str:
         if not parts or len(parts) > len(words):
             continue
         head, tail = words[: len(parts) - 1], words[len(parts) - 1]
-        if head == parts[:-1] and (tail.startswith(parts[-1]) if wild else tail == parts[-1]) and len(parts) >= len(best):
+        if (
+            head == parts[:-1]
+            and (tail.startswith(parts[-1]) if wild else tail == parts[-1])
+            and len(parts) >= len(best)
+        ):
             best = words[: len(parts)]
     return " ".join(w.replace("u_", "US").replace("k_", "UK") if w in ("u_", "k_") else w for w in best)
 
@@ -103,7 +113,7 @@ def render(e: Explanation) -> list[str]:
     for f in e.figures:
         if f.taken and f.tally is not None:
             t = f.tally
-            label = (f"{t.count} {t.qualifier} since {t.since or 'null'} until {t.until or 'null'} {t.region}")
+            label = f"{t.count} {t.qualifier} since {t.since or 'null'} until {t.until or 'null'} {t.region}"
             period = f"; period from {f.period_phrase!r}" if f.period_phrase else "; no period phrase"
             out.append(f"  taken {f.figure!r} -> {label} ({f.reason}{period})\n    in: {f.sentence}")
         else:

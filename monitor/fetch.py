@@ -112,8 +112,9 @@ async def _follow(client: httpx.AsyncClient, url: str, limits: Limits, headers: 
             if r.status_code == 304:
                 return Response(str(r.url), 304, b"", headers.get("If-None-Match"), headers.get("If-Modified-Since"))
             if r.status_code >= 500 or r.status_code in (408, 425, 429):
-                raise TransientFetchError(f"HTTP {r.status_code} from {_host(url)}",
-                                          retry_after=retry_after(r.headers.get("Retry-After")))
+                raise TransientFetchError(
+                    f"HTTP {r.status_code} from {_host(url)}", retry_after=retry_after(r.headers.get("Retry-After"))
+                )
             if r.status_code >= 400:
                 raise PermanentFetchError(f"HTTP {r.status_code} from {_host(url)}")
             declared = r.headers.get("Content-Length")
@@ -128,7 +129,11 @@ async def _follow(client: httpx.AsyncClient, url: str, limits: Limits, headers: 
                         raise PermanentFetchError(f"body is over the {limits.max_bytes}-byte cap")
                     chunks.append(piece)
             return Response(
-                str(r.url), 200, b"".join(chunks), r.headers.get("ETag"), r.headers.get("Last-Modified"),
+                str(r.url),
+                200,
+                b"".join(chunks),
+                r.headers.get("ETag"),
+                r.headers.get("Last-Modified"),
                 r.headers.get("Content-Type", ""),
             )
     raise PermanentFetchError(f"more than {limits.max_redirects} redirects")
@@ -165,8 +170,10 @@ async def check_address(url: str, trusted_origin: str | None, allow_hosts: froze
         if address.version == 6 and address.ipv4_mapped:
             address = address.ipv4_mapped
         if not address.is_global:
-            raise PermanentFetchError(f"refused: {host} is at {address}, not a public address, and not the "
-                                      "feed's own origin or in fetch.allow_hosts")
+            raise PermanentFetchError(
+                f"refused: {host} is at {address}, not a public address, and not the "
+                "feed's own origin or in fetch.allow_hosts"
+            )
 
 
 def retry_after(value: str | None, now: float | None = None) -> float | None:

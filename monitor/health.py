@@ -18,8 +18,9 @@ class Health:
     reason: str
 
 
-def check_health(store_path: Path, poll_interval_seconds: int, now: datetime, feeds: tuple[str, ...] = (),
-                 max_failed_cycles: int = 3) -> Health:
+def check_health(
+    store_path: Path, poll_interval_seconds: int, now: datetime, feeds: tuple[str, ...] = (), max_failed_cycles: int = 3
+) -> Health:
     """feeds: the enabled feeds' names; when every one has failed max_failed_cycles times in a row the
     daemon runs but reads nothing, which a supervisor must hear about."""
     if not store_path.exists():
@@ -36,8 +37,14 @@ def check_health(store_path: Path, poll_interval_seconds: int, now: datetime, fe
         store.close()
 
 
-def _check(store: Store, store_path: Path, poll_interval_seconds: int, now: datetime, feeds: tuple[str, ...],
-           max_failed_cycles: int) -> Health:
+def _check(
+    store: Store,
+    store_path: Path,
+    poll_interval_seconds: int,
+    now: datetime,
+    feeds: tuple[str, ...],
+    max_failed_cycles: int,
+) -> Health:
     problem = store.integrity_problem()
     if problem:
         return Health(False, f"the store at {store_path} is damaged: {problem}")
@@ -52,13 +59,24 @@ def _check(store: Store, store_path: Path, poll_interval_seconds: int, now: date
     limit = timedelta(seconds=2 * poll_interval_seconds)
     age = now - finished
     if age > limit:
-        return Health(False, f"last cycle finished {int(age.total_seconds())} s ago, more than twice the "
-                             f"poll interval ({2 * poll_interval_seconds} s)")
+        return Health(
+            False,
+            f"last cycle finished {int(age.total_seconds())} s ago, more than twice the "
+            f"poll interval ({2 * poll_interval_seconds} s)",
+        )
     states = {f["name"]: f for f in store.feeds()}
-    failing = [states[name] for name in feeds if name in states and states[name]["consecutive_failures"] >= max_failed_cycles]
+    failing = [
+        states[name] for name in feeds if name in states and states[name]["consecutive_failures"] >= max_failed_cycles
+    ]
     if feeds and len(failing) == len(feeds):
         first = failing[0]
-        return Health(False, f"every feed ({len(feeds)}) has failed at least {max_failed_cycles} times in a row "
-                             f"(health.max_failed_cycles); {first['name']}: {first['last_error']}")
-    return Health(True, f"last cycle finished {int(age.total_seconds())} s ago: {cycle['feeds_ok']} feeds updated, "
-                        f"{cycle['feeds_not_modified']} not modified, {cycle['feeds_failed']} failed")
+        return Health(
+            False,
+            f"every feed ({len(feeds)}) has failed at least {max_failed_cycles} times in a row "
+            f"(health.max_failed_cycles); {first['name']}: {first['last_error']}",
+        )
+    return Health(
+        True,
+        f"last cycle finished {int(age.total_seconds())} s ago: {cycle['feeds_ok']} feeds updated, "
+        f"{cycle['feeds_not_modified']} not modified, {cycle['feeds_failed']} failed",
+    )

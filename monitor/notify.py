@@ -59,19 +59,30 @@ def report_alert(item_id: int, story_id: int, article: Article, c: Classificatio
     for m in c.matches:
         lines.append(f"Why ({m.category}): rule {m.rule} matched {_quote(m.sentence)}")
     if c.tallies:
-        lines.append("Reported totals: " + "; ".join(
-            f"{t.count} ({t.qualifier.replace('_', ' ')}) {t.region}" + (f" since {t.since.isoformat()}" if t.since else "")
-            for t in c.tallies
-        ))
+        lines.append(
+            "Reported totals: "
+            + "; ".join(
+                f"{t.count} ({t.qualifier.replace('_', ' ')}) {t.region}"
+                + (f" since {t.since.isoformat()}" if t.since else "")
+                for t in c.tallies
+            )
+        )
     if article.text_source != "page":
         lines.append(f"Text: from the feed's summary ({article.text_note})")
     lines.append(f"Link: {e.link}")
-    return Alert("report", f"story:{story_id}", f"[report] {e.title}", "\n".join(lines), item_id,
-                 webhook.report_facts(item_id, story_id, article, c, outlet))
+    return Alert(
+        "report",
+        f"story:{story_id}",
+        f"[report] {e.title}",
+        "\n".join(lines),
+        item_id,
+        webhook.report_facts(item_id, story_id, article, c, outlet),
+    )
 
 
-def tally_alert(item_id: int, tally: Tally, verdict: str, previous: SeriesHigh | None, article: Article,
-                outlet: str, tz: ZoneInfo) -> Alert:
+def tally_alert(
+    item_id: int, tally: Tally, verdict: str, previous: SeriesHigh | None, article: Article, outlet: str, tz: ZoneInfo
+) -> Alert:
     name = series_name(tally.since, tally.region)
     qual = tally.qualifier.replace("_", " ")
     if verdict == NEW_SERIES or previous is None:
@@ -92,27 +103,45 @@ def tally_alert(item_id: int, tally: Tally, verdict: str, previous: SeriesHigh |
         lines.append(f"Change: +{tally.count - previous.count}")
     lines += [f"Sentence: {_quote(tally.sentence)}", f"Link: {article.entry.link}"]
     key = f"tally:{tally.since.isoformat()}:{tally.region}:{tally.count}"
-    facts = webhook.tally_facts(item_id, tally, verdict, None if verdict == NEW_SERIES else previous, article, outlet, name)
+    facts = webhook.tally_facts(
+        item_id, tally, verdict, None if verdict == NEW_SERIES else previous, article, outlet, name
+    )
     return Alert("tally", key, title, "\n".join(lines), item_id, facts)
 
 
-def ops_failing_alert(feed: str, failures: int, since: str, error: str, retry_at: datetime | None, tz: ZoneInfo) -> Alert:
+def ops_failing_alert(
+    feed: str, failures: int, since: str, error: str, retry_at: datetime | None, tz: ZoneInfo
+) -> Alert:
     retry = f"Next attempt: {_when(retry_at, tz)} (waits double after each failure, up to a cap)" if retry_at else ""
-    body = "\n".join(x for x in [
-        f"Feed: {feed}",
-        f"Failures in a row: {failures}, since {since}",
-        f"Last error: {error}",
-        retry,
-        "No reports from this feed arrive until it recovers; another [ops] alert says when it does.",
-    ] if x)
-    return Alert("ops", f"feed-failing:{feed}:{since}", f"[ops] Feed failing: {feed} ({failures} failures in a row)", body,
-                 facts=webhook.ops_facts(feed, "failing", failures, since, error, retry_at))
+    body = "\n".join(
+        x
+        for x in [
+            f"Feed: {feed}",
+            f"Failures in a row: {failures}, since {since}",
+            f"Last error: {error}",
+            retry,
+            "No reports from this feed arrive until it recovers; another [ops] alert says when it does.",
+        ]
+        if x
+    )
+    return Alert(
+        "ops",
+        f"feed-failing:{feed}:{since}",
+        f"[ops] Feed failing: {feed} ({failures} failures in a row)",
+        body,
+        facts=webhook.ops_facts(feed, "failing", failures, since, error, retry_at),
+    )
 
 
 def ops_recovered_alert(feed: str, failures: int, since: str, now: datetime, tz: ZoneInfo) -> Alert:
     body = f"Feed: {feed}\nRecovered: {_when(now, tz)}, after {failures} failures in a row since {since}"
-    return Alert("ops", f"feed-recovered:{feed}:{since}", f"[ops] Feed recovered: {feed}", body,
-                 facts=webhook.ops_facts(feed, "recovered", failures, since))
+    return Alert(
+        "ops",
+        f"feed-recovered:{feed}:{since}",
+        f"[ops] Feed recovered: {feed}",
+        body,
+        facts=webhook.ops_facts(feed, "recovered", failures, since),
+    )
 
 
 class Notifiers:
@@ -191,7 +220,9 @@ class Notifiers:
             self._apprise[name] = target
         return target
 
-    def within_deadline(self, name: str, call, *args, stop: threading.Event | None = None, **kwargs) -> tuple[bool, str | None]:
+    def within_deadline(
+        self, name: str, call, *args, stop: threading.Event | None = None, **kwargs
+    ) -> tuple[bool, str | None]:
         """call(*args) in a thread of its own, given self.deadline seconds in all: a target that trickles or
         never answers costs at most that, and is reported as failed (it may still deliver later: at least once)."""
         outcome: list = []
@@ -213,8 +244,9 @@ class Notifiers:
             return False, f"no answer within {self.deadline:g} s"
         return outcome[0]
 
-    def send(self, name: str, title: str, body: str, attach=None, body_format: str = "text",
-             uid: str | None = None) -> tuple[bool, str | None]:
+    def send(
+        self, name: str, title: str, body: str, attach=None, body_format: str = "text", uid: str | None = None
+    ) -> tuple[bool, str | None]:
         if name == CONSOLE:
             print(f"{title}\n{body}\n", file=self.console, flush=True)
             return True, None
@@ -224,7 +256,8 @@ class Notifiers:
         import apprise  # noqa: PLC0415
 
         fmt = {"html": apprise.NotifyFormat.HTML, "markdown": apprise.NotifyFormat.MARKDOWN}.get(
-            body_format, apprise.NotifyFormat.TEXT)
+            body_format, apprise.NotifyFormat.TEXT
+        )
         if uid:
             _stamp(target, uid)
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
@@ -258,8 +291,10 @@ def send_test(notifiers: Notifiers, names: list[str], now: datetime, config_path
     """A [test] message to each named target, sent at once and stored nowhere. Returns (name, accepted, error)."""
     results = []
     for name in names:
-        body = (f"A test message from monitor, sent {now:%Y-%m-%d %H:%M UTC} to the notifier {name!r} of {config_path}.\n"
-                "If you read this, alerts will reach you here. Nothing was recorded: no digest or alert counts it.")
+        body = (
+            f"A test message from monitor, sent {now:%Y-%m-%d %H:%M UTC} to the notifier {name!r} of {config_path}.\n"
+            "If you read this, alerts will reach you here. Nothing was recorded: no digest or alert counts it."
+        )
         ok, error = notifiers.send(name, f"[test] monitor: notifier {name} works", body)
         results.append((name, ok, error))
     return results
@@ -268,8 +303,16 @@ def send_test(notifiers: Notifiers, names: list[str], now: datetime, config_path
 def queue(store: Store, notifiers: Notifiers, alert: Alert, now: datetime) -> int:
     """Put an alert in the outbox for every notifier that wants its kind; returns how many were new."""
     return sum(
-        store.add_alert(alert.kind, alert.key, alert.item_id, name, alert.title, alert.body, now,
-                        facts=json.dumps(alert.facts, ensure_ascii=False) if alert.facts else None)
+        store.add_alert(
+            alert.kind,
+            alert.key,
+            alert.item_id,
+            name,
+            alert.title,
+            alert.body,
+            now,
+            facts=json.dumps(alert.facts, ensure_ascii=False) if alert.facts else None,
+        )
         for name in notifiers.targets(alert.kind)
     )
 
@@ -289,8 +332,13 @@ def alert_uid(row: dict) -> str:
     return f"monitor-alert-{row['id']}"
 
 
-def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None,
-                    skipped: set[str] | None = None) -> tuple[int, int]:
+def deliver_pending(
+    store: Store,
+    notifiers: Notifiers,
+    now: datetime,
+    stop: threading.Event | None = None,
+    skipped: set[str] | None = None,
+) -> tuple[int, int]:
     """Try every due pending alert once; returns (sent, still pending).
 
     Each alert is claimed (one atomic UPDATE) before it is sent, so two processes never send it
@@ -331,7 +379,9 @@ def deliver_pending(store: Store, notifiers: Notifiers, now: datetime, stop: thr
             retry = now + alert_backoff(attempts)
             store.mark_alert(row["id"], now, sent=False, error=error, next_attempt=retry)
             pending += 1
-            log.warning("alert %s to %s not delivered, will retry: %s (next attempt %s)", row["id"], name, error, iso(retry))
+            log.warning(
+                "alert %s to %s not delivered, will retry: %s (next attempt %s)", row["id"], name, error, iso(retry)
+            )
     return sent, pending
 
 
@@ -343,8 +393,9 @@ class Meanwhile:
 
     def __init__(self, store_path, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None):
         self.sent = 0
-        self._thread = threading.Thread(target=self._run, args=(store_path, notifiers, now, stop),
-                                        name="deliver-queued", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(store_path, notifiers, now, stop), name="deliver-queued", daemon=True
+        )
         self._thread.start()
 
     def _run(self, store_path, notifiers: Notifiers, now: datetime, stop: threading.Event | None) -> None:
@@ -363,7 +414,9 @@ class Meanwhile:
         return self.sent
 
 
-def _send_row(store: Store, notifiers: Notifiers, row: dict, stop: threading.Event | None = None) -> tuple[bool, str | None]:
+def _send_row(
+    store: Store, notifiers: Notifiers, row: dict, stop: threading.Event | None = None
+) -> tuple[bool, str | None]:
     try:
         attach = row.get("attach")
         if attach and not Path(attach).exists():
@@ -375,8 +428,17 @@ def _send_row(store: Store, notifiers: Notifiers, row: dict, stop: threading.Eve
             return notifiers.within_deadline(row["notifier"], notifiers.post, row["notifier"], document, stop=stop)
         # Digests were rendered in each target's own format; the other alerts are plain text everywhere.
         body_format = notifiers.format_of(row["notifier"]) if row["kind"] == "digest" else "text"
-        return notifiers.within_deadline(row["notifier"], notifiers.send, row["notifier"], row["title"], row["body"],
-                                         attach=attach, body_format=body_format, uid=alert_uid(row), stop=stop)
+        return notifiers.within_deadline(
+            row["notifier"],
+            notifiers.send,
+            row["notifier"],
+            row["title"],
+            row["body"],
+            attach=attach,
+            body_format=body_format,
+            uid=alert_uid(row),
+            stop=stop,
+        )
     except Exception as e:  # a target that breaks is skipped for the round, like one that refuses
         log.warning("alert %s to %s: %s", row["id"], row["notifier"], type(e).__name__, exc_info=True)
         return False, mask_secrets(f"{type(e).__name__}: {e}", notifiers._config)

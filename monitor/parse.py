@@ -18,8 +18,32 @@ from .models import Entry
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 _NOT_TEXT = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
-_BLOCKS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "section", "article",
-           "header", "footer", "figure", "figcaption", "dd", "dt", "pre", "table", "ul", "ol")
+_BLOCKS = (
+    "p",
+    "div",
+    "li",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "blockquote",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "figure",
+    "figcaption",
+    "dd",
+    "dt",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+)
 
 
 def parse_feed(body: bytes) -> list[Entry]:

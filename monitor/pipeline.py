@@ -165,8 +165,16 @@ class Extractor:
             self._pool = None
 
 
-async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, store: Store, limits: Limits,
-                       gate: asyncio.Semaphore, extractor: Extractor, decodes: DecodeBudget | None = None) -> Harvest:
+async def harvest_feed(
+    client: httpx.AsyncClient,
+    feed: Feed,
+    state: FeedState,
+    store: Store,
+    limits: Limits,
+    gate: asyncio.Semaphore,
+    extractor: Extractor,
+    decodes: DecodeBudget | None = None,
+) -> Harvest:
     """Any error up to the parsed entries is this feed's failure; any error with one entry is that entry's."""
     try:
         async with gate:
@@ -176,8 +184,13 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
         harvest = Harvest(feed, response)
         entries = [publisher_entry(e) for e in parse_feed(response.body)]
         select_fresh(harvest, entries, store)
-        log.debug("feed %s: %d bytes, %d entries, %d new or changed", feed.name, len(response.body), len(entries),
-                  len(harvest.entries))
+        log.debug(
+            "feed %s: %d bytes, %d entries, %d new or changed",
+            feed.name,
+            len(response.body),
+            len(entries),
+            len(harvest.entries),
+        )
     except Exception as e:  # whatever a hostile feed causes is its own failure
         if not isinstance(e, MonitorError):
             log.warning("feed %s: unexpected error", feed.name, exc_info=True)
@@ -186,8 +199,9 @@ async def harvest_feed(client: httpx.AsyncClient, feed: Feed, state: FeedState, 
     async def page(fresh: Fresh) -> None:
         link = fresh.entry.link
         if aggregator_of(link) == GOOGLE_NEWS:  # its page is a JavaScript shell, never the article
-            resolution = await decode_google_online(link, decodes or DecodeBudget(0), limits.timeout_seconds,
-                                                    limits.user_agent)
+            resolution = await decode_google_online(
+                link, decodes or DecodeBudget(0), limits.timeout_seconds, limits.user_agent
+            )
             log.debug("%s link %s -> %s", resolution.aggregator, link, resolution.url or resolution.reason)
             if resolution.url is None:
                 fresh.page = f"{resolution.reason}; the feed's summary is used"
@@ -265,8 +279,15 @@ def to_article(fresh: Fresh) -> Article:
     return Article(entry, url, entry.summary, "summary", note)
 
 
-def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: Notifiers, now: datetime,
-                    state: FeedState | None = None, silent: bool = False) -> tuple[int, int, int]:
+def process_harvest(
+    harvest: Harvest,
+    config: Config,
+    store: Store,
+    notifiers: Notifiers,
+    now: datetime,
+    state: FeedState | None = None,
+    silent: bool = False,
+) -> tuple[int, int, int]:
     """Classify the new and updated entries of one feed, put each in its story, and store them with
     their alerts in one transaction, each entry in a savepoint of its own: an entry that fails is
     undone alone and recorded with its error. Returns (items stored or updated, alerts queued, items failed).
@@ -295,8 +316,9 @@ def process_harvest(harvest: Harvest, config: Config, store: Store, notifiers: N
     return stored, queued, len(failures)
 
 
-def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifiers: Notifiers,
-                now: datetime, silent: bool = False) -> tuple[int, int]:
+def store_entry(
+    fresh: Fresh, feed: Feed, config: Config, store: Store, notifiers: Notifiers, now: datetime, silent: bool = False
+) -> tuple[int, int]:
     """Classify one entry, put it in its story and queue its alerts. Returns (items stored, alerts queued)."""
     e = fresh.entry
     tz = ZoneInfo(config["schedule.timezone"])
@@ -323,8 +345,9 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
         if mine:  # this outlet already carries this very text
             store.record_skipped_as_same(feed.name, e.guid, fresh.key, mine[0]["id"], now)
             return 0, 0
-        story_id = same[0]["story_id"] if same else find_story(store, fp, c, published, window,
-                                                               config["dedupe.threshold"])
+        story_id = (
+            same[0]["story_id"] if same else find_story(store, fp, c, published, window, config["dedupe.threshold"])
+        )
         item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, fresh.key, silent)
     alerting = not silent and (oldest_alerted is None or published >= oldest_alerted)
     if c.is_report and alerting:
@@ -335,16 +358,24 @@ def store_entry(fresh: Fresh, feed: Feed, config: Config, store: Store, notifier
             continue  # a rolling window ("in the past week") is no running total
         previous = store.series_high(tally.since, tally.region)
         verdict = judge(previous, tally)
-        store.insert_tally_report(item_id, tally, feed.name, published, e.link, verdict,
-                                  previous.count if previous else None)
+        store.insert_tally_report(
+            item_id, tally, feed.name, published, e.link, verdict, previous.count if previous else None
+        )
         if alerting and verdict in (NEW_SERIES, RISE):
-            queued += queue(store, notifiers, tally_alert(item_id, tally, verdict, previous, article, feed.name, tz), now)
+            queued += queue(
+                store, notifiers, tally_alert(item_id, tally, verdict, previous, article, feed.name, tz), now
+            )
     return 1, queued
 
 
 def copied_article(entry: Entry, other: dict) -> Article:
-    return Article(entry, canonical_url(entry.link), other["text"], other["text_source"],
-                   other["text_note"] or f"text of item {other['id']} at the same address")
+    return Article(
+        entry,
+        canonical_url(entry.link),
+        other["text"],
+        other["text_source"],
+        other["text_note"] or f"text of item {other['id']} at the same address",
+    )
 
 
 def is_due(state: FeedState, now: datetime, interval_seconds: int) -> bool:
@@ -371,9 +402,18 @@ def workers_of(config: Config) -> int:
     return config["fetch.workers"] or os.cpu_count() or 1
 
 
-async def _stream(config: Config, store: Store, notifiers: Notifiers, due: list[tuple[Feed, FeedState]],
-                  started: datetime, clock: Clock, catch_up: bool, skipped: set[str], stop: threading.Event | None = None,
-                  budget_seconds: float | None = None) -> tuple[list[FeedOutcome], int, int]:
+async def _stream(
+    config: Config,
+    store: Store,
+    notifiers: Notifiers,
+    due: list[tuple[Feed, FeedState]],
+    started: datetime,
+    clock: Clock,
+    catch_up: bool,
+    skipped: set[str],
+    stop: threading.Event | None = None,
+    budget_seconds: float | None = None,
+) -> tuple[list[FeedOutcome], int, int]:
     """Every due feed at once; each is stored and its alerts delivered the moment its own pages are
     extracted. On stop, feeds still being read are dropped (untouched, read next time); past the
     budget, they are failures of their own. Returns the outcomes, the alerts queued and delivered."""
@@ -399,14 +439,20 @@ async def _stream(config: Config, store: Store, notifiers: Notifiers, due: list[
     try:
         # An AsyncClient belongs to one event loop, and each cycle runs its own: one client per cycle.
         async with make_client(limits, config["fetch.concurrency"]) as client:
-            tasks = {asyncio.create_task(harvest_feed(client, f, state, store, limits, gate, extractor, decodes)): f
-                     for f, state in due}
+            tasks = {
+                asyncio.create_task(harvest_feed(client, f, state, store, limits, gate, extractor, decodes)): f
+                for f, state in due
+            }
             place = {feed.name: n for n, (feed, _) in enumerate(due)}
             waiting = set(tasks)
             while waiting:
-                done, waiting = await asyncio.wait(waiting, timeout=STOP_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+                done, waiting = await asyncio.wait(
+                    waiting, timeout=STOP_POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
                 for task in sorted(done, key=lambda t: place[tasks[t].name]):
-                    settle(task.result())  # those read before a stop too: storing them takes moments, reading them again more
+                    settle(
+                        task.result()
+                    )  # those read before a stop too: storing them takes moments, reading them again more
                 if (stop is not None and stop.is_set()) or (deadline is not None and loop.time() > deadline):
                     break
             for task in waiting:
@@ -424,8 +470,17 @@ async def _stream(config: Config, store: Store, notifiers: Notifiers, due: list[
 RETRY_AFTER_CAP = timedelta(days=7)
 
 
-def _record_failure(config: Config, store: Store, notifiers: Notifiers, feed: Feed, state: FeedState, error: str,
-                    started: datetime, now: datetime, retry_after: float | None = None) -> int:
+def _record_failure(
+    config: Config,
+    store: Store,
+    notifiers: Notifiers,
+    feed: Feed,
+    state: FeedState,
+    error: str,
+    started: datetime,
+    now: datetime,
+    retry_after: float | None = None,
+) -> int:
     failures = state.consecutive_failures + 1
     wait = backoff(failures, config.interval_of(feed), config["fetch.backoff_max_seconds"])
     if retry_after:
@@ -436,7 +491,9 @@ def _record_failure(config: Config, store: Store, notifiers: Notifiers, feed: Fe
         store.record_fetch(feed.name, feed.url, now, error=error, next_attempt=retry_at)
         if failures == config["alerts.ops_after_failures"]:
             since = state.failing_since or now.isoformat(timespec="seconds")
-            alert = ops_failing_alert(feed.name, failures, since, error, retry_at, ZoneInfo(config["schedule.timezone"]))
+            alert = ops_failing_alert(
+                feed.name, failures, since, error, retry_at, ZoneInfo(config["schedule.timezone"])
+            )
             queued = queue(store, notifiers, alert, now)
     return queued
 
@@ -444,13 +501,22 @@ def _record_failure(config: Config, store: Store, notifiers: Notifiers, feed: Fe
 def _recovered(config: Config, store: Store, notifiers: Notifiers, feed: Feed, state: FeedState, now: datetime) -> int:
     if state.consecutive_failures < config["alerts.ops_after_failures"]:
         return 0
-    alert = ops_recovered_alert(feed.name, state.consecutive_failures, state.failing_since or "?", now,
-                                ZoneInfo(config["schedule.timezone"]))
+    alert = ops_recovered_alert(
+        feed.name, state.consecutive_failures, state.failing_since or "?", now, ZoneInfo(config["schedule.timezone"])
+    )
     return queue(store, notifiers, alert, now)
 
 
-def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now, *, force: bool = False,
-              catch_up: bool = False, stop: threading.Event | None = None) -> CycleReport:
+def run_cycle(
+    config: Config,
+    store: Store,
+    notifiers: Notifiers,
+    clock: Clock = utc_now,
+    *,
+    force: bool = False,
+    catch_up: bool = False,
+    stop: threading.Event | None = None,
+) -> CycleReport:
     """One full cycle: fetch and process every feed, then deliver every pending alert (those already
     queued go out meanwhile, while the feeds are read). Whatever one
     feed does is that feed's failure; delivery and the cycle's record always run. force polls feeds
@@ -469,15 +535,27 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
         for f in (f for f in config.feeds if f.enabled):
             state = states[f.name]
             if not force and not is_due(state, started, config.interval_of(f)):
-                outcomes.append(FeedOutcome(f.name, "backing-off", error=f"waiting until {state.next_attempt_at} after "
-                                                                         f"{plural(state.consecutive_failures, 'failure')}"))
-            elif not force and f.poll_interval_seconds and not interval_elapsed(state, started, f.poll_interval_seconds):
-                outcomes.append(FeedOutcome(f.name, "not-due", error=f"polled at {state.last_attempt_at}, every "
-                                                                     f"{f.poll_interval_seconds} s"))
+                outcomes.append(
+                    FeedOutcome(
+                        f.name,
+                        "backing-off",
+                        error=f"waiting until {state.next_attempt_at} after "
+                        f"{plural(state.consecutive_failures, 'failure')}",
+                    )
+                )
+            elif (
+                not force and f.poll_interval_seconds and not interval_elapsed(state, started, f.poll_interval_seconds)
+            ):
+                outcomes.append(
+                    FeedOutcome(
+                        f.name, "not-due", error=f"polled at {state.last_attempt_at}, every {f.poll_interval_seconds} s"
+                    )
+                )
             else:
                 due.append((f, state))
-        streamed, created, sent = asyncio.run(_stream(config, store, notifiers, due, started, clock, catch_up, skipped,
-                                                      stop, config.cycle_seconds))
+        streamed, created, sent = asyncio.run(
+            _stream(config, store, notifiers, due, started, clock, catch_up, skipped, stop, config.cycle_seconds)
+        )
         order = {f.name: i for i, f in enumerate(config.feeds)}
         outcomes += sorted(streamed, key=lambda o: order[o.feed])
     finally:
@@ -489,7 +567,8 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
             log.exception("delivery failed; pending alerts stay in the outbox for the next cycle")
         failed = [o for o in outcomes if o.status == "failed"]
         store.finish_cycle(
-            cycle_id, clock(),
+            cycle_id,
+            clock(),
             feeds_ok=sum(o.status == "updated" for o in outcomes),
             feeds_not_modified=sum(o.status == "not-modified" for o in outcomes),
             feeds_failed=len(failed),
@@ -502,8 +581,16 @@ def run_cycle(config: Config, store: Store, notifiers: Notifiers, clock: Clock =
     return CycleReport(outcomes, created, sent, pending)
 
 
-def _settle(h: Harvest, config: Config, store: Store, notifiers: Notifiers, state: FeedState, started: datetime,
-            now: datetime, silent: bool = False) -> tuple[FeedOutcome, int]:
+def _settle(
+    h: Harvest,
+    config: Config,
+    store: Store,
+    notifiers: Notifiers,
+    state: FeedState,
+    started: datetime,
+    now: datetime,
+    silent: bool = False,
+) -> tuple[FeedOutcome, int]:
     """Store one feed's harvest, or record its failure. Returns its outcome and the alerts queued."""
     error = h.error
     if error is None:
@@ -514,8 +601,14 @@ def _settle(h: Harvest, config: Config, store: Store, notifiers: Notifiers, stat
                     queued = _recovered(config, store, notifiers, h.feed, state, now)
                 return FeedOutcome(h.feed.name, "not-modified"), queued
             stored, queued, failed_items = process_harvest(h, config, store, notifiers, now, state, silent)
-            log.info("feed %s: %d new items%s, %d alerts queued, %d items failed", h.feed.name, stored,
-                     " stored silently (catch-up)" if silent else "", queued, failed_items)
+            log.info(
+                "feed %s: %d new items%s, %d alerts queued, %d items failed",
+                h.feed.name,
+                stored,
+                " stored silently (catch-up)" if silent else "",
+                queued,
+                failed_items,
+            )
             return FeedOutcome(h.feed.name, "updated", stored, failed_items=failed_items, caught_up=silent), queued
         except Exception as e:  # the feed's items are rolled back; the next cycle tries again
             log.error("feed %s not stored: %s", h.feed.name, describe(e), exc_info=not isinstance(e, MonitorError))
@@ -534,7 +627,9 @@ def _settle(h: Harvest, config: Config, store: Store, notifiers: Notifiers, stat
     return FeedOutcome(h.feed.name, "failed", error=error), queued
 
 
-def send_digest(config: Config, store: Store, notifiers: Notifiers, period: Period, now: datetime) -> tuple[Digest, int]:
+def send_digest(
+    config: Config, store: Store, notifiers: Notifiers, period: Period, now: datetime
+) -> tuple[Digest, int]:
     """Build the digest of a period, record it and queue it for every notifier that wants digests,
     in one transaction: a period is sent once, even across restarts. Returns the digest and how
     many alerts were queued."""
@@ -547,18 +642,33 @@ def send_digest(config: Config, store: Store, notifiers: Notifiers, period: Peri
             store.record_digest(period.start, period.end, now, 0, None)
         return digest, 0
     if digest.series:
-        digest.chart = draw_chart(digest.series, store.path.parent / "charts" / f"digest-{period.end:%Y%m%dT%H%M%S}.png")
+        digest.chart = draw_chart(
+            digest.series, store.path.parent / "charts" / f"digest-{period.end:%Y%m%dT%H%M%S}.png"
+        )
     title = title_of(digest, tz)
     queued = 0
     with store.transaction():
-        store.record_digest(period.start, period.end, now, len(digest.stories) + digest.omitted,
-                            str(digest.chart) if digest.chart else None)
+        store.record_digest(
+            period.start,
+            period.end,
+            now,
+            len(digest.stories) + digest.omitted,
+            str(digest.chart) if digest.chart else None,
+        )
         for name in notifiers.targets("digest"):
             # A target that refuses attachments gets no chart, and no line saying one is attached.
             attach = digest.chart if digest.chart and notifiers.takes_attachments(name) else None
             body = render_for(notifiers.format_of(name), replace(digest, chart=attach), tz)
-            queued += store.add_alert("digest", f"digest:{iso(period.end)}", None, name, title, body, now,
-                                      attach=str(attach) if attach else None)
+            queued += store.add_alert(
+                "digest",
+                f"digest:{iso(period.end)}",
+                None,
+                name,
+                title,
+                body,
+                now,
+                attach=str(attach) if attach else None,
+            )
     return digest, queued
 
 
@@ -574,8 +684,15 @@ def run_due_digest(config: Config, store: Store, notifiers: Notifiers, clock: Cl
         return None
     digest, queued = send_digest(config, store, notifiers, period, now)
     sent, pending = deliver_pending(store, notifiers, clock())
-    log.info("digest for %s to %s: %d stories, %d alerts queued, %d sent, %d pending",
-             period.start.isoformat(), period.end.isoformat(), len(digest.stories), queued, sent, pending)
+    log.info(
+        "digest for %s to %s: %d stories, %d alerts queued, %d sent, %d pending",
+        period.start.isoformat(),
+        period.end.isoformat(),
+        len(digest.stories),
+        queued,
+        sent,
+        pending,
+    )
     return digest
 
 

@@ -14,8 +14,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 log = logging.getLogger("monitor.scheduler")
 
 
-def run_forever(cycle: Callable[[], None], interval_seconds: int, digest: Callable[[], None] | None = None,
-                digest_trigger=None, stopping: threading.Event | None = None) -> None:
+def run_forever(
+    cycle: Callable[[], None],
+    interval_seconds: int,
+    digest: Callable[[], None] | None = None,
+    digest_trigger=None,
+    stopping: threading.Event | None = None,
+) -> None:
     """Run cycle now and every interval_seconds, and digest now (to catch up) and at every slot of
     digest_trigger, until SIGINT or SIGTERM; jobs never overlap. stopping is set at the signal: a
     cycle that watches it (run_cycle's stop) ends its work early, and the job under way is awaited."""
@@ -37,12 +42,23 @@ def run_forever(cycle: Callable[[], None], interval_seconds: int, digest: Callab
 
     now = datetime.now(timezone.utc)
     scheduler.add_job(
-        guarded(cycle, "cycle"), IntervalTrigger(seconds=interval_seconds), next_run_time=now,
-        id="poll", max_instances=1, coalesce=True, misfire_grace_time=None,
+        guarded(cycle, "cycle"),
+        IntervalTrigger(seconds=interval_seconds),
+        next_run_time=now,
+        id="poll",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
     )
     if digest is not None and digest_trigger is not None:
-        scheduler.add_job(guarded(digest, "digest"), digest_trigger, id="digest", max_instances=1, coalesce=True,
-                          misfire_grace_time=None)
+        scheduler.add_job(
+            guarded(digest, "digest"),
+            digest_trigger,
+            id="digest",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
         # A digest missed while the daemon was down is owed now; the store knows which.
         scheduler.add_job(guarded(digest, "digest"), "date", run_date=now + timedelta(seconds=1), id="digest-catch-up")
 

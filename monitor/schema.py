@@ -147,9 +147,11 @@ def baseline(db: sqlite_utils.Database) -> None:
         for name, kind in columns.items():
             if name not in have:
                 db[table].add_column(name, kind)
-    for sql in ("CREATE INDEX IF NOT EXISTS items_story ON items (story_id)",
-                "CREATE INDEX IF NOT EXISTS items_text_key ON items (text_key)",
-                "CREATE INDEX IF NOT EXISTS items_seen_at ON items (seen_at)"):
+    for sql in (
+        "CREATE INDEX IF NOT EXISTS items_story ON items (story_id)",
+        "CREATE INDEX IF NOT EXISTS items_text_key ON items (text_key)",
+        "CREATE INDEX IF NOT EXISTS items_seen_at ON items (seen_at)",
+    ):
         db.execute(sql)
 
 
@@ -246,12 +248,15 @@ def dated_sketches(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM sketches")
     conn = db.conn
     last = 0
-    while batch := conn.execute("SELECT id, text, seen_at FROM items WHERE id > ? ORDER BY id LIMIT 1000", [last]).fetchall():
+    while batch := conn.execute(
+        "SELECT id, text, seen_at FROM items WHERE id > ? ORDER BY id LIMIT 1000", [last]
+    ).fetchall():
         for item_id, text, seen_at in batch:
             fp = fingerprint(text)
             day = int(datetime.fromisoformat(seen_at).timestamp() // 86400) if seen_at else None
-            conn.executemany("INSERT INTO sketches (hash, item_id, day) VALUES (?, ?, ?)",
-                             [(h, item_id, day) for h in fp.sketch])
+            conn.executemany(
+                "INSERT INTO sketches (hash, item_id, day) VALUES (?, ?, ?)", [(h, item_id, day) for h in fp.sketch]
+            )
             conn.execute("UPDATE items SET shingles = ? WHERE id = ?", [fp.shingles, item_id])
         last = batch[-1][0]
     db.execute("DROP INDEX IF EXISTS sketches_hash")
@@ -295,7 +300,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "alerts.facts: the document of facts a structured webhook receives", alert_facts),
     Migration(7, "prunes: when retention ran and what it removed", prune_record),
     Migration(8, "sketches: xxh3 values recomputed, with the item's day, indexed on (hash, day)", dated_sketches),
-    Migration(9, "alerts.claimed_at, alerts.next_attempt_at: claims before sending, backoff after failing", alert_claims),
+    Migration(
+        9, "alerts.claimed_at, alerts.next_attempt_at: claims before sending, backoff after failing", alert_claims
+    ),
     Migration(10, "skipped_entries: entries skipped as a text their outlet already carries", skipped_entries),
 )
 
@@ -308,8 +315,10 @@ def migrate(db: sqlite_utils.Database, now: datetime | None = None) -> list[Migr
     applied = {v for (v,) in conn.execute("SELECT version FROM schema_version")}
     newest = max((m.version for m in MIGRATIONS), default=0)
     if applied and max(applied) > newest:
-        raise StoreError(f"the store is at schema version {max(applied)}, newer than this monitor knows ({newest}): "
-                         "upgrade monitor before using this store")
+        raise StoreError(
+            f"the store is at schema version {max(applied)}, newer than this monitor knows ({newest}): "
+            "upgrade monitor before using this store"
+        )
     todo = [m for m in MIGRATIONS if m.version not in applied]
     if not todo:
         return []
@@ -328,11 +337,15 @@ def migrate(db: sqlite_utils.Database, now: datetime | None = None) -> list[Migr
                 m.apply(db)
                 broken = conn.execute("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise StoreError(f"schema step {m.version} ({m.name}) would leave {len(broken)} broken links, "
-                                     f"first {broken[0]}; the store is left as it was")
+                    raise StoreError(
+                        f"schema step {m.version} ({m.name}) would leave {len(broken)} broken links, "
+                        f"first {broken[0]}; the store is left as it was"
+                    )
                 stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-                conn.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                             [m.version, m.name, stamp])
+                conn.execute(
+                    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                    [m.version, m.name, stamp],
+                )
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -347,4 +360,3 @@ def migrate(db: sqlite_utils.Database, now: datetime | None = None) -> list[Migr
 def schema_version(db: sqlite_utils.Database) -> int:
     row = db.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
     return row[0] or 0
-

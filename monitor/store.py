@@ -18,7 +18,6 @@ from .schema import migrate
 from .store_archive import ArchiveQueries, ItemFilter  # noqa: F401  (ItemFilter: the archive's queries take it)
 
 
-
 def iso(moment: datetime | date | None) -> str | None:
     if moment is None:
         return None
@@ -87,8 +86,10 @@ def exclusive(path: str | Path):
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise StoreBusy(f"the store at {path} is in use by {holder}; one monitor poll or run at a time "
-                            "works on a store: try again when it is done") from None
+            raise StoreBusy(
+                f"the store at {path} is in use by {holder}; one monitor poll or run at a time "
+                "works on a store: try again when it is done"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"monitor pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
@@ -97,8 +98,10 @@ def exclusive(path: str | Path):
         try:
             problem = store.integrity_problem()
             if problem:
-                raise StoreError(f"the store at {path} is damaged: {problem}; restore it from a backup or move it "
-                                 "aside to start a new one")
+                raise StoreError(
+                    f"the store at {path} is damaged: {problem}; restore it from a backup or move it "
+                    "aside to start a new one"
+                )
             store.release_claims()
         except sqlite3.Error as e:
             raise StoreError(f"the store at {path} does not take writes: {e}") from None
@@ -171,10 +174,19 @@ class Store(ArchiveQueries):
         )
         return FeedState(*row) if row else FeedState(None, None, 0)
 
-    def record_fetch(self, name: str, url: str, now: datetime, etag=None, last_modified=None, error: str | None = None,
-                     next_attempt: datetime | None = None) -> None:
+    def record_fetch(
+        self,
+        name: str,
+        url: str,
+        now: datetime,
+        etag=None,
+        last_modified=None,
+        error: str | None = None,
+        next_attempt: datetime | None = None,
+    ) -> None:
         self.db.execute(
-            "INSERT INTO feeds (name, url) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET url = excluded.url", [name, url]
+            "INSERT INTO feeds (name, url) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET url = excluded.url",
+            [name, url],
         )
         if error is None:
             self.db.execute(
@@ -191,19 +203,23 @@ class Store(ArchiveQueries):
             )
 
     def feeds(self) -> list[dict]:
-        return list(self.db.query(
-            """SELECT f.*, (SELECT COUNT(*) FROM items i WHERE i.feed = f.name) AS items_stored
+        return list(
+            self.db.query(
+                """SELECT f.*, (SELECT COUNT(*) FROM items i WHERE i.feed = f.name) AS items_stored
                FROM feeds f ORDER BY name"""
-        ))
+            )
+        )
 
     # ------------------------------------------------------------ items
 
     def stored_entry(self, feed: str, guid: str, canonical_url: str) -> dict | None:
-        rows = list(self.db.query(
-            """SELECT id, story_id, updated, entry_key FROM items WHERE feed = ? AND (guid = ? OR canonical_url = ?)
+        rows = list(
+            self.db.query(
+                """SELECT id, story_id, updated, entry_key FROM items WHERE feed = ? AND (guid = ? OR canonical_url = ?)
                ORDER BY id LIMIT 1""",
-            [feed, guid, canonical_url or "\0"],
-        ))
+                [feed, guid, canonical_url or "\0"],
+            )
+        )
         return rows[0] if rows else None
 
     def item_at_url(self, canonical_url: str) -> dict | None:
@@ -213,8 +229,18 @@ class Store(ArchiveQueries):
         rows = self.items("id = (SELECT MIN(id) FROM items WHERE canonical_url = ?)", [canonical_url])
         return rows[0] if rows else None
 
-    def insert_item(self, feed: str, article, classification, now: datetime, story_id: int | None = None,
-                    text_key: str = "", fingerprint=None, entry_key: str = "", caught_up: bool = False) -> tuple[int, int]:
+    def insert_item(
+        self,
+        feed: str,
+        article,
+        classification,
+        now: datetime,
+        story_id: int | None = None,
+        text_key: str = "",
+        fingerprint=None,
+        entry_key: str = "",
+        caught_up: bool = False,
+    ) -> tuple[int, int]:
         """Store an item in story_id, or in a new story of its own; returns (item id, story id)."""
         e = article.entry
         cursor = self.db.execute(
@@ -222,28 +248,57 @@ class Store(ArchiveQueries):
                text_source, text_note, categories, matches, tallies, story_id, text_key, shingles, entry_key, seen_at,
                caught_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
-                feed, e.guid, e.link, article.canonical_url, e.title, iso(e.published), iso(e.updated), iso(now),
-                article.text, article.text_source, article.text_note, *self._classification(classification),
-                story_id, text_key, fingerprint.shingles if fingerprint else 0, entry_key, iso(e.published or now),
+                feed,
+                e.guid,
+                e.link,
+                article.canonical_url,
+                e.title,
+                iso(e.published),
+                iso(e.updated),
+                iso(now),
+                article.text,
+                article.text_source,
+                article.text_note,
+                *self._classification(classification),
+                story_id,
+                text_key,
+                fingerprint.shingles if fingerprint else 0,
+                entry_key,
+                iso(e.published or now),
                 int(caught_up),
             ],
         )
         item_id = cursor.lastrowid
         if story_id is None:
-            story_id = self.db.execute("INSERT INTO stories (first_item_id, created_at) VALUES (?, ?)",
-                                       [item_id, iso(now)]).lastrowid
+            story_id = self.db.execute(
+                "INSERT INTO stories (first_item_id, created_at) VALUES (?, ?)", [item_id, iso(now)]
+            ).lastrowid
             self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
         if fingerprint is not None:
             self._save_sketch(item_id, fingerprint, day_of(e.published or now))
         return item_id, story_id
 
-    def update_item(self, item_id: int, article, classification, now: datetime, text_key: str, fingerprint, entry_key: str) -> None:
+    def update_item(
+        self, item_id: int, article, classification, now: datetime, text_key: str, fingerprint, entry_key: str
+    ) -> None:
         e = article.entry
         self.db.execute(
             """UPDATE items SET title = ?, url = ?, updated = ?, fetched_at = ?, text = ?, text_source = ?, text_note = ?,
                categories = ?, matches = ?, tallies = ?, text_key = ?, shingles = ?, entry_key = ? WHERE id = ?""",
-            [e.title, e.link, iso(e.updated), iso(now), article.text, article.text_source, article.text_note,
-             *self._classification(classification), text_key, fingerprint.shingles, entry_key, item_id],
+            [
+                e.title,
+                e.link,
+                iso(e.updated),
+                iso(now),
+                article.text,
+                article.text_source,
+                article.text_note,
+                *self._classification(classification),
+                text_key,
+                fingerprint.shingles,
+                entry_key,
+                item_id,
+            ],
         )
         self.db.execute("DELETE FROM sketches WHERE item_id = ?", [item_id])
         seen_at = self._one("SELECT seen_at FROM items WHERE id = ?", [item_id])[0]
@@ -258,11 +313,14 @@ class Store(ArchiveQueries):
         ]
 
     def _save_sketch(self, item_id: int, fingerprint, day: int | None) -> None:
-        self.db.conn.executemany("INSERT INTO sketches (hash, item_id, day) VALUES (?, ?, ?)",
-                                 [(h, item_id, day) for h in fingerprint.sketch])
+        self.db.conn.executemany(
+            "INSERT INTO sketches (hash, item_id, day) VALUES (?, ?, ?)",
+            [(h, item_id, day) for h in fingerprint.sketch],
+        )
 
-    def record_item_failure(self, feed: str, guid: str, title: str, link: str, entry_key: str, error: str,
-                            now: datetime) -> None:
+    def record_item_failure(
+        self, feed: str, guid: str, title: str, link: str, entry_key: str, error: str, now: datetime
+    ) -> None:
         """An item that could not be stored, with its error; attempts count again from 1 when the feed changes it."""
         self.db.execute(
             """INSERT INTO item_failures (feed, guid, title, link, entry_key, error, first_failed_at, last_failed_at)
@@ -275,8 +333,9 @@ class Store(ArchiveQueries):
 
     def item_failure_attempts(self, feed: str, guid: str, entry_key: str) -> int:
         """How many times this very entry (as the feed describes it now) failed."""
-        row = self._one("SELECT attempts FROM item_failures WHERE feed = ? AND guid = ? AND entry_key = ?",
-                        [feed, guid, entry_key])
+        row = self._one(
+            "SELECT attempts FROM item_failures WHERE feed = ? AND guid = ? AND entry_key = ?", [feed, guid, entry_key]
+        )
         return row[0] if row else 0
 
     def clear_item_failure(self, feed: str, guid: str) -> None:
@@ -291,8 +350,12 @@ class Store(ArchiveQueries):
         )
 
     def skipped_as_same(self, feed: str, guid: str, entry_key: str) -> bool:
-        return self._one("SELECT 1 FROM skipped_entries WHERE feed = ? AND guid = ? AND entry_key = ?",
-                         [feed, guid, entry_key]) is not None
+        return (
+            self._one(
+                "SELECT 1 FROM skipped_entries WHERE feed = ? AND guid = ? AND entry_key = ?", [feed, guid, entry_key]
+            )
+            is not None
+        )
 
     def item_failures(self) -> list[dict]:
         return list(self.db.query("SELECT * FROM item_failures ORDER BY last_failed_at DESC, feed, guid"))
@@ -300,13 +363,16 @@ class Store(ArchiveQueries):
     # ------------------------------------------------------------ stories
 
     def same_text(self, text_key: str, start: datetime, end: datetime) -> list[dict]:
-        return list(self.db.query(
-            "SELECT id, feed, story_id FROM items WHERE text_key = ? AND seen_at BETWEEN ? AND ? ORDER BY id",
-            [text_key, iso(start), iso(end)],
-        ))
+        return list(
+            self.db.query(
+                "SELECT id, feed, story_id FROM items WHERE text_key = ? AND seen_at BETWEEN ? AND ? ORDER BY id",
+                [text_key, iso(start), iso(end)],
+            )
+        )
 
-    def near_duplicate_candidates(self, sketch: tuple[int, ...], start: datetime, end: datetime, min_shared: int = 2,
-                                  limit: int = 20) -> list[dict]:
+    def near_duplicate_candidates(
+        self, sketch: tuple[int, ...], start: datetime, end: datetime, min_shared: int = 2, limit: int = 20
+    ) -> list[dict]:
         """Items seen between start and end that share at least min_shared sketch values with this one,
         most shared first: index lookups only, on (hash, day), so the window is applied inside the index
         and stored items outside it cost nothing. A value is followed to at most SKETCH_FANOUT items:
@@ -314,8 +380,10 @@ class Store(ArchiveQueries):
         other values anyway."""
         if not sketch:
             return []
-        per_hash = ("SELECT item_id FROM (SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ? "
-                    "ORDER BY day DESC LIMIT ?)")
+        per_hash = (
+            "SELECT item_id FROM (SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ? "
+            "ORDER BY day DESC LIMIT ?)"
+        )
         first, last = day_of(start), day_of(end)
         params: list = []
         for h in sketch:
@@ -330,29 +398,53 @@ class Store(ArchiveQueries):
         marks = ",".join("?" * len(shared))
         ids = [item_id for item_id, _ in shared]
         # The day bounds are whole days: the exact window is checked on the few candidates left.
-        items = {row[0]: row for row in self.db.execute(
-            f"""SELECT id, story_id, shingles, tallies FROM items WHERE id IN ({marks}) AND seen_at BETWEEN ? AND ?""",
-            [*ids, iso(start), iso(end)])}
+        items = {
+            row[0]: row
+            for row in self.db.execute(
+                f"""SELECT id, story_id, shingles, tallies FROM items WHERE id IN ({marks}) AND seen_at BETWEEN ? AND ?""",
+                [*ids, iso(start), iso(end)],
+            )
+        }
         ids = [i for i in ids if i in items][:limit]
         # One row per candidate, not one per value: 20 candidates' 1,280 rows cost more than the lookup.
-        sketches = {item_id: tuple(sorted(map(int, values.split(",")))) for item_id, values in self.db.execute(
-            f"SELECT item_id, group_concat(hash) FROM sketches WHERE item_id IN ({','.join('?' * len(ids))}) GROUP BY item_id",
-            ids)}
+        sketches = {
+            item_id: tuple(sorted(map(int, values.split(","))))
+            for item_id, values in self.db.execute(
+                f"SELECT item_id, group_concat(hash) FROM sketches WHERE item_id IN ({','.join('?' * len(ids))}) GROUP BY item_id",
+                ids,
+            )
+        }
         counts = dict(shared)
-        return [{"id": i, "shared": counts[i], "story_id": items[i][1], "shingles": items[i][2],
-                 "tallies": json.loads(items[i][3]), "sketch": sketches.get(i, ())} for i in ids]
+        return [
+            {
+                "id": i,
+                "shared": counts[i],
+                "story_id": items[i][1],
+                "shingles": items[i][2],
+                "tallies": json.loads(items[i][3]),
+                "sketch": sketches.get(i, ()),
+            }
+            for i in ids
+        ]
 
     def story_outlets(self, story_id: int) -> list[dict]:
         """Who carried a story and when: one row per outlet, first time it did."""
-        return list(self.db.query(
-            """SELECT feed AS outlet, MIN(COALESCE(published, fetched_at)) AS carried_at, COUNT(*) AS items
+        return list(
+            self.db.query(
+                """SELECT feed AS outlet, MIN(COALESCE(published, fetched_at)) AS carried_at, COUNT(*) AS items
                FROM items WHERE story_id = ? GROUP BY feed ORDER BY carried_at, MIN(id)""",
-            [story_id],
-        ))
+                [story_id],
+            )
+        )
 
     def items(self, where: str = "1", params: list | None = None) -> list[dict]:
         return [
-            dict(r, categories=json.loads(r["categories"]), matches=json.loads(r["matches"]), tallies=json.loads(r["tallies"]))
+            dict(
+                r,
+                categories=json.loads(r["categories"]),
+                matches=json.loads(r["matches"]),
+                tallies=json.loads(r["tallies"]),
+            )
             for r in self.db.query(f"SELECT * FROM items WHERE {where} ORDER BY id", params or [])
         ]
 
@@ -366,12 +458,26 @@ class Store(ArchiveQueries):
         )
         return SeriesHigh(*row) if row else None
 
-    def insert_tally_report(self, item_id: int, tally, outlet: str, published, url: str, verdict: str, previous: int | None) -> None:
+    def insert_tally_report(
+        self, item_id: int, tally, outlet: str, published, url: str, verdict: str, previous: int | None
+    ) -> None:
         self.db.execute(
             """INSERT INTO tally_reports (item_id, since, region, count, qualifier, until, outlet, published, url,
                sentence, verdict, previous_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [item_id, iso(tally.since), tally.region, tally.count, tally.qualifier, iso(tally.until), outlet,
-             iso(published), url, tally.sentence, verdict, previous],
+            [
+                item_id,
+                iso(tally.since),
+                tally.region,
+                tally.count,
+                tally.qualifier,
+                iso(tally.until),
+                outlet,
+                iso(published),
+                url,
+                tally.sentence,
+                verdict,
+                previous,
+            ],
         )
 
     def tally_reports(self) -> list[dict]:
@@ -379,8 +485,18 @@ class Store(ArchiveQueries):
 
     # ------------------------------------------------------------ alerts (the outbox)
 
-    def add_alert(self, kind: str, key: str, item_id: int | None, notifier: str, title: str, body: str, now: datetime,
-                  attach: str | None = None, facts: str | None = None) -> bool:
+    def add_alert(
+        self,
+        kind: str,
+        key: str,
+        item_id: int | None,
+        notifier: str,
+        title: str,
+        body: str,
+        now: datetime,
+        attach: str | None = None,
+        facts: str | None = None,
+    ) -> bool:
         """Queue an alert for one notifier; False when that alert was queued before. facts: JSON for webhooks."""
         cursor = self.db.execute(
             """INSERT OR IGNORE INTO alerts (kind, key, item_id, notifier, title, body, created_at, attach, facts)
@@ -393,10 +509,12 @@ class Store(ArchiveQueries):
         """Alerts waiting to be sent whose next attempt is due by now (all pending ones without now)."""
         if now is None:
             return list(self.db.query("SELECT * FROM alerts WHERE status = 'pending' ORDER BY id"))
-        return list(self.db.query(
-            "SELECT * FROM alerts WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
-            [iso(now)],
-        ))
+        return list(
+            self.db.query(
+                "SELECT * FROM alerts WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
+                [iso(now)],
+            )
+        )
 
     def claim_alert(self, alert_id: int, now: datetime) -> bool:
         """Take a pending alert for sending; False when another process took it first (one atomic UPDATE)."""
@@ -412,12 +530,21 @@ class Store(ArchiveQueries):
         if claimed_before is None:
             cursor = self.db.execute("UPDATE alerts SET status = 'pending' WHERE status = 'sending'")
         else:
-            cursor = self.db.execute("UPDATE alerts SET status = 'pending' WHERE status = 'sending' AND claimed_at < ?",
-                                     [iso(claimed_before)])
+            cursor = self.db.execute(
+                "UPDATE alerts SET status = 'pending' WHERE status = 'sending' AND claimed_at < ?",
+                [iso(claimed_before)],
+            )
         return cursor.rowcount
 
-    def mark_alert(self, alert_id: int, now: datetime, sent: bool, error: str | None = None, status: str | None = None,
-                   next_attempt: datetime | None = None) -> None:
+    def mark_alert(
+        self,
+        alert_id: int,
+        now: datetime,
+        sent: bool,
+        error: str | None = None,
+        status: str | None = None,
+        next_attempt: datetime | None = None,
+    ) -> None:
         self.db.execute(
             """UPDATE alerts SET attempts = attempts + 1, last_attempt_at = ?, status = ?, last_error = ?,
                sent_at = CASE WHEN ? THEN ? ELSE sent_at END, next_attempt_at = ? WHERE id = ?""",
@@ -441,33 +568,41 @@ class Store(ArchiveQueries):
 
     def stories_first_seen(self, start: datetime, end: datetime) -> list[dict]:
         """Stories whose first item was stored in the period, with their report items, newest first."""
-        stories = list(self.db.query(
-            """SELECT story_id, MIN(fetched_at) AS first_seen, COUNT(DISTINCT feed) AS outlets FROM items
+        stories = list(
+            self.db.query(
+                """SELECT story_id, MIN(fetched_at) AS first_seen, COUNT(DISTINCT feed) AS outlets FROM items
                GROUP BY story_id HAVING MIN(fetched_at) > ? AND MIN(fetched_at) <= ? ORDER BY first_seen DESC""",
-            [iso(start), iso(end)],
-        ))
+                [iso(start), iso(end)],
+            )
+        )
         for story in stories:
             story["items"] = self.items("story_id = ? AND categories != '[]'", [story["story_id"]])
         return [s for s in stories if s["items"]]
 
     def tally_reports_between(self, start: datetime, end: datetime) -> list[dict]:
-        return list(self.db.query(
-            """SELECT t.*, i.fetched_at, i.published AS item_published, i.caught_up FROM tally_reports t JOIN items i ON i.id = t.item_id
+        return list(
+            self.db.query(
+                """SELECT t.*, i.fetched_at, i.published AS item_published, i.caught_up FROM tally_reports t JOIN items i ON i.id = t.item_id
                WHERE i.fetched_at > ? AND i.fetched_at <= ? ORDER BY t.published, t.id""",
-            [iso(start), iso(end)],
-        ))
+                [iso(start), iso(end)],
+            )
+        )
 
     def series_reports(self, since: str, region: str) -> list[dict]:
-        return list(self.db.query(
-            "SELECT * FROM tally_reports WHERE since = ? AND region = ? ORDER BY published, id", [since, region]
-        ))
+        return list(
+            self.db.query(
+                "SELECT * FROM tally_reports WHERE since = ? AND region = ? ORDER BY published, id", [since, region]
+            )
+        )
 
     def feeds_in_trouble(self, start: datetime, end: datetime) -> list[dict]:
-        return list(self.db.query(
-            """SELECT * FROM feeds WHERE (last_error_at > ? AND last_error_at <= ?)
+        return list(
+            self.db.query(
+                """SELECT * FROM feeds WHERE (last_error_at > ? AND last_error_at <= ?)
                OR (consecutive_failures > 0 AND failing_since <= ?) ORDER BY name""",
-            [iso(start), iso(end), iso(end)],
-        ))
+                [iso(start), iso(end), iso(end)],
+            )
+        )
 
     # ------------------------------------------------------------ cycles
 
@@ -477,7 +612,9 @@ class Store(ArchiveQueries):
         return parse_iso(row[0]) if row and row[0] else None
 
     def cycles_finished_between(self, start: datetime, end: datetime) -> int:
-        return self._one("SELECT COUNT(*) FROM cycles WHERE finished_at > ? AND finished_at <= ?", [iso(start), iso(end)])[0]
+        return self._one(
+            "SELECT COUNT(*) FROM cycles WHERE finished_at > ? AND finished_at <= ?", [iso(start), iso(end)]
+        )[0]
 
     def start_cycle(self, now: datetime) -> int:
         """The cycle's first write: a store that takes none stops the cycle here, with a message, before any fetch."""

@@ -75,8 +75,12 @@ class ArchiveQueries:
             # The title is shown anyway: the text's match says more, when the text has one.
             snippet = in_text if "[" in in_text else in_title
             if story_id not in best:
-                best[story_id] = {"item_id": item_id, "story_id": story_id, "rank": rank,
-                                  "snippet": " ".join(snippet.split())}
+                best[story_id] = {
+                    "item_id": item_id,
+                    "story_id": story_id,
+                    "rank": rank,
+                    "snippet": " ".join(snippet.split()),
+                }
                 if len(best) == limit:
                     break
         return list(best.values())
@@ -98,13 +102,27 @@ class ArchiveQueries:
         marks = ",".join("?" * len(story_ids))
         rows = self.db.execute(
             f"""SELECT i.story_id, i.id, i.feed, i.title, i.url, i.categories, {AT} AS at FROM items i
-                WHERE i.story_id IN ({marks}) ORDER BY at, i.id""", story_ids).fetchall()
+                WHERE i.story_id IN ({marks}) ORDER BY at, i.id""",
+            story_ids,
+        ).fetchall()
         out: dict[int, dict] = {}
         for story_id, item_id, feed, title, url, categories, at in rows:
             cats = json.loads(categories)
-            s = out.setdefault(story_id, {"story_id": story_id, "first_seen": at, "last_seen": at, "outlets": [],
-                                          "items": 0, "categories": [], "title": title, "link": url,
-                                          "lead_item_id": item_id, "_lead_is_report": bool(cats)})
+            s = out.setdefault(
+                story_id,
+                {
+                    "story_id": story_id,
+                    "first_seen": at,
+                    "last_seen": at,
+                    "outlets": [],
+                    "items": 0,
+                    "categories": [],
+                    "title": title,
+                    "link": url,
+                    "lead_item_id": item_id,
+                    "_lead_is_report": bool(cats),
+                },
+            )
             s["last_seen"] = at
             s["items"] += 1
             if feed not in s["outlets"]:
@@ -123,17 +141,23 @@ class ArchiveQueries:
             for r in self.db.query(
                 f"""SELECT i.id, i.story_id, i.feed AS outlet, i.published, i.fetched_at, i.title, i.url AS link,
                            i.categories, i.matches AS rules, i.text_source, i.text_note
-                    FROM items i WHERE {where} AND i.categories != '[]' ORDER BY {AT}, i.id""", params)
+                    FROM items i WHERE {where} AND i.categories != '[]' ORDER BY {AT}, i.id""",
+                params,
+            )
         ]
 
     def tally_rows(self, f: ItemFilter) -> list[dict]:
         where, params = f.sql()
-        return list(self.db.query(
-            f"""SELECT t.since || ' ' || t.region AS series, t.since, t.region, substr(t.published, 1, 10) AS date,
+        return list(
+            self.db.query(
+                f"""SELECT t.since || ' ' || t.region AS series, t.since, t.region, substr(t.published, 1, 10) AS date,
                        t.count AS figure, t.qualifier, t.outlet, t.verdict, t.previous_count AS previous_figure,
                        t.url AS link, t.published, t.sentence, t.item_id, i.story_id, t.id
                 FROM tally_reports t JOIN items i ON i.id = t.item_id
-                WHERE {where} ORDER BY t.since, t.region, t.published, t.id""", params))
+                WHERE {where} ORDER BY t.since, t.region, t.published, t.id""",
+                params,
+            )
+        )
 
     def story_of(self, item_id: int) -> int | None:
         row = self.db.execute("SELECT story_id FROM items WHERE id = ?", [item_id]).fetchone()
@@ -147,7 +171,8 @@ class ArchiveQueries:
         texts, sketches = self.db.execute(
             """SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM sketches s WHERE s.item_id = i.id)), 0)
                FROM items i WHERE i.fetched_at < ? AND (i.text != '' OR EXISTS (SELECT 1 FROM sketches s WHERE s.item_id = i.id))""",
-            [cutoff]).fetchone()
+            [cutoff],
+        ).fetchone()
         cycles = self.db.execute("SELECT COUNT(*) FROM cycles WHERE started_at < ?", [cutoff]).fetchone()[0]
         return {"texts": texts, "sketches": sketches, "cycles": cycles}
 
@@ -167,7 +192,8 @@ class ArchiveQueries:
     def record_prune(self, now: datetime, before: datetime, counts: dict) -> None:
         self.db.execute(
             "INSERT INTO prunes (ran_at, before, texts, sketches, cycles, charts) VALUES (?, ?, ?, ?, ?, ?)",
-            [_iso(now), _iso(before), counts["texts"], counts["sketches"], counts["cycles"], counts["charts"]])
+            [_iso(now), _iso(before), counts["texts"], counts["sketches"], counts["cycles"], counts["charts"]],
+        )
 
     def last_prune(self) -> str | None:
         return self.db.execute("SELECT MAX(ran_at) FROM prunes").fetchone()[0]
@@ -182,7 +208,7 @@ BROWSE_QUERIES = {
         "title": "Latest reports",
         "hide_sql": True,
         "description": "Each story that is a report, newest first, by its first report item: outlets carrying it, "
-                       "categories, title and link.",
+        "categories, title and link.",
         "sql": """SELECT i.story_id, substr(COALESCE(i.published, i.fetched_at), 1, 16) AS published,
        (SELECT COUNT(DISTINCT j.feed) FROM items j WHERE j.story_id = i.story_id) AS outlets,
        i.categories, i.title, i.feed AS first_outlet, i.url AS link

@@ -21,19 +21,58 @@ from .text import Found, Lexicon, Tokens, is_word_character, lower, normalise, t
 # ---------------------------------------------------------------- numbers
 
 _UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 # Ordinal words count ("the fifth attack since Wednesday"); "first" does not: a first attack is no running total.
 _ORDINAL_UNITS = {
-    "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
-    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
-    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
 }
-_ORDINAL_TENS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60,
-                 "seventieth": 70, "eightieth": 80, "ninetieth": 90}
+_ORDINAL_TENS = {
+    "twentieth": 20,
+    "thirtieth": 30,
+    "fortieth": 40,
+    "fiftieth": 50,
+    "sixtieth": 60,
+    "seventieth": 70,
+    "eightieth": 80,
+    "ninetieth": 90,
+}
 _ORDINAL_DIGITS = {"first": 1, **{k: v for k, v in _ORDINAL_UNITS.items() if v < 10}}
 
 
@@ -72,7 +111,11 @@ _BELOW_HUNDRED = (
 )
 # "one hundred and thirty-five", "a hundred", "two hundred"
 _WORD_NUMBER = (
-    r"(?:(?:a|" + "|".join(k for k in _UNITS if _UNITS[k] < 10) + r")\s+hundred(?:\s+(?:and\s+)?" + _BELOW_HUNDRED + r")?"
+    r"(?:(?:a|"
+    + "|".join(k for k in _UNITS if _UNITS[k] < 10)
+    + r")\s+hundred(?:\s+(?:and\s+)?"
+    + _BELOW_HUNDRED
+    + r")?"
     r"|" + _BELOW_HUNDRED + r")"
 )
 _WORD_ORDINAL = (
@@ -149,8 +192,19 @@ def _qualifier_name(text: str | None, terms: "TallyTerms") -> str:
 # ---------------------------------------------------------------- dates
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH = (
     r"(?P<month>jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|aug(?:ust|\.)?"
@@ -292,8 +346,19 @@ def _alternation(words: list[str]) -> re.Pattern:
 
 def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
     lists = {}
-    for key in ("counted", "modifiers", "targets", "attack_words", "anaphors", "excluded", "other_targets",
-                "not_counted", "rolling", "reached", "aimed_nouns"):
+    for key in (
+        "counted",
+        "modifiers",
+        "targets",
+        "attack_words",
+        "anaphors",
+        "excluded",
+        "other_targets",
+        "not_counted",
+        "rolling",
+        "reached",
+        "aimed_nouns",
+    ):
         value = raw.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
             raise ConfigError(source, key, "must be a non-empty list of non-empty strings")
@@ -345,7 +410,9 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         aimed_nouns=lower("aimed_nouns"),
         modifiers=lower("modifiers"),
         # A target, and at most one more word, just before "in": "US troops stationed in Syria".
-        target_and_word=re.compile("(?:" + _alternation(lists["targets"]).pattern + r")(?:\s+[\w-]+)?\s*", re.IGNORECASE),
+        target_and_word=re.compile(
+            "(?:" + _alternation(lists["targets"]).pattern + r")(?:\s+[\w-]+)?\s*", re.IGNORECASE
+        ),
         target_names=_alternation(lists["targets"]),
         target_words=1 + max(len(tokenize(t)) for t in lists["targets"]),
         other_targets=_alternation(lists["other_targets"]),
@@ -359,8 +426,12 @@ def compile_tally_terms(raw: dict, source: str) -> TallyTerms:
         qualifier_of={" ".join(w.lower().split()): name for name, ws in qualifiers.items() for w in ws},
         qualifier_words=frozenset(t for ws in qualifiers.values() for w in ws for t in tokenize(w)),
         reached=lower("reached"),
-        to_figure=re.compile(r"\b(?:" + _longest_first(_phrase_regex(w) for w in lists["reached"]) + r")\s+$", re.IGNORECASE),
-        lexicon=Lexicon({LEXICON_PREFIX + k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")}),
+        to_figure=re.compile(
+            r"\b(?:" + _longest_first(_phrase_regex(w) for w in lists["reached"]) + r")\s+$", re.IGNORECASE
+        ),
+        lexicon=Lexicon(
+            {LEXICON_PREFIX + k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")}
+        ),
     )
 
 
@@ -381,17 +452,27 @@ _SINCE = re.compile(r"\bsince\b")
 # "the attacks began on Oct. 17", "from October 17th until now".
 # Who began, when a start is said with "began": the attacks ("they began on Oct. 17", "militias began
 # targeting them on Oct. 17"), not the US ("the U.S. military began airstrikes on Feb. 2").
-_ATTACKS_SUBJECT = re.compile(r"\b(?:they|these|those|which|attacks|campaign|militias|groups|proxies)\s+(?:had\s+|have\s+)?$")
+_ATTACKS_SUBJECT = re.compile(
+    r"\b(?:they|these|those|which|attacks|campaign|militias|groups|proxies)\s+(?:had\s+|have\s+)?$"
+)
 _ATTACK_VERB_AFTER = re.compile(r"\s*(?:targeting|attacking|firing|launching)\b")
 _START_WORDS = re.compile(r"\b(?:after|following|from|beginning|starting|began|begun|started)\b(?:\s+on\b)?")
 _BETWEEN = re.compile(r"\b(?:between|from)\s+(?P<a>.{3,80}?)\s+(?:and|to|through|until)\s+")
 _DAY_FIRST = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?\b")
 _WEEKDAY_RANGE = re.compile(
-    r"\b(?:on|between|from)\s+(?P<a>" + "|".join(_WEEKDAYS) + r")\s+(?:and|to|through|until)\s+(?P<b>" + "|".join(_WEEKDAYS) + r")\b"
+    r"\b(?:on|between|from)\s+(?P<a>"
+    + "|".join(_WEEKDAYS)
+    + r")\s+(?:and|to|through|until)\s+(?P<b>"
+    + "|".join(_WEEKDAYS)
+    + r")\b"
 )
 _REPORTED_ON = re.compile(
     r"\b(?:said|says|told|reported|announced|stated|briefing|noted|confirmed|disclosed)\b[^.;]{0,40}?\bon\s+(?P<d>"
-    + _MONTH + r"\s+" + _DAY + r")" + _YEAR
+    + _MONTH
+    + r"\s+"
+    + _DAY
+    + r")"
+    + _YEAR
 )
 _AS_OF = re.compile(r"\b(?:as\s+of|as\s+at|through|up\s+to)\s+")
 _CLAUSE_END = re.compile(r"[;:]|,\s+(?:according|a\s|an\s|the\s|said|when|while|who|which)|\baccording to\b")
@@ -486,7 +567,12 @@ def _period(
             end = _find_date(end_text, published)
             # The end is a date said at once ("and Nov. 13"), not "and early February" or a later date.
             end_day = end[0] if end and end[1] == 0 else until
-            return _Period(start[0], end_day, True, _phrases(sentence[m.start() : m.end() + (end[2] if end and end[1] == 0 else 0)], None))
+            return _Period(
+                start[0],
+                end_day,
+                True,
+                _phrases(sentence[m.start() : m.end() + (end[2] if end and end[1] == 0 else 0)], None),
+            )
     m = _WEEKDAY_RANGE.search(low) if has("and") else None
     if m:
         first, last = _find_date(m.group("a"), published), _find_date(m.group("b"), published)
@@ -505,14 +591,22 @@ def _period(
         # at once ("after Hamas' attack", "after the Oct. 7 attack"), not later in the clause ("after
         # the drone hit the base on Sunday").
         if start and (
-            bool(_ATTACKS_SUBJECT.search(low[max(0, m.start() - 30) : m.start()]) or _ATTACK_VERB_AFTER.match(low, m.end()))
+            bool(
+                _ATTACKS_SUBJECT.search(low[max(0, m.start() - 30) : m.start()])
+                or _ATTACK_VERB_AFTER.match(low, m.end())
+            )
             if m.group().startswith(("began", "begun", "started"))
             else len(clause[: start[1]].split()) <= 1
         ):
             return _Period(start[0], until, True, _phrases(m.group() + " " + clause, until_phrase))
     this_year = _THIS_YEAR.search(low) if has("year") and published is not None else None
     if this_year:
-        return _Period(date(published.year, 1, 1), until, True, _phrases(sentence[this_year.start() : this_year.end()], until_phrase))
+        return _Period(
+            date(published.year, 1, 1),
+            until,
+            True,
+            _phrases(sentence[this_year.start() : this_year.end()], until_phrase),
+        )
     if rolling or _ROLLING_SPAN.search(low):
         return _Period(None, until, True, _phrases("a rolling window", until_phrase))
     return _Period(None, until, False, until_phrase)
@@ -550,7 +644,9 @@ def _region_after(rest: str, terms: TallyTerms) -> str:
     if not m:
         return "total"
     place = m.group("place")
-    found = [(hit.start(), hit.end(), terms.region_of_group[hit.lastindex - 1]) for hit in terms.regions.finditer(place)]
+    found = [
+        (hit.start(), hit.end(), terms.region_of_group[hit.lastindex - 1]) for hit in terms.regions.finditer(place)
+    ]
     # The region must open the place phrase ("in eastern Syria"), not come later in the sentence.
     if not found or not _BEFORE_REGION.fullmatch(place, 0, found[0][0]):
         return "total"
@@ -603,7 +699,9 @@ def _ends_with_target(text: str, terms: TallyTerms) -> bool:
     return any(terms.target_and_word.fullmatch(text, p) for p in starts[-terms.target_words :])
 
 
-_AIMED_AT = re.compile(r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+(?P<what>(?:[\w'’.-]+\s+){0,3})")
+_AIMED_AT = re.compile(
+    r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+(?P<what>(?:[\w'’.-]+\s+){0,3})"
+)
 # What may follow a figure reached: "rose to 40 since ...", "climbed to 40 on Monday", "... so far".
 _FIGURE_END = re.compile(r"\s*(?:since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|$)")
 _TIMES = re.compile(r"\btimes\b")
@@ -623,7 +721,9 @@ def _attacks_rose(before: str, terms: TallyTerms) -> bool:
     counted noun ("attacks rose to 130") or a total ("came under fire again, bringing the total to
     76"), and no casualty word after them ("the attack raised the death toll to 3" is not)."""
     words = _WORDS_AFTER.findall(_CLAUSE_BREAK.split(before)[-1].lower())
-    last = max((i for i, w in enumerate(words) if w in _TOTAL_WORDS or (w in terms.counted and w != "times")), default=None)
+    last = max(
+        (i for i, w in enumerate(words) if w in _TOTAL_WORDS or (w in terms.counted and w != "times")), default=None
+    )
     return last is not None and terms.casualties.isdisjoint(words[last + 1 :])
 
 
@@ -694,7 +794,11 @@ _ADVERB_WORDS = frozenset(_ADVERB_COUNTS)
 
 
 def _counts_in(
-    sentence: str, lowered: str, words: list[str], terms: TallyTerms, after_total: int,
+    sentence: str,
+    lowered: str,
+    words: list[str],
+    terms: TallyTerms,
+    after_total: int,
     rejected: list[tuple[str, str]] | None = None,
 ) -> list[_Count]:
     """The counts of attacks in a sentence; with rejected, also every other figure and why it is none.
@@ -713,17 +817,21 @@ def _counts_in(
                 rejected.append((m.group(), "not a positive number"))
             continue
         qualifier = _qualifier_name(m.group("qual"), terms)
-        rest = masked[m.end():]
+        rest = masked[m.end() :]
         following = _WORDS_AFTER.findall(lowered, m.end(), m.end() + 120)
         before = masked[: m.start()]
         kind = None
         region_hint = None
         if ordinal:
             # "the 108th attack", "the 74th time troops were targeted", "the 144th on U.S. troops"
-            if following and (following[0] in terms.counted or following[0] in ("time", "on", "against", "such", "since")):
+            if following and (
+                following[0] in terms.counted or following[0] in ("time", "on", "against", "such", "since")
+            ):
                 kind = "count"
             # "the 74th on U.S. forces since Oct. 17, and the 40th in Syria"
-            elif following and following[0] == "in" and (counts or after_total) and _region_after(rest, terms) != "total":
+            elif (
+                following and following[0] == "in" and (counts or after_total) and _region_after(rest, terms) != "total"
+            ):
                 kind = "part"
         elif m.group("num") in ("twice", "thrice"):
             if not _RATIO.match(lowered, m.end()):
@@ -752,8 +860,10 @@ def _counts_in(
                 if rejected is not None:
                     rejected.append((m.group(), f"counts {following[0]!r}, not attacks"))
                 continue
-            if kind is None and terms.to_figure.search(before[-30:]) and (
-                (_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms)
+            if (
+                kind is None
+                and terms.to_figure.search(before[-30:])
+                and ((_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms))
             ):
                 kind = "count"
             part_of = _PART_OF.match(rest)
@@ -784,7 +894,9 @@ def _counts_in(
             continue
         if _us_struck(before, terms):
             if rejected is not None:
-                rejected.append((m.group(), "US or coalition forces did the striking ('U.S. forces have struck ... seven times')"))
+                rejected.append(
+                    (m.group(), "US or coalition forces did the striking ('U.S. forces have struck ... seven times')")
+                )
             continue
         if _aimed_elsewhere(rest, terms):
             if rejected is not None:
@@ -823,7 +935,11 @@ def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
         # "twice" counts only with a start in its sentence (see increment in _counts_in).
         if word in ("twice", "thrice") and _may_have_start(words):
             return True
-        if ordinal or not terms.counted.isdisjoint(words[i + 1 : i + 8]) or not terms.aimed_nouns.isdisjoint(words[i + 1 : i + 8]):
+        if (
+            ordinal
+            or not terms.counted.isdisjoint(words[i + 1 : i + 8])
+            or not terms.aimed_nouns.isdisjoint(words[i + 1 : i + 8])
+        ):
             return True
         # A figure reached, perhaps qualified: "stood at no fewer than 19".
         j = i - 1
@@ -860,7 +976,9 @@ def explain_tallies(title: str, text: str, published: date | None, terms: TallyT
     head = normalise(title or "").strip()
     body = normalise(text)
     tokens = Tokens.of(f"{head}\n{body}" if head else body)
-    first = next((i for i, s in enumerate(tokens.sentences) if s.start >= len(head)), len(tokens.sentences)) if head else 0
+    first = (
+        next((i for i, s in enumerate(tokens.sentences) if s.start >= len(head)), len(tokens.sentences)) if head else 0
+    )
     trace: list[FigureTrace] = []
     tallies_in(tokens, first, published, terms, trace=trace)
     return trace
@@ -875,8 +993,13 @@ def _figures(sentence: str, terms: TallyTerms) -> list[str]:
 
 
 def tallies_in(
-    tokens: Tokens, first: int, published: date | None, terms: TallyTerms, found_in: Found | None = None,
-    trace: list[FigureTrace] | None = None, gate: bool = True,
+    tokens: Tokens,
+    first: int,
+    published: date | None,
+    terms: TallyTerms,
+    found_in: Found | None = None,
+    trace: list[FigureTrace] | None = None,
+    gate: bool = True,
 ) -> list[Tally]:
     """The tallies of a text already split and tokenised, its terms already found by a lexicon that
     holds the tally lists (else they are looked up). Sentences before index first are the headline:
@@ -895,7 +1018,9 @@ def tallies_in(
 
     def reject(sentence: str, reason: str, figures: list[str] | None = None) -> None:
         if trace is not None:
-            trace.extend(FigureTrace(sentence, f, False, reason, None, None) for f in (figures or _figures(sentence, terms)))
+            trace.extend(
+                FigureTrace(sentence, f, False, reason, None, None) for f in (figures or _figures(sentence, terms))
+            )
 
     indices = range(len(tokens.sentences)) if trace is not None else found_in
     # Only a sentence with attack words, or one referring back to a total, can hold a tally.
@@ -931,24 +1056,36 @@ def tallies_in(
             continue
         low = lower(s)
         rejected: list[tuple[str, str]] | None = [] if trace is not None else None
-        counts = _counts_in(s, low, words, terms, after_total=tallies[-1].count if refers_back else 0, rejected=rejected)
+        counts = _counts_in(
+            s, low, words, terms, after_total=tallies[-1].count if refers_back else 0, rejected=rejected
+        )
         if rejected:
             trace.extend(FigureTrace(s, f, False, why, None, None) for f, why in rejected)
         if not counts:
             continue
         period = _period(s, low, words, published, terms, rolling=_ROLLING in names)
         if period.since is None and any(c.increment for c in counts):
-            reject(s, "what was added ('two more attacks'), with no start of its own", [c.words for c in counts if c.increment])
+            reject(
+                s,
+                "what was added ('two more attacks'), with no start of its own",
+                [c.words for c in counts if c.increment],
+            )
             counts = [c for c in counts if not c.increment]
             if not counts:
                 continue
         # Without a target named, a figure counts only beside a total already given: the same figure
         # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
-        if not has_target and not refers_back and period.since is None and not any(
-            c.count == t.count for c in counts for t in tallies
+        if (
+            not has_target
+            and not refers_back
+            and period.since is None
+            and not any(c.count == t.count for c in counts for t in tallies)
         ):
-            reject(s, "no US or coalition target named, no start of its own, and not a figure given before",
-                   [c.words for c in counts])
+            reject(
+                s,
+                "no US or coalition target named, no start of its own, and not a figure given before",
+                [c.words for c in counts],
+            )
             continue
         since, until, phrase = period.since, period.until, period.phrase
         how = "period from its own sentence" if period.explicit else "no period stated"
@@ -977,7 +1114,12 @@ def tallies_in(
         # A total stated beside "at least" parts is itself at least ("at least 14 ... and nine ..., for a total of 23").
         part_qualifiers = {t.qualifier for t in parts}
         if len(part_qualifiers) == 1 and "exact" not in part_qualifiers:
-            group = [replace(t, qualifier=next(iter(part_qualifiers))) if t.region == "total" and t.qualifier == "exact" else t for t in group]
+            group = [
+                replace(t, qualifier=next(iter(part_qualifiers)))
+                if t.region == "total" and t.qualifier == "exact"
+                else t
+                for t in group
+            ]
             totals = [t for t in group if t.region == "total"]
         if len(parts) > 1 and not totals and not refers_back:
             qualifier = next(iter(part_qualifiers)) if len(part_qualifiers) == 1 else "at_least"
@@ -988,11 +1130,18 @@ def tallies_in(
             from_headline.update(map(id, group))
         if trace is not None:
             for tally, figure, said in zip(group, figures, phrases + [phrase]):
-                kind = "the sum of its regional parts" if "+" in figure else (
-                    f"a count of attacks ({tally.region})")
+                kind = "the sum of its regional parts" if "+" in figure else (f"a count of attacks ({tally.region})")
                 taken.append((tally, len(trace)))
-                trace.append(FigureTrace(s, figure, True, f"{kind}; {how if said is phrase else 'period from its own clause'}",
-                                         said, tally))
+                trace.append(
+                    FigureTrace(
+                        s,
+                        figure,
+                        True,
+                        f"{kind}; {how if said is phrase else 'period from its own clause'}",
+                        said,
+                        tally,
+                    )
+                )
     # A headline is terse ("27 attacks, six of them since the Oct. 26 strikes"): its figure counts only
     # where the body does not give the same one.
     body_counts = {t.count for t in tallies if id(t) not in from_headline}
@@ -1000,8 +1149,12 @@ def tallies_in(
     if trace is not None:
         for tally, at in taken:
             if not any(tally is o for o in out):
-                trace[at] = replace(trace[at], taken=False, tally=None,
-                                    reason="the same figure as one given elsewhere in the article: one tally")
+                trace[at] = replace(
+                    trace[at],
+                    taken=False,
+                    tally=None,
+                    reason="the same figure as one given elsewhere in the article: one tally",
+                )
     return out
 
 
@@ -1028,8 +1181,6 @@ def _clause_periods(
     return [own[i] for i in clause_of]
 
 
-
-
 # Every token that one of _period's ways to a start needs, but a range of weekdays ("on Friday and Saturday").
 _START_TOKENS = frozenset("since between from after following beginning starting began begun started year".split())
 _WEEKDAY_TOKENS = frozenset(_WEEKDAYS)
@@ -1041,8 +1192,14 @@ def _may_have_start(words: list[str]) -> bool:
 
 
 def _period_nearby(
-    tokens: Tokens, index: int, first: int, found_in: Found, published: date | None, terms: TallyTerms,
-    tallies: list[Tally], counts: list[_Count],
+    tokens: Tokens,
+    index: int,
+    first: int,
+    found_in: Found,
+    published: date | None,
+    terms: TallyTerms,
+    tallies: list[Tally],
+    counts: list[_Count],
 ) -> tuple[str, _Period] | None:
     """A start stated near a figure that has none in its sentence ("... 38 times. The attacks began on
     Oct. 17."): the sentence before, the sentence after (both in its paragraph, both about attacks),
@@ -1063,7 +1220,9 @@ def _period_nearby(
         period = _period(text, lower(text), tokens.words[j], published, terms, rolling=False)
         if period.since is None:
             continue
-        if any(t.sentence == text and t.since == period.since and t.count > max(c.count for c in counts) for t in tallies):
+        if any(
+            t.sentence == text and t.since == period.since and t.count > max(c.count for c in counts) for t in tallies
+        ):
             continue
         return where, period
     return None
@@ -1073,8 +1232,16 @@ def _one_each(tallies: list[Tally]) -> list[Tally]:
     """The same figure said twice is one tally; where one mention gives its start, keep that one."""
     out: list[Tally] = []
     for t in tallies:
-        twin = next((i for i, o in enumerate(out) if o.count == t.count and o.region == t.region
-                     and (o.since == t.since or o.since is None or t.since is None)), None)
+        twin = next(
+            (
+                i
+                for i, o in enumerate(out)
+                if o.count == t.count
+                and o.region == t.region
+                and (o.since == t.since or o.since is None or t.since is None)
+            ),
+            None,
+        )
         if twin is None:
             out.append(t)
         elif out[twin].since is None and t.since is not None:

@@ -95,9 +95,7 @@ _NON_WORD = re.compile(r"[^\w\s']+")
 _STRAY_APOSTROPHE = re.compile(r"'(?:(?<!\w')|(?!\w))")
 # Lower-case letters and digits, keep "_" and "'", and make every other ASCII character a space:
 # one C-speed pass that leaves each token between spaces, at its offset in the text.
-_ASCII_WORDS = str.maketrans(
-    {c: (c.lower() if c.isalnum() or c in "_'" else " ") for c in map(chr, range(128))}
-)
+_ASCII_WORDS = str.maketrans({c: (c.lower() if c.isalnum() or c in "_'" else " ") for c in map(chr, range(128))})
 
 
 def _us_uk_token(m: re.Match) -> str:
@@ -265,5 +263,3 @@ _MAX_LEARNT = 100_000
 def _node(branch: dict) -> _Node:
     names = branch.get(None)
     return (frozenset(names) if names else None, {k: _node(v) for k, v in branch.items() if k is not None})
-
-

@@ -36,9 +36,15 @@ def report_facts(item_id: int, story_id: int, article: Article, c: Classificatio
     e = article.entry
     first = c.matches[0] if c.matches else None
     return {
-        "story_id": story_id, "item_id": item_id, "categories": list(c.categories), "outlet": outlet,
-        "headline": e.title, "link": e.link, "published": _iso(e.published),
-        "rule": first.rule if first else None, "sentence": first.sentence if first else None,
+        "story_id": story_id,
+        "item_id": item_id,
+        "categories": list(c.categories),
+        "outlet": outlet,
+        "headline": e.title,
+        "link": e.link,
+        "published": _iso(e.published),
+        "rule": first.rule if first else None,
+        "sentence": first.sentence if first else None,
         "matches": [{"rule": m.rule, "category": m.category, "sentence": m.sentence} for m in c.matches],
         "tallies": [t.as_label() for t in c.tallies],
         "text_source": article.text_source,
@@ -49,22 +55,46 @@ def tally_facts(item_id: int, tally: Tally, verdict: str, previous, article: Art
     """previous: the series' high before this figure (store.SeriesHigh), None for a new series."""
     e = article.entry
     return {
-        "item_id": item_id, "categories": ["attack"], "outlet": outlet, "headline": e.title, "link": e.link,
-        "published": _iso(e.published), "rule": None, "sentence": tally.sentence,
-        "series_key": f"{tally.since.isoformat()}:{tally.region}", "series": name,
-        "since": tally.since.isoformat(), "region": tally.region, "verdict": verdict,
-        "new_figure": tally.count, "qualifier": tally.qualifier,
+        "item_id": item_id,
+        "categories": ["attack"],
+        "outlet": outlet,
+        "headline": e.title,
+        "link": e.link,
+        "published": _iso(e.published),
+        "rule": None,
+        "sentence": tally.sentence,
+        "series_key": f"{tally.since.isoformat()}:{tally.region}",
+        "series": name,
+        "since": tally.since.isoformat(),
+        "region": tally.region,
+        "verdict": verdict,
+        "new_figure": tally.count,
+        "qualifier": tally.qualifier,
         "previous_figure": previous.count if previous else None,
         "change": tally.count - previous.count if previous else None,
-        "previous": {"figure": previous.count, "qualifier": previous.qualifier, "outlet": previous.outlet,
-                     "published": previous.published, "link": previous.url} if previous else None,
+        "previous": {
+            "figure": previous.count,
+            "qualifier": previous.qualifier,
+            "outlet": previous.outlet,
+            "published": previous.published,
+            "link": previous.url,
+        }
+        if previous
+        else None,
     }
 
 
-def ops_facts(feed: str, state: str, failures: int, since: str, error: str | None = None,
-              next_attempt: datetime | None = None) -> dict:
-    return {"feed": feed, "state": state, "failures": failures, "failing_since": since, "error": error,
-            "next_attempt": _iso(next_attempt)}
+def ops_facts(
+    feed: str, state: str, failures: int, since: str, error: str | None = None, next_attempt: datetime | None = None
+) -> dict:
+    return {
+        "feed": feed,
+        "state": state,
+        "failures": failures,
+        "failing_since": since,
+        "error": error,
+        "next_attempt": _iso(next_attempt),
+    }
 
 
 def document(row: dict, story_id: int | None = None) -> dict:
@@ -72,8 +102,12 @@ def document(row: dict, story_id: int | None = None) -> dict:
     which is prose by nature, carries its text)."""
     facts = json.loads(row["facts"]) if row.get("facts") else {}
     doc = {
-        "version": VERSION, "kind": row["kind"], "alert_id": row["id"], "alert_key": row["key"],
-        "title": row["title"], "created_at": row["created_at"],
+        "version": VERSION,
+        "kind": row["kind"],
+        "alert_id": row["id"],
+        "alert_key": row["key"],
+        "title": row["title"],
+        "created_at": row["created_at"],
     }
     if row["kind"] in ("report", "tally"):
         doc["story_id"] = facts.pop("story_id", story_id)

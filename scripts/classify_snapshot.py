@@ -61,11 +61,13 @@ def main() -> None:
     out = []
     for title, text, published in texts():
         c = classify(title, text, date.fromisoformat(published[:10]), rules, terms)
-        out.append({
-            "categories": c.categories,
-            "matches": [[m.rule, m.category, m.sentence] for m in c.matches],
-            "tallies": [t.as_label() | {"sentence": t.sentence} for t in c.tallies],
-        })
+        out.append(
+            {
+                "categories": c.categories,
+                "matches": [[m.rule, m.category, m.sentence] for m in c.matches],
+                "tallies": [t.as_label() | {"sentence": t.sentence} for t in c.tallies],
+            }
+        )
     args.output.write_text(json.dumps(out, indent=0, default=str))
     print(f"{len(out)} texts -> {args.output}")
 

@@ -41,8 +41,11 @@ def main() -> None:
         notifiers = Notifiers((), console=open("/dev/null", "w"))
         listed = []
         moment = at("2024-02-05T13:00:00")
-        recent = [replace(JORDAN_DRONE, published=at("2024-02-04T18:00:00")),
-                  replace(KH_STRIKES, published=at("2024-02-05T08:00:00")), HOUTHI_SHIP]
+        recent = [
+            replace(JORDAN_DRONE, published=at("2024-02-04T18:00:00")),
+            replace(KH_STRIKES, published=at("2024-02-05T08:00:00")),
+            HOUTHI_SHIP,
+        ]
         for story in [*STEPS[:4], STEPS[5], *recent]:
             listed.append((story, f"https://news.example.org/{story.slug}"))
             feed.write_text(rss(listed))

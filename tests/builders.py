@@ -171,23 +171,41 @@ def tally_story(slug: str, title: str, sentence: str, published: str, extra: str
 # One running total as it was reported over time: a new series, rises, a syndicated copy and a
 # look-back that repeats an older figure. The tally and digest tests both read it.
 STEPS = [
-    tally_story("t13", "Pentagon: troops attacked at least 13 times",
-                "U.S. and coalition forces in Iraq and Syria have been attacked at least 13 times since Oct. 17, a Pentagon spokesman said.",
-                "2023-10-24T15:00:00"),
-    tally_story("t23", "Attacks on US bases climb to 23",
-                "Iran-backed militias have attacked U.S. forces 23 times since Oct. 17, a senior defense official said on Monday.",
-                "2023-10-30T15:00:00"),
-    tally_story("t23-syndicated", "Official: 23 attacks on American troops",
-                "Iran-backed militias have attacked U.S. forces 23 times since Oct. 17, a senior defense official said on Monday.",
-                "2023-10-31T09:00:00", extra="The official spoke to reporters at the Pentagon on condition of anonymity."),
-    tally_story("t103", "US strikes back after 103rd attack",
-                "There have been 103 attacks on U.S. troops in Iraq and Syria since Oct. 17, according to U.S. military officials.",
-                "2023-12-26T12:00:00"),
-    tally_story("t23-lookback", "How the militia campaign began",
-                "Looking back, U.S. forces had already been attacked 23 times since Oct. 17 by the end of that month, officials recalled.",
-                "2024-01-15T12:00:00"),
-    tally_story("t169", "Attacks on US forces reach 169",
-                "Iranian proxies have attacked U.S. troops in Iraq, Syria and Jordan 169 times since Oct. 17, a defense official said.",
-                "2024-02-05T12:00:00"),
+    tally_story(
+        "t13",
+        "Pentagon: troops attacked at least 13 times",
+        "U.S. and coalition forces in Iraq and Syria have been attacked at least 13 times since Oct. 17, a Pentagon spokesman said.",
+        "2023-10-24T15:00:00",
+    ),
+    tally_story(
+        "t23",
+        "Attacks on US bases climb to 23",
+        "Iran-backed militias have attacked U.S. forces 23 times since Oct. 17, a senior defense official said on Monday.",
+        "2023-10-30T15:00:00",
+    ),
+    tally_story(
+        "t23-syndicated",
+        "Official: 23 attacks on American troops",
+        "Iran-backed militias have attacked U.S. forces 23 times since Oct. 17, a senior defense official said on Monday.",
+        "2023-10-31T09:00:00",
+        extra="The official spoke to reporters at the Pentagon on condition of anonymity.",
+    ),
+    tally_story(
+        "t103",
+        "US strikes back after 103rd attack",
+        "There have been 103 attacks on U.S. troops in Iraq and Syria since Oct. 17, according to U.S. military officials.",
+        "2023-12-26T12:00:00",
+    ),
+    tally_story(
+        "t23-lookback",
+        "How the militia campaign began",
+        "Looking back, U.S. forces had already been attacked 23 times since Oct. 17 by the end of that month, officials recalled.",
+        "2024-01-15T12:00:00",
+    ),
+    tally_story(
+        "t169",
+        "Attacks on US forces reach 169",
+        "Iranian proxies have attacked U.S. troops in Iraq, Syria and Jordan 169 times since Oct. 17, a defense official said.",
+        "2024-02-05T12:00:00",
+    ),
 ]
-

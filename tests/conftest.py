@@ -46,8 +46,14 @@ class Web:
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, int]] = field(default_factory=list)  # (path, status answered)
 
-    def serve(self, path: str, body: str | bytes, status: int = 200, content_type: str = "text/html; charset=utf-8",
-              etag: str | None = None) -> str:
+    def serve(
+        self,
+        path: str,
+        body: str | bytes,
+        status: int = 200,
+        content_type: str = "text/html; charset=utf-8",
+        etag: str | None = None,
+    ) -> str:
         data = body.encode() if isinstance(body, str) else body
         self.routes[path] = Route(data, status, content_type, etag)
         return self.base + path
@@ -221,8 +227,13 @@ def smtp():
     controller.stop()
 
 
-def write_config(folder: Path, feeds: list[tuple[str, str]], notifiers: list[dict] | None = None,
-                 settings: dict[str, dict] | None = None, catch_up: bool = False) -> Path:
+def write_config(
+    folder: Path,
+    feeds: list[tuple[str, str]],
+    notifiers: list[dict] | None = None,
+    settings: dict[str, dict] | None = None,
+    catch_up: bool = False,
+) -> Path:
     """A config in folder, with the shipped rules beside it; settings are merged over test defaults.
     Feeds alert from their first poll unless catch_up (the shipped default) is asked for."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -235,7 +246,13 @@ def write_config(folder: Path, feeds: list[tuple[str, str]], notifiers: list[dic
     for section, values in sections.items():
         lines += [f"[{section}]"] + [f"{k} = {json.dumps(v)}" for k, v in values.items()] + [""]
     for name, url in feeds:
-        lines += ["[[feeds]]", f"name = {json.dumps(name)}", f"url = {json.dumps(url)}", f"catch_up = {json.dumps(catch_up)}", ""]
+        lines += [
+            "[[feeds]]",
+            f"name = {json.dumps(name)}",
+            f"url = {json.dumps(url)}",
+            f"catch_up = {json.dumps(catch_up)}",
+            "",
+        ]
     for n in notifiers or []:
         lines += ["[[notifiers]]"] + [f"{k} = {json.dumps(v)}" for k, v in n.items()] + [""]
     path = folder / "monitor.toml"
@@ -269,7 +286,9 @@ def read_only(path: Path) -> Iterator[None]:
             path.chmod(mode)
         return
     if shutil.which("chattr") is None:
-        pytest.skip("running as root, who ignores file modes, and chattr (e2fsprogs) is not installed to make a file immutable")
+        pytest.skip(
+            "running as root, who ignores file modes, and chattr (e2fsprogs) is not installed to make a file immutable"
+        )
     made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"running as root, who ignores file modes, and chattr +i failed here: {made.stderr.strip()}")

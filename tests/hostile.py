@@ -16,8 +16,12 @@ from conftest import start_server, stop_server
 Answer = Callable[[BaseHTTPRequestHandler], None]
 
 
-def plain(body: bytes | str, status: int = 200, content_type: str = "text/html; charset=utf-8",
-          headers: dict[str, str] | None = None) -> Answer:
+def plain(
+    body: bytes | str,
+    status: int = 200,
+    content_type: str = "text/html; charset=utf-8",
+    headers: dict[str, str] | None = None,
+) -> Answer:
     data = body.encode() if isinstance(body, str) else body
 
     def answer(h: BaseHTTPRequestHandler) -> None:

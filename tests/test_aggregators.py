@@ -28,8 +28,10 @@ def google_link(inner: str, path: str = "rss/articles") -> str:
 def bing_link(url: str) -> str:
     from urllib.parse import quote
 
-    return (f"http://www.bing.com/news/apiclick.aspx?ref=FexRss&aid=&tid=6a1b2c3d&url={quote(url, safe='')}"
-            "&c=1234567890&mkt=en-us")
+    return (
+        f"http://www.bing.com/news/apiclick.aspx?ref=FexRss&aid=&tid=6a1b2c3d&url={quote(url, safe='')}"
+        "&c=1234567890&mkt=en-us"
+    )
 
 
 def test_recorded_link_forms_resolve_to_the_publisher():
@@ -54,8 +56,14 @@ def test_an_aggregated_item_is_read_from_the_publisher_and_folds_with_the_direct
     config = load_config(write_config(tmp_path, [("Google", web.url("/google.xml"))], notifiers, settings=settings))
     store = Store(config.store_path)
     run_cycle(config, store, Notifiers(config.notifiers, config=config))
-    config = load_config(write_config(tmp_path, [("Google", web.url("/google.xml")), ("Bing", web.url("/bing.xml")),
-                                                 ("Wire", web.url("/wire.xml"))], notifiers, settings=settings))
+    config = load_config(
+        write_config(
+            tmp_path,
+            [("Google", web.url("/google.xml")), ("Bing", web.url("/bing.xml")), ("Wire", web.url("/wire.xml"))],
+            notifiers,
+            settings=settings,
+        )
+    )
 
     run_cycle(config, store, Notifiers(config.notifiers, config=config))  # two more outlets carry it
 
@@ -63,7 +71,10 @@ def test_an_aggregated_item_is_read_from_the_publisher_and_folds_with_the_direct
     store.close()
     # Feeds are stored as their pages come in, in no fixed order.
     assert sorted((i["feed"], i["text_source"], i["url"]) for i in items) == [
-        ("Bing", "page", article), ("Google", "page", article), ("Wire", "page", article)]
+        ("Bing", "page", article),
+        ("Google", "page", article),
+        ("Wire", "page", article),
+    ]
     assert len({i["story_id"] for i in items}) == 1 and len(web.hits("/news/jordan-drone")) == 1
     assert receiver.titles == [f"[report] {JORDAN_DRONE.title}"]
     assert article in receiver.received[0]["message"] and "news.google.com" not in receiver.received[0]["message"]
@@ -71,10 +82,14 @@ def test_an_aggregated_item_is_read_from_the_publisher_and_folds_with_the_direct
 
 def test_a_google_link_that_cannot_be_decoded_falls_back_to_the_summary_and_says_why(tmp_path, web):
     story = replace(KH_STRIKES, summary=KH_STRIKES.paragraphs[0])
-    web.serve("/google.xml", rss([(story, google_link("AU_yqLPh3mN0tR0ut3dK3yThatOnlyGoogleCanTurnIntoAUrl"))]),
-              content_type="application/rss+xml")
-    config = load_config(write_config(tmp_path, [("Google", web.url("/google.xml"))],
-                                      settings={"fetch": {"google_news_decodes": 0}}))  # no request to Google in a test
+    web.serve(
+        "/google.xml",
+        rss([(story, google_link("AU_yqLPh3mN0tR0ut3dK3yThatOnlyGoogleCanTurnIntoAUrl"))]),
+        content_type="application/rss+xml",
+    )
+    config = load_config(
+        write_config(tmp_path, [("Google", web.url("/google.xml"))], settings={"fetch": {"google_news_decodes": 0}})
+    )  # no request to Google in a test
     store = Store(config.store_path)
 
     run_cycle(config, store, Notifiers((), console=open("/dev/null", "w")))

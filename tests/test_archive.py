@@ -19,15 +19,24 @@ def polled(tmp_path, web, run_monitor):
     report; Courier carries the syndicated 23 and its own copy of the Jordan drone."""
     wire = [s for s in STEPS if "syndicated" not in s.slug] + [JORDAN_DRONE, KH_STRIKES, FOOTBALL]
     syndicated = next(s for s in STEPS if "syndicated" in s.slug)
-    web.serve("/wire.xml", rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in wire]), content_type="application/rss+xml")
+    web.serve(
+        "/wire.xml", rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in wire]), content_type="application/rss+xml"
+    )
     # A cycle stores each feed when its pages are in, in no fixed order: Courier lists its copies only
     # after Wire's originals are stored, so Wire is first to carry each story.
     web.serve("/courier.xml", rss([]), content_type="application/rss+xml")
     config = write_config(tmp_path, [("Wire", web.url("/wire.xml")), ("Courier", web.url("/courier.xml"))])
     assert "0 failed" in run_monitor(config, "poll").output
-    web.serve("/courier.xml", rss([(syndicated, web.serve("/courier/t23", page(syndicated, "Courier"))),
-                                   (JORDAN_DRONE, web.serve("/courier/jordan", page(JORDAN_DRONE, "Courier")))]),
-              content_type="application/rss+xml")
+    web.serve(
+        "/courier.xml",
+        rss(
+            [
+                (syndicated, web.serve("/courier/t23", page(syndicated, "Courier"))),
+                (JORDAN_DRONE, web.serve("/courier/jordan", page(JORDAN_DRONE, "Courier"))),
+            ]
+        ),
+        content_type="application/rss+xml",
+    )
     assert "0 failed" in run_monitor(config, "poll").output
     return config
 
@@ -52,9 +61,13 @@ def test_search_filters_by_category_feed_and_dates(polled, run_monitor):
 
     everything = found("attacked OR attack OR striker")
     assert {"Attacks on US forces reach 169", "Iraq stun Japan to reach Asian Cup knockouts"} <= everything
-    assert "Iraq stun Japan to reach Asian Cup knockouts" not in found("attacked OR attack OR striker", "--category", "attack")
+    assert "Iraq stun Japan to reach Asian Cup knockouts" not in found(
+        "attacked OR attack OR striker", "--category", "attack"
+    )
     assert found("Iraq", "--category", "strike") == {KH_STRIKES.title}
-    assert found("attacked", "--feed", "Courier") == {"Attacks on US bases climb to 23"}  # the story, led by Wire's item
+    assert found("attacked", "--feed", "Courier") == {
+        "Attacks on US bases climb to 23"
+    }  # the story, led by Wire's item
     since_oct = '"since Oct 17"'
     assert found(since_oct, "--since", "2024-01-01", "--until", "2024-01-15") == {"How the militia campaign began"}
     assert found(since_oct, "--since", "2024-01-01", "--until", "2024-01-14") == set()  # --until takes the whole day
@@ -89,8 +102,13 @@ def test_export_tallies_csv_carries_each_report_of_the_series(polled, run_monito
     rows = list(csv.DictReader(io.StringIO(run_monitor(polled, "export", "tallies").output)))
 
     assert [(r["date"], r["figure"], r["verdict"]) for r in rows] == [
-        ("2023-10-24", "13", "new-series"), ("2023-10-30", "23", "rise"), ("2023-10-31", "23", "stale"),
-        ("2023-12-26", "103", "rise"), ("2024-01-15", "23", "stale"), ("2024-02-05", "169", "rise")]
+        ("2023-10-24", "13", "new-series"),
+        ("2023-10-30", "23", "rise"),
+        ("2023-10-31", "23", "stale"),
+        ("2023-12-26", "103", "rise"),
+        ("2024-01-15", "23", "stale"),
+        ("2024-02-05", "169", "rise"),
+    ]
     assert {r["series"] for r in rows} == {"2023-10-17 total"}
     assert rows[2]["outlet"] == "Courier" and rows[2]["link"].endswith("/courier/t23")
     assert rows[0]["qualifier"] == "at_least"
@@ -112,7 +130,13 @@ def test_export_reports_jsonl_matches_the_store_and_csv_parses(polled, run_monit
     for r in exported:
         item = by_id[r["id"]]
         assert (r["title"], r["link"], r["outlet"], r["categories"], r["rules"], r["story_id"]) == (
-            item["title"], item["url"], item["feed"], item["categories"], item["matches"], item["story_id"])
+            item["title"],
+            item["url"],
+            item["feed"],
+            item["categories"],
+            item["matches"],
+            item["story_id"],
+        )
     as_csv = list(csv.DictReader(io.StringIO(run_monitor(polled, "export", "reports").output)))
     assert [int(r["id"]) for r in as_csv] == [r["id"] for r in exported]
     assert as_csv[0]["rules"] and "{" not in as_csv[0]["rules"]  # rule names, not JSON

@@ -23,7 +23,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 needs_browser = [
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs the Debian package)"),
-    pytest.mark.skipif(not have_datasette(), reason='datasette is not installed: pip install -e ".[browse]" (.ci/run does)'),
+    pytest.mark.skipif(
+        not have_datasette(), reason='datasette is not installed: pip install -e ".[browse]" (.ci/run does)'
+    ),
 ]
 
 
@@ -47,12 +49,20 @@ def wait_for(port: int, seconds: float = 60) -> None:
 @pytest.fixture
 def browsing(tmp_path, web, run_monitor):
     stories = [STEPS[3], STEPS[5], JORDAN_DRONE, KH_STRIKES]
-    web.serve("/wire.xml", rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in stories]), content_type="application/rss+xml")
+    web.serve(
+        "/wire.xml",
+        rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in stories]),
+        content_type="application/rss+xml",
+    )
     config = write_config(tmp_path, [("Wire", web.url("/wire.xml"))])
     assert "4 new items" in run_monitor(config, "poll").output
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "browse", "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config), "browse", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_for(port)
         yield f"http://127.0.0.1:{port}"
@@ -62,8 +72,12 @@ def browsing(tmp_path, web, run_monitor):
 
 
 def dump_dom(url: str) -> str:
-    result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
@@ -86,7 +100,9 @@ def test_an_item_page_links_its_story_and_the_store_takes_no_writes(browsing):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{browsing}/monitor.json?sql=DELETE+FROM+items")
 
-    assert f'href="/monitor/stories/{story_id}"' in listed and 'href="/monitor/feeds/Wire"' in listed  # foreign keys as links
+    assert (
+        f'href="/monitor/stories/{story_id}"' in listed and 'href="/monitor/feeds/Wire"' in listed
+    )  # foreign keys as links
     assert f'href="/monitor/tally_reports?item_id={item_id}"' in row  # what the item caused, linked back
     assert f'href="/monitor/alerts?item_id={item_id}"' in row
     assert refused.value.code == 400 and "SELECT" in json.load(refused.value)["error"]
@@ -102,11 +118,16 @@ def test_without_datasette_the_command_says_how_to_get_it(tmp_path, run_monitor)
     config = write_config(tmp_path, [])
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "shadow")}
 
-    result = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "browse"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "--config", str(config), "browse"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
     assert result.returncode == 1
-    assert "datasette is not installed" in result.stderr and '.[browse]' in result.stderr
+    assert "datasette is not installed" in result.stderr and ".[browse]" in result.stderr
     assert "Serving" not in result.stderr
 
 
@@ -123,5 +144,7 @@ def test_the_canned_queries_answer_on_a_polled_store(browsing):
 
     assert [(o["outlet"], o["items"]) for o in outlets] == [("Wire", 1)]
     assert [(s["series"], s["figure"], s["verdict"]) for s in series] == [
-        ("2023-10-17 total", 103, "new-series"), ("2023-10-17 total", 169, "rise")]
+        ("2023-10-17 total", 103, "new-series"),
+        ("2023-10-17 total", 169, "rise"),
+    ]
     assert failing == []

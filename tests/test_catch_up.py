@@ -16,12 +16,16 @@ from monitor.store import Store
 
 
 def publish(web, path, stories):
-    web.serve(path, rss([(s, web.serve(f"/news/{s.slug}", page(s))) for s in stories]), content_type="application/rss+xml")
+    web.serve(
+        path, rss([(s, web.serve(f"/news/{s.slug}", page(s))) for s in stories]), content_type="application/rss+xml"
+    )
 
 
 def test_a_new_feed_catches_up_with_no_alert_then_alerts_once_on_its_next_new_report(tmp_path, web, receiver):
     publish(web, "/feed.xml", [STEPS[0], STEPS[1], STEPS[3], KH_STRIKES])  # reports and three figures of one series
-    config = load_config(write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url}], catch_up=True))
+    config = load_config(
+        write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url}], catch_up=True)
+    )
     store, notifiers = Store(config.store_path), Notifiers(config.notifiers, config=config)
     clock = Clock("2024-02-01T06:00:00")
 
@@ -42,16 +46,23 @@ def test_a_new_feed_catches_up_with_no_alert_then_alerts_once_on_its_next_new_re
 
 def test_a_feed_added_later_catches_up_while_the_others_alert(tmp_path, web, receiver):
     publish(web, "/old.xml", [])
-    config_path = write_config(tmp_path, [("Old", web.url("/old.xml"))], [{"url": receiver.url, "events": ["report"]}],
-                               catch_up=True)
+    config_path = write_config(
+        tmp_path, [("Old", web.url("/old.xml"))], [{"url": receiver.url, "events": ["report"]}], catch_up=True
+    )
     config = load_config(config_path)
     store, notifiers = Store(config.store_path), Notifiers(config.notifiers, config=config)
     run_cycle(config, store, notifiers, Clock("2024-02-01T06:00:00"))
 
     publish(web, "/old.xml", [JORDAN_DRONE])
     publish(web, "/new.xml", [KH_STRIKES])
-    config = load_config(write_config(tmp_path, [("Old", web.url("/old.xml")), ("New", web.url("/new.xml"))],
-                                      [{"url": receiver.url, "events": ["report"]}], catch_up=True))
+    config = load_config(
+        write_config(
+            tmp_path,
+            [("Old", web.url("/old.xml")), ("New", web.url("/new.xml"))],
+            [{"url": receiver.url, "events": ["report"]}],
+            catch_up=True,
+        )
+    )
     report = run_cycle(config, store, notifiers, Clock("2024-02-01T07:00:00"))
 
     assert [(o.feed, o.caught_up) for o in report.outcomes] == [("Old", False), ("New", True)]
@@ -74,7 +85,9 @@ def test_poll_catch_up_stores_every_feed_silently(tmp_path, web, receiver, run_m
 
 def test_poll_force_tries_a_feed_that_is_backing_off(tmp_path, web, run_monitor):
     web.serve("/feed.xml", "down", status=503)
-    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], settings={"schedule": {"poll_interval_seconds": 900}})
+    config = write_config(
+        tmp_path, [("Wire", web.url("/feed.xml"))], settings={"schedule": {"poll_interval_seconds": 900}}
+    )
     run_monitor(config, "poll")
     run_monitor(config, "poll")  # two failures: the feed now waits two intervals
     publish(web, "/feed.xml", [JORDAN_DRONE])
@@ -89,8 +102,11 @@ def test_poll_force_tries_a_feed_that_is_backing_off(tmp_path, web, run_monitor)
 def test_a_feed_with_its_own_interval_is_polled_only_when_that_has_passed(tmp_path, web, receiver):
     publish(web, "/fast.xml", [])
     publish(web, "/slow.xml", [])
-    path = write_config(tmp_path, [("Fast", web.url("/fast.xml")), ("Slow", web.url("/slow.xml"))],
-                        settings={"schedule": {"poll_interval_seconds": 900}})
+    path = write_config(
+        tmp_path,
+        [("Fast", web.url("/fast.xml")), ("Slow", web.url("/slow.xml"))],
+        settings={"schedule": {"poll_interval_seconds": 900}},
+    )
     path.write_text(path.read_text().replace('name = "Slow"', 'name = "Slow"\npoll_interval_seconds = 3600'))
     config = load_config(path)
     store, notifiers = Store(config.store_path), Notifiers(config.notifiers, config=config)

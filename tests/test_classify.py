@@ -66,19 +66,34 @@ def test_a_us_strike_on_a_militia_is_a_strike():
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("Rockets fired by pro-Iran militiamen landed inside Ain al-Asad air base, which hosts U.S. troops, on Tuesday.", ("attack",)),
+        (
+            "Rockets fired by pro-Iran militiamen landed inside Ain al-Asad air base, which hosts U.S. troops, on Tuesday.",
+            ("attack",),
+        ),
         ("American personnel at a base in Syria came under drone attack from an Iraqi militia on Friday.", ("attack",)),
-        ("The United States launched retaliatory airstrikes on IRGC-affiliated facilities in eastern Syria.", ("strike",)),
-        ("Warehouses used by Iran-aligned militias near Al Qaim were destroyed in a strike by U.S. aircraft.", ("strike",)),
+        (
+            "The United States launched retaliatory airstrikes on IRGC-affiliated facilities in eastern Syria.",
+            ("strike",),
+        ),
+        (
+            "Warehouses used by Iran-aligned militias near Al Qaim were destroyed in a strike by U.S. aircraft.",
+            ("strike",),
+        ),
         ("U.S. troops at the al-Tanf garrison repelled a drone attack on Tuesday.", ("attack",)),
         ("American forces shot down two drones approaching a base in eastern Syria.", ("attack",)),
         ("An attack on a U.S. patrol near al-Hasakah wounded two soldiers.", ("attack",)),
         ("Rockets slammed into the perimeter of the U.S. Embassy in Baghdad's Green Zone.", ("attack",)),
-        ("Explosive-laden drones targeted Harir air base in Erbil, where U.S.-led coalition troops are stationed.", ("attack",)),
+        (
+            "Explosive-laden drones targeted Harir air base in Erbil, where U.S.-led coalition troops are stationed.",
+            ("attack",),
+        ),
         ("F-15E jets hit a weapons storage facility linked to Iran in eastern Syria.", ("strike",)),
         ("U.S. airstrikes killed several fighters of the Popular Mobilization Forces near al-Qaim.", ("strike",)),
         ("A U.S. drone strike in Baghdad killed a senior commander of Harakat al-Nujaba.", ("strike",)),
-        ("The 2020 U.S. strike that killed Qassem Soleimani at Baghdad airport still shapes the militias' thinking.", ("strike",)),
+        (
+            "The 2020 U.S. strike that killed Qassem Soleimani at Baghdad airport still shapes the militias' thinking.",
+            ("strike",),
+        ),
     ],
 )
 def test_reports_worded_other_ways(text, expected):
@@ -86,8 +101,13 @@ def test_reports_worded_other_ways(text, expected):
 
 
 def test_a_reported_total_alone_makes_an_attack_report():
-    c = classify("", "Iran-backed militias have attacked U.S. forces 150 times since Oct. 17, officials said.",
-                 date(2024, 1, 20), RULES, TERMS)
+    c = classify(
+        "",
+        "Iran-backed militias have attacked U.S. forces 150 times since Oct. 17, officials said.",
+        date(2024, 1, 20),
+        RULES,
+        TERMS,
+    )
 
     assert c.categories == ("attack",)
     assert c.tallies[0].count == 150
@@ -104,8 +124,10 @@ def test_a_rule_naming_an_unknown_term_list_is_a_config_error():
 
 def attack_rule(first: list[str], then: list[str]):
     """Rules with one attack rule: a term of the first list, then one of the second, in a sentence."""
-    raw = {"terms": {"first": first, "then": then},
-           "rule": [{"name": "r", "category": "attack", "sequence": ["first", "then"]}]}
+    raw = {
+        "terms": {"first": first, "then": then},
+        "rule": [{"name": "r", "category": "attack", "sequence": ["first", "then"]}],
+    }
     return compile_rules(raw, "rules.toml")
 
 
@@ -150,12 +172,21 @@ def test_the_five_seed_articles_are_classified_right():
 
 
 def test_exclude_near_voids_a_match_only_close_to_it():
-    raw = {"terms": {"who": ["sappers"], "what": ["blew up", "blown up"], "hedge": ["might"]},
-           "rule": [{"name": "r", "category": "strike", "sequence": ["who", "what"], "exclude_near": ["hedge"], "near": 2}]}
+    raw = {
+        "terms": {"who": ["sappers"], "what": ["blew up", "blown up"], "hedge": ["might"]},
+        "rule": [
+            {"name": "r", "category": "strike", "sequence": ["who", "what"], "exclude_near": ["hedge"], "near": 2}
+        ],
+    }
     rules = compile_rules(raw, "rules.toml")
 
-    assert classify("", "Sappers blew up the bridge, and officials said more crossings might follow.", None, rules).categories == ("strike",)
-    assert classify("", "Sappers might blow up the bridge; sappers might have blown up another.", None, rules).categories == ()
+    assert classify(
+        "", "Sappers blew up the bridge, and officials said more crossings might follow.", None, rules
+    ).categories == ("strike",)
+    assert (
+        classify("", "Sappers might blow up the bridge; sappers might have blown up another.", None, rules).categories
+        == ()
+    )
     assert classify("", "Officials say it might be sappers who blew up the bridge.", None, rules).categories == ()
     assert classify("", "It might be true that the sappers blew up the bridge.", None, rules).categories == ("strike",)
     with pytest.raises(ConfigError) as e:
@@ -186,8 +217,10 @@ def test_state_strikes_and_attacks_elsewhere_are_not_proxy_attacks(text):
 
 
 def test_an_article_with_a_state_strike_and_a_proxy_attack_is_an_attack():
-    text = ("Iran's Revolutionary Guards fired missiles at Erbil on Monday. Hours later a drone launched by an "
-            "Iran-backed militia struck the airport base hosting U.S. forces near the city.")
+    text = (
+        "Iran's Revolutionary Guards fired missiles at Erbil on Monday. Hours later a drone launched by an "
+        "Iran-backed militia struck the airport base hosting U.S. forces near the city."
+    )
 
     assert "attack" in categories("", text)
 
@@ -251,7 +284,9 @@ def test_storming_or_strikes_against_others_are_not_attacks(text):
 
 
 def test_us_troops_killed_by_proxies_is_no_us_strike():
-    text = "Two U.S. soldiers were killed when Iran-backed fighters hit their outpost with a drone near the Syrian border."
+    text = (
+        "Two U.S. soldiers were killed when Iran-backed fighters hit their outpost with a drone near the Syrian border."
+    )
 
     assert categories("", text + CONTEXT) == ("attack",)
     assert "strike" in categories("", "U.S. jets killed four Iran-backed fighters near the Syrian border." + CONTEXT)
@@ -276,10 +311,16 @@ def test_more_strike_wordings_and_expectations(text, is_strike):
         # A gunship answering fire, said with "striking".
         ("A U.S. helicopter on patrol fired back, striking a pickup truck carrying Iran-aligned fighters.", True),
         # Bombs dropped, not "struck".
-        ("Four American F-16s dropped bombs on a depot near Al Bukamal used by the Revolutionary Guard, CENTCOM said.", True),
+        (
+            "Four American F-16s dropped bombs on a depot near Al Bukamal used by the Revolutionary Guard, CENTCOM said.",
+            True,
+        ),
         # A long list of targets between the strike and whose they were: still one strike sentence.
-        ("The U.S. Air Force struck 40 sites across two provinces overnight, among them headquarters buildings, "
-         "fuel trucks, radar posts, drone workshops and several rocket launch pads run by Kataib Hezbollah.", True),
+        (
+            "The U.S. Air Force struck 40 sites across two provinces overnight, among them headquarters buildings, "
+            "fuel trucks, radar posts, drone workshops and several rocket launch pads run by Kataib Hezbollah.",
+            True,
+        ),
         # "Striking" said of the attackers' drone, the US only as the source: no US strike.
         ("U.S. officials said the drone came in low, striking a barracks, and no group has claimed it.", False),
         ("American jets dropped leaflets over the desert town, urging residents to stay indoors.", False),

@@ -22,15 +22,24 @@ def test_every_command_has_help(run_monitor, command):
 
 
 def test_classify_reads_json_lines_from_stdin(run_monitor):
-    lines = "\n".join(json.dumps({"id": s.slug, "title": s.title, "published": s.published.date().isoformat(), "text": s.text})
-                      for s in (KH_STRIKES, FOOTBALL))
+    lines = "\n".join(
+        json.dumps({"id": s.slug, "title": s.title, "published": s.published.date().isoformat(), "text": s.text})
+        for s in (KH_STRIKES, FOOTBALL)
+    )
 
     result = run_monitor(REPO / "config" / "monitor.toml", "classify", "-", input=lines)
 
     strikes, football = (json.loads(line) for line in result.output.splitlines())
     assert strikes["id"] == "kh-strikes" and strikes["strike"] is True
     assert {"rule", "category", "sentence"} <= set(strikes["rules"][0])
-    assert football == {"id": "football", "attack": False, "strike": False, "categories": [], "tallies": [], "rules": []}
+    assert football == {
+        "id": "football",
+        "attack": False,
+        "strike": False,
+        "categories": [],
+        "tallies": [],
+        "rules": [],
+    }
 
 
 def test_classify_rejects_a_line_that_is_not_json(run_monitor):
@@ -49,4 +58,6 @@ def test_classify_gets_the_five_seeds_right(run_monitor):
     got = [json.loads(line) for line in result.output.splitlines()]
     assert len(got) == 5
     for row in got:
-        assert (row["attack"], row["strike"]) == (expected[row["id"]]["attack"], expected[row["id"]]["strike"]), row["id"]
+        assert (row["attack"], row["strike"]) == (expected[row["id"]]["attack"], expected[row["id"]]["strike"]), row[
+            "id"
+        ]

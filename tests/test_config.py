@@ -83,7 +83,11 @@ def test_broken_toml_is_named(tmp_path, run_monitor):
 def test_a_bad_rules_file_is_named(tmp_path, run_monitor):
     config = write_config(tmp_path, [])
     rules = tmp_path / "rules.toml"
-    rules.write_text(rules.read_text().replace('sequence = ["attack_action", "us_target"]', 'sequence = ["attack_action", "us_targets"]'))
+    rules.write_text(
+        rules.read_text().replace(
+            'sequence = ["attack_action", "us_target"]', 'sequence = ["attack_action", "us_targets"]'
+        )
+    )
 
     result = run_monitor(config, "check-config")
 
@@ -161,8 +165,10 @@ def test_the_shipped_config_loads_with_notifier_urls_from_the_variables_compose_
 
     compose = yaml.safe_load((REPO / "compose.yaml").read_text())
     passed = set(compose["services"]["monitor"]["environment"])
-    env = {"MONITOR_SLACK_URL": "slack://T1ABCDEFG/B2ABCDEFG/abcdefghijklmnopqrstuvwx/#desk",
-           "MONITOR_MAIL_URL": "mailtos://desk:pa55word@smtp.example.org?to=desk@example.org"}
+    env = {
+        "MONITOR_SLACK_URL": "slack://T1ABCDEFG/B2ABCDEFG/abcdefghijklmnopqrstuvwx/#desk",
+        "MONITOR_MAIL_URL": "mailtos://desk:pa55word@smtp.example.org?to=desk@example.org",
+    }
     path = _shipped_config_with_notifiers(tmp_path)
 
     config = load_config(path, env=env)
@@ -186,7 +192,9 @@ def test_a_variable_compose_passed_on_empty_is_named(tmp_path, run_monitor, monk
 
 
 def test_variables_are_expanded_in_every_setting(tmp_path):
-    path = write_config(tmp_path, [("Wire", "${FEED_BASE}/feed.xml")], settings={"storage": {"path": "${STORE_DIR}/m.db"}})
+    path = write_config(
+        tmp_path, [("Wire", "${FEED_BASE}/feed.xml")], settings={"storage": {"path": "${STORE_DIR}/m.db"}}
+    )
 
     config = load_config(path, env={"FEED_BASE": "http://127.0.0.1:9", "STORE_DIR": str(tmp_path / "data")})
 

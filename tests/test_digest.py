@@ -19,12 +19,17 @@ def setup(tmp_path, web, notifiers, **settings):
 
 
 def publish(web, stories):
-    web.serve("/feed.xml", rss([(s, web.serve(f"/news/{s.slug}", page(s))) for s in stories]), content_type="application/rss+xml")
+    web.serve(
+        "/feed.xml",
+        rss([(s, web.serve(f"/news/{s.slug}", page(s))) for s in stories]),
+        content_type="application/rss+xml",
+    )
 
 
 def test_the_digest_reaches_mail_and_chat_with_its_period_only_and_the_chart(tmp_path, web, receiver, smtp):
-    config, store, notifiers = setup(tmp_path, web, [{"url": receiver.url, "events": ["digest"]},
-                                                     {"url": smtp.url, "events": ["digest"]}])
+    config, store, notifiers = setup(
+        tmp_path, web, [{"url": receiver.url, "events": ["digest"]}, {"url": smtp.url, "events": ["digest"]}]
+    )
     clock = Clock("2024-02-01T06:00:00")
     publish(web, [STEPS[0], JORDAN_DRONE])
     run_cycle(config, store, notifiers, clock)
@@ -39,8 +44,9 @@ def test_the_digest_reaches_mail_and_chat_with_its_period_only_and_the_chart(tmp
 
     assert len(receiver.received) == 2 and len(smtp.messages) == 2
     chat = receiver.received[1]
-    assert chat["title"].startswith("[digest] 2 attack and 1 strike reports, 1 attack total moved, 2024-02-01 07:00 UTC to "
-                                    "2024-02-02 07:00 UTC")
+    assert chat["title"].startswith(
+        "[digest] 2 attack and 1 strike reports, 1 attack total moved, 2024-02-01 07:00 UTC to 2024-02-02 07:00 UTC"
+    )
     assert KH_STRIKES.title in chat["message"] and STEPS[1].title in chat["message"]
     assert JORDAN_DRONE.title not in chat["message"]  # reported in the previous period
     assert "Attacks on US forces in Iraq, Syria and Jordan since 2023-10-17: 13 -> 23 (2023-10-30)" in chat["message"]
@@ -86,7 +92,10 @@ def test_a_daemon_down_across_two_slots_sends_one_catch_up_digest_for_the_whole_
 
     assert again is None
     assert (digest.period.start, digest.period.end) == (at("2024-02-01T07:00:00"), at("2024-02-03T07:00:00"))
-    assert [r["title"].split(",")[0] for r in receiver.received] == ["[digest] Nothing new", "[digest] 1 attack and 0 strike reports"]
+    assert [r["title"].split(",")[0] for r in receiver.received] == [
+        "[digest] Nothing new",
+        "[digest] 1 attack and 0 strike reports",
+    ]
     store.close()
 
 
@@ -97,8 +106,9 @@ def test_an_empty_period_gives_a_short_digest_unless_turned_off(tmp_path, web, r
     run_cycle(config, store, notifiers, Clock("2024-01-31T12:00:00"))
     run_due_digest(config, store, notifiers, Clock("2024-02-01T07:00:00"))
     store.close()
-    config, store, notifiers = setup(tmp_path / "off", web, [{"url": receiver.url, "events": ["digest"]}],
-                                     digest={"send_empty": False})
+    config, store, notifiers = setup(
+        tmp_path / "off", web, [{"url": receiver.url, "events": ["digest"]}], digest={"send_empty": False}
+    )
     run_cycle(config, store, notifiers, Clock("2024-01-30T12:00:00"))
     run_due_digest(config, store, notifiers, Clock("2024-02-01T07:00:00"))
 
@@ -110,7 +120,9 @@ def test_an_empty_period_gives_a_short_digest_unless_turned_off(tmp_path, web, r
 
 
 def test_a_long_digest_says_how_many_stories_it_left_out(tmp_path, web, receiver):
-    config, store, notifiers = setup(tmp_path, web, [{"url": receiver.url, "events": ["digest"]}], digest={"max_stories": 1})
+    config, store, notifiers = setup(
+        tmp_path, web, [{"url": receiver.url, "events": ["digest"]}], digest={"max_stories": 1}
+    )
     publish(web, [JORDAN_DRONE, KH_STRIKES, STEPS[0]])
     clock = Clock("2024-02-01T06:00:00")
     run_cycle(config, store, notifiers, clock)
@@ -124,7 +136,9 @@ def test_a_long_digest_says_how_many_stories_it_left_out(tmp_path, web, receiver
 
 def test_digest_print_shows_without_recording_and_send_records(tmp_path, web, receiver, run_monitor):
     publish(web, [JORDAN_DRONE])
-    config_path = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url, "events": ["digest"]}])
+    config_path = write_config(
+        tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url, "events": ["digest"]}]
+    )
     run_monitor(config_path, "poll")
 
     shown = run_monitor(config_path, "digest", "--print")
@@ -140,8 +154,13 @@ def test_digest_print_shows_without_recording_and_send_records(tmp_path, web, re
 def test_the_digest_names_feeds_that_failed_in_its_period_and_since_when(tmp_path, web, receiver):
     publish(web, [JORDAN_DRONE])
     web.serve("/down.xml", "no", status=502)
-    config = load_config(write_config(tmp_path, [("Wire", web.url("/feed.xml")), ("Down", web.url("/down.xml"))],
-                                      [{"url": receiver.url, "events": ["digest"]}]))
+    config = load_config(
+        write_config(
+            tmp_path,
+            [("Wire", web.url("/feed.xml")), ("Down", web.url("/down.xml"))],
+            [{"url": receiver.url, "events": ["digest"]}],
+        )
+    )
     store, notifiers = Store(config.store_path), Notifiers(config.notifiers, config=config)
     clock = Clock("2024-02-01T05:00:00")
     run_cycle(config, store, notifiers, clock)
@@ -170,7 +189,9 @@ def test_the_first_start_sends_no_digest_for_a_period_before_the_monitor_ran(tmp
     clock.now = at("2024-02-02T07:00:00")
     digest = run_due_digest(config, store, notifiers, clock)
     assert digest.period.start == at("2024-02-01T10:00:00")
-    assert receiver.titles == ["[digest] 0 attack and 0 strike reports, 1 feed in trouble, 2024-02-01 10:00 UTC to 2024-02-02 07:00 UTC"]
+    assert receiver.titles == [
+        "[digest] 0 attack and 0 strike reports, 1 feed in trouble, 2024-02-01 10:00 UTC to 2024-02-02 07:00 UTC"
+    ]
     assert "every feed answered" not in receiver.received[0]["message"]
     store.close()
 
@@ -188,14 +209,24 @@ def test_a_period_with_no_cycle_does_not_say_every_feed_answered(tmp_path, web, 
     store.close()
 
 
-def test_a_back_filled_feed_then_a_digest_lists_only_recent_reports_as_new_and_dates_every_line(tmp_path, web, receiver):
-    old_news = tally_story("old-news", "Rocket attack on US base in Syria, 2019",
-                           "Iran-backed militias attacked U.S. forces in Syria with rockets on Tuesday, a Pentagon spokesman said.",
-                           "2019-06-04T10:00:00")
-    older_news = tally_story("older-news", "Drone attack on US troops in Iraq, 2020",
-                             "Iran-backed militias attacked U.S. troops in Iraq with a drone on Sunday, officials said.",
-                             "2020-03-01T10:00:00")
-    config, store, notifiers = setup(tmp_path, web, [{"url": receiver.url, "events": ["digest"]}], alerts={"max_age_days": 3})
+def test_a_back_filled_feed_then_a_digest_lists_only_recent_reports_as_new_and_dates_every_line(
+    tmp_path, web, receiver
+):
+    old_news = tally_story(
+        "old-news",
+        "Rocket attack on US base in Syria, 2019",
+        "Iran-backed militias attacked U.S. forces in Syria with rockets on Tuesday, a Pentagon spokesman said.",
+        "2019-06-04T10:00:00",
+    )
+    older_news = tally_story(
+        "older-news",
+        "Drone attack on US troops in Iraq, 2020",
+        "Iran-backed militias attacked U.S. troops in Iraq with a drone on Sunday, officials said.",
+        "2020-03-01T10:00:00",
+    )
+    config, store, notifiers = setup(
+        tmp_path, web, [{"url": receiver.url, "events": ["digest"]}], alerts={"max_age_days": 3}
+    )
     publish(web, [old_news, older_news, JORDAN_DRONE])
     clock = Clock("2024-01-29T06:00:00")  # the drone report is a day old; the others are years old
     run_cycle(config, store, notifiers, clock)

@@ -14,10 +14,20 @@ CONFIG = REPO / "config" / "monitor.toml"
 
 def labelled(tmp_path, wrong: bool = False):
     rows = [
-        {"id": "a", "published": "2024-01-28", "title": JORDAN_DRONE.title, "text": JORDAN_DRONE.text,
-         "expect": {"attack": True, "strike": wrong, "tallies": []}},
-        {"id": "b", "published": "2024-01-19", "title": FOOTBALL.title, "text": FOOTBALL.text,
-         "expect": {"attack": False, "strike": False, "tallies": []}},
+        {
+            "id": "a",
+            "published": "2024-01-28",
+            "title": JORDAN_DRONE.title,
+            "text": JORDAN_DRONE.text,
+            "expect": {"attack": True, "strike": wrong, "tallies": []},
+        },
+        {
+            "id": "b",
+            "published": "2024-01-19",
+            "title": FOOTBALL.title,
+            "text": FOOTBALL.text,
+            "expect": {"attack": False, "strike": False, "tallies": []},
+        },
     ]
     path = tmp_path / "labelled.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows))
@@ -42,8 +52,19 @@ def test_eval_lists_misses_and_fails_below_the_threshold(tmp_path, run_monitor):
 @needs_shared()
 @pytest.mark.parametrize("name", ["dev.jsonl", "dev2.jsonl"])
 def test_dev_sets_meet_the_bars(run_monitor, name):
-    result = run_monitor(CONFIG, "eval", str(SHARED / "corpus" / name),
-                         "--min", "attack=0.98", "--min", "strike=0.95", "--min", "total=0.90", "--min", "all=0.85")
+    result = run_monitor(
+        CONFIG,
+        "eval",
+        str(SHARED / "corpus" / name),
+        "--min",
+        "attack=0.98",
+        "--min",
+        "strike=0.95",
+        "--min",
+        "total=0.90",
+        "--min",
+        "all=0.85",
+    )
 
     assert result.exit_code == 0, result.output
 
@@ -81,7 +102,10 @@ def test_eval_and_classify_need_only_the_rules_not_the_notifiers(tmp_path, run_m
         ('{"id": "c", "title": "Rockets hit a base", "text": "Rockets hit a base."}', "line 2: no `expect` table"),
         ('["a", "list"]', "line 2: not a JSON object"),
         ('{"id": "c", "text": "x", "expect": {"attack": true, "tallies": 3}}', "line 2: `expect.tallies` must be"),
-        ('{"id": "c", "text": "x", "published": "last Tuesday", "expect": {"attack": true}}', "line 2: published is not a date"),
+        (
+            '{"id": "c", "text": "x", "published": "last Tuesday", "expect": {"attack": true}}',
+            "line 2: published is not a date",
+        ),
     ],
 )
 def test_eval_stops_on_a_line_it_cannot_score_and_names_it(tmp_path, run_monitor, bad_line, complaint):

@@ -18,7 +18,18 @@ from email.utils import format_datetime
 import pytest
 import sqlite_utils
 from builders import (
-    CYBERATTACK, FOOTBALL, HEART_ATTACK, HOUTHI_SHIP, JORDAN_DRONE, KH_STRIKES, STEPS, Clock, Story, at, page, rss,
+    CYBERATTACK,
+    FOOTBALL,
+    HEART_ATTACK,
+    HOUTHI_SHIP,
+    JORDAN_DRONE,
+    KH_STRIKES,
+    STEPS,
+    Clock,
+    Story,
+    at,
+    page,
+    rss,
 )
 from conftest import write_config
 from hostile import false_gzip, gzip_bomb, hang, plain, serve_hostile, trickle, wait_until
@@ -48,8 +59,10 @@ def raw_rss(items: list[dict]) -> str:
     for i in items:
         fields = "".join(f"<{k}>{v}</{k}>" for k, v in i.items())
         parts.append(f"<item>{fields}</item>")
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Hostile</title>'
-            f"<link>http://example.org/</link><description>x</description>{''.join(parts)}</channel></rss>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Hostile</title>'
+        f"<link>http://example.org/</link><description>x</description>{''.join(parts)}</channel></rss>"
+    )
 
 
 def db(config):
@@ -57,8 +70,9 @@ def db(config):
 
 
 def poll_beside_healthy(tmp_path, web, receiver, run_monitor, hostile_url: str, settings: dict | None = None):
-    config = write_config(tmp_path, [("Hostile", hostile_url), ("Wire", healthy_feed(web))], [{"url": receiver.url}],
-                          settings)
+    config = write_config(
+        tmp_path, [("Hostile", hostile_url), ("Wire", healthy_feed(web))], [{"url": receiver.url}], settings
+    )
     result = run_monitor(config, "poll")
     assert result.exit_code == 0, result.output
     assert receiver.titles == [HEALTHY], result.output
@@ -107,10 +121,25 @@ def test_a_feed_whose_parser_crashes_fails_alone(tmp_path, web, receiver, run_mo
 @pytest.mark.parametrize("when", ["Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT"])
 def test_an_item_dated_out_of_range_is_stored_with_no_date(tmp_path, web, receiver, run_monitor, hostile, when):
     link = hostile.route("/news/kh", plain(page(KH_STRIKES)))
-    body = raw_rss([{"title": KH_STRIKES.title, "link": link, "guid": "kh", "pubDate": when,
-                     "description": KH_STRIKES.paragraphs[0]}])
-    config = write_config(tmp_path, [("Hostile", hostile.route("/feed.xml", plain(body, content_type="application/rss+xml"))),
-                                     ("Wire", healthy_feed(web))], [{"url": receiver.url}])
+    body = raw_rss(
+        [
+            {
+                "title": KH_STRIKES.title,
+                "link": link,
+                "guid": "kh",
+                "pubDate": when,
+                "description": KH_STRIKES.paragraphs[0],
+            }
+        ]
+    )
+    config = write_config(
+        tmp_path,
+        [
+            ("Hostile", hostile.route("/feed.xml", plain(body, content_type="application/rss+xml"))),
+            ("Wire", healthy_feed(web)),
+        ],
+        [{"url": receiver.url}],
+    )
 
     result = run_monitor(config, "poll")
 
@@ -125,13 +154,25 @@ def test_bad_links_cost_only_their_own_item(tmp_path, web, receiver, run_monitor
     good = web.serve(f"/news/{JORDAN_DRONE.slug}", page(JORDAN_DRONE))
     items = [
         {"title": "Broken address", "link": "http://[::1/x", "guid": "broken", "description": "Nothing to see."},
-        {"title": KH_STRIKES.title, "link": "http://127.0.0.1:99999/kh", "guid": "port",
-         "description": KH_STRIKES.paragraphs[0]},
-        {"title": JORDAN_DRONE.title, "link": good, "guid": JORDAN_DRONE.slug,
-         "pubDate": format_datetime(JORDAN_DRONE.published), "description": JORDAN_DRONE.paragraphs[0]},
+        {
+            "title": KH_STRIKES.title,
+            "link": "http://127.0.0.1:99999/kh",
+            "guid": "port",
+            "description": KH_STRIKES.paragraphs[0],
+        },
+        {
+            "title": JORDAN_DRONE.title,
+            "link": good,
+            "guid": JORDAN_DRONE.slug,
+            "pubDate": format_datetime(JORDAN_DRONE.published),
+            "description": JORDAN_DRONE.paragraphs[0],
+        },
     ]
-    config = write_config(tmp_path, [("Mixed", web.serve("/mixed.xml", raw_rss(items), content_type="application/rss+xml"))],
-                          [{"url": receiver.url}])
+    config = write_config(
+        tmp_path,
+        [("Mixed", web.serve("/mixed.xml", raw_rss(items), content_type="application/rss+xml"))],
+        [{"url": receiver.url}],
+    )
 
     result = run_monitor(config, "poll")
 
@@ -150,7 +191,9 @@ def test_bad_links_cost_only_their_own_item(tmp_path, web, receiver, run_monitor
 def test_a_poisoned_item_is_tried_a_few_times_then_left_alone(tmp_path, web, receiver, run_monitor):
     items = [{"title": "Broken address", "link": "http://[::1/x", "guid": "broken", "description": "Nothing."}]
     # No validators: the feed is read again at every poll, as many feeds are.
-    config = write_config(tmp_path, [("Mixed", web.serve("/mixed.xml", raw_rss(items), content_type="application/rss+xml"))])
+    config = write_config(
+        tmp_path, [("Mixed", web.serve("/mixed.xml", raw_rss(items), content_type="application/rss+xml"))]
+    )
 
     for _ in range(5):
         run_monitor(config, "poll")
@@ -164,13 +207,22 @@ def test_one_poisoned_feed_among_many_costs_only_itself(tmp_path, web, receiver,
     poisoned = hostile.route("/feed.xml", false_gzip(rss([(KH_STRIKES, "http://example.org/x")])))
     others = []
     for n in range(30):
-        story = Story(f"quiet-{n}", f"Harvest festival number {n} draws crowds", ("Farmers sold apples and pears.",),
-                      at("2024-02-01T10:00:00"))
+        story = Story(
+            f"quiet-{n}",
+            f"Harvest festival number {n} draws crowds",
+            ("Farmers sold apples and pears.",),
+            at("2024-02-01T10:00:00"),
+        )
         link = web.serve(f"/news/quiet-{n}", page(story))
-        others.append((f"Quiet {n}", web.serve(f"/quiet{n}.xml", rss([(story, link)]),
-                                              content_type="application/rss+xml")))
-    config = write_config(tmp_path, [("Hostile", poisoned), *others, ("Wire", healthy_feed(web))], [{"url": receiver.url}],
-                          settings={"fetch": {"concurrency": 8}})
+        others.append(
+            (f"Quiet {n}", web.serve(f"/quiet{n}.xml", rss([(story, link)]), content_type="application/rss+xml"))
+        )
+    config = write_config(
+        tmp_path,
+        [("Hostile", poisoned), *others, ("Wire", healthy_feed(web))],
+        [{"url": receiver.url}],
+        settings={"fetch": {"concurrency": 8}},
+    )
 
     result = run_monitor(config, "poll")
 
@@ -190,8 +242,12 @@ def bomb() -> bytes:
 
 def run_process(config, *args: str, timeout: float = 60) -> tuple[subprocess.CompletedProcess, int]:
     """`monitor` as its own process; returns its result and its peak resident memory in bytes."""
-    proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     out, err = proc.communicate(timeout=timeout)
     # The largest peak of any child this test process waited for: an upper bound of this one's.
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
@@ -225,9 +281,13 @@ def test_a_feed_that_trickles_is_cut_at_the_total_deadline(tmp_path, web, receiv
     url = hostile.route("/feed.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.3, stop=hostile.stop))
     started = time.monotonic()
 
-    _, result, _ = poll_beside_healthy(tmp_path, web, receiver, run_monitor, url, settings={"fetch": {"timeout_seconds": 1.5}})
+    _, result, _ = poll_beside_healthy(
+        tmp_path, web, receiver, run_monitor, url, settings={"fetch": {"timeout_seconds": 1.5}}
+    )
 
-    assert time.monotonic() - started < 1.5 + 10  # the deadline and the rest of a small cycle (the trickle alone: minutes)
+    assert (
+        time.monotonic() - started < 1.5 + 10
+    )  # the deadline and the rest of a small cycle (the trickle alone: minutes)
     assert "failed: Hostile: timed out after 1.5 s" in result.output
 
 
@@ -247,7 +307,10 @@ def test_a_429_with_retry_after_puts_the_next_attempt_that_far(tmp_path, web, re
 def test_a_link_to_another_local_service_is_not_fetched(tmp_path, web, receiver, run_monitor, hostile):
     internal = web.serve("/admin/secrets", "<p>internal only</p>" * 50)
     # Directly, and through a redirect on the feed's own origin.
-    items = [(KH_STRIKES, internal), (JORDAN_DRONE, hostile.route("/go", plain("", 302, headers={"Location": internal})))]
+    items = [
+        (KH_STRIKES, internal),
+        (JORDAN_DRONE, hostile.route("/go", plain("", 302, headers={"Location": internal}))),
+    ]
     url = hostile.route("/feed.xml", plain(rss(items), content_type="application/rss+xml"))
     config = write_config(tmp_path, [("Hostile", url)], [{"url": receiver.url}])
 
@@ -276,15 +339,21 @@ def test_allow_hosts_lets_a_local_service_be_fetched(tmp_path, web, receiver, ru
 
 
 def test_notifiers_that_trickle_or_hang_cost_one_deadline_each_and_the_others_get_everything(
-        tmp_path, web, receiver, run_monitor, hostile):
+    tmp_path, web, receiver, run_monitor, hostile
+):
     stories = [JORDAN_DRONE, KH_STRIKES]
     items = [(s, web.serve(f"/news/{s.slug}", page(s))) for s in stories]
     feed = web.serve("/feed.xml", rss(items), content_type="application/rss+xml")
-    slow = hostile.route("/trickle", trickle('{"ok": true}' * 20, every=0.3, stop=hostile.stop)).replace("http://", "json://")
+    slow = hostile.route("/trickle", trickle('{"ok": true}' * 20, every=0.3, stop=hostile.stop)).replace(
+        "http://", "json://"
+    )
     dead = hostile.route("/hang", hang(hostile.stop)).replace("http://", "json://")
-    config = write_config(tmp_path, [("Wire", feed)],
-                          [{"url": slow, "name": "slow"}, {"url": dead, "name": "dead"}, {"url": receiver.url, "name": "good"}],
-                          settings={"alerts": {"send_timeout_seconds": 1}})
+    config = write_config(
+        tmp_path,
+        [("Wire", feed)],
+        [{"url": slow, "name": "slow"}, {"url": dead, "name": "dead"}, {"url": receiver.url, "name": "good"}],
+        settings={"alerts": {"send_timeout_seconds": 1}},
+    )
     started = time.monotonic()
 
     result = run_monitor(config, "poll")
@@ -297,10 +366,15 @@ def test_notifiers_that_trickle_or_hang_cost_one_deadline_each_and_the_others_ge
     assert {r["last_error"] for r in rows if r["attempts"]} == {"no answer within 1 s"}
 
 
-def test_an_alert_carries_a_stable_id_in_the_json_payload_and_the_mail_headers(tmp_path, web, receiver, smtp, run_monitor):
+def test_an_alert_carries_a_stable_id_in_the_json_payload_and_the_mail_headers(
+    tmp_path, web, receiver, smtp, run_monitor
+):
     link = web.serve(f"/news/{JORDAN_DRONE.slug}", page(JORDAN_DRONE))
-    config = write_config(tmp_path, [("Wire", web.serve("/feed.xml", rss([(JORDAN_DRONE, link)])))],
-                          [{"url": receiver.url, "name": "json"}, {"url": smtp.url, "name": "mail"}])
+    config = write_config(
+        tmp_path,
+        [("Wire", web.serve("/feed.xml", rss([(JORDAN_DRONE, link)])))],
+        [{"url": receiver.url, "name": "json"}, {"url": smtp.url, "name": "mail"}],
+    )
 
     run_monitor(config, "poll")
 
@@ -420,8 +494,11 @@ def run_process_args(args: list[str], timeout: float = 60) -> subprocess.Complet
 
 
 def world_of_three_feeds(web) -> list[tuple[str, str]]:
-    groups = {"Wire": [JORDAN_DRONE, KH_STRIKES, FOOTBALL], "Daily": [HOUTHI_SHIP, CYBERATTACK, HEART_ATTACK],
-              "Tallies": STEPS}
+    groups = {
+        "Wire": [JORDAN_DRONE, KH_STRIKES, FOOTBALL],
+        "Daily": [HOUTHI_SHIP, CYBERATTACK, HEART_ATTACK],
+        "Tallies": STEPS,
+    }
     feeds = []
     for name, stories in groups.items():
         items = [(s, web.serve(f"/{name}/{s.slug}", page(s))) for s in stories]
@@ -430,8 +507,12 @@ def world_of_three_feeds(web) -> list[tuple[str, str]]:
 
 
 def start(config, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_polls_at_once_on_one_store_send_each_alert_once(tmp_path, web, receiver):
@@ -449,9 +530,15 @@ def test_two_polls_at_once_on_one_store_send_each_alert_once(tmp_path, web, rece
 
 
 def test_sigterm_stops_the_daemon_in_a_few_seconds_even_mid_fetch(tmp_path, web, receiver, hostile):
-    slow = hostile.route("/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.5, stop=hostile.stop))
-    config = write_config(tmp_path, [("Slow", slow), ("Wire", healthy_feed(web))], [{"url": receiver.url}],
-                          settings={"fetch": {"timeout_seconds": 120}, "schedule": {"digest": ""}})
+    slow = hostile.route(
+        "/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.5, stop=hostile.stop)
+    )
+    config = write_config(
+        tmp_path,
+        [("Slow", slow), ("Wire", healthy_feed(web))],
+        [{"url": receiver.url}],
+        settings={"fetch": {"timeout_seconds": 120}, "schedule": {"digest": ""}},
+    )
     daemon = start(config, "run")
     assert wait_until(lambda: "/slow.xml" in hostile.hits and web.hits(f"/news/{JORDAN_DRONE.slug}"), 60)
 
@@ -502,8 +589,10 @@ def test_kill_9_at_twenty_random_moments_loses_no_alert(tmp_path, web, receiver)
 
 def test_two_items_sharing_a_guid_keep_their_own_pages_and_alerts(tmp_path, web, receiver, run_monitor):
     jordan, kh = (web.serve(f"/news/{s.slug}", page(s)) for s in (JORDAN_DRONE, KH_STRIKES))
-    items = [{"title": s.title, "link": link, "guid": "same-guid", "description": "See the article."}
-             for s, link in ((JORDAN_DRONE, jordan), (KH_STRIKES, kh))]
+    items = [
+        {"title": s.title, "link": link, "guid": "same-guid", "description": "See the article."}
+        for s, link in ((JORDAN_DRONE, jordan), (KH_STRIKES, kh))
+    ]
     config = write_config(tmp_path, [("Careless", web.serve("/careless.xml", raw_rss(items)))], [{"url": receiver.url}])
 
     run_monitor(config, "poll")
@@ -534,8 +623,11 @@ def test_an_item_skipped_as_a_text_its_outlet_carries_is_not_fetched_again(tmp_p
     first = web.serve("/news/jordan", page(JORDAN_DRONE))
     again = web.serve("/news/jordan-again", page(JORDAN_DRONE))
     copy = Story("jordan-again", JORDAN_DRONE.title, JORDAN_DRONE.paragraphs, JORDAN_DRONE.published)
-    config = write_config(tmp_path, [("Wire", web.serve("/feed.xml", rss([(JORDAN_DRONE, first), (copy, again)])))],
-                          [{"url": receiver.url}])
+    config = write_config(
+        tmp_path,
+        [("Wire", web.serve("/feed.xml", rss([(JORDAN_DRONE, first), (copy, again)])))],
+        [{"url": receiver.url}],
+    )
 
     for _ in range(3):
         run_monitor(config, "poll")
@@ -554,7 +646,9 @@ def tiny_disk(tmp_path):
     folder.mkdir()
     if os.geteuid() != 0:
         pytest.skip("a full disk needs a tiny tmpfs, and mounting one needs root")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(folder)], capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(folder)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     yield folder
@@ -570,8 +664,12 @@ def test_a_disk_too_full_for_one_feed_fails_that_feed_alone(tmp_path, tiny_disk,
         story = Story(f"bulk-{n}", f"Bulk report {n}", paragraphs, at("2024-02-01T10:00:00"))
         big.append((story, web.serve(f"/bulk/{n}", page(story))))
     bulk = web.serve("/bulk.xml", rss(big), content_type="application/rss+xml")
-    config = write_config(tmp_path, [("Bulk", bulk), ("Wire", healthy_feed(web))], [{"url": receiver.url}],
-                          settings={"storage": {"path": str(tiny_disk / "monitor.db")}})
+    config = write_config(
+        tmp_path,
+        [("Bulk", bulk), ("Wire", healthy_feed(web))],
+        [{"url": receiver.url}],
+        settings={"storage": {"path": str(tiny_disk / "monitor.db")}},
+    )
 
     result = run_monitor(config, "poll")
 
@@ -583,10 +681,16 @@ def test_a_disk_too_full_for_one_feed_fails_that_feed_alone(tmp_path, tiny_disk,
 
 
 def test_alerts_already_queued_go_out_while_a_slow_feed_is_still_read(tmp_path, web, receiver, hostile):
-    slow = hostile.route("/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.3, stop=hostile.stop))
-    config = write_config(tmp_path, [("Slow", slow)], [{"url": receiver.url}], settings={"fetch": {"timeout_seconds": 6}})
+    slow = hostile.route(
+        "/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.3, stop=hostile.stop)
+    )
+    config = write_config(
+        tmp_path, [("Slow", slow)], [{"url": receiver.url}], settings={"fetch": {"timeout_seconds": 6}}
+    )
     store = Store(load_config(config).store_path)
-    store.add_alert("report", "story:queued", None, "json-1", "[report] queued earlier", "body", at("2024-02-05T12:00:00"))
+    store.add_alert(
+        "report", "story:queued", None, "json-1", "[report] queued earlier", "body", at("2024-02-05T12:00:00")
+    )
     store.close()
 
     poll = start(config, "poll")

@@ -195,4 +195,3 @@ def test_a_local_file_over_the_cap_is_not_read(tmp_path):
 
     with pytest.raises(PermanentFetchError, match="over the 1000-byte cap"):
         get(big.as_uri())
-

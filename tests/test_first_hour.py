@@ -10,15 +10,22 @@ from monitor.config import load_config
 from monitor.store import Store
 
 
-def test_notify_test_reports_each_target_and_fails_when_one_refuses(tmp_path, receiver, other_receiver, smtp,
-                                                                  run_monitor, monkeypatch):
+def test_notify_test_reports_each_target_and_fails_when_one_refuses(
+    tmp_path, receiver, other_receiver, smtp, run_monitor, monkeypatch
+):
     other_receiver.status = 500
     monkeypatch.setenv("DESK_HOOK", receiver.url + "desk/")
     monkeypatch.setenv("BROKEN_HOOK", other_receiver.url + "broken/")
     monkeypatch.setenv("MAIL_URL", smtp.url)
-    config = write_config(tmp_path, [], [{"url": "${DESK_HOOK}", "name": "desk", "events": ["report"]},
-                                         {"url": "${BROKEN_HOOK}", "name": "broken"},
-                                         {"url": "${MAIL_URL}", "name": "mail", "events": ["digest"]}])
+    config = write_config(
+        tmp_path,
+        [],
+        [
+            {"url": "${DESK_HOOK}", "name": "desk", "events": ["report"]},
+            {"url": "${BROKEN_HOOK}", "name": "broken"},
+            {"url": "${MAIL_URL}", "name": "mail", "events": ["digest"]},
+        ],
+    )
 
     result = run_monitor(config, "notify", "--test")
 
@@ -32,18 +39,24 @@ def test_notify_test_reports_each_target_and_fails_when_one_refuses(tmp_path, re
 
 def test_notify_test_for_one_notifier_that_answers_exits_0(tmp_path, receiver, other_receiver, run_monitor):
     other_receiver.status = 500
-    config = write_config(tmp_path, [], [{"url": receiver.url, "name": "desk"}, {"url": other_receiver.url, "name": "broken"}])
+    config = write_config(
+        tmp_path, [], [{"url": receiver.url, "name": "desk"}, {"url": other_receiver.url, "name": "broken"}]
+    )
 
     one = run_monitor(config, "notify", "--test", "--notifier", "desk")
     unknown = run_monitor(config, "notify", "--test", "--notifier", "nobody")
 
     assert one.exit_code == 0 and one.output.strip() == "desk: accepted by apprise"
     assert other_receiver.refused == 0 and len(receiver.received) == 1
-    assert unknown.exit_code == 2 and "no notifier named 'nobody'" in unknown.output and "desk, broken" in unknown.output
+    assert (
+        unknown.exit_code == 2 and "no notifier named 'nobody'" in unknown.output and "desk, broken" in unknown.output
+    )
 
 
 def test_notify_test_leaves_digests_and_alerts_untouched(tmp_path, web, receiver, run_monitor):
-    web.serve("/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml")
+    web.serve(
+        "/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml"
+    )
     config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url, "name": "desk"}])
     run_monitor(config, "poll")
     before = run_monitor(config, "digest", "--print").output
@@ -61,8 +74,9 @@ def test_notify_test_leaves_digests_and_alerts_untouched(tmp_path, web, receiver
 def test_health_fails_and_poll_exits_3_when_every_feed_keeps_failing(tmp_path, web, run_monitor):
     web.serve("/a.xml", "down", status=503)
     web.serve("/b.xml", "gone", status=404)
-    config = write_config(tmp_path, [("A", web.url("/a.xml")), ("B", web.url("/b.xml"))],
-                          settings={"health": {"max_failed_cycles": 3}})
+    config = write_config(
+        tmp_path, [("A", web.url("/a.xml")), ("B", web.url("/b.xml"))], settings={"health": {"max_failed_cycles": 3}}
+    )
 
     polls = [run_monitor(config, "poll", "--force") for _ in range(3)]
     health = run_monitor(config, "health")
@@ -86,8 +100,11 @@ def test_health_stays_ok_and_poll_exits_0_while_one_feed_answers(tmp_path, web, 
 
 def test_status_shows_local_times_plurals_and_a_plain_store_path(tmp_path, web, run_monitor):
     web.serve("/down.xml", "no", status=500)
-    config = write_config(tmp_path / "config", [("Down", web.url("/down.xml"))],
-                          settings={"schedule": {"timezone": "Asia/Tokyo"}, "storage": {"path": "../data/monitor.db"}})
+    config = write_config(
+        tmp_path / "config",
+        [("Down", web.url("/down.xml"))],
+        settings={"schedule": {"timezone": "Asia/Tokyo"}, "storage": {"path": "../data/monitor.db"}},
+    )
     run_monitor(config, "poll")
 
     status = run_monitor(config, "status").output
@@ -108,8 +125,13 @@ def test_a_hostile_title_is_escaped_in_a_markdown_digest(tmp_path, web, receiver
     hostile = replace(JORDAN_DRONE, title="*Breaking* [update]: drone hits base_1 (Jordan) `now`")
     link = web.serve("/news/drone_(update)", page(hostile))
     web.serve("/feed.xml", rss([(hostile, link)]), content_type="application/rss+xml")
-    config = load_config(write_config(tmp_path, [("Wire", web.url("/feed.xml"))],
-                                      [{"url": receiver.url + "?format=markdown", "events": ["digest"]}]))
+    config = load_config(
+        write_config(
+            tmp_path,
+            [("Wire", web.url("/feed.xml"))],
+            [{"url": receiver.url + "?format=markdown", "events": ["digest"]}],
+        )
+    )
     store, notifiers = Store(config.store_path), Notifiers(config.notifiers, config=config)
     run_cycle(config, store, notifiers, Clock("2024-02-01T06:00:00"))
 
@@ -126,9 +148,11 @@ def test_a_summary_with_a_script_is_classified_on_its_words_only(tmp_path, web, 
 
     from builders import FOOTBALL
 
-    summary = ("<p>Iraq beat Japan 2-1 to reach the Asian Cup knockouts.</p>"
-               "<script>var teaser = 'Iran-backed militias attacked U.S. troops in Iraq 55 times since Oct. 17';</script>"
-               "<style>.x { content: 'attacked U.S. forces' }</style>")
+    summary = (
+        "<p>Iraq beat Japan 2-1 to reach the Asian Cup knockouts.</p>"
+        "<script>var teaser = 'Iran-backed militias attacked U.S. troops in Iraq 55 times since Oct. 17';</script>"
+        "<style>.x { content: 'attacked U.S. forces' }</style>"
+    )
     item = replace(FOOTBALL, summary=summary)
     web.serve("/feed.xml", rss([(item, web.url("/news/missing"))]), content_type="application/rss+xml")  # page 404
     config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url}])
@@ -142,7 +166,9 @@ def test_a_summary_with_a_script_is_classified_on_its_words_only(tmp_path, web, 
         stored = store.items()[0]
     finally:
         store.close()
-    assert stored["text_source"] == "summary" and stored["text"] == "Iraq beat Japan 2-1 to reach the Asian Cup knockouts."
+    assert (
+        stored["text_source"] == "summary" and stored["text"] == "Iraq beat Japan 2-1 to reach the Asian Cup knockouts."
+    )
     assert stored["categories"] == [] and stored["tallies"] == []
     assert receiver.received == []
 
@@ -150,9 +176,16 @@ def test_a_summary_with_a_script_is_classified_on_its_words_only(tmp_path, web, 
 def test_a_slack_webhook_gets_no_chart_attachment_and_no_line_saying_one_is_attached(tmp_path):
     from monitor.notify import Notifiers
 
-    config = load_config(write_config(tmp_path, [], [
-        {"url": "slack://T1ABCDEFG/B2ABCDEFG/abcdefghijklmnopqrstuvwx/#desk", "name": "slack-hook"},
-        {"url": "mailto://127.0.0.1:9?from=a@example.org&to=b@example.org&mode=insecure", "name": "mail"}]))
+    config = load_config(
+        write_config(
+            tmp_path,
+            [],
+            [
+                {"url": "slack://T1ABCDEFG/B2ABCDEFG/abcdefghijklmnopqrstuvwx/#desk", "name": "slack-hook"},
+                {"url": "mailto://127.0.0.1:9?from=a@example.org&to=b@example.org&mode=insecure", "name": "mail"},
+            ],
+        )
+    )
     notifiers = Notifiers(config.notifiers, config=config)
 
     assert notifiers.takes_attachments("slack-hook") is False  # apprise: "Slack Webhooks do not support attachments"
@@ -175,20 +208,28 @@ def test_a_delivery_failure_is_one_clean_line(tmp_path, web, receiver, run_monit
     import re
 
     receiver.status = 500
-    web.serve("/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml")
+    web.serve(
+        "/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml"
+    )
     config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url, "name": "desk"}])
 
     result = run_monitor(config, "poll")
 
     failures = [line for line in result.stderr.splitlines() if "not delivered" in line]
     assert len(failures) == 1
-    assert "to desk not delivered, will retry: Failed to send JSON POST notification: Internal server error" in failures[0]
+    assert (
+        "to desk not delivered, will retry: Failed to send JSON POST notification: Internal server error" in failures[0]
+    )
     assert len(re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", failures[0])) == 1  # our timestamp, not apprise's too
     assert " - WARNING - " not in failures[0]
 
 
-def test_verbose_and_quiet_work_after_the_command_and_verbose_shows_our_lines_not_the_libraries(tmp_path, web, run_monitor):
-    web.serve("/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml")
+def test_verbose_and_quiet_work_after_the_command_and_verbose_shows_our_lines_not_the_libraries(
+    tmp_path, web, run_monitor
+):
+    web.serve(
+        "/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml"
+    )
     config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))])
 
     quiet = run_monitor(config, "poll", "-q")
@@ -204,8 +245,10 @@ def test_eval_keeps_its_own_v_for_misses(run_monitor, tmp_path):
     from conftest import REPO
 
     labelled = tmp_path / "one.jsonl"
-    labelled.write_text('{"id": "x-miss", "title": "Quiet day", "published": "2024-02-01", "text": "Nothing happened.", '
-                        '"expect": {"attack": true, "strike": false, "tallies": []}}\n')
+    labelled.write_text(
+        '{"id": "x-miss", "title": "Quiet day", "published": "2024-02-01", "text": "Nothing happened.", '
+        '"expect": {"attack": true, "strike": false, "tallies": []}}\n'
+    )
 
     result = run_monitor(REPO / "config" / "monitor.toml", "eval", str(labelled), "-v")
 
@@ -218,7 +261,9 @@ def test_a_chart_of_many_series_gets_one_panel_each(tmp_path):
     from monitor.digest import SERIES_PER_PANEL, Point, SeriesMove, draw_chart
 
     def series(region, base):
-        points = tuple(Point(f"2024-0{m}-{d:02d}", base + 10 * m + d, "exact", "Wire", True) for m in (1, 2) for d in (5, 20))
+        points = tuple(
+            Point(f"2024-0{m}-{d:02d}", base + 10 * m + d, "exact", "Wire", True) for m in (1, 2) for d in (5, 20)
+        )
         return SeriesMove("2023-10-17", region, points, None)
 
     def size(path):

@@ -15,7 +15,27 @@ def test_ruff_check_is_clean():
     if importlib.util.find_spec("ruff") is None:
         pytest.fail("ruff is not installed: it is in the test extra, so run pip install -e '.[test]' again")
 
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", str(REPO)],
-                            capture_output=True, text=True, cwd=REPO, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--output-format", "concise", str(REPO)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_leaves_the_tree_as_it_is():
+    if importlib.util.find_spec("ruff") is None:
+        pytest.fail("ruff is not installed: it is in the test extra, so run pip install -e '.[test]' again")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", str(REPO)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+
+    assert result.returncode == 0, "run `ruff format`:\n" + result.stdout + result.stderr

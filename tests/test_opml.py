@@ -59,11 +59,20 @@ def test_import_adds_new_feeds_keeps_comments_and_skips_duplicates(tmp_path, run
     assert "refused: Gopher hole  gopher://old.example.org/feed: not an http or https URL" in result.output
     assert checked.exit_code == 0
     feeds = [(f.name, f.url) for f in load_config(config).feeds]
-    assert feeds == [("Wire", "http://127.0.0.1:9/wire.xml"), ("Defence desk", "https://defence.example.org/rss"),
-                     ("Wire (2)", "https://wire.example.net/feed"), ("Gulf & Levant", "https://gulf.example.org/atom.xml")]
+    assert feeds == [
+        ("Wire", "http://127.0.0.1:9/wire.xml"),
+        ("Defence desk", "https://defence.example.org/rss"),
+        ("Wire (2)", "https://wire.example.net/feed"),
+        ("Gulf & Levant", "https://gulf.example.org/atom.xml"),
+    ]
     text = config.read_text()
-    for comment in ("# The desk's monitor. Ask Dana before changing the schedule.", '# beside this file',
-                    "# Wire services first.", "# our main wire", "# the desk's receiver"):
+    for comment in (
+        "# The desk's monitor. Ask Dana before changing the schedule.",
+        "# beside this file",
+        "# Wire services first.",
+        "# our main wire",
+        "# the desk's receiver",
+    ):
         assert comment in text
     assert len(load_config(config).notifiers) == 1
 
@@ -86,8 +95,10 @@ def test_export_then_import_into_an_empty_config_gives_the_same_feeds(tmp_path, 
 def test_a_broken_opml_file_is_refused_and_the_config_is_untouched(tmp_path, run_monitor):
     config = desk_config(tmp_path)
     bomb = tmp_path / "bomb.opml"
-    bomb.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-                    '<opml><body><outline text="&b;" xmlUrl="https://x.example.org/"/></body></opml>')
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        '<opml><body><outline text="&b;" xmlUrl="https://x.example.org/"/></body></opml>'
+    )
     not_xml = tmp_path / "notes.opml"
     not_xml.write_text("just some notes")
 
@@ -98,7 +109,9 @@ def test_a_broken_opml_file_is_refused_and_the_config_is_untouched(tmp_path, run
 
 
 def test_feeds_list_shows_each_feed_state(tmp_path, web, run_monitor):
-    web.serve("/ok.xml", "<rss version='2.0'><channel><title>t</title></channel></rss>", content_type="application/rss+xml")
+    web.serve(
+        "/ok.xml", "<rss version='2.0'><channel><title>t</title></channel></rss>", content_type="application/rss+xml"
+    )
     web.serve("/down.xml", "no", status=500)
     config = write_config(tmp_path, [("Ok", web.url("/ok.xml")), ("Down", web.url("/down.xml"))])
     with open(config, "a") as f:

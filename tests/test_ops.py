@@ -24,8 +24,17 @@ def test_health_needs_a_recent_completed_cycle(tmp_path):
 
     store = Store(path)
     cycle = store.start_cycle(now - timedelta(minutes=40))
-    store.finish_cycle(cycle, now - timedelta(minutes=39), feeds_ok=1, feeds_not_modified=0, feeds_failed=0,
-                       items_new=0, alerts_created=0, alerts_sent=0, alerts_pending=0)
+    store.finish_cycle(
+        cycle,
+        now - timedelta(minutes=39),
+        feeds_ok=1,
+        feeds_not_modified=0,
+        feeds_failed=0,
+        items_new=0,
+        alerts_created=0,
+        alerts_sent=0,
+        alerts_pending=0,
+    )
     store.close()
 
     stale = check_health(path, 900, now)
@@ -37,8 +46,17 @@ def test_health_fails_when_the_store_takes_no_writes(tmp_path):
     path = tmp_path / "monitor.db"
     now = at("2024-02-05T12:00:00")
     store = Store(path)
-    store.finish_cycle(store.start_cycle(now), now, feeds_ok=0, feeds_not_modified=0, feeds_failed=0,
-                       items_new=0, alerts_created=0, alerts_sent=0, alerts_pending=0)
+    store.finish_cycle(
+        store.start_cycle(now),
+        now,
+        feeds_ok=0,
+        feeds_not_modified=0,
+        feeds_failed=0,
+        items_new=0,
+        alerts_created=0,
+        alerts_sent=0,
+        alerts_pending=0,
+    )
     store.close()
 
     with read_only(path):
@@ -48,16 +66,25 @@ def test_health_fails_when_the_store_takes_no_writes(tmp_path):
 
 
 def test_status_shows_feeds_failures_and_pending_alerts(tmp_path, web, receiver, run_monitor):
-    web.serve("/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml")
+    web.serve(
+        "/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml"
+    )
     web.serve("/down.xml", "no", status=500)
     receiver.status = 500
-    config = write_config(tmp_path, [("Wire", web.url("/feed.xml")), ("Down", web.url("/down.xml"))], [{"url": receiver.url, "name": "desk"}])
+    config = write_config(
+        tmp_path,
+        [("Wire", web.url("/feed.xml")), ("Down", web.url("/down.xml"))],
+        [{"url": receiver.url, "name": "desk"}],
+    )
     run_monitor(config, "poll")
 
     result = run_monitor(config, "status")
 
     assert "Wire: 1 item, last success 20" in result.output
-    assert "Down: 0 items, last success never, FAILING: 1 failure in a row" in result.output and "HTTP 500" in result.output
+    assert (
+        "Down: 0 items, last success never, FAILING: 1 failure in a row" in result.output
+        and "HTTP 500" in result.output
+    )
     assert "Pending alerts: 1" in result.output and f"desk: [report] {JORDAN_DRONE.title}" in result.output
     assert "Last digest: none" in result.output
     assert "Last cycle: started" in result.output and "1 updated" in result.output
@@ -66,7 +93,8 @@ def test_status_shows_feeds_failures_and_pending_alerts(tmp_path, web, receiver,
 def _daemon(config, log_path):
     return subprocess.Popen(
         [sys.executable, "-m", "monitor", "--config", str(config), "run"],
-        stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
+        stdout=open(log_path, "ab"),
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -79,19 +107,34 @@ def _wait(predicate, seconds=30.0):
     return False
 
 
-def test_the_daemon_polls_stays_healthy_stops_on_sigterm_and_delivers_after_restart(tmp_path, web, receiver, run_monitor):
-    web.serve("/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml",
-              etag='"1"')
+def test_the_daemon_polls_stays_healthy_stops_on_sigterm_and_delivers_after_restart(
+    tmp_path, web, receiver, run_monitor
+):
+    web.serve(
+        "/feed.xml",
+        rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]),
+        content_type="application/rss+xml",
+        etag='"1"',
+    )
     receiver.status = 500  # the notifier is down while the daemon first runs
-    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url, "name": "desk"}],
-                          settings={"schedule": {"poll_interval_seconds": 60}})
+    config = write_config(
+        tmp_path,
+        [("Wire", web.url("/feed.xml"))],
+        [{"url": receiver.url, "name": "desk"}],
+        settings={"schedule": {"poll_interval_seconds": 60}},
+    )
     db = sqlite_utils.Database(tmp_path / "monitor.db")
     log = tmp_path / "daemon.log"
 
     daemon = _daemon(config, log)
     try:
-        assert _wait(lambda: (tmp_path / "monitor.db").exists() and db["cycles"].exists()
-                     and db.execute("SELECT COUNT(*) FROM cycles WHERE finished_at IS NOT NULL").fetchone()[0] >= 1)
+        assert _wait(
+            lambda: (
+                (tmp_path / "monitor.db").exists()
+                and db["cycles"].exists()
+                and db.execute("SELECT COUNT(*) FROM cycles WHERE finished_at IS NOT NULL").fetchone()[0] >= 1
+            )
+        )
         assert run_monitor(config, "health").exit_code == 0
         started = time.monotonic()
         daemon.send_signal(signal.SIGTERM)
@@ -119,8 +162,12 @@ def test_the_daemon_sends_one_catch_up_digest_at_start_for_slots_it_missed(tmp_p
     web.serve("/feed.xml", rss([]), content_type="application/rss+xml")
     # The only slot is 07:00 on 29 February: the daemon owes the one that passed, and no new slot falls during
     # the run (a daily 07:00 slot did, for a run that straddled it).
-    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url, "name": "desk", "events": ["digest"]}],
-                          settings={"schedule": {"poll_interval_seconds": 60, "digest": "0 7 29 2 *"}})
+    config = write_config(
+        tmp_path,
+        [("Wire", web.url("/feed.xml"))],
+        [{"url": receiver.url, "name": "desk", "events": ["digest"]}],
+        settings={"schedule": {"poll_interval_seconds": 60, "digest": "0 7 29 2 *"}},
+    )
     store = Store(tmp_path / "monitor.db")
     last_end = at("2024-01-01T07:00:00")
     store.record_digest(last_end - timedelta(days=1), last_end, last_end, 0, None)
@@ -137,6 +184,8 @@ def test_the_daemon_sends_one_catch_up_digest_at_start_for_slots_it_missed(tmp_p
             daemon.kill()
 
     assert len(receiver.received) == 1
-    assert re.fullmatch(r"\[digest\] Nothing new, 2024-01-01 07:00 UTC to \d{4}-02-29 07:00 UTC", receiver.titles[0]), receiver.titles
+    assert re.fullmatch(r"\[digest\] Nothing new, 2024-01-01 07:00 UTC to \d{4}-02-29 07:00 UTC", receiver.titles[0]), (
+        receiver.titles
+    )
     db = sqlite_utils.Database(tmp_path / "monitor.db")
     assert db["digests"].count == 2

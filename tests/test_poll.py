@@ -22,8 +22,11 @@ def db(config_path):
 def test_poll_stores_every_item_and_alerts_only_on_reports(tmp_path, web, receiver, smtp, run_monitor):
     rss_url = world(web, [JORDAN_DRONE, HEART_ATTACK, FOOTBALL])
     atom_url = world(web, [KH_STRIKES, CYBERATTACK, HOUTHI_SHIP], "/atom.xml", kind=atom)
-    config = write_config(tmp_path, [("Wire", rss_url), ("Atom Daily", atom_url)],
-                          [{"url": receiver.url}, {"url": smtp.url, "events": ["report"]}])
+    config = write_config(
+        tmp_path,
+        [("Wire", rss_url), ("Atom Daily", atom_url)],
+        [{"url": receiver.url}, {"url": smtp.url, "events": ["report"]}],
+    )
 
     result = run_monitor(config, "poll")
 
@@ -77,7 +80,9 @@ def test_a_feed_without_validators_is_parsed_again_but_stores_nothing_new(tmp_pa
     assert len(receiver.received) == 1
 
 
-def test_an_alert_refused_by_the_notifier_stays_pending_and_is_delivered_once_next_poll(tmp_path, web, receiver, run_monitor):
+def test_an_alert_refused_by_the_notifier_stays_pending_and_is_delivered_once_next_poll(
+    tmp_path, web, receiver, run_monitor
+):
     config = write_config(tmp_path, [("Wire", world(web, [JORDAN_DRONE]))], [{"url": receiver.url}])
     receiver.status = 500
 
@@ -101,8 +106,11 @@ def test_a_broken_feed_is_named_and_does_not_stop_the_others(tmp_path, web, rece
     good = world(web, [JORDAN_DRONE])
     web.serve("/down.xml", "upstream exploded", status=500, content_type="text/plain")
     web.serve("/garbage.xml", "<html><body>this is not a feed {{{", content_type="text/html")
-    config = write_config(tmp_path, [("Down", web.url("/down.xml")), ("Garbage", web.url("/garbage.xml")), ("Wire", good)],
-                          [{"url": receiver.url}])
+    config = write_config(
+        tmp_path,
+        [("Down", web.url("/down.xml")), ("Garbage", web.url("/garbage.xml")), ("Wire", good)],
+        [{"url": receiver.url}],
+    )
 
     result = run_monitor(config, "poll")
 
@@ -132,7 +140,9 @@ def test_a_page_that_cannot_be_fetched_falls_back_to_the_summary_and_says_so(tmp
 def test_a_page_over_the_size_cap_is_not_read(tmp_path, web, receiver, run_monitor):
     url = world(web, [JORDAN_DRONE])
     web.serve("/news/jordan-drone", "<p>" + "x" * 3_000_000 + "</p>")
-    config = write_config(tmp_path, [("Wire", url)], [{"url": receiver.url}], settings={"fetch": {"max_bytes": 100_000}})
+    config = write_config(
+        tmp_path, [("Wire", url)], [{"url": receiver.url}], settings={"fetch": {"max_bytes": 100_000}}
+    )
 
     result = run_monitor(config, "poll")
 
@@ -142,8 +152,12 @@ def test_a_page_over_the_size_cap_is_not_read(tmp_path, web, receiver, run_monit
 
 
 def test_items_older_than_max_age_are_stored_without_alert(tmp_path, web, receiver, run_monitor):
-    config = write_config(tmp_path, [("Wire", world(web, [JORDAN_DRONE]))], [{"url": receiver.url}],
-                          settings={"alerts": {"max_age_days": 3}})
+    config = write_config(
+        tmp_path,
+        [("Wire", world(web, [JORDAN_DRONE]))],
+        [{"url": receiver.url}],
+        settings={"alerts": {"max_age_days": 3}},
+    )
 
     run_monitor(config, "poll")
 
@@ -152,11 +166,14 @@ def test_items_older_than_max_age_are_stored_without_alert(tmp_path, web, receiv
 
 
 def test_the_same_article_behind_a_tracking_link_is_fetched_once_stored_once_per_outlet_alerted_once(
-        tmp_path, web, receiver, run_monitor):
+    tmp_path, web, receiver, run_monitor
+):
     link = web.serve("/news/jordan-drone", page(JORDAN_DRONE))
     web.serve("/a.xml", rss([(JORDAN_DRONE, link)]), content_type="application/rss+xml")
     other = JORDAN_DRONE.__class__("other-guid", JORDAN_DRONE.title, JORDAN_DRONE.paragraphs, JORDAN_DRONE.published)
-    web.serve("/b.xml", rss([(other, link + "?utm_source=rss&utm_medium=feed#top")]), content_type="application/rss+xml")
+    web.serve(
+        "/b.xml", rss([(other, link + "?utm_source=rss&utm_medium=feed#top")]), content_type="application/rss+xml"
+    )
     config = write_config(tmp_path, [("A", web.url("/a.xml"))], [{"url": receiver.url}])
     run_monitor(config, "poll")
     config = write_config(tmp_path, [("A", web.url("/a.xml")), ("B", web.url("/b.xml"))], [{"url": receiver.url}])
@@ -189,8 +206,9 @@ def test_the_store_is_in_wal_mode(tmp_path, web, run_monitor):
 def test_a_feed_that_does_not_answer_in_time_fails_alone(tmp_path, web, receiver, run_monitor):
     good = world(web, [JORDAN_DRONE])
     slow = web.stalled("/slow.xml", "<rss/>", seconds=3)
-    config = write_config(tmp_path, [("Slow", slow), ("Wire", good)], [{"url": receiver.url}],
-                          settings={"fetch": {"timeout_seconds": 1}})
+    config = write_config(
+        tmp_path, [("Slow", slow), ("Wire", good)], [{"url": receiver.url}], settings={"fetch": {"timeout_seconds": 1}}
+    )
 
     result = run_monitor(config, "poll")
 

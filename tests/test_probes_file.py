@@ -34,7 +34,9 @@ def test_every_line_is_a_json_object():
     assert all(isinstance(row, dict) for _, row in rows)
 
 
-@pytest.mark.parametrize("number, row", probe_rows(), ids=lambda value: f"line-{value}" if isinstance(value, int) else "")
+@pytest.mark.parametrize(
+    "number, row", probe_rows(), ids=lambda value: f"line-{value}" if isinstance(value, int) else ""
+)
 def test_probe_has_the_labelled_fields(number, row):
     assert set(row) == {"id", "published", "title", "text", "expect"}, f"line {number}"
     for key in ("id", "title", "text"):

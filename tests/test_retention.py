@@ -14,8 +14,14 @@ from monitor.store import Store
 
 def poll_steps(tmp_path, web, run_monitor, retention_days=30):
     stories = [s for s in STEPS if "syndicated" not in s.slug] + [JORDAN_DRONE]
-    web.serve("/wire.xml", rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in stories]), content_type="application/rss+xml")
-    config = write_config(tmp_path, [("Wire", web.url("/wire.xml"))], settings={"storage": {"retention_days": retention_days}})
+    web.serve(
+        "/wire.xml",
+        rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in stories]),
+        content_type="application/rss+xml",
+    )
+    config = write_config(
+        tmp_path, [("Wire", web.url("/wire.xml"))], settings={"storage": {"retention_days": retention_days}}
+    )
     run_monitor(config, "poll")
     return config
 

@@ -39,7 +39,9 @@ def old_store(tmp_path):
 
 def test_a_store_made_before_versioning_is_upgraded_with_every_row_kept(old_store):
     before = {t: rows(old_store, t) for t in TABLES}
-    before_columns = {t: sorted(r[1] for r in sqlite3.connect(old_store).execute(f"PRAGMA table_info({t})")) for t in TABLES}
+    before_columns = {
+        t: sorted(r[1] for r in sqlite3.connect(old_store).execute(f"PRAGMA table_info({t})")) for t in TABLES
+    }
 
     store = Store(old_store)
     try:
@@ -61,7 +63,9 @@ def test_a_store_made_before_versioning_is_upgraded_with_every_row_kept(old_stor
     for table in TABLES:
         if table == "sketches":
             continue  # derived from the texts: recomputed with the new hash (step 8), checked below
-        assert rows(old_store, table, before_columns[table]) >= before[table], table  # nothing lost (new columns only add)
+        assert rows(old_store, table, before_columns[table]) >= before[table], (
+            table
+        )  # nothing lost (new columns only add)
         assert len(rows(old_store, table)) == len(before[table]), table
     assert len(rows(old_store, "sketches")) == len(before["sketches"])
     assert set(sketches) == set(texts)

@@ -12,19 +12,34 @@ PASSWORD = "hunter2-pa55word"
 
 
 def test_no_secret_in_any_output_or_log_line(tmp_path, web, receiver, run_monitor, monkeypatch):
-    web.serve("/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml")
+    web.serve(
+        "/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml"
+    )
     web.serve("/down.xml", "no", status=500)
     monkeypatch.setenv("HOOK_TOKEN", TOKEN)
     monkeypatch.setenv("MAIL_PASSWORD", PASSWORD)
     receiver.status = 500  # failures are where URLs tend to leak into messages
     config = write_config(
-        tmp_path, [("Wire", web.url("/feed.xml")), ("Down", web.url("/down.xml"))],
-        [{"url": receiver.url + "hooks/${HOOK_TOKEN}/", "name": "desk"},
-         {"url": "mailto://127.0.0.1:9?user=desk&pass=${MAIL_PASSWORD}&from=a@example.org&to=b@example.org&mode=insecure", "name": "mail"}],
+        tmp_path,
+        [("Wire", web.url("/feed.xml")), ("Down", web.url("/down.xml"))],
+        [
+            {"url": receiver.url + "hooks/${HOOK_TOKEN}/", "name": "desk"},
+            {
+                "url": "mailto://127.0.0.1:9?user=desk&pass=${MAIL_PASSWORD}&from=a@example.org&to=b@example.org&mode=insecure",
+                "name": "mail",
+            },
+        ],
     )
 
     outputs = []
-    for args in (["-v", "--log-format", "json", "poll"], ["-v", "poll"], ["status"], ["check-config"], ["health"], ["tallies"]):
+    for args in (
+        ["-v", "--log-format", "json", "poll"],
+        ["-v", "poll"],
+        ["status"],
+        ["check-config"],
+        ["health"],
+        ["tallies"],
+    ):
         result = run_monitor(config, *args)
         outputs.append(result.output + (result.stderr if result.stderr_bytes is not None else ""))
 
@@ -35,8 +50,12 @@ def test_no_secret_in_any_output_or_log_line(tmp_path, web, receiver, run_monito
 
 
 def test_json_logs_are_one_object_per_line(tmp_path, web, run_monitor):
-    web.serve("/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml")
-    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": "json://127.0.0.1:9/", "name": "nobody"}])
+    web.serve(
+        "/feed.xml", rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))]), content_type="application/rss+xml"
+    )
+    config = write_config(
+        tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": "json://127.0.0.1:9/", "name": "nobody"}]
+    )
 
     result = run_monitor(config, "--log-format", "json", "poll")
 

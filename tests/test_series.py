@@ -7,8 +7,11 @@ from conftest import write_config
 
 
 def test_only_a_rising_figure_raises_a_tally_alert(tmp_path, web, receiver, run_monitor):
-    config = write_config(tmp_path, [("Wire", web.url("/wire.xml")), ("Courier", web.url("/courier.xml"))],
-                          [{"url": receiver.url, "events": ["tally"]}])
+    config = write_config(
+        tmp_path,
+        [("Wire", web.url("/wire.xml")), ("Courier", web.url("/courier.xml"))],
+        [{"url": receiver.url, "events": ["tally"]}],
+    )
     listed = {"wire": [], "courier": []}
     web.serve("/courier.xml", rss([]), content_type="application/rss+xml")
     for step in STEPS:
@@ -34,12 +37,16 @@ def test_only_a_rising_figure_raises_a_tally_alert(tmp_path, web, receiver, run_
 def test_tallies_prints_each_series_as_a_timeline(tmp_path, web, run_monitor):
     config = write_config(tmp_path, [("Wire", web.url("/wire.xml")), ("Courier", web.url("/courier.xml"))])
     wire = [s for s in STEPS if "syndicated" not in s.slug]
-    web.serve("/wire.xml", rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in wire]), content_type="application/rss+xml")
+    web.serve(
+        "/wire.xml", rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in wire]), content_type="application/rss+xml"
+    )
     # Feeds are stored in the order their pages come in; the courier lists its copy only after the
     # wire's figures are stored, so the copy is judged with 169 known.
     web.serve("/courier.xml", rss([]), content_type="application/rss+xml")
     run_monitor(config, "poll")
-    web.serve("/courier.xml", rss([(STEPS[2], web.serve("/courier/t23", page(STEPS[2])))]), content_type="application/rss+xml")
+    web.serve(
+        "/courier.xml", rss([(STEPS[2], web.serve("/courier/t23", page(STEPS[2])))]), content_type="application/rss+xml"
+    )
     run_monitor(config, "poll")
 
     result = run_monitor(config, "tallies")

@@ -9,7 +9,11 @@ from conftest import read_only, write_config
 
 
 def publish(web, stories):
-    web.serve("/feed.xml", rss([(s, web.serve(f"/news/{s.slug}", page(s))) for s in stories]), content_type="application/rss+xml")
+    web.serve(
+        "/feed.xml",
+        rss([(s, web.serve(f"/news/{s.slug}", page(s))) for s in stories]),
+        content_type="application/rss+xml",
+    )
 
 
 def test_a_file_that_is_not_a_store_is_named_and_left_as_it_was(tmp_path, web, run_monitor):

@@ -24,17 +24,27 @@ BODY = (
 ORIGINAL = Story("wire-1", "Drone attack wounds four US troops in Syria", BODY, at("2024-02-08T09:00:00"))
 COPIES = [
     # Another headline and a first paragraph of its own, plus a closing paragraph.
-    replace(ORIGINAL, slug="courier-77", title="Four Americans hurt as militia drone hits Syria base",
-            paragraphs=("Four U.S. service members were hurt on Thursday when a drone hit their base in Syria.",) + BODY[1:]
-            + ("Reporting by the Courier's Washington bureau; editing by the night desk.",)),
+    replace(
+        ORIGINAL,
+        slug="courier-77",
+        title="Four Americans hurt as militia drone hits Syria base",
+        paragraphs=("Four U.S. service members were hurt on Thursday when a drone hit their base in Syria.",)
+        + BODY[1:]
+        + ("Reporting by the Courier's Washington bureau; editing by the night desk.",),
+    ),
     # One paragraph dropped.
-    replace(ORIGINAL, slug="daily-5", title="Iran-backed militia blamed for drone strike on US base",
-            paragraphs=BODY[:2] + BODY[3:]),
+    replace(
+        ORIGINAL,
+        slug="daily-5",
+        title="Iran-backed militia blamed for drone strike on US base",
+        paragraphs=BODY[:2] + BODY[3:],
+    ),
     # The same text, behind a link with tracking parameters.
     replace(ORIGINAL, slug="aggregator-9", title="US troops wounded in Syria drone attack (report)"),
 ]
 SEPARATE = Story(
-    "wire-2", "Rockets fired at Iraqi base housing coalition forces",
+    "wire-2",
+    "Rockets fired at Iraqi base housing coalition forces",
     (
         "Two rockets landed inside Ain al-Asad air base in western Iraq on Thursday evening, causing no casualties "
         "among the U.S. and coalition personnel stationed there, an Iraqi security official said.",
@@ -46,7 +56,9 @@ SEPARATE = Story(
 )
 
 
-def test_one_story_from_four_outlets_is_one_alert_and_a_separate_report_is_another(tmp_path, web, receiver, run_monitor):
+def test_one_story_from_four_outlets_is_one_alert_and_a_separate_report_is_another(
+    tmp_path, web, receiver, run_monitor
+):
     outlets = ["Wire", "Courier", "Daily", "Aggregator"]
     for name, story in zip(outlets, [ORIGINAL] + COPIES, strict=True):
         link = web.serve(f"/{name.lower()}/{story.slug}", page(story, site=f"The {name}"))
@@ -56,8 +68,9 @@ def test_one_story_from_four_outlets_is_one_alert_and_a_separate_report_is_anoth
         if name == "Wire":
             items.append((SEPARATE, web.serve(f"/wire/{SEPARATE.slug}", page(SEPARATE, site="The Wire"))))
         web.serve(f"/{name.lower()}.xml", rss(items), content_type="application/rss+xml")
-    config = write_config(tmp_path, [(n, web.url(f"/{n.lower()}.xml")) for n in outlets],
-                          [{"url": receiver.url, "events": ["report"]}])
+    config = write_config(
+        tmp_path, [(n, web.url(f"/{n.lower()}.xml")) for n in outlets], [{"url": receiver.url, "events": ["report"]}]
+    )
 
     run_monitor(config, "poll")
 
@@ -65,7 +78,8 @@ def test_one_story_from_four_outlets_is_one_alert_and_a_separate_report_is_anoth
     # title of whichever outlet was stored first.
     assert len(receiver.titles) == 2 and f"[report] {SEPARATE.title}" in receiver.titles
     assert {t for t in receiver.titles if t != f"[report] {SEPARATE.title}"} <= {
-        f"[report] {s.title}" for s in [ORIGINAL, *COPIES]}
+        f"[report] {s.title}" for s in [ORIGINAL, *COPIES]
+    }
     db = sqlite_utils.Database(tmp_path / "monitor.db")
     stories = {r["story_id"]: [] for r in db["items"].rows}
     for r in db["items"].rows:
@@ -74,18 +88,29 @@ def test_one_story_from_four_outlets_is_one_alert_and_a_separate_report_is_anoth
 
 
 def test_an_article_updated_in_place_is_read_again_without_a_second_report(tmp_path, web, receiver, run_monitor):
-    first = Story("u-1", "Militia attacks on US forces reach 150",
-                  ("Iran-backed militias have attacked U.S. forces in Iraq and Syria 150 times since Oct. 17, officials said.",
-                   "The latest drone was shot down near a base in eastern Syria."),
-                  at("2024-01-20T08:00:00"))
+    first = Story(
+        "u-1",
+        "Militia attacks on US forces reach 150",
+        (
+            "Iran-backed militias have attacked U.S. forces in Iraq and Syria 150 times since Oct. 17, officials said.",
+            "The latest drone was shot down near a base in eastern Syria.",
+        ),
+        at("2024-01-20T08:00:00"),
+    )
     link = web.serve("/news/u-1", page(first))
     web.serve("/feed.xml", rss([(first, link)]), content_type="application/rss+xml")
     config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": receiver.url}])
     run_monitor(config, "poll")
 
-    updated = replace(first, title="Militia attacks on US forces reach 151",
-                      paragraphs=("Iran-backed militias have attacked U.S. forces in Iraq and Syria 151 times since Oct. 17, "
-                                  "officials said on Saturday, after a rocket was fired at a base in Iraq.",) + first.paragraphs[1:])
+    updated = replace(
+        first,
+        title="Militia attacks on US forces reach 151",
+        paragraphs=(
+            "Iran-backed militias have attacked U.S. forces in Iraq and Syria 151 times since Oct. 17, "
+            "officials said on Saturday, after a rocket was fired at a base in Iraq.",
+        )
+        + first.paragraphs[1:],
+    )
     web.serve("/news/u-1", page(updated))
     web.serve("/feed.xml", rss([(updated, link)]), content_type="application/rss+xml")
     run_monitor(config, "poll")
@@ -105,7 +130,9 @@ def test_stories_keep_who_carried_them_and_when(tmp_path, web, run_monitor):
 
     later = replace(COPIES[0], published=at("2024-02-08T11:30:00"))
     for name, story in (("Courier", later), ("Wire", ORIGINAL)):
-        web.serve(f"/{name}.xml", rss([(story, web.serve(f"/{name}/a", page(story)))]), content_type="application/rss+xml")
+        web.serve(
+            f"/{name}.xml", rss([(story, web.serve(f"/{name}/a", page(story)))]), content_type="application/rss+xml"
+        )
     config = write_config(tmp_path, [("Wire", web.url("/Wire.xml")), ("Courier", web.url("/Courier.xml"))])
     run_monitor(config, "poll")
 
@@ -113,7 +140,10 @@ def test_stories_keep_who_carried_them_and_when(tmp_path, web, run_monitor):
     (story_id,) = {i["story_id"] for i in store.items()}
     outlets = store.story_outlets(story_id)
     store.close()
-    assert [(o["outlet"], o["carried_at"][:16]) for o in outlets] == [("Wire", "2024-02-08T09:00"), ("Courier", "2024-02-08T11:30")]
+    assert [(o["outlet"], o["carried_at"][:16]) for o in outlets] == [
+        ("Wire", "2024-02-08T09:00"),
+        ("Courier", "2024-02-08T11:30"),
+    ]
 
 
 def test_a_page_that_repeats_its_paragraphs_is_the_same_text_once():
@@ -132,8 +162,15 @@ def _stored(store, n: int, text: str, when) -> int:
 
     entry = Entry(f"g{n}", f"https://example.org/{n}", f"title {n}", "", when)
     keys = text_keys(text)
-    return store.insert_item("wire", Article(entry, entry.link, text, "page"), Classification((), (), ()), when,
-                             None, keys.text_key, keys.fingerprint)[0]
+    return store.insert_item(
+        "wire",
+        Article(entry, entry.link, text, "page"),
+        Classification((), (), ()),
+        when,
+        None,
+        keys.text_key,
+        keys.fingerprint,
+    )[0]
 
 
 def test_near_duplicate_candidates_come_from_the_window_only(tmp_path):
@@ -167,7 +204,9 @@ def test_a_sketch_value_shared_by_very_many_texts_is_followed_to_a_bounded_numbe
     boilerplate = "Sign up for our morning briefing and read the stories that matter first"
     with store.transaction():
         for n in range(SKETCH_FANOUT * 3):
-            _stored(store, n, f"Unrelated report number {n} word{n} about weather{n} and markets{n}\n{boilerplate}", when)
+            _stored(
+                store, n, f"Unrelated report number {n} word{n} about weather{n} and markets{n}\n{boilerplate}", when
+            )
     rows = []
     probe = fingerprint(boilerplate).sketch
     for h in probe:

@@ -22,173 +22,421 @@ def tallies(text: str, published: str) -> list[tuple]:
     ]
 
 
-@pytest.mark.parametrize("words, value", [("nine", 9), ("twenty-three", 23), ("a dozen", 12), ("five dozen", 60),
-                                          ("two dozen", 24), ("1,140", 1140), ("169", 169), ("108th", 108),
-                                          ("one hundred and thirty-five", 135), ("one hundred and eight", 108),
-                                          ("a hundred", 100), ("two hundred", 200), ("twenty-fifth", 25), ("fifth", 5)])
+@pytest.mark.parametrize(
+    "words, value",
+    [
+        ("nine", 9),
+        ("twenty-three", 23),
+        ("a dozen", 12),
+        ("five dozen", 60),
+        ("two dozen", 24),
+        ("1,140", 1140),
+        ("169", 169),
+        ("108th", 108),
+        ("one hundred and thirty-five", 135),
+        ("one hundred and eight", 108),
+        ("a hundred", 100),
+        ("two hundred", 200),
+        ("twenty-fifth", 25),
+        ("fifth", 5),
+    ],
+)
 def test_numbers_in_words_and_digits(words, value):
     assert parse_number(words)[0] == value
 
 
 _REPORTED = [
-        # Periods in other words: a named start, "after"/"following"/"from", both ends, "as of".
-        ("Between mid-October and early February, militias targeted U.S. forces in Iraq and Syria roughly 170 times.",
-         "2024-04-23", [(170, "about", "2023-10-17", None, "total")]),
-        ("After Hamas' Oct. 7 attack on Israel, Iran-aligned groups carried out some 175 attacks on U.S. forces.",
-         "2024-07-18", [(175, "about", "2023-10-07", None, "total")]),
-        ("Following the Oct. 7 assault by Hamas, militias attacked U.S. troops more than 150 times.", "2024-03-01",
-         [(150, "more_than", "2023-10-07", None, "total")]),
-        ("U.S. troops have been attacked about 100 times since Israel began its offensive in Gaza.", "2023-12-26",
-         [(100, "about", "2023-10-07", None, "total")]),
-        ("U.S. forces have come under attack 19 times since the Gaza war broke out.", "2023-11-01",
-         [(19, "exact", "2023-10-07", None, "total")]),
-        ("As of Jan. 30, militias had attacked U.S. forces 166 times since Oct. 18.", "2024-02-03",
-         [(166, "exact", "2023-10-18", "2024-01-30", "total")]),
-        ("Militias attacked U.S. forces at least 10 times on Friday and Saturday.", "2023-12-10",
-         [(10, "at_least", "2023-12-08", "2023-12-09", "total")]),
-        ("U.S. bases were attacked at least six times in two days, officials said.", "2023-11-07",
-         [(6, "at_least", None, None, "total")]),
-        ("U.S. forces have been attacked 74 times from October 17th until now, the spokeswoman said.", "2023-11-30",
-         [(74, "exact", "2023-10-17", None, "total")]),
-        ("Since January, when the campaign resumed after Hamas' attack, U.S. troops were attacked 12 times.", "2024-03-01",
-         [(12, "exact", "2024-01-01", None, "total")]),
-        # Number words with hundreds, and ordinals in words.
-        ("Proxy groups have attacked U.S. personnel one hundred and eight times since Biden took office, the senator said.",
-         "2023-11-20", [(108, "exact", "2021-01-20", None, "total")]),
-        ("By the senator's count, American troops have come under attack at least two hundred times since Biden took office.",
-         "2024-03-01", [(200, "at_least", "2021-01-20", None, "total")]),
-        ("Saturday's drone was the fifth attack on U.S. troops since Wednesday.", "2023-10-21",
-         [(5, "exact", "2023-10-18", None, "total")]),
-        ("Friday's rocket fire was the twenty-third attack on American forces since Oct. 17.", "2023-11-03",
-         [(23, "exact", "2023-10-17", None, "total")]),
-        ("U.S. troops in Syria came under rocket fire on Monday, officials said, the 61st time American forces "
-         "have been attacked since Oct. 17.", "2023-11-21", [(61, "exact", "2023-10-17", None, "total")]),
-        ("The attack was the 74th on U.S. forces in Iraq and Syria since Oct. 17, and the 40th in Syria.", "2023-12-01",
-         [(74, "exact", "2023-10-17", None, "total"), (40, "exact", "2023-10-17", None, "Syria")]),
-        ("U.S. installations in Iraq and Syria have been targeted 165 times since mid-October, a spokesman said.",
-         "2024-01-25", [(165, "exact", "2023-10-17", None, "total")]),
-        ("U.S. forces in Iraq have come under rocket or drone attack more than 40 times this year.", "2021-06-30",
-         [(40, "more_than", "2021-01-01", None, "Iraq")]),
-        ("Since October, U.S. forces have been attacked over 170 times.", "2024-02-20",
-         [(170, "more_than", "2023-10-01", None, "total")]),
-        ("Militias have struck U.S. forces at least 10 separate times in Iraq and three separate times in Syria since "
-         "the strikes on Sunday.", "2024-01-25",
-         [(10, "at_least", "2024-01-21", None, "Iraq"), (3, "at_least", "2024-01-21", None, "Syria"),
-          (13, "at_least", "2024-01-21", None, "total")]),
-        ("There have been 38 attacks on U.S. forces since Oct. 17, 20 of them in Iraq, 18 in Syria.", "2023-11-20",
-         [(38, "exact", "2023-10-17", None, "total"), (20, "exact", "2023-10-17", None, "Iraq"),
-          (18, "exact", "2023-10-17", None, "Syria")]),
-        ("Of the 55 attacks on U.S. personnel since Oct. 17, 29 were in Iraq and 26 in Syria.", "2023-11-14",
-         [(55, "exact", "2023-10-17", None, "total"), (29, "exact", "2023-10-17", None, "Iraq"),
-          (26, "exact", "2023-10-17", None, "Syria")]),
-        ("Iraqi militias have launched nearly four dozen attacks on U.S. bases since Oct. 17.", "2023-11-09",
-         [(48, "about", "2023-10-17", None, "total")]),
-        ("There have been four attacks on U.S. forces since the 28th of January, the spokesman said.", "2024-02-02",
-         [(4, "exact", "2024-01-28", None, "total")]),
-        ("Proxy groups have launched more than 40 drone and rocket attacks on U.S. bases since Oct. 17.", "2023-11-12",
-         [(40, "more_than", "2023-10-17", None, "total")]),
-        # Strikes count as attacks when aimed at US or coalition forces.
-        ("Officials have recorded 103 strikes against U.S. forces in Iraq and Syria since Oct. 17.", "2023-12-28",
-         [(103, "exact", "2023-10-17", None, "total")]),
-        ("Militias claimed more than a dozen strikes on American bases this week.", "2023-10-27",
-         [(12, "more_than", None, None, "total")]),
-        ("The 66 attacks, 32 in Iraq and 34 in Syria, injured about 60 U.S. personnel.", "2023-11-20",
-         [(66, "exact", None, None, "total"), (32, "exact", None, None, "Iraq"), (34, "exact", None, None, "Syria")]),
-        # A headline's passive without "were" is still the forces attacked.
-        ("US troops in Syria hit at least five times in two days", "2023-11-07", [(5, "at_least", None, None, "Syria")]),
-        # "once", "twice": counts that carry their own "times".
-        ("Militants have targeted U.S. troops 118 times since Oct. 17: 53 times in Iraq, 64 in Syria and once in Jordan.",
-         "2024-01-10", [(118, "exact", "2023-10-17", None, "total"), (53, "exact", "2023-10-17", None, "Iraq"),
-                        (64, "exact", "2023-10-17", None, "Syria"), (1, "exact", "2023-10-17", None, "Jordan")]),
-        ("U.S. forces in Syria have been attacked twice since the strikes on Friday.", "2024-02-05",
-         [(2, "exact", "2024-02-02", None, "Syria")]),
-        ("Attacks on U.S. troops have climbed to more than 100 since the conflict began.", "2024-01-10",
-         [(100, "more_than", "2023-10-07", None, "total")]),
-        # Figures reached, in other frames.
-        ("Attacks on U.S. and coalition troops now stand at 160 since Oct. 17, a Pentagon official said.", "2024-01-20",
-         [(160, "exact", "2023-10-17", None, "total")]),
-        ("The tally of attacks on American forces had stood at no fewer than 19 since Oct. 17, officials said.",
-         "2023-11-01", [(19, "at_least", "2023-10-17", None, "total")]),
-        ("The count of attacks on U.S. bases has risen to 70 since Oct. 17.", "2023-11-25",
-         [(70, "exact", "2023-10-17", None, "total")]),
-        ("Sunday's rocket fire brings to 200 the number of attacks on U.S. forces since Oct. 17.", "2024-02-04",
-         [(200, "exact", "2023-10-17", None, "total")]),
-        ("That raised to more than 150 the total of attacks against U.S. personnel since mid-October.", "2024-01-25",
-         [(150, "more_than", "2023-10-17", None, "total")]),
-        ("Militias have hit U.S. forces 169 times since Oct. 17, an official said.", "2024-02-05",
-         [(169, "exact", "2023-10-17", None, "total")]),
-        ("Iran-backed groups struck at U.S. forces three times since the strikes on Friday.", "2024-02-05",
-         [(3, "exact", "2024-02-02", None, "total")]),
-        ("Officials count more than five dozen attacks on U.S. troops in Iraq and Syria since mid-October.", "2023-11-20",
-         [(60, "more_than", "2023-10-17", None, "total")]),
-        ("The blast was the 108th attack on U.S. forces since Oct. 17.", "2023-12-08",
-         [(108, "exact", "2023-10-17", None, "total")]),
-        ("U.S. bases have come under attack nearly a dozen times since January.", "2024-03-10",
-         [(12, "about", "2024-01-01", None, "total")]),
-        ("U.S. forces in Syria were attacked nine times this year.", "2024-03-10",
-         [(9, "exact", "2024-01-01", None, "Syria")]),
-        ("Between Oct. 17 and Oct. 30, U.S. and coalition forces were attacked at least 14 times in Iraq and nine times in Syria.",
-         "2023-10-31",
-         [(14, "at_least", "2023-10-17", "2023-10-30", "Iraq"), (9, "at_least", "2023-10-17", "2023-10-30", "Syria"),
-          (23, "at_least", "2023-10-17", "2023-10-30", "total")]),
-        ("U.S. troops have been attacked 61 times since Oct. 17. Of those, 29 have been in Iraq and 32 in Syria.", "2023-11-28",
-         [(61, "exact", "2023-10-17", None, "total"), (29, "exact", "2023-10-17", None, "Iraq"),
-          (32, "exact", "2023-10-17", None, "Syria")]),
-        ("American troops have been targeted almost two dozen times in the past two weeks. Officials count at least 23 "
-         "attacks on U.S. forces since Oct. 17.", "2023-11-01",
-         [(24, "about", None, None, "total"), (23, "at_least", "2023-10-17", None, "total")]),
-        ("Attacks on U.S. bases rose to 130 since Oct. 17, a spokesman told a briefing on Jan. 11.", "2024-01-12",
-         [(130, "exact", "2023-10-17", "2024-01-11", "total")]),
-        ("The attack was the 144th on U.S. troops since Hamas's Oct. 7 assault on Israel.", "2024-01-21",
-         [(144, "exact", "2023-10-07", None, "total")]),
-        # A qualifier before the total is not one before the list of parts (LABELS.md).
-        ("Since Oct. 17, U.S. and coalition forces have been attacked at least 66 times \u2014 32 times in Iraq and "
-         "34 times in Syria.", "2023-11-30",
-         [(66, "at_least", "2023-10-17", None, "total"), (32, "exact", "2023-10-17", None, "Iraq"),
-          (34, "exact", "2023-10-17", None, "Syria")]),
-        # Regional parts in their many shapes; a qualifier before a list of parts applies to each.
-        ("Militias struck U.S. bases at least 9 times in Iraq and 14 in Syria since Oct. 17.", "2023-11-10",
-         [(9, "at_least", "2023-10-17", None, "Iraq"), (14, "at_least", "2023-10-17", None, "Syria"),
-          (23, "at_least", "2023-10-17", None, "total")]),
-        ("Officials have counted 140 attacks on U.S. forces since Oct. 17; Iraq accounted for 57 and Syria 83.",
-         "2024-01-20", [(140, "exact", "2023-10-17", None, "total"), (57, "exact", "2023-10-17", None, "Iraq"),
-                        (83, "exact", "2023-10-17", None, "Syria")]),
-        ("U.S. troops have been attacked 40 times since Oct. 17. Of those, 25 hit bases in Syria and the other 15 "
-         "targeted troops stationed in Iraq.", "2023-11-07",
-         [(40, "exact", "2023-10-17", None, "total"), (25, "exact", "2023-10-17", None, "Syria"),
-          (15, "exact", "2023-10-17", None, "Iraq")]),
-        ("U.S. troops have been attacked 40 times since Oct. 17. Seventeen of them were in Iraq, 23 in Syria.",
-         "2023-11-07", [(40, "exact", "2023-10-17", None, "total"), (17, "exact", "2023-10-17", None, "Iraq"),
-                        (23, "exact", "2023-10-17", None, "Syria")]),
-        ("Militias launched at least eight attacks on American forces on Monday and Tuesday. Six of the attacks "
-         "were in Syria and two in Iraq.", "2023-11-08",
-         [(8, "at_least", "2023-11-06", "2023-11-07", "total"), (6, "exact", "2023-11-06", "2023-11-07", "Syria"),
-          (2, "exact", "2023-11-06", "2023-11-07", "Iraq")]),
-        ("Pro-Iran groups have attacked U.S. forces 166 times since Oct. 18: 67 in Iraq, 98 in Syria and one in Jordan.",
-         "2024-02-03", [(166, "exact", "2023-10-18", None, "total"), (67, "exact", "2023-10-18", None, "Iraq"),
-                        (98, "exact", "2023-10-18", None, "Syria"), (1, "exact", "2023-10-18", None, "Jordan")]),
-        ("U.S. forces have come under attack 120 times since Biden took office, and 45 of those attacks came after "
-         "Hamas' Oct. 7 assault.", "2023-11-20",
-         [(120, "exact", "2021-01-20", None, "total"), (45, "exact", "2023-10-07", None, "total")]),
-        ("U.S. forces have come under attack 60 times since Oct. 17; two of those attacks wounded troops in Syria.",
-         "2023-11-20", [(60, "exact", "2023-10-17", None, "total")]),
-        ("That brings the total number of attacks on US and coalition forces to 66.", "2023-11-30",
-         [(66, "exact", None, None, "total")]),
-        ("US forces have come under fire more than 170 times since October.", "2024-02-20",
-         [(170, "more_than", "2023-10-01", None, "total")]),
-        ("Militias have launched some 170 attacks on U.S. troops in Iraq, Syria and Jordan since the Gaza war began.",
-         "2024-02-20", [(170, "about", "2023-10-07", None, "total")]),
-        ("The number of attacks on American forces in Iraq and Syria climbed to 40 on Monday.", "2023-11-07",
-         [(40, "exact", None, None, "total")]),
-        ("Attacks against U.S. troops now number 66 since Oct. 17, officials said.", "2023-11-20",
-         [(66, "exact", "2023-10-17", None, "total")]),
-        ("U.S. forces came under rocket fire again on Sunday, bringing the total since Oct. 17 to 76, an official "
-         "said.", "2023-12-04", [(76, "exact", "2023-10-17", None, "total")]),
-        ("BETWEEN OCTOBER 17TH AND 24TH, U.S. FORCES WERE ATTACKED AT LEAST 13 TIMES, THE PENTAGON SAID.", "2023-10-25",
-         [(13, "at_least", "2023-10-17", "2023-10-24", "total")]),
-        ("\u201cSince Oct.\u00a017, U.S.\u00a0forces have been attacked 46\u00a0times,\u201d the Pentagon\u2019s "
-         "spokesman told reporters in Washington.", "2023-11-10",
-         [(46, "exact", "2023-10-17", None, "total")]),
+    # Periods in other words: a named start, "after"/"following"/"from", both ends, "as of".
+    (
+        "Between mid-October and early February, militias targeted U.S. forces in Iraq and Syria roughly 170 times.",
+        "2024-04-23",
+        [(170, "about", "2023-10-17", None, "total")],
+    ),
+    (
+        "After Hamas' Oct. 7 attack on Israel, Iran-aligned groups carried out some 175 attacks on U.S. forces.",
+        "2024-07-18",
+        [(175, "about", "2023-10-07", None, "total")],
+    ),
+    (
+        "Following the Oct. 7 assault by Hamas, militias attacked U.S. troops more than 150 times.",
+        "2024-03-01",
+        [(150, "more_than", "2023-10-07", None, "total")],
+    ),
+    (
+        "U.S. troops have been attacked about 100 times since Israel began its offensive in Gaza.",
+        "2023-12-26",
+        [(100, "about", "2023-10-07", None, "total")],
+    ),
+    (
+        "U.S. forces have come under attack 19 times since the Gaza war broke out.",
+        "2023-11-01",
+        [(19, "exact", "2023-10-07", None, "total")],
+    ),
+    (
+        "As of Jan. 30, militias had attacked U.S. forces 166 times since Oct. 18.",
+        "2024-02-03",
+        [(166, "exact", "2023-10-18", "2024-01-30", "total")],
+    ),
+    (
+        "Militias attacked U.S. forces at least 10 times on Friday and Saturday.",
+        "2023-12-10",
+        [(10, "at_least", "2023-12-08", "2023-12-09", "total")],
+    ),
+    (
+        "U.S. bases were attacked at least six times in two days, officials said.",
+        "2023-11-07",
+        [(6, "at_least", None, None, "total")],
+    ),
+    (
+        "U.S. forces have been attacked 74 times from October 17th until now, the spokeswoman said.",
+        "2023-11-30",
+        [(74, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "Since January, when the campaign resumed after Hamas' attack, U.S. troops were attacked 12 times.",
+        "2024-03-01",
+        [(12, "exact", "2024-01-01", None, "total")],
+    ),
+    # Number words with hundreds, and ordinals in words.
+    (
+        "Proxy groups have attacked U.S. personnel one hundred and eight times since Biden took office, the senator said.",
+        "2023-11-20",
+        [(108, "exact", "2021-01-20", None, "total")],
+    ),
+    (
+        "By the senator's count, American troops have come under attack at least two hundred times since Biden took office.",
+        "2024-03-01",
+        [(200, "at_least", "2021-01-20", None, "total")],
+    ),
+    (
+        "Saturday's drone was the fifth attack on U.S. troops since Wednesday.",
+        "2023-10-21",
+        [(5, "exact", "2023-10-18", None, "total")],
+    ),
+    (
+        "Friday's rocket fire was the twenty-third attack on American forces since Oct. 17.",
+        "2023-11-03",
+        [(23, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "U.S. troops in Syria came under rocket fire on Monday, officials said, the 61st time American forces "
+        "have been attacked since Oct. 17.",
+        "2023-11-21",
+        [(61, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "The attack was the 74th on U.S. forces in Iraq and Syria since Oct. 17, and the 40th in Syria.",
+        "2023-12-01",
+        [(74, "exact", "2023-10-17", None, "total"), (40, "exact", "2023-10-17", None, "Syria")],
+    ),
+    (
+        "U.S. installations in Iraq and Syria have been targeted 165 times since mid-October, a spokesman said.",
+        "2024-01-25",
+        [(165, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "U.S. forces in Iraq have come under rocket or drone attack more than 40 times this year.",
+        "2021-06-30",
+        [(40, "more_than", "2021-01-01", None, "Iraq")],
+    ),
+    (
+        "Since October, U.S. forces have been attacked over 170 times.",
+        "2024-02-20",
+        [(170, "more_than", "2023-10-01", None, "total")],
+    ),
+    (
+        "Militias have struck U.S. forces at least 10 separate times in Iraq and three separate times in Syria since "
+        "the strikes on Sunday.",
+        "2024-01-25",
+        [
+            (10, "at_least", "2024-01-21", None, "Iraq"),
+            (3, "at_least", "2024-01-21", None, "Syria"),
+            (13, "at_least", "2024-01-21", None, "total"),
+        ],
+    ),
+    (
+        "There have been 38 attacks on U.S. forces since Oct. 17, 20 of them in Iraq, 18 in Syria.",
+        "2023-11-20",
+        [
+            (38, "exact", "2023-10-17", None, "total"),
+            (20, "exact", "2023-10-17", None, "Iraq"),
+            (18, "exact", "2023-10-17", None, "Syria"),
+        ],
+    ),
+    (
+        "Of the 55 attacks on U.S. personnel since Oct. 17, 29 were in Iraq and 26 in Syria.",
+        "2023-11-14",
+        [
+            (55, "exact", "2023-10-17", None, "total"),
+            (29, "exact", "2023-10-17", None, "Iraq"),
+            (26, "exact", "2023-10-17", None, "Syria"),
+        ],
+    ),
+    (
+        "Iraqi militias have launched nearly four dozen attacks on U.S. bases since Oct. 17.",
+        "2023-11-09",
+        [(48, "about", "2023-10-17", None, "total")],
+    ),
+    (
+        "There have been four attacks on U.S. forces since the 28th of January, the spokesman said.",
+        "2024-02-02",
+        [(4, "exact", "2024-01-28", None, "total")],
+    ),
+    (
+        "Proxy groups have launched more than 40 drone and rocket attacks on U.S. bases since Oct. 17.",
+        "2023-11-12",
+        [(40, "more_than", "2023-10-17", None, "total")],
+    ),
+    # Strikes count as attacks when aimed at US or coalition forces.
+    (
+        "Officials have recorded 103 strikes against U.S. forces in Iraq and Syria since Oct. 17.",
+        "2023-12-28",
+        [(103, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "Militias claimed more than a dozen strikes on American bases this week.",
+        "2023-10-27",
+        [(12, "more_than", None, None, "total")],
+    ),
+    (
+        "The 66 attacks, 32 in Iraq and 34 in Syria, injured about 60 U.S. personnel.",
+        "2023-11-20",
+        [(66, "exact", None, None, "total"), (32, "exact", None, None, "Iraq"), (34, "exact", None, None, "Syria")],
+    ),
+    # A headline's passive without "were" is still the forces attacked.
+    ("US troops in Syria hit at least five times in two days", "2023-11-07", [(5, "at_least", None, None, "Syria")]),
+    # "once", "twice": counts that carry their own "times".
+    (
+        "Militants have targeted U.S. troops 118 times since Oct. 17: 53 times in Iraq, 64 in Syria and once in Jordan.",
+        "2024-01-10",
+        [
+            (118, "exact", "2023-10-17", None, "total"),
+            (53, "exact", "2023-10-17", None, "Iraq"),
+            (64, "exact", "2023-10-17", None, "Syria"),
+            (1, "exact", "2023-10-17", None, "Jordan"),
+        ],
+    ),
+    (
+        "U.S. forces in Syria have been attacked twice since the strikes on Friday.",
+        "2024-02-05",
+        [(2, "exact", "2024-02-02", None, "Syria")],
+    ),
+    (
+        "Attacks on U.S. troops have climbed to more than 100 since the conflict began.",
+        "2024-01-10",
+        [(100, "more_than", "2023-10-07", None, "total")],
+    ),
+    # Figures reached, in other frames.
+    (
+        "Attacks on U.S. and coalition troops now stand at 160 since Oct. 17, a Pentagon official said.",
+        "2024-01-20",
+        [(160, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "The tally of attacks on American forces had stood at no fewer than 19 since Oct. 17, officials said.",
+        "2023-11-01",
+        [(19, "at_least", "2023-10-17", None, "total")],
+    ),
+    (
+        "The count of attacks on U.S. bases has risen to 70 since Oct. 17.",
+        "2023-11-25",
+        [(70, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "Sunday's rocket fire brings to 200 the number of attacks on U.S. forces since Oct. 17.",
+        "2024-02-04",
+        [(200, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "That raised to more than 150 the total of attacks against U.S. personnel since mid-October.",
+        "2024-01-25",
+        [(150, "more_than", "2023-10-17", None, "total")],
+    ),
+    (
+        "Militias have hit U.S. forces 169 times since Oct. 17, an official said.",
+        "2024-02-05",
+        [(169, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "Iran-backed groups struck at U.S. forces three times since the strikes on Friday.",
+        "2024-02-05",
+        [(3, "exact", "2024-02-02", None, "total")],
+    ),
+    (
+        "Officials count more than five dozen attacks on U.S. troops in Iraq and Syria since mid-October.",
+        "2023-11-20",
+        [(60, "more_than", "2023-10-17", None, "total")],
+    ),
+    (
+        "The blast was the 108th attack on U.S. forces since Oct. 17.",
+        "2023-12-08",
+        [(108, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "U.S. bases have come under attack nearly a dozen times since January.",
+        "2024-03-10",
+        [(12, "about", "2024-01-01", None, "total")],
+    ),
+    (
+        "U.S. forces in Syria were attacked nine times this year.",
+        "2024-03-10",
+        [(9, "exact", "2024-01-01", None, "Syria")],
+    ),
+    (
+        "Between Oct. 17 and Oct. 30, U.S. and coalition forces were attacked at least 14 times in Iraq and nine times in Syria.",
+        "2023-10-31",
+        [
+            (14, "at_least", "2023-10-17", "2023-10-30", "Iraq"),
+            (9, "at_least", "2023-10-17", "2023-10-30", "Syria"),
+            (23, "at_least", "2023-10-17", "2023-10-30", "total"),
+        ],
+    ),
+    (
+        "U.S. troops have been attacked 61 times since Oct. 17. Of those, 29 have been in Iraq and 32 in Syria.",
+        "2023-11-28",
+        [
+            (61, "exact", "2023-10-17", None, "total"),
+            (29, "exact", "2023-10-17", None, "Iraq"),
+            (32, "exact", "2023-10-17", None, "Syria"),
+        ],
+    ),
+    (
+        "American troops have been targeted almost two dozen times in the past two weeks. Officials count at least 23 "
+        "attacks on U.S. forces since Oct. 17.",
+        "2023-11-01",
+        [(24, "about", None, None, "total"), (23, "at_least", "2023-10-17", None, "total")],
+    ),
+    (
+        "Attacks on U.S. bases rose to 130 since Oct. 17, a spokesman told a briefing on Jan. 11.",
+        "2024-01-12",
+        [(130, "exact", "2023-10-17", "2024-01-11", "total")],
+    ),
+    (
+        "The attack was the 144th on U.S. troops since Hamas's Oct. 7 assault on Israel.",
+        "2024-01-21",
+        [(144, "exact", "2023-10-07", None, "total")],
+    ),
+    # A qualifier before the total is not one before the list of parts (LABELS.md).
+    (
+        "Since Oct. 17, U.S. and coalition forces have been attacked at least 66 times \u2014 32 times in Iraq and "
+        "34 times in Syria.",
+        "2023-11-30",
+        [
+            (66, "at_least", "2023-10-17", None, "total"),
+            (32, "exact", "2023-10-17", None, "Iraq"),
+            (34, "exact", "2023-10-17", None, "Syria"),
+        ],
+    ),
+    # Regional parts in their many shapes; a qualifier before a list of parts applies to each.
+    (
+        "Militias struck U.S. bases at least 9 times in Iraq and 14 in Syria since Oct. 17.",
+        "2023-11-10",
+        [
+            (9, "at_least", "2023-10-17", None, "Iraq"),
+            (14, "at_least", "2023-10-17", None, "Syria"),
+            (23, "at_least", "2023-10-17", None, "total"),
+        ],
+    ),
+    (
+        "Officials have counted 140 attacks on U.S. forces since Oct. 17; Iraq accounted for 57 and Syria 83.",
+        "2024-01-20",
+        [
+            (140, "exact", "2023-10-17", None, "total"),
+            (57, "exact", "2023-10-17", None, "Iraq"),
+            (83, "exact", "2023-10-17", None, "Syria"),
+        ],
+    ),
+    (
+        "U.S. troops have been attacked 40 times since Oct. 17. Of those, 25 hit bases in Syria and the other 15 "
+        "targeted troops stationed in Iraq.",
+        "2023-11-07",
+        [
+            (40, "exact", "2023-10-17", None, "total"),
+            (25, "exact", "2023-10-17", None, "Syria"),
+            (15, "exact", "2023-10-17", None, "Iraq"),
+        ],
+    ),
+    (
+        "U.S. troops have been attacked 40 times since Oct. 17. Seventeen of them were in Iraq, 23 in Syria.",
+        "2023-11-07",
+        [
+            (40, "exact", "2023-10-17", None, "total"),
+            (17, "exact", "2023-10-17", None, "Iraq"),
+            (23, "exact", "2023-10-17", None, "Syria"),
+        ],
+    ),
+    (
+        "Militias launched at least eight attacks on American forces on Monday and Tuesday. Six of the attacks "
+        "were in Syria and two in Iraq.",
+        "2023-11-08",
+        [
+            (8, "at_least", "2023-11-06", "2023-11-07", "total"),
+            (6, "exact", "2023-11-06", "2023-11-07", "Syria"),
+            (2, "exact", "2023-11-06", "2023-11-07", "Iraq"),
+        ],
+    ),
+    (
+        "Pro-Iran groups have attacked U.S. forces 166 times since Oct. 18: 67 in Iraq, 98 in Syria and one in Jordan.",
+        "2024-02-03",
+        [
+            (166, "exact", "2023-10-18", None, "total"),
+            (67, "exact", "2023-10-18", None, "Iraq"),
+            (98, "exact", "2023-10-18", None, "Syria"),
+            (1, "exact", "2023-10-18", None, "Jordan"),
+        ],
+    ),
+    (
+        "U.S. forces have come under attack 120 times since Biden took office, and 45 of those attacks came after "
+        "Hamas' Oct. 7 assault.",
+        "2023-11-20",
+        [(120, "exact", "2021-01-20", None, "total"), (45, "exact", "2023-10-07", None, "total")],
+    ),
+    (
+        "U.S. forces have come under attack 60 times since Oct. 17; two of those attacks wounded troops in Syria.",
+        "2023-11-20",
+        [(60, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "That brings the total number of attacks on US and coalition forces to 66.",
+        "2023-11-30",
+        [(66, "exact", None, None, "total")],
+    ),
+    (
+        "US forces have come under fire more than 170 times since October.",
+        "2024-02-20",
+        [(170, "more_than", "2023-10-01", None, "total")],
+    ),
+    (
+        "Militias have launched some 170 attacks on U.S. troops in Iraq, Syria and Jordan since the Gaza war began.",
+        "2024-02-20",
+        [(170, "about", "2023-10-07", None, "total")],
+    ),
+    (
+        "The number of attacks on American forces in Iraq and Syria climbed to 40 on Monday.",
+        "2023-11-07",
+        [(40, "exact", None, None, "total")],
+    ),
+    (
+        "Attacks against U.S. troops now number 66 since Oct. 17, officials said.",
+        "2023-11-20",
+        [(66, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "U.S. forces came under rocket fire again on Sunday, bringing the total since Oct. 17 to 76, an official said.",
+        "2023-12-04",
+        [(76, "exact", "2023-10-17", None, "total")],
+    ),
+    (
+        "BETWEEN OCTOBER 17TH AND 24TH, U.S. FORCES WERE ATTACKED AT LEAST 13 TIMES, THE PENTAGON SAID.",
+        "2023-10-25",
+        [(13, "at_least", "2023-10-17", "2023-10-24", "total")],
+    ),
+    (
+        "\u201cSince Oct.\u00a017, U.S.\u00a0forces have been attacked 46\u00a0times,\u201d the Pentagon\u2019s "
+        "spokesman told reporters in Washington.",
+        "2023-11-10",
+        [(46, "exact", "2023-10-17", None, "total")],
+    ),
 ]
 
 
@@ -201,42 +449,83 @@ def test_reported_totals(text, published, expected):
     "title, text, published, expected",
     [
         # The start in the sentence after, or before, in the same paragraph.
-        ("", "U.S. forces in Iraq and Syria have been attacked 38 times. The attacks began on Oct. 17, officials said.",
-         "2023-11-05", [(38, "exact", "2023-10-17", None, "total")]),
-        ("", "Militias began firing on American bases on Oct. 18. Since then, U.S. troops have come under attack 41 times.",
-         "2023-11-09", [(41, "exact", "2023-10-18", None, "total")]),
+        (
+            "",
+            "U.S. forces in Iraq and Syria have been attacked 38 times. The attacks began on Oct. 17, officials said.",
+            "2023-11-05",
+            [(38, "exact", "2023-10-17", None, "total")],
+        ),
+        (
+            "",
+            "Militias began firing on American bases on Oct. 18. Since then, U.S. troops have come under attack 41 times.",
+            "2023-11-09",
+            [(41, "exact", "2023-10-18", None, "total")],
+        ),
         # Not across a paragraph break.
-        ("", "U.S. forces in Iraq and Syria have been attacked 38 times.\nThe attacks began on Oct. 17, officials said.",
-         "2023-11-05", [(38, "exact", None, None, "total")]),
+        (
+            "",
+            "U.S. forces in Iraq and Syria have been attacked 38 times.\nThe attacks began on Oct. 17, officials said.",
+            "2023-11-05",
+            [(38, "exact", None, None, "total")],
+        ),
         # The start in the headline; the headline's own figure is the body's, said once.
-        ("Attacks on US troops since Oct. 17 climb to 60",
-         "Two more rocket attacks hit bases hosting U.S. forces on Sunday, bringing the total to 60.",
-         "2023-11-20", [(60, "exact", "2023-10-17", None, "total")]),
+        (
+            "Attacks on US troops since Oct. 17 climb to 60",
+            "Two more rocket attacks hit bases hosting U.S. forces on Sunday, bringing the total to 60.",
+            "2023-11-20",
+            [(60, "exact", "2023-10-17", None, "total")],
+        ),
         # A figure only the headline gives.
-        ("Three more attacks on US troops in Syria since Friday's strikes",
-         "Rockets and drones were fired at bases in eastern Syria on Saturday and Sunday, officials said.",
-         "2024-02-05", [(3, "exact", "2024-02-02", None, "Syria")]),
-        ("", "Attacks on American troops in the region now stand at 160, according to the Pentagon. They began on Oct. 17.",
-         "2024-01-25", [(160, "exact", "2023-10-17", None, "total")]),
+        (
+            "Three more attacks on US troops in Syria since Friday's strikes",
+            "Rockets and drones were fired at bases in eastern Syria on Saturday and Sunday, officials said.",
+            "2024-02-05",
+            [(3, "exact", "2024-02-02", None, "Syria")],
+        ),
+        (
+            "",
+            "Attacks on American troops in the region now stand at 160, according to the Pentagon. They began on Oct. 17.",
+            "2024-01-25",
+            [(160, "exact", "2023-10-17", None, "total")],
+        ),
         # Two counters, two series.
-        ("", "The Pentagon says U.S. forces have been attacked 166 times since Oct. 17.\nA monitoring group that tracks "
-         "the claims counts 180 attacks on U.S. bases since Oct. 18.", "2024-02-10",
-         [(166, "exact", "2023-10-17", None, "total"), (180, "exact", "2023-10-18", None, "total")]),
+        (
+            "",
+            "The Pentagon says U.S. forces have been attacked 166 times since Oct. 17.\nA monitoring group that tracks "
+            "the claims counts 180 attacks on U.S. bases since Oct. 18.",
+            "2024-02-10",
+            [(166, "exact", "2023-10-17", None, "total"), (180, "exact", "2023-10-18", None, "total")],
+        ),
         # A start stated nearby for something else does not pass to a figure.
-        ("", "The U.S. military began airstrikes in Iraq and Syria on Feb. 2. U.S. troops had been attacked more than "
-         "160 times.", "2024-02-10", [(160, "more_than", None, None, "total")]),
+        (
+            "",
+            "The U.S. military began airstrikes in Iraq and Syria on Feb. 2. U.S. troops had been attacked more than "
+            "160 times.",
+            "2024-02-10",
+            [(160, "more_than", None, None, "total")],
+        ),
         # A smaller count beside a total does not take the total's start.
-        ("", "U.S. forces have been attacked 66 times since Oct. 17. On Tuesday alone there were three attacks on U.S. bases.",
-         "2023-11-30", [(66, "exact", "2023-10-17", None, "total"), (3, "exact", None, None, "total")]),
+        (
+            "",
+            "U.S. forces have been attacked 66 times since Oct. 17. On Tuesday alone there were three attacks on U.S. bases.",
+            "2023-11-30",
+            [(66, "exact", "2023-10-17", None, "total"), (3, "exact", None, None, "total")],
+        ),
         # A start stated for a figure with no target named: "they" are the troops of the sentence before.
-        ("", "A drone wounded three U.S. service members. They have been attacked about 100 times since the war in Gaza began.",
-         "2023-12-26", [(100, "about", "2023-10-07", None, "total")]),
+        (
+            "",
+            "A drone wounded three U.S. service members. They have been attacked about 100 times since the war in Gaza began.",
+            "2023-12-26",
+            [(100, "about", "2023-10-07", None, "total")],
+        ),
     ],
 )
 def test_a_period_stated_beside_the_figure_or_in_the_headline(title, text, published, expected):
     found = classify(title, text, date.fromisoformat(published), RULES, TERMS).tallies
-    assert [(t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
-            for t in found] == expected
+    assert [
+        (t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
+        for t in found
+    ] == expected
 
 
 def test_the_same_figure_said_twice_is_one_tally():
@@ -246,32 +535,32 @@ def test_the_same_figure_said_twice_is_one_tally():
 
 
 _NOT_TALLIES = [
-        "It was the first attack on U.S. forces since April.",
-        "U.S. troops at the base were attacked twice on Sunday, officials said.",
-        "Militias fired twice as many rockets at U.S. bases in November as in October.",
-        "U.S. forces have struck Iran-backed groups in Iraq and Syria seven times since Oct. 17.",
-        "Coalition forces have carried out 12 raids on militia hideouts since January, in response to attacks.",
-        "American troops hit militia launch sites three times since the attack on the base on Sunday.",
-        "U.S. jets conducted 85 strikes on militia sites in Iraq and Syria after the attack on U.S. troops.",
-        "The U.S. has carried out more than 20 strikes against Iran-backed groups since the attacks on its forces began.",
-        "Twenty personnel were hurt when two one-way attack drones targeted U.S. forces at the base.",
-        "A contractor died during a shelter-in-place order, though not during one of the attacks on U.S. forces.",
-        "U.S. forces struck Houthi targets in Yemen 13 times since Jan. 11.",
-        "The drone attack on Tower 22 killed three U.S. soldiers and wounded more than 40 troops.",
-        "U.S. warplanes hit 85 targets at seven sites in retaliation for the attack on U.S. troops.",
-        "Israel has carried out more than 300 strikes in Gaza since the attack on Oct. 7.",
-        "The strikes were the third round of U.S. retaliation for attacks on its forces since Oct. 17.",
-        "The attack on U.S. forces brings to 34 the number of service members wounded since Oct. 17.",
-        "Attacks on U.S. troops have pushed the number of injured to 45 since Oct. 17.",
-        "The militia attack on U.S. troops at the base raised to 12 the number of rockets fired this week.",
-        "Militants fired 10 rockets at a base hosting U.S. troops on Wednesday.",
-        "U.S. forces struck 85 targets at seven sites in Iraq and Syria.",
-        "The attack on U.S. troops wounded 40 service members and killed three.",
-        "About 2,500 U.S. troops are in Iraq and 900 in Syria to counter attacks by militants.",
-        "Houthi rebels have carried out 27 attacks on ships in the Red Sea since Nov. 19.",
-        "The strikes killed 16 people in Iraq, while attacks on Gaza have killed 20,000 since Oct. 7.",
-        "Following two more rocket attacks, the United States fired back on Thursday.",
-        "The drone attack on the U.S. outpost raised the death toll to 3 on Sunday.",
+    "It was the first attack on U.S. forces since April.",
+    "U.S. troops at the base were attacked twice on Sunday, officials said.",
+    "Militias fired twice as many rockets at U.S. bases in November as in October.",
+    "U.S. forces have struck Iran-backed groups in Iraq and Syria seven times since Oct. 17.",
+    "Coalition forces have carried out 12 raids on militia hideouts since January, in response to attacks.",
+    "American troops hit militia launch sites three times since the attack on the base on Sunday.",
+    "U.S. jets conducted 85 strikes on militia sites in Iraq and Syria after the attack on U.S. troops.",
+    "The U.S. has carried out more than 20 strikes against Iran-backed groups since the attacks on its forces began.",
+    "Twenty personnel were hurt when two one-way attack drones targeted U.S. forces at the base.",
+    "A contractor died during a shelter-in-place order, though not during one of the attacks on U.S. forces.",
+    "U.S. forces struck Houthi targets in Yemen 13 times since Jan. 11.",
+    "The drone attack on Tower 22 killed three U.S. soldiers and wounded more than 40 troops.",
+    "U.S. warplanes hit 85 targets at seven sites in retaliation for the attack on U.S. troops.",
+    "Israel has carried out more than 300 strikes in Gaza since the attack on Oct. 7.",
+    "The strikes were the third round of U.S. retaliation for attacks on its forces since Oct. 17.",
+    "The attack on U.S. forces brings to 34 the number of service members wounded since Oct. 17.",
+    "Attacks on U.S. troops have pushed the number of injured to 45 since Oct. 17.",
+    "The militia attack on U.S. troops at the base raised to 12 the number of rockets fired this week.",
+    "Militants fired 10 rockets at a base hosting U.S. troops on Wednesday.",
+    "U.S. forces struck 85 targets at seven sites in Iraq and Syria.",
+    "The attack on U.S. troops wounded 40 service members and killed three.",
+    "About 2,500 U.S. troops are in Iraq and 900 in Syria to counter attacks by militants.",
+    "Houthi rebels have carried out 27 attacks on ships in the Red Sea since Nov. 19.",
+    "The strikes killed 16 people in Iraq, while attacks on Gaza have killed 20,000 since Oct. 7.",
+    "Following two more rocket attacks, the United States fired back on Thursday.",
+    "The drone attack on the U.S. outpost raised the death toll to 3 on Sunday.",
 ]
 
 
@@ -303,14 +592,20 @@ RULES, _ = load_rules(REPO / "config" / "monitor.toml")
 
 # Articles in our own words, each a headline, a publication day and paragraphs.
 EXPLAINED = [
-    ("Militia drones hit US base again", "2024-01-10",
-     "A drone struck a base hosting U.S. troops in western Iraq on Tuesday.\n"
-     "U.S. forces have been attacked 127 times since Oct. 17, a defense official said. Of those, 53 were in Iraq "
-     "and 74 in Syria.\nMilitants fired 10 rockets in the attack on U.S. forces, which wounded two service members."),
-    ("Pentagon: attacks on troops reach 40", "2023-11-06",
-     "Officials counted at least 40 attacks on American forces in Iraq and Syria since October 17.\n"
-     "Attacks on U.S. forces in Iraq and Syria climbed to 40 this week, the spokesman repeated.\n"
-     "About 900 U.S. troops are in Syria."),
+    (
+        "Militia drones hit US base again",
+        "2024-01-10",
+        "A drone struck a base hosting U.S. troops in western Iraq on Tuesday.\n"
+        "U.S. forces have been attacked 127 times since Oct. 17, a defense official said. Of those, 53 were in Iraq "
+        "and 74 in Syria.\nMilitants fired 10 rockets in the attack on U.S. forces, which wounded two service members.",
+    ),
+    (
+        "Pentagon: attacks on troops reach 40",
+        "2023-11-06",
+        "Officials counted at least 40 attacks on American forces in Iraq and Syria since October 17.\n"
+        "Attacks on U.S. forces in Iraq and Syria climbed to 40 this week, the spokesman repeated.\n"
+        "About 900 U.S. troops are in Syria.",
+    ),
     ("Quiet week for US forces", "2024-05-02", "No attack on U.S. forces was reported, officials said."),
 ]
 
@@ -369,7 +664,11 @@ def test_the_quick_gate_never_rejects_a_sentence_the_grammar_takes():
         # Each sentence alone (so a rejected one cannot hide behind an earlier total), then the whole text.
         for first in range(len(tokens.sentences)):
             alone = Tokens.of(tokens.sentences[first].text)
-            assert tallies_in(alone, 0, published, TERMS) == tallies_in(alone, 0, published, TERMS, gate=False), alone.sentences[0].text
+            assert tallies_in(alone, 0, published, TERMS) == tallies_in(alone, 0, published, TERMS, gate=False), (
+                alone.sentences[0].text
+            )
             checked += 1
-        assert tallies_in(tokens, 0, published, TERMS) == tallies_in(tokens, 0, published, TERMS, gate=False), text[:200]
+        assert tallies_in(tokens, 0, published, TERMS) == tallies_in(tokens, 0, published, TERMS, gate=False), text[
+            :200
+        ]
     assert checked >= len(_REPORTED)

@@ -51,14 +51,22 @@ def hook():
 
 def webhook_config(tmp_path, web, hook, monkeypatch, feeds=()):
     monkeypatch.setenv("HOOK_TOKEN", TOKEN)
-    config = write_config(tmp_path, [("Wire", web.url("/wire.xml")), *feeds], settings={"alerts": {"ops_after_failures": 1}})
+    config = write_config(
+        tmp_path, [("Wire", web.url("/wire.xml")), *feeds], settings={"alerts": {"ops_after_failures": 1}}
+    )
     with open(config, "a") as f:
-        f.write(f'[[notifiers]]\nname = "siem"\nurl = "{hook.url}"\nheaders = {{Authorization = "Bearer ${{HOOK_TOKEN}}"}}\n')
+        f.write(
+            f'[[notifiers]]\nname = "siem"\nurl = "{hook.url}"\nheaders = {{Authorization = "Bearer ${{HOOK_TOKEN}}"}}\n'
+        )
     return config
 
 
 def serve(web, stories):
-    web.serve("/wire.xml", rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in stories]), content_type="application/rss+xml")
+    web.serve(
+        "/wire.xml",
+        rss([(s, web.serve(f"/wire/{s.slug}", page(s))) for s in stories]),
+        content_type="application/rss+xml",
+    )
 
 
 def test_the_receiver_gets_the_facts_of_report_and_tally_alerts(tmp_path, web, hook, run_monitor, monkeypatch):
@@ -85,7 +93,9 @@ def test_the_receiver_gets_the_facts_of_report_and_tally_alerts(tmp_path, web, h
     new_series = next(d for d in hook.received if d["kind"] == "tally" and d["new_figure"] == 103)
     assert new_series["previous_figure"] is None and new_series["change"] is None
     ops = next(d for d in hook.received if d["kind"] == "ops")
-    assert (ops["feed"], ops["state"], ops["failures"]) == ("Down", "failing", 1) and ops["error"].startswith("HTTP 500")
+    assert (ops["feed"], ops["state"], ops["failures"]) == ("Down", "failing", 1) and ops["error"].startswith(
+        "HTTP 500"
+    )
     assert {h["Authorization"] for h in hook.headers} == {f"Bearer {TOKEN}"}
     assert [h["Idempotency-Key"] for h in hook.headers] == [d["alert_key"] for d in hook.received]
 
