@@ -1,11 +1,24 @@
 """The container's install step, without a Docker engine: scripts/install.sh is the Dockerfile's
-only install command; run it into a fresh virtual environment and use the entry point it gives."""
+only install command; run it into a fresh virtual environment and use the entry point it gives.
+
+pip is told, through its environment, to install monitor alone: downloading and unpacking every
+dependency again cost 15 to 60 s and proved only that pip works. The dependencies come from this test
+environment, seen through a .pth file, and a test below checks from the installed metadata that every
+library the package imports is declared, which a fresh install did not (a dependency's dependency
+satisfied it, as trafilatura did for courlan)."""
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from builders import JORDAN_DRONE, rss
@@ -19,16 +32,79 @@ def test_the_dockerfile_installs_with_the_script_this_test_runs():
     assert 'CMD ["monitor", "health"]' in dockerfile and 'ENTRYPOINT ["monitor"]' in dockerfile
 
 
+@dataclass(frozen=True)
+class Installed:
+    venv: Path
+    package: Path  # the installed monitor/ folder
+
+    @property
+    def monitor(self) -> Path:
+        return self.venv / "bin" / "monitor"
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
+def installed(tmp_path_factory) -> Installed:
     venv = tmp_path_factory.mktemp("image") / "venv"
     subprocess.run(
         [str(REPO / "scripts" / "install.sh"), str(venv)],
         check=True,
         timeout=900,
-        env=dict(os.environ, PIP_NO_CACHE_DIR="1"),
+        env=dict(os.environ, PIP_NO_CACHE_DIR="1", PIP_NO_DEPS="1"),
     )
-    return venv / "bin" / "monitor"
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)}))
+    ours = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
+    (site / "dependencies_from_the_test_environment.pth").write_text("\n".join(ours) + "\n")
+    return Installed(venv, site / "monitor")
+
+
+def test_the_script_installs_the_package_with_its_data_not_a_link_to_the_checkout(installed):
+    where = subprocess.run(
+        [str(installed.venv / "bin" / "python"), "-c", "import monitor; print(monitor.__file__)"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=installed.venv,  # python -c puts its working folder first on sys.path: not the checkout
+    ).stdout.strip()
+
+    assert Path(where) == installed.package / "__init__.py"
+    assert (installed.package / "py.typed").is_file()
+    assert {p.name for p in installed.package.glob("*.py")} == {p.name for p in (REPO / "monitor").glob("*.py")}
+
+
+def distribution_name(requirement: str) -> str:
+    name = re.match(r"[A-Za-z0-9._-]+", requirement)
+    assert name, requirement
+    return re.sub(r"[-_.]+", "-", name.group()).lower()
+
+
+def test_every_library_the_package_imports_is_a_declared_dependency(installed):
+    (metadata,) = importlib.metadata.distributions(path=[str(installed.package.parent)], name="monitor")
+    declared = {distribution_name(r) for r in metadata.requires or []}
+    imported: dict[str, set[str]] = {}
+    for module in installed.package.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                imported.setdefault(name.split(".")[0], set()).add(module.name)
+    providers = importlib.metadata.packages_distributions()
+
+    undeclared = {
+        top: sorted(where)
+        for top, where in imported.items()
+        if top not in sys.stdlib_module_names
+        and top != "monitor"
+        # an extra's library absent here (datasette without [browse]) is named as its distribution
+        and not {distribution_name(d) for d in providers.get(top, [top])} & declared
+    }
+
+    assert "feedparser" in imported and "trafilatura" in imported  # the walk sees the package's imports
+    assert not undeclared, f"imported but not in [project] dependencies: {undeclared}"
 
 
 def test_the_installed_entry_point_checks_the_baked_config(installed, tmp_path):
@@ -36,7 +112,7 @@ def test_the_installed_entry_point_checks_the_baked_config(installed, tmp_path):
     shutil.copytree(REPO / "config", baked)
 
     result = subprocess.run(
-        [str(installed), "check-config"],
+        [str(installed.monitor), "check-config"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -55,9 +131,9 @@ def test_the_installed_health_check_fails_before_a_cycle_and_passes_after_one(in
     )
     env = dict(os.environ, MONITOR_CONFIG=str(config))
 
-    before = subprocess.run([str(installed), "health"], capture_output=True, text=True, timeout=120, env=env)
-    subprocess.run([str(installed), "poll"], check=True, capture_output=True, timeout=300, env=env)
-    after = subprocess.run([str(installed), "health"], capture_output=True, text=True, timeout=120, env=env)
+    before = subprocess.run([str(installed.monitor), "health"], capture_output=True, text=True, timeout=120, env=env)
+    subprocess.run([str(installed.monitor), "poll"], check=True, capture_output=True, timeout=300, env=env)
+    after = subprocess.run([str(installed.monitor), "health"], capture_output=True, text=True, timeout=120, env=env)
 
     assert before.returncode == 1 and "no store" in before.stderr
     assert after.returncode == 0, after.stderr
