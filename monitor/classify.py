@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from .errors import ConfigError
 from .models import Classification, Match, Tally
@@ -42,7 +43,7 @@ class Ruleset:
     categories: tuple[str, ...]
     lexicon: Lexicon
     tally_category: str | None  # a category that a reported running total implies
-    _joined: dict = field(default_factory=dict, compare=False, repr=False)
+    _joined: dict[int, tuple[TallyTerms, Lexicon]] = field(default_factory=dict, compare=False, repr=False)
 
     def lexicon_with(self, tally_terms: TallyTerms) -> Lexicon:
         """The rules' lexicon joined with the tally lists: one scan of a text finds both. Built once
@@ -54,7 +55,7 @@ class Ruleset:
         return cached[1]
 
 
-def compile_rules(raw: dict, source: str) -> Ruleset:
+def compile_rules(raw: dict[str, Any], source: str) -> Ruleset:
     """Validate the rules file's content and compile it; ConfigError names the key at fault."""
     terms = raw.get("terms")
     if not isinstance(terms, dict) or not terms:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from .classify import Ruleset, classify
 from .errors import ConfigError
@@ -33,7 +34,7 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def labelled_rows(lines: Iterable[str], source: str) -> list[dict]:
+def labelled_rows(lines: Iterable[str], source: str) -> list[dict[str, Any]]:
     """The labelled articles of a JSON Lines file; a line that is no article with an `expect` table
     is a ConfigError naming the line (an unlabelled file would otherwise score 1.000)."""
     rows = []
@@ -61,13 +62,13 @@ def labelled_rows(lines: Iterable[str], source: str) -> list[dict]:
     return rows
 
 
-def published_date(value) -> date | None:
+def published_date(value: object) -> date | None:
     if not value:
         return None
     return date.fromisoformat(str(value)[:10])
 
 
-def _keys(tallies: list[dict], fields: tuple[str, ...], total_only: bool) -> set[str]:
+def _keys(tallies: list[dict[str, Any]], fields: tuple[str, ...], total_only: bool) -> set[str]:
     return {
         json.dumps({f: t.get(f) for f in fields}, sort_keys=True)
         for t in tallies
@@ -75,7 +76,7 @@ def _keys(tallies: list[dict], fields: tuple[str, ...], total_only: bool) -> set
     }
 
 
-def evaluate(rows: list[dict], rules: Ruleset, terms: TallyTerms) -> dict[str, Score]:
+def evaluate(rows: list[dict[str, Any]], rules: Ruleset, terms: TallyTerms) -> dict[str, Score]:
     scores = {name: Score() for name in ("attack", "strike", "total tallies", "all tallies")}
     for row in rows:
         c = classify(row.get("title", ""), row.get("text", ""), published_date(row.get("published")), rules, terms)

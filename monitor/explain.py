@@ -10,7 +10,7 @@ from datetime import date
 from .classify import Rule, Ruleset, _why_not, classify, read_article
 from .models import Classification
 from .tallies import FigureTrace, TallyTerms, explain_tallies
-from .text import Tokens, tokenize
+from .text import Found, Tokens, tokenize
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,12 @@ def explain(title: str, text: str, published: date | None, ruleset: Ruleset, tal
 
 
 def _void_reason(
-    rule: Rule, positions, article_lists: set[str], found_in, tokens: Tokens, ruleset: Ruleset
+    rule: Rule,
+    positions: dict[str, list[int]],
+    article_lists: set[str],
+    found_in: Found,
+    tokens: Tokens,
+    ruleset: Ruleset,
 ) -> str | None:
     """What kept the rule from firing on a sentence that holds every list it needs; None if it fired.
     Every cause is named, not just the first."""

@@ -1,0 +1,215 @@
+"""Candidate figures: every number of a sentence, kept as a count of attacks (with its qualifier
+and region) or rejected with the reason; and the cheap look at the tokens that skips a sentence
+with no possible figure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .dates import _date_spans
+from .numbers import _ADVERB_COUNTS, _SPACES, NUMBER_WORDS, ORDINAL_WORDS, parse_number
+from .period import _may_have_start
+from .regions import _region_after, _region_before, _region_of
+from .target import (
+    _CLAUSE_BREAK,
+    _WORDS_AFTER,
+    _aimed_at_us,
+    _aimed_elsewhere,
+    _attacks_rose,
+    _total_of_attacks_after,
+    _us_struck,
+)
+from .vocabulary import TallyTerms
+
+_INCREMENT = frozenset(("more", "additional", "further", "new"))
+
+
+def _qualifier_name(text: str | None, terms: "TallyTerms") -> str:
+    if not text:
+        return "exact"
+    return terms.qualifier_of.get(_SPACES.sub(" ", text.lower()), "exact")
+
+
+@dataclass(frozen=True, slots=True)
+class _Count:
+    count: int
+    qualifier: str
+    region: str
+    words: str  # the figure as written, with its qualifier
+    increment: bool = False  # "two more attacks": what was added, a total only with a start of its own
+    at: int = 0  # where the figure starts in its sentence
+
+
+_FIGURE_END = re.compile(r"\s*(?:since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|$)")
+_TIMES = re.compile(r"\btimes\b")
+_RATIO = re.compile(r"\s+(?:as|the|more|higher|larger|greater)\b")
+_PART_OF = re.compile(r"\s+of\s+(?P<which>them|those|these|the|which)\b\s*(?P<noun>[\w'’-]+)?")
+# What stands between a region and its part: "Syria 83", "Iraq accounted for 57", "Iraq saw 20".
+
+
+def _figure_matches(lowered: str, words: list[str], terms: TallyTerms) -> list[re.Match[str]]:
+    """The figures of a lower-cased sentence, in order."""
+    found = list(terms.count.finditer(lowered))
+    if not _ADVERB_WORDS.isdisjoint(words):
+        found = sorted([*found, *terms.adverb_count.finditer(lowered)], key=lambda m: m.start())
+    return found
+
+
+_ADVERB_WORDS = frozenset(_ADVERB_COUNTS)
+
+
+def _counts_in(
+    sentence: str,
+    lowered: str,
+    words: list[str],
+    terms: TallyTerms,
+    after_total: int,
+    rejected: list[tuple[str, str]] | None = None,
+) -> list[_Count]:
+    """The counts of attacks in a sentence; with rejected, also every other figure and why it is none.
+    after_total: the total the sentence refers back to ("Of those, 29 ..."), else 0."""
+    masked = sentence
+    for start, end in _date_spans(lowered, words):
+        masked = masked[:start] + "#" * (end - start) + masked[end:]
+        lowered = lowered[:start] + "#" * (end - start) + lowered[end:]
+    counts: list[_Count] = []
+    list_qualifier = None
+    found = _figure_matches(lowered, words, terms)
+    for n, m in enumerate(found):
+        value, ordinal = parse_number(m.group("num"))
+        if value <= 0:
+            if rejected is not None:
+                rejected.append((m.group(), "not a positive number"))
+            continue
+        qualifier = _qualifier_name(m.group("qual"), terms)
+        rest = masked[m.end() :]
+        following = _WORDS_AFTER.findall(lowered, m.end(), m.end() + 120)
+        before = masked[: m.start()]
+        kind = None
+        region_hint = None
+        if ordinal:
+            # "the 108th attack", "the 74th time troops were targeted", "the 144th on U.S. troops"
+            if following and (
+                following[0] in terms.counted or following[0] in ("time", "on", "against", "such", "since")
+            ):
+                kind = "count"
+            # "the 74th on U.S. forces since Oct. 17, and the 40th in Syria"
+            elif (
+                following and following[0] == "in" and (counts or after_total) and _region_after(rest, terms) != "total"
+            ):
+                kind = "part"
+        elif m.group("num") in ("twice", "thrice"):
+            if not _RATIO.match(lowered, m.end()):
+                kind = "count"
+        else:
+            for k, word in enumerate(following[:6]):
+                if word in terms.counted:
+                    # "three times the number", "five times as many": a ratio, unless a comma or a
+                    # stop comes first ("attacked 46 times, the Pentagon said").
+                    times = _TIMES.search(lowered, m.end()) if word == "times" else None
+                    if times and _RATIO.match(lowered, times.end()):
+                        break
+                    # "two one-way attack drones": the noun is what is counted, not its modifier.
+                    if k + 1 < len(following) and following[k + 1] in terms.not_counted:
+                        break
+                    kind = "count"
+                    break
+                if word in terms.aimed_nouns:
+                    # "103 strikes against its forces", not "85 strikes on militia sites"
+                    if _aimed_at_us(rest, word, terms):
+                        kind = "count"
+                    break
+                if word not in terms.modifiers:
+                    break
+            if kind is None and following and following[0] in terms.not_counted:
+                if rejected is not None:
+                    rejected.append((m.group(), f"counts {following[0]!r}, not attacks"))
+                continue
+            if (
+                kind is None
+                and terms.to_figure.search(before[-30:])
+                and ((_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms))
+            ):
+                kind = "count"
+            part_of = _PART_OF.match(rest)
+            noun = (part_of.group("noun") or "").lower() if part_of else ""
+            up_to_next = rest[: (found[n + 1].start() - m.end()) if n + 1 < len(found) else len(rest)]
+            # What the figure's clause says before the next figure: no one hurt ("two of them wounded troops").
+            own_clause = _CLAUSE_BREAK.split(up_to_next, 1)[0]
+            unhurt = terms.casualties.isdisjoint(_WORDS_AFTER.findall(own_clause.lower()[:80]))
+            if kind is None and part_of and noun in terms.counted and part_of.group("which") != "which" and unhurt:
+                # "52 of those attacks", "five of the attacks were in Iraq"
+                region_named = _region_after(rest, terms) != "total"
+                # "not during one of the attacks" is no count; "one of them in Jordan" is a part.
+                if region_named or value > 1:
+                    kind = "part" if region_named else "count"
+            totals = [c.count for c in counts if c.region == "total"] + ([after_total] if after_total else [])
+            below_total = bool(counts or after_total) and (not totals or value < max(totals))
+            # A part of a total given before it, in this sentence or the one referred back to: smaller
+            # than the total, and its clause names one region ("the other 18 were aimed at bases in Syria",
+            # "Iraq accounted for 57", "20 of them in Iraq"), and no one hurt ("two were wounded in Syria").
+            if kind is None and below_total and (not part_of or part_of.group("which") in ("them", "those", "these")):
+                if noun not in terms.not_counted and unhurt:
+                    region_hint = _region_before(before, terms)
+                    if region_hint or _region_after(up_to_next, terms) != "total":
+                        kind = "part"
+        if kind is None:
+            if rejected is not None:
+                rejected.append((m.group(), "no counted noun, figure reached or regional part after a total"))
+            continue
+        if _us_struck(before, terms):
+            if rejected is not None:
+                rejected.append(
+                    (m.group(), "US or coalition forces did the striking ('U.S. forces have struck ... seven times')")
+                )
+            continue
+        if _aimed_elsewhere(rest, terms):
+            if rejected is not None:
+                rejected.append((m.group(), "counts attacks on someone other than US or coalition forces"))
+            continue
+        explicit = m.group("qual") is not None
+        following_count = found[n + 1].start() if n + 1 < len(found) else len(masked)
+        region = region_hint or _region_of(masked, m, following_count, counts, terms)
+        # A qualifier before a list of parts applies to each ("at least 14 in Iraq and nine in Syria");
+        # one before a total does not pass to the parts that follow it ("at least 52, including 24 in Iraq").
+        if region != "total":
+            if explicit and list_qualifier is None:
+                list_qualifier = qualifier
+            elif not explicit and list_qualifier:
+                qualifier = list_qualifier
+        # "twice" is mostly said of one day's attacks: like "two more", a total only with a start of its own.
+        increment = (bool(following) and following[0] in _INCREMENT) or m.group("num") in ("twice", "thrice")
+        counts.append(_Count(value, qualifier, region, m.group(), increment, m.start()))
+    return counts
+
+
+_ORDINAL_ENDINGS = frozenset(("st", "nd", "rd", "th"))
+_DIGIT = re.compile(r"\d")
+
+
+def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
+    """A cheap look at the tokens before the count grammar runs: a number followed closely by what
+    is counted ("23 separate attacks"), an ordinal ("144th"), or a figure reached ("climbed to 130")."""
+    for i, word in enumerate(words):
+        if not (word[0].isdigit() or word in NUMBER_WORDS):
+            continue
+        ordinal = (word[-2:] in _ORDINAL_ENDINGS and word[:-2].isdecimal()) or word in ORDINAL_WORDS
+        # "twice" counts only with a start in its sentence (see increment in _counts_in).
+        if word in ("twice", "thrice") and _may_have_start(words):
+            return True
+        if (
+            ordinal
+            or not terms.counted.isdisjoint(words[i + 1 : i + 8])
+            or not terms.aimed_nouns.isdisjoint(words[i + 1 : i + 8])
+        ):
+            return True
+        # A figure reached, perhaps qualified: "stood at no fewer than 19".
+        j = i - 1
+        while j >= 0:
+            if words[j] in terms.reached:
+                return True
+            if words[j] not in terms.qualifier_words:
+                break
+            j -= 1
+    return False

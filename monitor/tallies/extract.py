@@ -1,0 +1,251 @@
+"""The tallies of a text: each sentence that may hold one goes through candidates, then period;
+a figure said twice is one tally. With a trace, every figure and why it was taken or not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from ..models import Tally
+from ..text import Found, Tokens, lower, normalise, tokenize
+from .candidates import _DIGIT, _counts_in, _figure_matches, _may_hold_count
+from .dates import _date_spans
+from .numbers import NUMBER_WORDS
+from .period import _clause_periods, _may_have_start, _period, _period_nearby
+from .vocabulary import _ANAPHORS, _ATTACK_WORDS, _EXCLUDED, _ROLLING, _TARGETS, TallyTerms
+
+
+def extract_tallies(text: str, published: date | None, terms: TallyTerms) -> list[Tally]:
+    """Every reported count of attacks on US or coalition forces in the text, in order, each once."""
+    text = normalise(text)
+    return tallies_in(Tokens.of(text), 0, published, terms)
+
+
+@dataclass(frozen=True)
+class FigureTrace:
+    """One figure the extractor looked at: taken as a tally or not, and why (for `monitor explain`)."""
+
+    sentence: str
+    figure: str  # the words of the figure, with its qualifier
+    taken: bool
+    reason: str
+    period_phrase: str | None  # the words that set since or until
+    tally: Tally | None
+
+
+def explain_tallies(title: str, text: str, published: date | None, terms: TallyTerms) -> list[FigureTrace]:
+    """Every figure of the article's sentences, taken or not and why, the way classify reads them:
+    the headline is read for periods only, the body for tallies."""
+    head = normalise(title or "").strip()
+    body = normalise(text)
+    tokens = Tokens.of(f"{head}\n{body}" if head else body)
+    first = (
+        next((i for i, s in enumerate(tokens.sentences) if s.start >= len(head)), len(tokens.sentences)) if head else 0
+    )
+    trace: list[FigureTrace] = []
+    tallies_in(tokens, first, published, terms, trace=trace)
+    return trace
+
+
+def _figures(sentence: str, terms: TallyTerms) -> list[str]:
+    """The numbers of a sentence, dates and years aside: what a rejected sentence is shown with."""
+    low = lower(sentence)
+    for start, end in _date_spans(low, tokenize(sentence)):
+        low = low[:start] + "#" * (end - start) + low[end:]
+    return [m.group() for m in _figure_matches(low, tokenize(sentence), terms)]
+
+
+def tallies_in(
+    tokens: Tokens,
+    first: int,
+    published: date | None,
+    terms: TallyTerms,
+    found_in: Found | None = None,
+    trace: list[FigureTrace] | None = None,
+    gate: bool = True,
+) -> list[Tally]:
+    """The tallies of a text already split and tokenised, its terms already found by a lexicon that
+    holds the tally lists (else they are looked up). Sentences before index first are the headline:
+    read for tallies like the body, and as the last place a figure's period is looked for.
+
+    A figure's period is looked for in this order: its own sentence (see _period); the total before
+    it, when the sentence refers back to one ("Of those, 29 ..."); the sentence before it and the
+    sentence after it in the same paragraph; the headline. With trace, every figure of every sentence is recorded there, taken or not, and why; with gate
+    off, the cheap look for a figure is skipped (the grammar alone decides: for testing the gate)."""
+    tallies: list[Tally] = []
+    if found_in is None:
+        found_in = terms.lexicon.scan(tokens)
+    read: set[str] = set()
+    taken: list[tuple[Tally, int]] = []  # each tally taken, and its place in trace
+    from_headline: set[int] = set()
+
+    def reject(sentence: str, reason: str, figures: list[str] | None = None) -> None:
+        if trace is not None:
+            trace.extend(
+                FigureTrace(sentence, f, False, reason, None, None) for f in (figures or _figures(sentence, terms))
+            )
+
+    indices = range(len(tokens.sentences)) if trace is not None else found_in
+    # Only a sentence with attack words, or one referring back to a total, can hold a tally.
+    for index in indices:
+        names = found_in.get(index, {})
+        s = tokens.sentences[index].text
+        if _ATTACK_WORDS not in names and _ANAPHORS not in names:
+            reject(s, "no attack word in the sentence")
+            continue
+        # Pages repeat paragraphs (a pull quote, a botched template): the same figure said twice is one tally.
+        if s in read:
+            reject(s, "the sentence was read before")
+            continue
+        read.add(s)
+        if _EXCLUDED in names:
+            reject(s, "the sentence names something else that is attacked or counted (an excluded term)")
+            continue
+        has_target = _TARGETS in names
+        refers_back = bool(tallies) and _ANAPHORS in names
+        if not refers_back and _ATTACK_WORDS not in names:
+            reject(s, "refers back to a total, but none was given before")
+            continue
+        words = tokens.words[index]
+        # Without a target, a figure needs a start of its own (below), and _period finds one only
+        # where one of these words is: looked at first, so an unrelated sentence costs nothing more.
+        if not has_target and not refers_back and not tallies and not _may_have_start(words):
+            reject(s, "no US or coalition target named, and no start of its own")
+            continue
+        if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
+            continue
+        if gate and not refers_back and not _may_hold_count(words, terms):
+            reject(s, "no number with a counted noun, an ordinal or a figure reached")
+            continue
+        low = lower(s)
+        rejected: list[tuple[str, str]] | None = [] if trace is not None else None
+        counts = _counts_in(
+            s, low, words, terms, after_total=tallies[-1].count if refers_back else 0, rejected=rejected
+        )
+        if rejected and trace is not None:
+            trace.extend(FigureTrace(s, f, False, why, None, None) for f, why in rejected)
+        if not counts:
+            continue
+        period = _period(s, low, words, published, terms, rolling=_ROLLING in names)
+        if period.since is None and any(c.increment for c in counts):
+            reject(
+                s,
+                "what was added ('two more attacks'), with no start of its own",
+                [c.words for c in counts if c.increment],
+            )
+            counts = [c for c in counts if not c.increment]
+            if not counts:
+                continue
+        # Without a target named, a figure counts only beside a total already given: the same figure
+        # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
+        if (
+            not has_target
+            and not refers_back
+            and period.since is None
+            and not any(c.count == t.count for c in counts for t in tallies)
+        ):
+            reject(
+                s,
+                "no US or coalition target named, no start of its own, and not a figure given before",
+                [c.words for c in counts],
+            )
+            continue
+        since, until, phrase = period.since, period.until, period.phrase
+        how = "period from its own sentence" if period.explicit else "no period stated"
+        if not period.explicit and refers_back:
+            since, until = tallies[-1].since, tallies[-1].until
+            phrase = next(
+                (
+                    trace[at].period_phrase
+                    for tally, at in reversed(taken)
+                    if tally is tallies[-1] and trace is not None
+                ),
+                None,
+            )
+            how = "refers back to the total before, and takes its period"
+        elif not period.explicit:
+            found = _period_nearby(
+                tokens, index, first, found_in, published, terms, tallies, max(c.count for c in counts)
+            )
+            if found:
+                where, near = found
+                since, until, phrase = near.since, until or near.until, near.phrase
+                how = f"period from {where}"
+        group = [Tally(c.count, c.qualifier, since, until, c.region, s) for c in counts]
+        phrases = [phrase] * len(group)
+        if len(counts) > 1:
+            # A clause of its own may state its own start: "120 times since Biden took office, and 45 of
+            # those attacks came after Hamas' Oct. 7 assault".
+            for i, own in enumerate(_clause_periods(s, low, [c.at for c in counts], published, terms)):
+                if own is not None:
+                    group[i] = replace(group[i], since=own.since, until=own.until or group[i].until)
+                    phrases[i] = own.phrase
+        figures = [c.words for c in counts]
+        totals = [t for t in group if t.region == "total"]
+        parts = [t for t in group if t.region != "total"]
+        # A total stated beside "at least" parts is itself at least ("at least 14 ... and nine ..., for a total of 23").
+        part_qualifiers = {t.qualifier for t in parts}
+        if len(part_qualifiers) == 1 and "exact" not in part_qualifiers:
+            group = [
+                replace(t, qualifier=next(iter(part_qualifiers)))
+                if t.region == "total" and t.qualifier == "exact"
+                else t
+                for t in group
+            ]
+            totals = [t for t in group if t.region == "total"]
+        if len(parts) > 1 and not totals and not refers_back:
+            qualifier = next(iter(part_qualifiers)) if len(part_qualifiers) == 1 else "at_least"
+            group.append(Tally(sum(t.count for t in parts), qualifier, since, until, "total", s))
+            figures.append(" + ".join(c.words for c in counts))
+        tallies.extend(group)
+        if index < first:
+            from_headline.update(map(id, group))
+        if trace is not None:
+            for tally, figure, said in zip(group, figures, phrases + [phrase]):
+                kind = "the sum of its regional parts" if "+" in figure else (f"a count of attacks ({tally.region})")
+                taken.append((tally, len(trace)))
+                trace.append(
+                    FigureTrace(
+                        s,
+                        figure,
+                        True,
+                        f"{kind}; {how if said is phrase else 'period from its own clause'}",
+                        said,
+                        tally,
+                    )
+                )
+    # A headline is terse ("27 attacks, six of them since the Oct. 26 strikes"): its figure counts only
+    # where the body does not give the same one.
+    body_counts = {t.count for t in tallies if id(t) not in from_headline}
+    out = _one_each([t for t in tallies if id(t) not in from_headline or t.count not in body_counts])
+    if trace is not None:
+        for tally, at in taken:
+            if not any(tally is o for o in out):
+                trace[at] = replace(
+                    trace[at],
+                    taken=False,
+                    tally=None,
+                    reason="the same figure as one given elsewhere in the article: one tally",
+                )
+    return out
+
+
+def _one_each(tallies: list[Tally]) -> list[Tally]:
+    """The same figure said twice is one tally; where one mention gives its start, keep that one."""
+    out: list[Tally] = []
+    for t in tallies:
+        twin = next(
+            (
+                i
+                for i, o in enumerate(out)
+                if o.count == t.count
+                and o.region == t.region
+                and (o.since == t.since or o.since is None or t.since is None)
+            ),
+            None,
+        )
+        if twin is None:
+            out.append(t)
+        elif out[twin].since is None and t.since is not None:
+            out[twin] = t
+    return out

@@ -1,0 +1,271 @@
+"""A figure's period: since and until, from its own clause, its sentence, its neighbours in the
+paragraph, then the headline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..models import Tally
+from ..text import Found, Tokens, lower, tokenize
+from .dates import (
+    _DAY,
+    _MONTH,
+    _MONTH_ONLY,
+    _MONTH_TOKENS,
+    _THIS_YEAR,
+    _WEEKDAYS,
+    _YEAR,
+    _find_date,
+    _month_number,
+    _on_or_before,
+)
+from .numbers import _UNITS
+from .vocabulary import _ATTACK_WORDS, _TARGETS, TallyTerms
+
+
+@dataclass(frozen=True, slots=True)
+class _Period:
+    since: date | None
+    until: date | None
+    explicit: bool  # the sentence itself states the start, or says the window rolls
+    phrase: str | None = None  # the words that set since or until
+
+
+# These read the lower-cased sentence (see _count_regex), as does _THIS_YEAR.
+_SINCE = re.compile(r"\bsince\b")
+# Words that open a start when a date or a named event follows at once: "after Hamas' Oct. 7 attack",
+# "the attacks began on Oct. 17", "from October 17th until now".
+# Who began, when a start is said with "began": the attacks ("they began on Oct. 17", "militias began
+# targeting them on Oct. 17"), not the US ("the U.S. military began airstrikes on Feb. 2").
+_ATTACKS_SUBJECT = re.compile(
+    r"\b(?:they|these|those|which|attacks|campaign|militias|groups|proxies)\s+(?:had\s+|have\s+)?$"
+)
+_ATTACK_VERB_AFTER = re.compile(r"\s*(?:targeting|attacking|firing|launching)\b")
+_START_WORDS = re.compile(r"\b(?:after|following|from|beginning|starting|began|begun|started)\b(?:\s+on\b)?")
+_BETWEEN = re.compile(r"\b(?:between|from)\s+(?P<a>.{3,80}?)\s+(?:and|to|through|until)\s+")
+_DAY_FIRST = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?\b")
+_WEEKDAY_RANGE = re.compile(
+    r"\b(?:on|between|from)\s+(?P<a>"
+    + "|".join(_WEEKDAYS)
+    + r")\s+(?:and|to|through|until)\s+(?P<b>"
+    + "|".join(_WEEKDAYS)
+    + r")\b"
+)
+_REPORTED_ON = re.compile(
+    r"\b(?:said|says|told|reported|announced|stated|briefing|noted|confirmed|disclosed)\b[^.;]{0,40}?\bon\s+(?P<d>"
+    + _MONTH
+    + r"\s+"
+    + _DAY
+    + r")"
+    + _YEAR
+)
+_AS_OF = re.compile(r"\b(?:as\s+of|as\s+at|through|up\s+to)\s+")
+_CLAUSE_END = re.compile(r"[;:]|,\s+(?:according|a\s|an\s|the\s|said|when|while|who|which)|\baccording to\b")
+# A window that rolls, said with a number: "in two days", "over the past 48 hours", "in less than a week".
+_ROLLING_SPAN = re.compile(
+    r"\b(?:in|over|within|during|for)\s+(?:the\s+)?(?:past|last|previous|preceding|recent|less\s+than|under|just)?\s*"
+    r"(?:(?:a|an|" + "|".join(_UNITS) + r"|\d+|few|several|couple\s+of)\s+)?(?:hours?|days?|weeks?|months?)\b"
+)
+
+
+def _start_in(clause: str, published: date | None, terms: TallyTerms) -> tuple[date, int] | None:
+    """The first start the clause names, and where: a named event ("the war in Gaza began"), a date,
+    a month ("since January", "since mid-October"), or this year. The earliest in the clause wins:
+    "since mid-October, after Hamas' Oct. 7 attack" starts in mid-October."""
+    day = _find_date(clause, published)
+    if day and day[0] and day[1] == 0:
+        # "since Oct. 17": only an event said at the same place comes first ("since Oct. 7 attack").
+        for ev in terms.events:
+            if published is not None and ev.valid_from <= published <= ev.valid_until and ev.phrase.match(clause):
+                return ev.day, 0
+        return day[0], 0
+    found: list[tuple[int, date]] = []
+    if published is not None:
+        for ev in terms.events:
+            if ev.valid_from <= published <= ev.valid_until:
+                m = ev.phrase.search(clause)
+                if m:
+                    found.append((m.start(), ev.day))
+    if day and day[0]:
+        found.append((day[1], day[0]))
+    m = _MONTH_ONLY.search(clause)
+    # Months as words are capitalised; "may" is otherwise a verb.
+    if m and published is not None and m.group("month")[0].isupper():
+        month = _month_number(m.group("month"))
+        part = {"mid": 15, "late": 21}.get((m.group("part") or "").lower(), 1)
+        d = _on_or_before(published, month, part, m.group("year"))
+        if d:
+            found.append((m.start("part") if m.group("part") else m.start("month"), d))
+    this_year = _THIS_YEAR.search(lower(clause)) if published is not None else None
+    if this_year and published is not None:
+        found.append((this_year.start(), date(published.year, 1, 1)))
+    if not found:
+        return None
+    at, d = min(found, key=lambda f: f[0])
+    return d, at
+
+
+def _resolve_since(clause: str, published: date | None, terms: TallyTerms) -> date | None:
+    found = _start_in(clause, published, terms)
+    return found[0] if found else None
+
+
+def _clause_after(sentence: str, low: str, at: int, words: int = 14) -> str:
+    """The words of the clause from offset at, at most so many; the clause keeps its case (a capital
+    tells the month May from the verb)."""
+    cut = _CLAUSE_END.search(low, at)
+    return " ".join(sentence[at : cut.start() if cut else len(sentence)].split()[:words])
+
+
+def _period(
+    sentence: str, low: str, words: list[str], published: date | None, terms: TallyTerms, rolling: bool
+) -> _Period:
+    """The period a sentence's counts cover (low: the sentence lower-cased). Tried in this order:
+    "between A and B" (both ends), "since A" anywhere in the clause after it, a start word ("after",
+    "began on", "from") right before a date or event, "this year"; "as of B" or "said on B" set the
+    end. Each pattern is tried only when the sentence has the tokens it needs: the words are at
+    hand, the regex searches cost more."""
+    until = None
+    until_phrase = None
+    has = frozenset(words).__contains__
+    m = _REPORTED_ON.search(low) if has("on") and not _MONTH_TOKENS.isdisjoint(words) else None
+    if m:
+        d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), m.group("year"))
+        if d and published and d < published:
+            until = d
+            until_phrase = sentence[m.start() : m.end()]
+    if has("as") or has("through") or has("up"):
+        for m in _AS_OF.finditer(low):
+            found = _find_date(low[m.end() : m.end() + 30], published)
+            if found and found[0] and found[1] == 0:
+                until = found[0]
+                until_phrase = sentence[m.start() : m.end() + found[2]]
+                break
+    m = _BETWEEN.search(low) if has("between") or has("from") else None
+    if m:
+        start = _start_in(sentence[m.start("a") : m.end("a")], published, terms)
+        if start:
+            end_text = low[m.end() : m.end() + 25]
+            day_only = _DAY_FIRST.match(end_text)
+            if day_only:  # "between October 17th and 24th"
+                end_text = f"{start[0].strftime('%B')} {day_only.group()}"
+            end = _find_date(end_text, published)
+            # The end is a date said at once ("and Nov. 13"), not "and early February" or a later date.
+            end_day = end[0] if end and end[1] == 0 else until
+            return _Period(
+                start[0],
+                end_day,
+                True,
+                _phrases(sentence[m.start() : m.end() + (end[2] if end and end[1] == 0 else 0)], None),
+            )
+    m = _WEEKDAY_RANGE.search(low) if has("and") else None
+    if m:
+        first, last = _find_date(m.group("a"), published), _find_date(m.group("b"), published)
+        if first and last and first[0] and last[0] and first[0] <= last[0]:
+            return _Period(first[0], last[0], True, sentence[m.start() : m.end()])
+    m = _SINCE.search(low) if has("since") else None
+    if m:
+        clause = _clause_after(sentence, low, m.end())
+        since = _resolve_since(clause, published, terms)
+        if since:
+            return _Period(since, until, True, _phrases("since " + clause, until_phrase))
+    for m in _START_WORDS.finditer(low):
+        clause = _clause_after(sentence, low, m.end(), 8)
+        start = _start_in(clause, published, terms)
+        # After "began" the start may come a few words on ("began targeting them on Oct. 17"); else only
+        # at once ("after Hamas' attack", "after the Oct. 7 attack"), not later in the clause ("after
+        # the drone hit the base on Sunday").
+        if start and (
+            bool(
+                _ATTACKS_SUBJECT.search(low[max(0, m.start() - 30) : m.start()])
+                or _ATTACK_VERB_AFTER.match(low, m.end())
+            )
+            if m.group().startswith(("began", "begun", "started"))
+            else len(clause[: start[1]].split()) <= 1
+        ):
+            return _Period(start[0], until, True, _phrases(m.group() + " " + clause, until_phrase))
+    this_year = _THIS_YEAR.search(low) if has("year") and published is not None else None
+    if this_year and published is not None:
+        return _Period(
+            date(published.year, 1, 1),
+            until,
+            True,
+            _phrases(sentence[this_year.start() : this_year.end()], until_phrase),
+        )
+    if rolling or _ROLLING_SPAN.search(low):
+        return _Period(None, until, True, _phrases("a rolling window", until_phrase))
+    return _Period(None, until, False, until_phrase)
+
+
+def _phrases(since: str | None, until: str | None) -> str | None:
+    return "; ".join(p for p in (since, until) if p) or None
+
+
+_CLAUSE_SPLIT = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+")
+
+
+def _clause_periods(
+    sentence: str, low: str, starts: list[int], published: date | None, terms: TallyTerms
+) -> list[_Period | None]:
+    """For each count (where it starts in the sentence), the start its own clause states, where the
+    sentence has more than one clause with counts; else None (the sentence's period holds)."""
+    cuts = [m.start() for m in _CLAUSE_SPLIT.finditer(low)]
+    if not cuts:
+        return [None] * len(starts)
+    bounds = [0, *cuts, len(sentence)]
+    clause_of = [next(i for i in range(len(bounds) - 1) if bounds[i] <= at < bounds[i + 1]) for at in starts]
+    if len(set(clause_of)) < 2:
+        return [None] * len(starts)
+    own: dict[int, _Period | None] = {}
+    for i in set(clause_of):
+        text = sentence[bounds[i] : bounds[i + 1]]
+        period = _period(text, low[bounds[i] : bounds[i + 1]], tokenize(text), published, terms, rolling=False)
+        own[i] = period if period.since is not None else None
+    return [own[i] for i in clause_of]
+
+
+# Every token that one of _period's ways to a start needs, but a range of weekdays ("on Friday and Saturday").
+_START_TOKENS = frozenset("since between from after following beginning starting began begun started year".split())
+_WEEKDAY_TOKENS = frozenset(_WEEKDAYS)
+
+
+def _may_have_start(words: list[str]) -> bool:
+    """Whether _period can find a start in a sentence of these tokens."""
+    return not _START_TOKENS.isdisjoint(words) or sum(w in _WEEKDAY_TOKENS for w in words) >= 2
+
+
+def _period_nearby(
+    tokens: Tokens,
+    index: int,
+    first: int,
+    found_in: Found,
+    published: date | None,
+    terms: TallyTerms,
+    tallies: list[Tally],
+    largest: int,
+) -> tuple[str, _Period] | None:
+    """A start stated near a figure that has none in its sentence ("... 38 times. The attacks began on
+    Oct. 17."): the sentence before, the sentence after (both in its paragraph, both about attacks),
+    then the headline. Not the start of a smaller total just given: a part of it is no running total."""
+    places = []
+    if index > first and tokens.same_paragraph(index - 1, index):
+        places.append(("the sentence before", index - 1))
+    if index >= first and index + 1 < len(tokens.sentences) and tokens.same_paragraph(index, index + 1):
+        places.append(("the sentence after", index + 1))
+    if index >= first:
+        places += [("the headline", i) for i in range(first)]
+    for where, j in places:
+        names = found_in.get(j, ())
+        text = tokens.sentences[j].text
+        began = "began" in tokens.words[j] or "started" in tokens.words[j]
+        if _ATTACK_WORDS not in names and _TARGETS not in names and not began:
+            continue
+        period = _period(text, lower(text), tokens.words[j], published, terms, rolling=False)
+        if period.since is None:
+            continue
+        if any(t.sentence == text and t.since == period.since and t.count > largest for t in tallies):
+            continue
+        return where, period
+    return None

@@ -1,0 +1,78 @@
+"""Regions last: the one region a figure counts ("14 times in Iraq", "Iraq accounted for 57"), else
+the total."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .vocabulary import TallyTerms
+
+_PLACE_AFTER = re.compile(r"\s*(?:[\w'’.-]+\s+){0,8}?in\s+(?P<place>[^.;]{0,80})")
+_BEFORE_REGION = re.compile(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?")
+_BETWEEN_REGIONS = re.compile(r"\s*(?:,|and|or|as well as)?\s*(?:in\s+)?")
+
+
+def _region_after(rest: str, terms: TallyTerms) -> str:
+    """The one region a count is in ("14 times in Iraq"), else total ("in Iraq and Syria", or none named)."""
+    m = _PLACE_AFTER.match(rest)
+    if not m:
+        return "total"
+    place = m.group("place")
+    found = [
+        (hit.start(), hit.end(), terms.region_of_group[(hit.lastindex or 0) - 1])
+        for hit in terms.regions.finditer(place)
+    ]
+    # The region must open the place phrase ("in eastern Syria"), not come later in the sentence.
+    if not found or not _BEFORE_REGION.fullmatch(place, 0, found[0][0]):
+        return "total"
+    _, first_end, first = found[0]
+    for start, _, name in found[1:]:
+        if name != first and _BETWEEN_REGIONS.fullmatch(place, first_end, start):
+            return "total"
+    return first
+
+
+def _region_before(before: str, terms: TallyTerms) -> str | None:
+    """The region named just before a figure: "Iraq accounted for 57 and Syria 83"."""
+    tail = before[-40:]
+    last = None
+    for last in terms.regions.finditer(tail):  # noqa: B007 - the loop only finds the last match
+        pass
+    if last and _REGION_THEN_FIGURE.fullmatch(tail, last.end()):
+        return terms.region_of_group[(last.lastindex or 0) - 1]
+    return None
+
+
+def _region_of(masked: str, m: re.Match[str], following: int, earlier: Sequence[object], terms: TallyTerms) -> str:
+    """The region of the count m: named after it, before the following count; else named before it
+    ("US forces in Syria were attacked nine times"); else the total."""
+    region = _region_after(masked[m.end() : following], terms)
+    if region != "total" or earlier:
+        return region
+    # Only in the figure's clause: "U.S. forces in Syria were attacked on Tuesday, officials said, the
+    # 74th time troops in the region were targeted" counts the region's total, not Syria's.
+    before = masked[: m.start()]
+    before = before[max(before.rfind(","), before.rfind(";")) + 1 :]
+    places = list(_IN_PLACE.finditer(before))
+    if places:
+        last = places[-1].start()
+        region = _region_after(before[last:], terms)
+        # Only a place that follows the target itself counts ("US forces in Syria"), not any earlier one.
+        if region != "total" and _ends_with_target(before[max(0, last - 40) : last], terms):
+            return region
+    return "total"
+
+
+_IN_PLACE = re.compile(r"\s+in\s+")
+_WORD_START = re.compile(r"(?<![\w-])\w")
+
+
+def _ends_with_target(text: str, terms: TallyTerms) -> bool:
+    """Whether text ends with a target and at most one more word ("US troops stationed"). Tried from
+    the last few word starts only: a search anchored at the end would try every offset."""
+    starts = [m.start() for m in _WORD_START.finditer(text)]
+    return any(terms.target_and_word.fullmatch(text, p) for p in starts[-terms.target_words :])
+
+
+_REGION_THEN_FIGURE = re.compile(r"\s+(?:(?:accounted\s+for|saw|had|recorded|registered|with|was|were)\s+)?$")
