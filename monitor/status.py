@@ -1,0 +1,152 @@
+"""`monitor status`: each feed's state, items that could not be stored, the outbox, the last digest and
+the last cycle, read from the store at once and told as lines or as one JSON document."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .config import Config
+from .store import Store
+from .wording import local_time, plural
+
+Row = dict[str, Any]
+SHOWN = 20  # rows listed of each kind; the count says how many there are
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    config: Config
+    feeds: dict[str, Row]  # by feed name; a feed never polled has none
+    failed_items: list[Row]
+    pending: list[Row]
+    failed_alerts: list[Row]
+    last_digest: Row | None
+    cycle: Row | None
+
+    def lines(self) -> list[str]:
+        tz = ZoneInfo(self.config["schedule.timezone"])
+        out = [f"Feeds (times in {self.config['schedule.timezone']}):"]
+        out += [self._feed_line(feed, tz) for feed in self.config.feeds]
+        if self.failed_items:
+            out.append(f"Items that could not be stored: {len(self.failed_items)}")
+            out += [
+                f"  {i['feed']}: {i['title'] or i['guid']} ({plural(i['attempts'], 'attempt')}, last "
+                f"{local_time(i['last_failed_at'], tz)}): {i['error']}"
+                for i in self.failed_items[:SHOWN]
+            ]
+        out.append(f"Pending alerts: {len(self.pending)}")
+        out += [
+            f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
+            f"{a['last_error'] or 'not tried yet'})"
+            + (f"; next try {local_time(a['next_attempt_at'], tz)}" if a.get("next_attempt_at") else "")
+            for a in self.pending[:SHOWN]
+        ]
+        if self.failed_alerts:
+            out.append(f"Alerts given up after every retry (FAILED): {len(self.failed_alerts)}")
+            out += [
+                f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
+                f"last {a['last_error']})"
+                for a in self.failed_alerts[:SHOWN]
+            ]
+        out.append(self._digest_line(tz))
+        out.append(self._cycle_line(tz))
+        return out
+
+    def _feed_line(self, feed: Any, tz: ZoneInfo) -> str:
+        f = self.feeds.get(feed.name)
+        if f is None:
+            why = (
+                " (disabled)"
+                if not feed.enabled
+                else "; its first good poll stores its items without alerts (catch_up)"
+                if feed.catch_up
+                else ""
+            )
+            return f"  {feed.name}: never polled{why}"
+        line = (
+            f"  {feed.name}: {plural(f['items_stored'], 'item')}, last success {local_time(f['last_success_at'], tz)}"
+        )
+        if f["consecutive_failures"]:
+            line += (
+                f", FAILING: {plural(f['consecutive_failures'], 'failure')} in a row since "
+                f"{local_time(f['failing_since'], tz)}: {f['last_error']}"
+            )
+            if f["next_attempt_at"]:
+                line += f"; next attempt {local_time(f['next_attempt_at'], tz)} (`monitor poll --force` tries it now)"
+        elif f["last_error"]:
+            line += f", last error {local_time(f['last_error_at'], tz)}: {f['last_error']}"
+        return line
+
+    def _digest_line(self, tz: ZoneInfo) -> str:
+        d = self.last_digest
+        if d is None:
+            return "Last digest: none"
+        return (
+            f"Last digest: {local_time(d['period_start'], tz)} to {local_time(d['period_end'], tz)}, "
+            f"{plural(d['stories'], 'story', 'stories')}, recorded {local_time(d['created_at'], tz)}"
+        )
+
+    def _cycle_line(self, tz: ZoneInfo) -> str:
+        c = self.cycle
+        if c is None:
+            return "Last cycle: none"
+        return f"Last cycle: started {local_time(c['started_at'], tz)}, " + (
+            f"finished {local_time(c['finished_at'], tz)}: {c['feeds_ok']} updated, {c['feeds_not_modified']} not modified, "
+            f"{c['feeds_failed']} failed, {plural(c['items_new'], 'new item')}, {plural(c['alerts_sent'], 'alert')} sent"
+            if c["finished_at"]
+            else "still running or interrupted"
+        )
+
+    def document(self) -> dict[str, Any]:
+        """`monitor status --json`: the same facts as its lines. Notifiers appear by name only."""
+        out_feeds = []
+        for feed in self.config.feeds:
+            f = self.feeds.get(feed.name) or {}
+            out_feeds.append(
+                {
+                    "name": feed.name,
+                    "url": feed.url,
+                    "enabled": feed.enabled,
+                    "polled": bool(f),
+                    "items_stored": f.get("items_stored", 0),
+                    "last_success_at": f.get("last_success_at"),
+                    "last_error": f.get("last_error"),
+                    "last_error_at": f.get("last_error_at"),
+                    "consecutive_failures": f.get("consecutive_failures", 0),
+                    "failing_since": f.get("failing_since"),
+                    "next_attempt_at": f.get("next_attempt_at"),
+                }
+            )
+        cycle = self.cycle
+        return {
+            "feeds": out_feeds,
+            "item_failures": self.failed_items,
+            "pending_alerts": [
+                {k: a[k] for k in ("id", "kind", "notifier", "title", "created_at", "attempts", "last_error")}
+                for a in self.pending
+            ],
+            "last_digest": self.last_digest,
+            "last_cycle": dict(cycle, errors=json.loads(cycle["errors"] or "[]")) if cycle else None,
+        }
+
+
+def read_status(config: Config) -> Status | None:
+    """The store's account of the monitor now; None when there is no store yet (nothing has run)."""
+    if not config.store_path.exists():
+        return None
+    store = Store(config.store_path)
+    try:
+        return Status(
+            config,
+            {f["name"]: f for f in store.feeds()},
+            store.item_failures(),
+            store.alerts("status IN ('pending', 'sending')"),
+            store.alerts("status = 'failed'"),
+            store.last_digest(),
+            store.last_cycle(finished=False),
+        )
+    finally:
+        store.close()
