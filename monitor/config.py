@@ -1,8 +1,8 @@
 """Load and validate everything in config/: the monitor's TOML file and the rules it points at.
 
-One table, SETTINGS, drives validation, defaults and the README's reference
-(a test checks that every setting is documented). A bad file stops the monitor
-before anything runs, with a ConfigError that names the file and the key.
+The settings of its tables are settings.py's; here are the file, its feeds and notifiers, and the
+masking of the secrets notifier URLs carry. A bad file stops the monitor before anything runs, with
+a ConfigError that names the file and the key.
 """
 
 from __future__ import annotations
@@ -12,163 +12,23 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .classify import Ruleset, compile_rules
 from .errors import ConfigError
+from .settings import RulesSettings, Settings, build_settings, checked_values, group
 from .tallies import TallyTerms, compile_tally_terms
 
 EVENTS = ("report", "tally", "digest", "ops")
 DEFAULT_PATH = Path("config/monitor.toml")
-
-
-@dataclass(frozen=True)
-class Setting:
-    key: str  # section.name
-    kind: type | tuple[type, ...]
-    default: object
-    help: str
-    minimum: float | None = None
-
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "storage.path",
-        str,
-        "data/monitor.db",
-        "SQLite file of the store, relative to the config file's folder unless absolute.",
-    ),
-    Setting(
-        "storage.retention_days",
-        (int, float),
-        0,
-        "Days an item's text and fingerprint are kept (titles, links, stories and tally series always are); 0 = keep everything. `monitor prune` applies it, and the daemon daily.",
-        0,
-    ),
-    Setting("schedule.poll_interval_seconds", int, 900, "Seconds between two polling cycles of `monitor run`.", 10),
-    Setting(
-        "schedule.timezone", str, "UTC", "Timezone of the digest schedule and of the times shown in alerts (IANA name)."
-    ),
-    Setting(
-        "schedule.digest",
-        str,
-        "0 7 * * *",
-        "When digests are sent: a crontab expression (minute hour day month weekday) in schedule.timezone; empty = no digests.",
-    ),
-    Setting("digest.send_empty", bool, True, 'Send a short "nothing new" digest when a period had nothing to report.'),
-    Setting(
-        "digest.max_stories",
-        int,
-        25,
-        "Most stories listed in one digest; the rest are counted, never dropped silently.",
-        1,
-    ),
-    Setting(
-        "alerts.max_age_days",
-        (int, float),
-        3,
-        "Items published longer ago than this are stored but raise no alert; 0 = no limit.",
-        0,
-    ),
-    Setting(
-        "health.max_failed_cycles",
-        int,
-        3,
-        "`monitor health` fails when every enabled feed has failed this many times in a row.",
-        1,
-    ),
-    Setting(
-        "alerts.send_timeout_seconds",
-        (int, float),
-        30,
-        "Most time one alert may take to reach one notifier; one that takes longer is skipped for the rest of that delivery round.",
-        1,
-    ),
-    Setting(
-        "alerts.ops_after_failures",
-        int,
-        3,
-        "Failures in a row after which a feed raises one [ops] alert (and one more when it recovers).",
-        1,
-    ),
-    Setting(
-        "fetch.timeout_seconds",
-        (int, float),
-        20,
-        "Total time one HTTP request may take: connecting, every redirect and the whole body.",
-        1,
-    ),
-    Setting(
-        "fetch.backoff_max_seconds",
-        int,
-        21600,
-        "Longest wait before polling a failing feed again; waits double from one poll interval.",
-        60,
-    ),
-    Setting(
-        "fetch.max_bytes",
-        int,
-        5_000_000,
-        "Largest feed or page body read; a larger one is an error for that feed or page.",
-        1024,
-    ),
-    Setting("fetch.max_redirects", int, 5, "Most redirects followed for one request.", 0),
-    Setting("fetch.concurrency", int, 8, "Feeds (and pages) fetched at once.", 1),
-    Setting(
-        "fetch.google_news_decodes",
-        int,
-        20,
-        "Google News links decoded online per cycle (two requests to news.google.com each); 0 = never.",
-        0,
-    ),
-    Setting(
-        "fetch.workers",
-        int,
-        0,
-        "Processes that extract article text from pages, beside the fetching; 0 = one per core.",
-        0,
-    ),
-    Setting("fetch.user_agent", str, "", "User-Agent header; empty = monitor's own, which names the project."),
-    Setting(
-        "fetch.allow_hosts",
-        list,
-        [],
-        "Hosts whose links are fetched even at loopback, private or link-local addresses (a feed's own origin always is).",
-    ),
-    Setting(
-        "dedupe.window_days",
-        (int, float),
-        7,
-        "A new item joins a story seen within this many days of it (before or after).",
-        0,
-    ),
-    Setting(
-        "dedupe.threshold",
-        float,
-        0.5,
-        "How alike two texts must be to be one story: the estimated share of the shorter text's 4-word shingles found in the other (0-1).",
-        0.05,
-    ),
-    Setting("rules.path", str, "rules.toml", "Keyword rules file, relative to the config file's folder."),
-    Setting("rules.tallies_path", str, "tallies.toml", "Tally words file, relative to the config file's folder."),
-)
-_BY_KEY = {s.key: s for s in SETTINGS}
-SECTIONS = sorted({s.key.split(".")[0] for s in SETTINGS})
 FEED_KEYS = {
     "name": "Short unique name, shown in alerts as the outlet.",
     "url": "http, https or file URL of an RSS or Atom feed.",
     "enabled": "false to keep a feed in the file but not poll it (default true).",
     "catch_up": "true (default): the feed's first successful poll stores its items and figures without alerts.",
     "poll_interval_seconds": "Seconds between two polls of this feed (at least 10); default schedule.poll_interval_seconds.",
-}
-# crontab's nicknames, as cron(8) reads them; digests run at these in schedule.timezone.
-CRON_NICKNAMES = {
-    "@hourly": "0 * * * *",
-    "@daily": "0 0 * * *",
-    "@midnight": "0 0 * * *",
-    "@weekly": "0 0 * * 0",
-    "@monthly": "0 0 1 * *",
 }
 NOTIFIER_KEYS = {
     "url": "Any apprise URL; ${VAR} is replaced from the environment, so tokens stay out of the file.",
@@ -207,7 +67,7 @@ class NotifierConfig:
 
         try:
             plugin = apprise.Apprise.instantiate(self.url)
-            shown = plugin.url(privacy=True) if plugin is not None else None
+            shown: str | None = plugin.url(privacy=True) if plugin is not None else None  # type: ignore[no-untyped-call]
         except Exception:  # noqa: BLE001 - a plugin that cannot describe itself is shown masked
             shown = None
         if not shown:
@@ -223,41 +83,35 @@ class NotifierConfig:
 @dataclass(frozen=True)
 class Config:
     path: Path
-    values: dict[str, object]
+    settings: Settings
     feeds: tuple[Feed, ...]
     notifiers: tuple[NotifierConfig, ...]
     rules: Ruleset
     tally_terms: TallyTerms
 
-    def __getitem__(self, key: str):
-        return self.values[key]
-
     def interval_of(self, feed: Feed) -> int:
-        return feed.poll_interval_seconds or self.values["schedule.poll_interval_seconds"]
+        return feed.poll_interval_seconds or self.settings.schedule.poll_interval_seconds
 
     @property
     def cycle_seconds(self) -> int:
         """The daemon's tick: the shortest interval of any enabled feed, so each is polled when due."""
         return min(
-            [self.values["schedule.poll_interval_seconds"]]
+            [self.settings.schedule.poll_interval_seconds]
             + [f.poll_interval_seconds for f in self.feeds if f.enabled and f.poll_interval_seconds]
         )
 
     @property
     def store_path(self) -> Path:
-        return self._relative(self.values["storage.path"])
+        return self._relative(self.settings.storage.path)
 
     def _relative(self, value: str) -> Path:
         p = Path(value)
         # normpath: "config/../data/monitor.db" is shown, and opened, as "data/monitor.db".
         return Path(os.path.normpath(p if p.is_absolute() else self.path.parent / p))
 
-    def effective(self) -> dict:
+    def effective(self) -> dict[str, object]:
         """The config as the monitor uses it, secrets masked: for `monitor check-config`."""
-        out: dict = {}
-        for key, value in self.values.items():
-            section, name = key.split(".")
-            out.setdefault(section, {})[name] = value
+        out: dict[str, object] = dict(self.settings.by_section())
         out["feeds"] = [
             {
                 "name": f.name,
@@ -316,8 +170,8 @@ def _secret_parts(url: str) -> list[str]:
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _expand(value: str, path: Path, key: str, env: dict) -> str:
-    def sub(m: re.Match) -> str:
+def _expand(value: str, path: Path, key: str, env: dict[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in env:
             raise ConfigError(path, key, f"environment variable {name} is not set")
@@ -331,7 +185,7 @@ def _expand(value: str, path: Path, key: str, env: dict) -> str:
     return expanded
 
 
-def _expand_all(raw: object, path: Path, key: str, env: dict) -> object:
+def _expand_all(raw: object, path: Path, key: str, env: dict[str, str]) -> object:
     """Every string value, in every section and table, with ${VAR} replaced, before anything checks it:
     a notifier URL that is all one variable must be expanded before it can be seen to hold '://'."""
     if isinstance(raw, str):
@@ -343,81 +197,42 @@ def _expand_all(raw: object, path: Path, key: str, env: dict) -> object:
     return raw
 
 
-def _check(path: Path, key: str, value: object, setting: Setting) -> object:
-    kinds = setting.kind if isinstance(setting.kind, tuple) else (setting.kind,)
-    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-        names = " or ".join(k.__name__ for k in kinds)
-        raise ConfigError(path, key, f"must be {names}, got {type(value).__name__} {value!r}")
-    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-        raise ConfigError(path, key, f"must be a list of strings, got {value!r}")
-    if setting.minimum is not None and value < setting.minimum:
-        raise ConfigError(path, key, f"must be at least {setting.minimum}, got {value!r}")
-    return value
+def _expanded_file(path: Path, env: dict[str, str], leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: _expand_all(v, path, k, env) for k, v in _read_toml(path).items() if k not in leave_out}
 
 
-def load_config(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
+def load_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ) if env is None else env
     path = Path(path or env.get("MONITOR_CONFIG") or DEFAULT_PATH)
-    raw = _expand_all(_read_toml(path), path, "", env)
+    raw = _expanded_file(path, env)
 
-    values = _settings(path, raw)
-    try:
-        ZoneInfo(values["schedule.timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(path, "schedule.timezone", f"unknown timezone {values['schedule.timezone']!r}") from None
-    values["schedule.digest"] = CRON_NICKNAMES.get(values["schedule.digest"].strip(), values["schedule.digest"])
-    if values["schedule.digest"].strip():
-        from apscheduler.triggers.cron import CronTrigger  # noqa: PLC0415
-
-        try:
-            CronTrigger.from_crontab(values["schedule.digest"], timezone=values["schedule.timezone"])
-        except ValueError as e:
-            raise ConfigError(path, "schedule.digest", f"not a crontab expression ({e})") from None
-
+    settings = build_settings(path, checked_values(path, raw))
     feeds = _feeds(path, raw.get("feeds", []))
     notifiers = _notifiers(path, raw.get("notifiers", []))
-    rules, tally_terms = _rules_files(path, values)
-    return Config(path, values, feeds, notifiers, rules, tally_terms)
+    rules, tally_terms = _rules_files(path, settings.rules)
+    return Config(path, settings, feeds, notifiers, rules, tally_terms)
 
 
-def _settings(path: Path, raw: dict) -> dict[str, object]:
-    """The settings of the config file's tables, checked, with defaults for those it leaves out."""
-    values = {s.key: s.default for s in SETTINGS}
-    for section, body in raw.items():
-        if section in ("feeds", "notifiers"):
-            continue
-        if section not in SECTIONS:
-            raise ConfigError(
-                path, section, f"unknown section; expected one of {', '.join(SECTIONS + ['feeds', 'notifiers'])}"
-            )
-        if not isinstance(body, dict):
-            raise ConfigError(path, section, "must be a table")
-        for name, value in body.items():
-            key = f"{section}.{name}"
-            if key not in _BY_KEY:
-                raise ConfigError(path, key, "unknown key")
-            values[key] = _check(path, key, value, _BY_KEY[key])
-    return values
-
-
-def _rules_files(path: Path, values: dict[str, object]) -> tuple[Ruleset, TallyTerms]:
-    rules_path = path.parent / values["rules.path"]
+def _rules_files(path: Path, files: RulesSettings) -> tuple[Ruleset, TallyTerms]:
+    rules_path = path.parent / files.path
     rules = compile_rules(_read_toml(rules_path), str(rules_path))
-    tallies_path = path.parent / values["rules.tallies_path"]
+    tallies_path = path.parent / files.tallies_path
     tally_terms = compile_tally_terms(_read_toml(tallies_path), str(tallies_path))
     return rules, tally_terms
 
 
-def load_rules(path: str | os.PathLike | None = None, env: dict | None = None) -> tuple[Ruleset, TallyTerms]:
+def load_rules(
+    path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None
+) -> tuple[Ruleset, TallyTerms]:
     """Just the rules files the config file points at, for `monitor classify`, `eval` and `explain`:
     they need no feeds or notifiers, so an unset ${VAR} in a notifier URL does not stop them."""
     env = dict(os.environ) if env is None else env
     path = Path(path or env.get("MONITOR_CONFIG") or DEFAULT_PATH)
-    raw = {k: v for k, v in _read_toml(path).items() if k not in ("feeds", "notifiers")}
-    return _rules_files(path, _settings(path, _expand_all(raw, path, "", env)))
+    raw = _expanded_file(path, env, leave_out=("feeds", "notifiers"))
+    return _rules_files(path, group(RulesSettings, "rules", checked_values(path, raw)))
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as f:
             return tomllib.load(f)
@@ -429,7 +244,9 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(path, None, f"cannot be read: {e.strerror}") from None
 
 
-def _tables(path: Path, raw: object, section: str, allowed: dict):
+def _tables(
+    path: Path, raw: object, section: str, allowed: dict[str, str]
+) -> Iterator[tuple[int, str, dict[str, Any]]]:
     """The [[section]] tables, with their config keys ("feeds[2]"), each checked for unknown keys."""
     if not isinstance(raw, list):
         raise ConfigError(path, section, f"must be an array of tables: [[{section}]]")

@@ -120,10 +120,6 @@ class Digest:
 # ---------------------------------------------------------------- periods
 
 
-def trigger(cron: str, tz: str) -> CronTrigger:
-    return CronTrigger.from_crontab(cron, timezone=tz)
-
-
 def latest_slot(cron: CronTrigger, after: datetime, now: datetime) -> datetime | None:
     """The last slot of the schedule in (after, now], if any."""
     slot, found = cron.get_next_fire_time(None, after + timedelta(seconds=1)), None

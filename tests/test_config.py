@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import REPO, write_config
 
-from monitor.config import SETTINGS, load_config
+from monitor import USER_AGENT
+from monitor.config import load_config
+from monitor.settings import SETTINGS, with_reference
 
 
 def test_the_shipped_config_is_valid(run_monitor):
@@ -26,6 +29,8 @@ def test_the_shipped_config_is_valid(run_monitor):
         ({"schedule": {"poll_interval_seconds": 1}}, "schedule.poll_interval_seconds", "at least 10"),
         ({"alerts": {"max_age_days": -1}}, "alerts.max_age_days", "at least 0"),
         ({"schedule": {"timezone": "Mars/Olympus"}}, "schedule.timezone", "unknown timezone"),
+        ({"schedule": {"digest": "every morning"}}, "schedule.digest", "not a crontab expression"),
+        ({"fetch": {"allow_hosts": ["intranet", 7]}}, "fetch.allow_hosts", "list of strings"),
         ({"nonsense": {"x": 1}}, "nonsense", "unknown section"),
     ],
 )
@@ -133,11 +138,46 @@ def test_monitor_config_environment_variable_selects_the_file(tmp_path, run_moni
     assert result.exit_code == 0 and "Only feed" in result.output
 
 
-def test_every_setting_is_documented_in_the_readme():
+def test_the_readmes_settings_table_is_the_one_the_settings_table_makes():
     readme = (REPO / "README.md").read_text()
     documented = set(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \|", readme, re.MULTILINE))
 
     assert {s.key for s in SETTINGS} <= documented
+    assert with_reference(readme) == readme, (
+        "README.md's settings table differs from monitor/settings.py's SETTINGS: "
+        "run `python scripts/config_reference.py` and commit README.md"
+    )
+
+
+def test_settings_are_typed_with_their_zone_trigger_and_limits_built(tmp_path):
+    path = write_config(
+        tmp_path,
+        [],
+        settings={
+            "schedule": {"timezone": "Asia/Baghdad", "digest": "@daily"},
+            "fetch": {"allow_hosts": ["Intranet.Example"], "max_bytes": 2048},
+        },
+    )
+
+    settings = load_config(path, env={}).settings
+
+    assert settings.schedule.zone == ZoneInfo("Asia/Baghdad")
+    assert settings.schedule.digest == "0 0 * * *"
+    assert settings.schedule.digest_trigger is not None
+    assert str(settings.schedule.digest_trigger.timezone) == "Asia/Baghdad"
+    assert settings.fetch.limits.max_bytes == 2048
+    assert settings.fetch.limits.allow_hosts == frozenset({"intranet.example"})
+    assert settings.fetch.limits.user_agent == USER_AGENT  # the setting left empty: monitor's own
+    assert settings.digest.max_stories == 25  # a default
+
+
+def test_an_empty_digest_schedule_has_no_trigger(tmp_path):
+    path = write_config(tmp_path, [], settings={"schedule": {"digest": ""}, "fetch": {"user_agent": "desk/2"}})
+
+    settings = load_config(path, env={}).settings
+
+    assert settings.schedule.digest_trigger is None
+    assert settings.fetch.limits.user_agent == "desk/2"
 
 
 def _shipped_config_with_notifiers(folder):
