@@ -149,7 +149,7 @@ def prune(obj, dry_run, vacuum):
     store = _existing_store(config)
     now = utc_now()
     try:
-        plan = archive.plan_prune(store, config["storage.retention_days"], now)
+        plan = archive.plan_prune(store, config.settings.storage.retention_days, now)
         if plan is None:
             click.echo("storage.retention_days is 0: everything is kept, nothing to prune.")
             if vacuum and not dry_run:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from .config import NotifierConfig, mask_secrets
+from .config import Config, NotifierConfig, mask_secrets
 from .models import Article, Classification, Tally
 from .series import NEW_SERIES, series_name
 from .store import SeriesHigh, Store, iso
@@ -147,9 +147,11 @@ def ops_recovered_alert(feed: str, failures: int, since: str, now: datetime, tz:
 class Notifiers:
     """The configured targets, each an apprise object built once per process (building one costs ~170 ms)."""
 
-    def __init__(self, configs: tuple[NotifierConfig, ...], console: TextIO | None = None, config=None):
+    def __init__(
+        self, configs: tuple[NotifierConfig, ...], console: TextIO | None = None, config: Config | None = None
+    ) -> None:
         self.configs = {n.name: n for n in configs}
-        self.deadline = float(config["alerts.send_timeout_seconds"]) if config is not None else 30.0
+        self.deadline = float(config.settings.alerts.send_timeout_seconds) if config is not None else 30.0
         # A claim older than this belongs to a sender that died: twice the deadline and a margin.
         self.claim_expiry = timedelta(seconds=2 * self.deadline + 60)
         self._apprise: dict[str, object] = {}
@@ -200,7 +202,7 @@ class Notifiers:
         import httpx  # noqa: PLC0415
 
         if self._http is None:
-            timeout = self._config["fetch.timeout_seconds"] if self._config is not None else 20
+            timeout = self._config.settings.fetch.timeout_seconds if self._config is not None else 20
             self._http = httpx.Client(timeout=timeout, follow_redirects=False)
         n = self.configs[name]
         ok, error = webhook.post(self._http, n.url, dict(n.headers), document)

@@ -7,14 +7,13 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from .archive import prune_if_due
 from .config import Config
 from .digest import build_digest, period_until_now, render_text, title_of
 from .health import Health, check_health
 from .notify import Notifiers, deliver_pending, send_test
-from .pipeline import CycleReport, digest_trigger, run_cycle, run_due_digest, send_digest, utc_now
+from .pipeline import CycleReport, run_cycle, run_due_digest, send_digest, utc_now
 from .scheduler import run_forever
 from .store import Store, exclusive
 
@@ -81,7 +80,7 @@ def _run_forever(config: Config, notifiers: Notifiers) -> None:
         store = Store(config.store_path)
         try:
             report = run_cycle(config, store, notifiers, stop=stopping)
-            pruned = prune_if_due(store, config["storage.retention_days"], utc_now())
+            pruned = prune_if_due(store, config.settings.storage.retention_days, utc_now())
         finally:
             store.close()
         if pruned:
@@ -102,19 +101,20 @@ def _run_forever(config: Config, notifiers: Notifiers) -> None:
         finally:
             store.close()
 
-    has_digest = bool(config["schedule.digest"].strip())
+    schedule = config.settings.schedule
+    has_digest = schedule.digest_trigger is not None
     log.info(
         "monitor running: %d feeds, a cycle every %d s, digests %s, store %s",
         len([f for f in config.feeds if f.enabled]),
         config.cycle_seconds,
-        f"at {config['schedule.digest']!r} {config['schedule.timezone']}" if has_digest else "off",
+        f"at {schedule.digest!r} {schedule.timezone}" if has_digest else "off",
         config.store_path,
     )
     run_forever(
         cycle,
         config.cycle_seconds,
         digest if has_digest else None,
-        digest_trigger(config) if has_digest else None,
+        schedule.digest_trigger,
         stopping,
     )
     log.info("monitor stopped")
@@ -124,10 +124,10 @@ def health(config: Config) -> Health:
     """Is the daemon alive and of use: a recent cycle, a store that takes writes, not every feed failing."""
     return check_health(
         config.store_path,
-        config["schedule.poll_interval_seconds"],
+        config.settings.schedule.poll_interval_seconds,
         utc_now(),
         tuple(f.name for f in config.feeds if f.enabled),
-        config["health.max_failed_cycles"],
+        config.settings.health.max_failed_cycles,
     )
 
 
@@ -136,11 +136,14 @@ def digest_preview(config: Config) -> str:
     store = Store(config.store_path)
     try:
         d = build_digest(
-            store, period_until_now(store, utc_now()), config["digest.max_stories"], config["alerts.max_age_days"]
+            store,
+            period_until_now(store, utc_now()),
+            config.settings.digest.max_stories,
+            config.settings.alerts.max_age_days,
         )
     finally:
         store.close()
-    tz = ZoneInfo(config["schedule.timezone"])
+    tz = config.settings.schedule.zone
     return title_of(d, tz) + "\n" + render_text(d, tz)
 
 

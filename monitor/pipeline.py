@@ -22,11 +22,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import httpx
 
-from . import USER_AGENT
 from .aggregators import GOOGLE_NEWS, DecodeBudget, aggregator_of, decode_google_online, publisher_entry
 from .classify import classify
 from .config import Config, Feed
@@ -110,16 +108,6 @@ class CycleReport:
     @property
     def new_items(self) -> int:
         return sum(o.new_items for o in self.outcomes)
-
-
-def limits_of(config: Config) -> Limits:
-    return Limits(
-        timeout_seconds=config["fetch.timeout_seconds"],
-        max_bytes=config["fetch.max_bytes"],
-        max_redirects=config["fetch.max_redirects"],
-        user_agent=config["fetch.user_agent"] or USER_AGENT,
-        allow_hosts=frozenset(h.lower() for h in config["fetch.allow_hosts"]),
-    )
 
 
 STOP_POLL_SECONDS = 0.2  # how often a cycle's fetching looks at the stop signal and its budget
@@ -321,10 +309,10 @@ def store_entry(
 ) -> tuple[int, int]:
     """Classify one entry, put it in its story and queue its alerts. Returns (items stored, alerts queued)."""
     e = fresh.entry
-    tz = ZoneInfo(config["schedule.timezone"])
-    max_age = config["alerts.max_age_days"]
+    tz = config.settings.schedule.zone
+    max_age = config.settings.alerts.max_age_days
     oldest_alerted = now - timedelta(days=max_age) if max_age else None
-    window = timedelta(days=config["dedupe.window_days"])
+    window = timedelta(days=config.settings.dedupe.window_days)
     article = to_article(fresh)
     published = e.published or now
     c = classify(e.title, article.text, published.date(), config.rules, config.tally_terms)
@@ -346,7 +334,9 @@ def store_entry(
             store.record_skipped_as_same(feed.name, e.guid, fresh.key, mine[0]["id"], now)
             return 0, 0
         story_id = (
-            same[0]["story_id"] if same else find_story(store, fp, c, published, window, config["dedupe.threshold"])
+            same[0]["story_id"]
+            if same
+            else find_story(store, fp, c, published, window, config.settings.dedupe.threshold)
         )
         item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, fresh.key, silent)
     alerting = not silent and (oldest_alerted is None or published >= oldest_alerted)
@@ -399,7 +389,7 @@ def backoff(failures: int, interval_seconds: int, cap_seconds: int) -> timedelta
 
 
 def workers_of(config: Config) -> int:
-    return config["fetch.workers"] or os.cpu_count() or 1
+    return config.settings.fetch.workers or os.cpu_count() or 1
 
 
 async def _stream(
@@ -417,9 +407,9 @@ async def _stream(
     """Every due feed at once; each is stored and its alerts delivered the moment its own pages are
     extracted. On stop, feeds still being read are dropped (untouched, read next time); past the
     budget, they are failures of their own. Returns the outcomes, the alerts queued and delivered."""
-    limits = limits_of(config)
-    gate = asyncio.Semaphore(config["fetch.concurrency"])
-    decodes = DecodeBudget(config["fetch.google_news_decodes"])
+    limits = config.settings.fetch.limits
+    gate = asyncio.Semaphore(config.settings.fetch.concurrency)
+    decodes = DecodeBudget(config.settings.fetch.google_news_decodes)
     extractor = Extractor(workers_of(config))
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget_seconds if budget_seconds else None
@@ -438,7 +428,7 @@ async def _stream(
 
     try:
         # An AsyncClient belongs to one event loop, and each cycle runs its own: one client per cycle.
-        async with make_client(limits, config["fetch.concurrency"]) as client:
+        async with make_client(limits, config.settings.fetch.concurrency) as client:
             tasks = {
                 asyncio.create_task(harvest_feed(client, f, state, store, limits, gate, extractor, decodes)): f
                 for f, state in due
@@ -482,27 +472,25 @@ def _record_failure(
     retry_after: float | None = None,
 ) -> int:
     failures = state.consecutive_failures + 1
-    wait = backoff(failures, config.interval_of(feed), config["fetch.backoff_max_seconds"])
+    wait = backoff(failures, config.interval_of(feed), config.settings.fetch.backoff_max_seconds)
     if retry_after:
         wait = max(wait, min(timedelta(seconds=retry_after), RETRY_AFTER_CAP))
     retry_at = started + wait
     queued = 0
     with store.transaction():
         store.record_fetch(feed.name, feed.url, now, error=error, next_attempt=retry_at)
-        if failures == config["alerts.ops_after_failures"]:
+        if failures == config.settings.alerts.ops_after_failures:
             since = state.failing_since or now.isoformat(timespec="seconds")
-            alert = ops_failing_alert(
-                feed.name, failures, since, error, retry_at, ZoneInfo(config["schedule.timezone"])
-            )
+            alert = ops_failing_alert(feed.name, failures, since, error, retry_at, config.settings.schedule.zone)
             queued = queue(store, notifiers, alert, now)
     return queued
 
 
 def _recovered(config: Config, store: Store, notifiers: Notifiers, feed: Feed, state: FeedState, now: datetime) -> int:
-    if state.consecutive_failures < config["alerts.ops_after_failures"]:
+    if state.consecutive_failures < config.settings.alerts.ops_after_failures:
         return 0
     alert = ops_recovered_alert(
-        feed.name, state.consecutive_failures, state.failing_since or "?", now, ZoneInfo(config["schedule.timezone"])
+        feed.name, state.consecutive_failures, state.failing_since or "?", now, config.settings.schedule.zone
     )
     return queue(store, notifiers, alert, now)
 
@@ -635,9 +623,9 @@ def send_digest(
     many alerts were queued."""
     from .digest import build_digest, draw_chart, render_for, title_of  # noqa: PLC0415 - a poll needs none of it
 
-    tz = ZoneInfo(config["schedule.timezone"])
-    digest = build_digest(store, period, config["digest.max_stories"], config["alerts.max_age_days"])
-    if digest.empty and not config["digest.send_empty"]:
+    tz = config.settings.schedule.zone
+    digest = build_digest(store, period, config.settings.digest.max_stories, config.settings.alerts.max_age_days)
+    if digest.empty and not config.settings.digest.send_empty:
         with store.transaction():
             store.record_digest(period.start, period.end, now, 0, None)
         return digest, 0
@@ -674,12 +662,13 @@ def send_digest(
 
 def run_due_digest(config: Config, store: Store, notifiers: Notifiers, clock: Clock = utc_now) -> Digest | None:
     """Send the digest owed now, if any (the daemon calls this at every slot and once at start)."""
-    if not config["schedule.digest"].strip():
+    trigger = config.settings.schedule.digest_trigger
+    if trigger is None:
         return None
     now = clock()
     from .digest import due_period  # noqa: PLC0415 - imported when a digest is due, not by every poll
 
-    period = due_period(store, digest_trigger(config), now)
+    period = due_period(store, trigger, now)
     if period is None:
         return None
     digest, queued = send_digest(config, store, notifiers, period, now)
@@ -694,9 +683,3 @@ def run_due_digest(config: Config, store: Store, notifiers: Notifiers, clock: Cl
         pending,
     )
     return digest
-
-
-def digest_trigger(config: Config):
-    from .digest import trigger  # noqa: PLC0415 - imported when a digest is due, not by every poll
-
-    return trigger(config["schedule.digest"], config["schedule.timezone"])

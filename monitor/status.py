@@ -27,8 +27,8 @@ class Status:
     cycle: Row | None
 
     def lines(self) -> list[str]:
-        tz = ZoneInfo(self.config["schedule.timezone"])
-        out = [f"Feeds (times in {self.config['schedule.timezone']}):"]
+        tz = self.config.settings.schedule.zone
+        out = [f"Feeds (times in {self.config.settings.schedule.timezone}):"]
         out += [self._feed_line(feed, tz) for feed in self.config.feeds]
         if self.failed_items:
             out.append(f"Items that could not be stored: {len(self.failed_items)}")

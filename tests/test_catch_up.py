@@ -124,4 +124,4 @@ def test_a_feed_with_its_own_interval_is_polled_only_when_that_has_passed(tmp_pa
 def test_digest_schedule_takes_crontab_nicknames(tmp_path):
     path = write_config(tmp_path, [], settings={"schedule": {"digest": "@weekly"}})
 
-    assert load_config(path)["schedule.digest"] == "0 0 * * 0"
+    assert load_config(path).settings.schedule.digest == "0 0 * * 0"
