@@ -1,28 +1,32 @@
 """Cost of the near-duplicate check per new item as the store grows.
 
-    python benchmarks/dedupe_scale.py [--sizes 0 10000 100000] [--new 100] [--texts overlapping|distinct]
+    python benchmarks/dedupe_scale.py [--sizes 0 10000 100000] [--new 100] [--reps 5] [--texts overlapping|distinct]
 
-Fills a temporary store with each --sizes number of synthetic articles spread over 60 days,
-fingerprinted and indexed as the pipeline does, then runs what the pipeline does for --new articles
-of day 30 (in batches of 20, one transaction each, as a feed's items are stored): text keys,
-candidate lookup within the 7-day window, resemblance on the candidates, insert with the sketch.
+Fills a temporary store with each --sizes number of articles spread over 60 days, fingerprinted and
+indexed as the pipeline does. Then, --reps times and interleaved across the stores (the machine is
+shared and noisy: ratios come from runs side by side, never from absolute times), it runs what the
+pipeline does for the same --new articles of day 30 (in batches of 20, one transaction each, as a
+feed's items are stored): text keys, candidate lookup within the 7-day window, resemblance on the
+candidates, insert with the sketch; and then removes them again.
 
---texts overlapping (the default) writes like news: 40 outlets, each closing every article with its
-own two boilerplate paragraphs; stock phrases ("a defense official said on condition of anonymity")
-in every paragraph; three in ten articles are syndicated copies of one from the past two days,
-edited (a paragraph dropped, one added, the outlet's boilerplate). So sketch values are shared by
-thousands of stored texts, as on a real store. --texts distinct draws 300 words per article from a
-Zipf-like vocabulary: texts that share almost nothing.
+--texts overlapping (the default) writes like news, from the sentences and words of the real pages
+in ../shared/fixtures/real-html/: every sentence is one of those pages' sentences with about half of
+its words swapped for words of the same pages (so the pages' stock phrasing recurs across thousands
+of texts, as on a real store); 40 outlets each close every article with their own two boilerplate
+paragraphs, unvaried; three in ten articles are syndicated copies of a story of the past two days,
+lightly edited (a paragraph dropped, one added, a few words changed, the outlet's boilerplate).
+--texts distinct draws 300 words per article from the pages' words: texts that share little.
 
-Prints, per store size, the median and 95th percentile of the check, the insert, and the whole
---new batch, with its ratio to the empty store; then the query plan of the candidate lookup.
+Prints, per store size, the median and 95th percentile of the check and of the insert, the median
+(min-max) of the whole --new batch and its ratio to the empty store's run beside it; then the query
+plan of the candidate lookup.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -31,53 +35,59 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from monitor.dedupe import fingerprint, text_keys  # noqa: E402
+from monitor.dedupe import fingerprint, find_story, text_keys  # noqa: E402
+from monitor.extract import extract_text  # noqa: E402
 from monitor.models import Article, Classification, Entry  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
-try:
-    from monitor.dedupe import find_story
-except ImportError:  # before find_story moved to dedupe.py: lets the script measure older versions
-    from monitor.pipeline import find_story
-
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+DAY_30 = START + timedelta(days=30)
 NOTHING = Classification((), (), ())
 OUTLETS = 40
+WINDOW = timedelta(days=7)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def fixture_text() -> tuple[list[str], list[str]]:
+    """The sentences and the words (as often as they occur) of the fixture pages."""
+    sentences: list[str] = []
+    for page in sorted((SHARED / "fixtures" / "real-html").glob("*.html")):
+        text = extract_text(page.read_bytes()) or ""
+        for paragraph in text.splitlines():
+            sentences += [s for s in _SENTENCE_END.split(paragraph) if len(s.split()) >= 6]
+    return sentences, [w for s in sentences for w in s.split()]
 
 
 class Writer:
-    def __init__(self, rng: random.Random, overlapping: bool):
+    def __init__(self, rng: random.Random, overlapping: bool, sentences: list[str], words: list[str]):
         self.rng, self.overlapping = rng, overlapping
-        letters = "abcdefghijklmnopqrstuvwxyz"
-        self.words = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 9))) for _ in range(30_000)]
-        self.weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(self.words))))
-        self.phrases = [self.sentence(rng.randint(5, 8)) for _ in range(300)]
-        self.boilerplate = [[self.sentence(25), self.sentence(20)] for _ in range(OUTLETS)]
+        self.sentences, self.words = sentences, words
+        self.boilerplate = [
+            [rng.choice(sentences) + " " + rng.choice(sentences) for _ in range(2)] for _ in range(OUTLETS)
+        ]
         self.recent: list[tuple[datetime, list[str]]] = []  # stories of the past days, to be syndicated
         self.before_day_30: list[tuple[datetime, list[str]]] = []  # the stories the new articles may copy
 
-    def sentence(self, n: int) -> str:
-        return " ".join(self.rng.choices(self.words, cum_weights=self.weights, k=n))
+    def varied(self, sentence: str, share: float) -> str:
+        words = sentence.split()
+        swapped = self.rng.sample(range(len(words)), round(len(words) * share))
+        for i, other in zip(swapped, self.rng.choices(self.words, k=len(swapped)), strict=True):
+            words[i] = other
+        return " ".join(words)
 
     def paragraph(self) -> str:
-        parts = [
-            self.sentence(15),
-            self.rng.choice(self.phrases),
-            self.sentence(15),
-            self.rng.choice(self.phrases),
-            self.sentence(10),
-        ]
-        return " ".join(parts)
+        return " ".join(self.varied(self.rng.choice(self.sentences), 0.5) for _ in range(self.rng.randint(2, 4)))
 
     def article(self, outlet: int, when: datetime) -> str:
         if not self.overlapping:
-            return self.sentence(300)
+            return " ".join(self.rng.choices(self.words, k=300))
         self.recent = [(t, p) for t, p in self.recent if when - t < timedelta(days=2)][-500:]
         if self.recent and self.rng.random() < 0.3:
             _, story = self.rng.choice(self.recent)
-            body = list(story)
+            body = [self.varied(p, 0.02) for p in story]
             del body[self.rng.randrange(len(body))]
             body.insert(self.rng.randrange(len(body) + 1), self.paragraph())
         else:
@@ -88,7 +98,7 @@ class Writer:
         return "\n".join([*body, *self.boilerplate[outlet]])
 
 
-def store_article(store: Store, i: int, text: str, when: datetime, outlet: int, story=None) -> int:
+def store_article(store: Store, i: int, text: str, when: datetime, outlet: int, story: int | None = None) -> int:
     entry = Entry(f"g{i}", f"https://example.org/{i}", f"title {i}", "", when)
     keys = text_keys(text)
     return store.insert_item(
@@ -102,42 +112,46 @@ def store_article(store: Store, i: int, text: str, when: datetime, outlet: int, 
     )[0]
 
 
-def measure(size: int, new: int, overlapping: bool, folder: Path) -> dict[str, list[float]]:
-    rng = random.Random(5)
-    writer = Writer(rng, overlapping)
-    store = Store(folder / f"bench-{size}.db")
+def fill(path: Path, size: int, writer: Writer, rng: random.Random) -> None:
+    store = Store(path)
     for outlet in range(OUTLETS):
         store.record_fetch(f"outlet {outlet}", f"https://example.org/{outlet}.xml", START)
     times = sorted(START + timedelta(seconds=rng.uniform(0, 60 * 86400)) for _ in range(size))
-    t0 = time.perf_counter()
     for start in range(0, size, 1000):
         with store.transaction():
             for i in range(start, min(start + 1000, size)):
                 outlet = rng.randrange(OUTLETS)
                 store_article(store, i, writer.article(outlet, times[i]), times[i], outlet)
-    if size:
-        print(f"  filled {size} items in {time.perf_counter() - t0:.0f} s", flush=True)
-    # The new articles are of day 30, so their window holds 14 of the 60 days; syndicated ones copy
-    # stories of the two days before, which the writer still has from the fill.
-    when = START + timedelta(days=30)
-    writer.recent = [(when, body) for _, body in writer.before_day_30]
-    window = timedelta(days=7)
-    costs: dict[str, list[float]] = {"check": [], "insert": [], "batch": []}
-    for batch in range(0, new, 20):
-        t_batch = time.perf_counter()
+    store.close()
+
+
+def new_articles(writer: Writer, rng: random.Random, new: int) -> list[tuple[int, str]]:
+    """Articles of day 30; syndicated ones copy stories of the two days before (of the largest store)."""
+    writer.recent = [(DAY_30, body) for _, body in writer.before_day_30]
+    return [(outlet, writer.article(outlet, DAY_30)) for outlet in (rng.randrange(OUTLETS) for _ in range(new))]
+
+
+def run(path: Path, size: int, articles: list[tuple[int, str]]) -> dict[str, list[float]]:
+    """Check and store the articles, timed; then remove them, so the next run meets the same store."""
+    store = Store(path)
+    last_story = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()[0]
+    costs: dict[str, list[float]] = {"check": [], "insert": []}
+    t_all = time.perf_counter()
+    for batch in range(0, len(articles), 20):
         with store.transaction():
-            for j in range(batch, min(batch + 20, new)):
-                outlet = rng.randrange(OUTLETS)
-                text = writer.article(outlet, when)
+            for j, (outlet, text) in enumerate(articles[batch : batch + 20], start=batch):
                 t = time.perf_counter()
-                fp = fingerprint(text)
-                story = find_story(store, fp, NOTHING, when, window, 0.5)
+                story = find_story(store, fingerprint(text), NOTHING, DAY_30, WINDOW, 0.5)
                 t2 = time.perf_counter()
-                store_article(store, size + j, text, when, outlet, story)
+                store_article(store, size + j, text, DAY_30, outlet, story)
                 costs["check"].append((t2 - t) * 1000)
                 costs["insert"].append((time.perf_counter() - t2) * 1000)
-        costs["batch"].append((time.perf_counter() - t_batch) * 1000)
-    costs["total"] = [sum(costs["batch"])]
+    costs["total"] = [(time.perf_counter() - t_all) * 1000]
+    with store.transaction():
+        store.db.execute("PRAGMA defer_foreign_keys = ON")
+        store.db.execute("DELETE FROM sketches WHERE item_id >= ?", [size])
+        store.db.execute("DELETE FROM items WHERE id > ?", [size])
+        store.db.execute("DELETE FROM stories WHERE id > ?", [last_story])
     store.close()
     return costs
 
@@ -151,43 +165,53 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 10_000, 100_000])
     parser.add_argument("--new", type=int, default=100)
+    parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--texts", choices=["overlapping", "distinct"], default="overlapping")
     args = parser.parse_args()
+    if not (SHARED / "fixtures" / "real-html").is_dir():
+        sys.exit("../shared/fixtures is not beside this clone: no texts to write with")
+    sentences, words = fixture_text()
     overlapping = args.texts == "overlapping"
-    empty_total = None
+    sizes = sorted(set(args.sizes) | {0})
     with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            print(f"store of {size} {args.texts} items:", flush=True)
-            costs = measure(size, args.new, overlapping, Path(tmp))
-            total = costs["total"][0]
-            if size == 0:
-                empty_total = total
-            ratio = f", {total / empty_total:.2f}x the empty store" if empty_total else ""
-            print(
-                f"  near-duplicate check (fingerprint, lookup, resemblance): median {statistics.median(costs['check']):.2f} ms,"
-                f" p95 {p95(costs['check']):.2f} ms"
-            )
-            print(
-                f"  insert with sketch: median {statistics.median(costs['insert']):.2f} ms, p95 {p95(costs['insert']):.2f} ms"
-            )
-            print(
-                f"  {args.new} new articles, checked and stored, one commit per 20: {total:.0f} ms{ratio}", flush=True
-            )
-        store = Store(Path(tmp) / f"bench-{args.sizes[-1]}.db")
-        sketch = fingerprint("one two three four five six seven eight nine ten eleven twelve").sketch
-        marks = " UNION ALL ".join(
-            ["SELECT item_id FROM (SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ? LIMIT 50)"]
-            * len(sketch)
+        paths = {size: Path(tmp) / f"bench-{size}.db" for size in sizes}
+        articles: list[tuple[int, str]] = []
+        for size in sizes:
+            t0 = time.perf_counter()
+            writer = Writer(random.Random(5), overlapping, sentences, words)
+            fill(paths[size], size, writer, random.Random(6))
+            print(f"filled a store of {size} {args.texts} items in {time.perf_counter() - t0:.0f} s", flush=True)
+            if size == sizes[-1]:
+                articles = new_articles(writer, random.Random(7), args.new)
+        costs: dict[int, dict[str, list[float]]] = {size: {"check": [], "insert": [], "total": []} for size in sizes}
+        ratios: dict[int, list[float]] = {size: [] for size in sizes}
+        for _ in range(args.reps):
+            totals = {}
+            for size in sizes:
+                for name, values in run(paths[size], size, articles).items():
+                    costs[size][name] += values
+                totals[size] = costs[size]["total"][-1]
+            for size in sizes:
+                ratios[size].append(totals[size] / totals[0])
+        print(
+            f"{args.new} new articles of day 30, checked and stored (one commit per 20), {args.reps} interleaved runs:"
         )
-        params = [v for h in sketch for v in (h, 19_740, 19_760)]
-        try:
-            plan = store.db.execute(
-                f"EXPLAIN QUERY PLAN SELECT item_id, COUNT(*) FROM ({marks}) GROUP BY item_id", params
-            ).fetchall()
-            steps = sorted({row[-1] for row in plan if "sketches" in row[-1]})
-            print("candidate lookup plan, per sketch value: " + "; ".join(steps))
-        except Exception as e:  # noqa: BLE001 - an older store has no day column
-            print(f"candidate lookup plan not shown: {e}")
+        for size in sizes:
+            c = costs[size]
+            print(
+                f"  store of {size}: check median {statistics.median(c['check']):.2f} ms, p95 {p95(c['check']):.2f} ms;"
+                f" insert median {statistics.median(c['insert']):.2f} ms, p95 {p95(c['insert']):.2f} ms;"
+                f" all {statistics.median(c['total']):.0f} ms ({min(c['total']):.0f}-{max(c['total']):.0f}),"
+                f" {statistics.median(ratios[size]):.2f}x the empty store ({min(ratios[size]):.2f}-{max(ratios[size]):.2f})",
+                flush=True,
+            )
+        store = Store(paths[sizes[-1]])
+        sketch = fingerprint("one two three four five six seven eight nine ten eleven twelve").sketch
+        plan = store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ?",
+            [sketch[0], 19_740, 19_760],
+        ).fetchall()
+        print("candidate lookup plan, per sketch value: " + "; ".join(sorted({row[-1] for row in plan})))
         store.close()
 
 

@@ -8,7 +8,7 @@ import heapq
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import xxhash
@@ -109,11 +109,28 @@ def resemblance(a: Fingerprint, b: Fingerprint) -> float:
     jaccard = len(both.intersection(union_bottom)) / len(union_bottom)
     if jaccard == 0:
         return 0.0
-    intersection = jaccard * (a.shingles + b.shingles) / (1 + jaccard)
-    return min(1.0, intersection / min(a.shingles, b.shingles))
+    return _containment(jaccard, a.shingles, b.shingles)
 
 
-def conflicting_totals(a: list[dict], b: list[dict]) -> bool:
+def _containment(jaccard: float, a: int, b: int) -> float:
+    intersection = jaccard * (a + b) / (1 + jaccard)
+    return min(1.0, intersection / min(a, b))
+
+
+def resemblance_at_most(a: Fingerprint, b: Fingerprint) -> float:
+    """An upper bound of resemblance(a, b) from the values both sketches hold, without sorting their
+    union: of the bottom of the union, at most every shared value is shared. Containment rises with
+    the Jaccard estimate, so a pair whose bound is under the threshold is under it too."""
+    if a.empty or b.empty:
+        return 0.0
+    both = len(set(a.sketch).intersection(b.sketch))
+    if not both:
+        return 0.0
+    union_bottom = min(SKETCH_SIZE, len(a.sketch) + len(b.sketch) - both)
+    return _containment(min(1.0, both / union_bottom), a.shingles, b.shingles)
+
+
+def conflicting_totals(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
     """Two reports that give different figures for the same series are different stories,
     however alike their wording (two write-ups of one briefing, a day apart)."""
     figures_a = {(t["since"], t["region"]): t["count"] for t in a if t.get("since")}
@@ -131,7 +148,11 @@ def find_story(
     best, best_score = None, threshold
     tallies = [t.as_label() for t in c.tallies]
     for candidate in store.near_duplicate_candidates(fp.sketch, published - window, published + window):
-        score = resemblance(fp, Fingerprint(candidate["sketch"], candidate["shingles"]))
-        if score >= best_score and not conflicting_totals(tallies, candidate["tallies"]):
-            best, best_score = candidate["story_id"], score
+        other = Fingerprint(candidate.sketch, candidate.shingles)
+        # Most candidates share a few stock phrases: the bound turns them away before the exact estimate.
+        if resemblance_at_most(fp, other) < best_score:
+            continue
+        score = resemblance(fp, other)
+        if score >= best_score and not conflicting_totals(tallies, candidate.tallies()):
+            best, best_score = candidate.story_id, score
     return best

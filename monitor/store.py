@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from .errors import StoreError
-from .schema import migrate
+from .schema import migrate, sketch_blob, sketch_of_blob
 from .store_archive import ArchiveQueries, ItemFilter  # noqa: F401  (ItemFilter: the archive's queries take it)
 
 
@@ -59,6 +60,23 @@ class SeriesHigh:
     outlet: str
     published: str | None
     url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A stored item that may be a copy of a new text: what story matching needs of it."""
+
+    id: int
+    shared: int  # sketch values found shared by the lookup (each value followed to at most SKETCH_FANOUT items)
+    story_id: int
+    shingles: int
+    sketch: tuple[int, ...]
+    tallies_json: str
+
+    def tallies(self) -> list[dict[str, Any]]:
+        """Parsed only for the few candidates alike enough to be compared on their figures."""
+        loaded: list[dict[str, Any]] = json.loads(self.tallies_json)
+        return loaded
 
 
 class StoreBusy(StoreError):
@@ -246,7 +264,7 @@ class Store(ArchiveQueries):
         cursor = self.db.execute(
             """INSERT INTO items (feed, guid, url, canonical_url, title, published, updated, fetched_at, text,
                text_source, text_note, categories, matches, tallies, story_id, text_key, shingles, entry_key, seen_at,
-               caught_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               caught_up, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 feed,
                 e.guid,
@@ -266,6 +284,7 @@ class Store(ArchiveQueries):
                 entry_key,
                 iso(e.published or now),
                 int(caught_up),
+                sketch_blob(fingerprint.sketch) if fingerprint else None,
             ],
         )
         item_id = cursor.lastrowid
@@ -284,7 +303,7 @@ class Store(ArchiveQueries):
         e = article.entry
         self.db.execute(
             """UPDATE items SET title = ?, url = ?, updated = ?, fetched_at = ?, text = ?, text_source = ?, text_note = ?,
-               categories = ?, matches = ?, tallies = ?, text_key = ?, shingles = ?, entry_key = ? WHERE id = ?""",
+               categories = ?, matches = ?, tallies = ?, text_key = ?, shingles = ?, entry_key = ?, sketch = ? WHERE id = ?""",
             [
                 e.title,
                 e.link,
@@ -297,6 +316,7 @@ class Store(ArchiveQueries):
                 text_key,
                 fingerprint.shingles,
                 entry_key,
+                sketch_blob(fingerprint.sketch),
                 item_id,
             ],
         )
@@ -372,12 +392,12 @@ class Store(ArchiveQueries):
 
     def near_duplicate_candidates(
         self, sketch: tuple[int, ...], start: datetime, end: datetime, min_shared: int = 2, limit: int = 20
-    ) -> list[dict]:
+    ) -> list[Candidate]:
         """Items seen between start and end that share at least min_shared sketch values with this one,
-        most shared first: index lookups only, on (hash, day), so the window is applied inside the index
-        and stored items outside it cost nothing. A value is followed to at most SKETCH_FANOUT items:
-        boilerplate shared by thousands of texts adds no more than that, and a real copy shares many
-        other values anyway."""
+        most shared first: index lookups only, on (hash, day, item_id), so the window is applied inside
+        the index, stored items outside it cost nothing, and no table row is read per match. A value is
+        followed to at most SKETCH_FANOUT items: boilerplate shared by thousands of texts adds no more
+        than that, and a real copy shares many other values anyway."""
         if not sketch:
             return []
         per_hash = (
@@ -401,30 +421,14 @@ class Store(ArchiveQueries):
         items = {
             row[0]: row
             for row in self.db.execute(
-                f"""SELECT id, story_id, shingles, tallies FROM items WHERE id IN ({marks}) AND seen_at BETWEEN ? AND ?""",
+                f"""SELECT id, story_id, shingles, tallies, sketch FROM items WHERE id IN ({marks}) AND seen_at BETWEEN ? AND ?""",
                 [*ids, iso(start), iso(end)],
-            )
-        }
-        ids = [i for i in ids if i in items][:limit]
-        # One row per candidate, not one per value: 20 candidates' 1,280 rows cost more than the lookup.
-        sketches = {
-            item_id: tuple(sorted(map(int, values.split(","))))
-            for item_id, values in self.db.execute(
-                f"SELECT item_id, group_concat(hash) FROM sketches WHERE item_id IN ({','.join('?' * len(ids))}) GROUP BY item_id",
-                ids,
             )
         }
         counts = dict(shared)
         return [
-            {
-                "id": i,
-                "shared": counts[i],
-                "story_id": items[i][1],
-                "shingles": items[i][2],
-                "tallies": json.loads(items[i][3]),
-                "sketch": sketches.get(i, ()),
-            }
-            for i in ids
+            Candidate(i, counts[i], items[i][1], items[i][2], sketch_of_blob(items[i][4]), items[i][3])
+            for i in [i for i in ids if i in items][:limit]
         ]
 
     def story_outlets(self, story_id: int) -> list[dict]:

@@ -182,7 +182,10 @@ class ArchiveQueries:
         alerts: series and stories keep their whole history, and search still finds the titles."""
         cutoff = _iso(before)
         self.db.execute("DELETE FROM sketches WHERE item_id IN (SELECT id FROM items WHERE fetched_at < ?)", [cutoff])
-        self.db.execute("UPDATE items SET text = '', shingles = 0 WHERE fetched_at < ? AND text != ''", [cutoff])
+        self.db.execute(
+            "UPDATE items SET text = '', shingles = 0, sketch = NULL WHERE fetched_at < ? AND (text != '' OR sketch IS NOT NULL)",
+            [cutoff],
+        )
         self.db.execute("DELETE FROM cycles WHERE started_at < ?", [cutoff])
 
     def forget_charts(self, paths: list[str]) -> None:

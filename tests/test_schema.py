@@ -73,6 +73,22 @@ def test_a_store_made_before_versioning_is_upgraded_with_every_row_kept(old_stor
         assert sketches[item_id] == [(h, day_of(parse_iso(seen_at))) for h in fingerprint(text).sketch]
 
 
+def test_an_upgraded_store_keeps_each_sketch_with_its_item_and_looks_candidates_up_in_the_index_alone(old_store):
+    from monitor.schema import sketch_of_blob
+
+    store = Store(old_store)
+    try:
+        blobs = {r["id"]: (r["text"], r["sketch"]) for r in store.db.query("SELECT id, text, sketch FROM items")}
+        plan = store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ?", [1, 2, 3]
+        ).fetchall()
+    finally:
+        store.close()
+
+    assert blobs and all(sketch_of_blob(blob) == fingerprint(text).sketch for text, blob in blobs.values())
+    assert any("COVERING INDEX sketches_hash_day_item" in row[-1] for row in plan)
+
+
 def test_an_upgraded_store_polls_on_and_keys_are_enforced(old_store, tmp_path, web, run_monitor):
     feed = rss([(HOUTHI_SHIP, web.serve("/news/houthi", page(HOUTHI_SHIP)))])
     web.serve("/wire.xml", feed, content_type="application/rss+xml")

@@ -190,8 +190,8 @@ def test_near_duplicate_candidates_come_from_the_window_only(tmp_path):
 
     found = store.near_duplicate_candidates(fingerprint(text).sketch, when - window, when + window)
 
-    assert [c["id"] for c in found] == [inside]
-    assert found[0]["sketch"] == fingerprint(text).sketch
+    assert [c.id for c in found] == [inside]
+    assert found[0].sketch == fingerprint(text).sketch
 
 
 def test_a_sketch_value_shared_by_very_many_texts_is_followed_to_a_bounded_number(tmp_path):
@@ -216,3 +216,43 @@ def test_a_sketch_value_shared_by_very_many_texts_is_followed_to_a_bounded_numbe
 
     assert all(count == SKETCH_FANOUT * 3 for (count,) in rows)  # every stored text has the boilerplate values
     assert len(found) == SKETCH_FANOUT
+
+
+def test_a_syndicated_copy_inside_the_window_joins_the_story_and_one_outside_it_does_not(tmp_path):
+    from datetime import timedelta
+
+    from monitor.dedupe import find_story, text_keys
+    from monitor.models import Classification
+    from monitor.store import Store
+
+    store = Store(tmp_path / "monitor.db")
+    original_at = ORIGINAL.published
+    store.record_fetch("wire", "http://127.0.0.1/wire.xml", original_at)
+    original = _stored(store, 1, ORIGINAL.text, original_at)
+    (story_id,) = {i["story_id"] for i in store.items()}
+    copy = text_keys("\n".join(COPIES[1].paragraphs)).fingerprint
+    window = timedelta(days=7)
+
+    inside = find_story(store, copy, Classification((), (), ()), original_at + timedelta(days=6, hours=23), window, 0.5)
+    outside = find_story(store, copy, Classification((), (), ()), original_at + timedelta(days=7, hours=1), window, 0.5)
+    store.close()
+
+    assert original and inside == story_id
+    assert outside is None
+
+
+def test_the_bound_that_turns_candidates_away_is_never_under_the_resemblance():
+    import random
+
+    from monitor.dedupe import fingerprint, resemblance, resemblance_at_most
+
+    rng = random.Random(3)
+    paragraphs = [*BODY, *SEPARATE.paragraphs, *COPIES[0].paragraphs, *JORDAN_DRONE.paragraphs]
+    texts = ["\n".join(rng.sample(paragraphs, rng.randint(1, len(paragraphs)))) for _ in range(60)]
+    prints = [fingerprint(t) for t in texts]
+
+    pairs = [(a, b) for a in prints for b in prints]
+    scores = [(resemblance(a, b), resemblance_at_most(a, b)) for a, b in pairs]
+
+    assert all(bound >= exact for exact, bound in scores)
+    assert any(0 < exact < 1 for exact, _ in scores) and any(bound < 0.5 for _, bound in scores)
