@@ -7,36 +7,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
-from .store import ItemFilter, Store
+from .config import Feed
+from .errors import StoreError
+from .store import Store
+from .store_archive import ItemFilter as ItemFilter  # the commands build their filter from here
+
+Row = dict[str, Any]
 
 EXPORTS = ("reports", "tallies", "stories")
 FORMATS = ("csv", "json", "jsonl")
-_RELATIVE = re.compile(r"(\d+)([dh])")
-
-
-def parse_when(text: str, now: datetime, end: bool = False) -> datetime:
-    """A moment from the command line: 2024-02-05 (its start, or with end=True the start of the next
-    day, so --until 2024-02-05 includes that day), an ISO time (UTC unless it says), or 7d / 12h ago."""
-    text = text.strip()
-    m = _RELATIVE.fullmatch(text)
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        return now - (timedelta(days=n) if unit == "d" else timedelta(hours=n))
-    try:
-        if len(text) == 10:
-            day = datetime.combine(datetime.strptime(text, "%Y-%m-%d").date(), time(), timezone.utc)
-            return day + timedelta(days=1) if end else day
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a date (2024-02-05), an ISO time (2024-02-05T12:00) or an age (7d, 12h)"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +38,7 @@ class StoryLine:
     lead_item_id: int
     snippet: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> Row:
         d = {k: getattr(self, k) for k in self.__slots__}
         d["outlet_count"] = len(self.outlets)
         if not self.snippet:
@@ -80,7 +64,7 @@ def latest(store: Store, f: ItemFilter, limit: int | None = 20) -> list[StoryLin
     return [StoryLine(**summaries[i]) for i in ids]
 
 
-def export_rows(store: Store, what: str, f: ItemFilter) -> list[dict]:
+def export_rows(store: Store, what: str, f: ItemFilter) -> list[Row]:
     if what == "reports":
         return store.report_rows(f)
     if what == "tallies":
@@ -90,14 +74,14 @@ def export_rows(store: Store, what: str, f: ItemFilter) -> list[dict]:
     raise ValueError(f"unknown export {what!r}; expected one of {', '.join(EXPORTS)}")
 
 
-def _flat(value) -> object:
+def _flat(value: object) -> object:
     """A CSV cell: lists joined with '; ', rule matches by rule name."""
     if isinstance(value, list):
         return "; ".join(v["rule"] if isinstance(v, dict) and "rule" in v else str(v) for v in value)
     return value
 
 
-def render_export(rows: list[dict], fmt: str, what: str) -> str:
+def render_export(rows: list[Row], fmt: str, what: str) -> str:
     if fmt == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     if fmt == "jsonl":
@@ -214,18 +198,83 @@ def prune_if_due(store: Store, retention_days: float, now: datetime) -> PrunePla
     if not retention_days or (last and datetime.fromisoformat(last) > now - timedelta(days=1)):
         return None
     plan = plan_prune(store, retention_days, now)
-    prune(store, plan, now)
+    if plan is not None:
+        prune(store, plan, now)
     return plan
 
 
-# ---------------------------------------------------------------- --json documents
+# ---------------------------------------------------------------- what the commands call
 
 
-def feed_states(feeds, stored: dict[str, dict]) -> list[dict]:
+def open_existing(store_path: Path) -> Store:
+    """The store, which a reading command must not create."""
+    if not store_path.exists():
+        raise StoreError(f"no store at {store_path} yet: run `monitor poll` or `monitor run` first")
+    return Store(store_path)
+
+
+def search_stories(store_path: Path, query: str, f: ItemFilter, limit: int = 20) -> list[StoryLine]:
+    """`monitor search`: the stories whose items match an FTS5 query, best first."""
+    store = open_existing(store_path)
+    try:
+        return search(store, query, f, limit)
+    finally:
+        store.close()
+
+
+def latest_stories(store_path: Path, f: ItemFilter, limit: int | None = 20) -> list[StoryLine]:
+    """`monitor items`: the latest stories, newest first."""
+    store = open_existing(store_path)
+    try:
+        return latest(store, f, limit)
+    finally:
+        store.close()
+
+
+def export(store_path: Path, what: str, f: ItemFilter, fmt: str) -> tuple[int, str]:
+    """`monitor export`: how many rows, and the text of them in the format asked."""
+    store = open_existing(store_path)
+    try:
+        rows = export_rows(store, what, f)
+    finally:
+        store.close()
+    return len(rows), render_export(rows, fmt, what)
+
+
+def prune_store(store_path: Path, retention_days: float, now: datetime, dry_run: bool, vacuum: bool) -> str:
+    """`monitor prune`: apply retention now (or only say what it would remove); the sentence saying what happened."""
+    store = open_existing(store_path)
+    try:
+        plan = plan_prune(store, retention_days, now)
+        if plan is None:
+            if vacuum and not dry_run:
+                store.vacuum()
+            return "storage.retention_days is 0: everything is kept, nothing to prune."
+        if dry_run:
+            return "Would remove " + plan.describe()
+        prune(store, plan, now, vacuum)
+    finally:
+        store.close()
+    return "Removed " + plan.describe() + ("; store vacuumed" if vacuum else "")
+
+
+def feed_list(feeds: tuple[Feed, ...], store_path: Path) -> list[Row]:
+    """`monitor feeds list`: each configured feed with its state, from the store if there is one."""
+    stored: dict[str, Row] = {}
+    if store_path.exists():
+        store = Store(store_path)
+        try:
+            stored = {f["name"]: f for f in store.feeds()}
+        finally:
+            store.close()
+    return feed_states(feeds, stored)
+
+
+def feed_states(feeds: tuple[Feed, ...], stored: dict[str, Row]) -> list[Row]:
     """`monitor feeds list`: each configured feed with its state: disabled, never polled, failing or ok."""
     out = []
     for feed in feeds:
-        f = stored.get(feed.name) or {}
+        f: Row = stored.get(feed.name) or {}
         if not feed.enabled:
             state = "disabled"
         elif not f:

@@ -1,44 +1,78 @@
 """The archive's commands (search, items, export, prune, feeds, browse): thin click wrappers over
-archive.py, opml.py and browse.py, added to the `monitor` group by cli.py."""
+archive.py, opml.py and browse.py, added to the `monitor` group by cli.py.
+
+Each command imports its module when it runs: they bring in the store (sqlite-utils), tomlkit or
+datasette, which `monitor --help` and the other commands do without."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+from collections.abc import Callable
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .errors import StoreError
+from .config import DEFAULT_PATH
+
+if TYPE_CHECKING:
+    from .archive import ItemFilter, StoryLine
+    from .cli import Context
+
+_AGE = re.compile(r"(\d+)([dh])")
 
 
-class When(click.ParamType):
-    name = "when"
+def parse_when(text: str, now: datetime, end: bool = False) -> datetime:
+    """A moment from the command line: 2024-02-05 (its start, or with end=True the start of the next
+    day, so --until 2024-02-05 includes that day), an ISO time (UTC unless it says), or 7d / 12h ago."""
+    text = text.strip()
+    m = _AGE.fullmatch(text)
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        return now - (timedelta(days=n) if unit == "d" else timedelta(hours=n))
+    try:
+        if len(text) == 10:
+            day = datetime.combine(datetime.strptime(text, "%Y-%m-%d").date(), time(), timezone.utc)
+            return day + timedelta(days=1) if end else day
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date (2024-02-05), an ISO time (2024-02-05T12:00) or an age (7d, 12h)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
-    def __init__(self, end: bool = False):
-        self.end = end
 
-    def convert(self, value, param, ctx):
-        from .archive import parse_when  # noqa: PLC0415
-        from .pipeline import utc_now  # noqa: PLC0415
+def _when(end: bool) -> Callable[[click.Context, click.Parameter, str | None], datetime | None]:
+    """A callback reading --since or --until as a moment (end: a bare date means the end of that day)."""
 
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+        if value is None:
+            return None
         try:
-            return parse_when(value, utc_now(), end=self.end)
+            return parse_when(value, datetime.now(timezone.utc), end=end)
         except ValueError as e:
-            self.fail(str(e), param, ctx)
+            raise click.BadParameter(str(e), ctx, param) from None
+
+    return convert
 
 
-def filter_options(command):
+def filter_options(command: Callable[..., None]) -> Callable[..., None]:
     """--since, --until, --category and --feed, shared by search, items and export."""
     for option in reversed(
         [
             click.option(
                 "--since",
-                type=When(),
+                metavar="WHEN",
+                callback=_when(end=False),
                 help="From this date or time (2024-02-05, 2024-02-05T12:00, or an age: 7d, 12h).",
             ),
-            click.option("--until", type=When(end=True), help="Up to this date (that whole day) or time."),
+            click.option(
+                "--until", metavar="WHEN", callback=_when(end=True), help="Up to this date (that whole day) or time."
+            ),
             click.option("--category", type=click.Choice(["attack", "strike"]), help="Only items in this category."),
             click.option(
                 "--feed", "feeds", multiple=True, metavar="NAME", help="Only items from this feed (repeatable)."
@@ -49,18 +83,12 @@ def filter_options(command):
     return command
 
 
-def _filter(since, until, category, feeds, reports_only=False):
-    from .store import ItemFilter  # noqa: PLC0415
+def _filter(
+    since: datetime | None, until: datetime | None, category: str | None, feeds: tuple[str, ...], reports_only: bool
+) -> ItemFilter:
+    from .archive import ItemFilter  # noqa: PLC0415 - loaded when run (module docstring)
 
     return ItemFilter(since, until, category, tuple(feeds), reports_only)
-
-
-def _existing_store(config):
-    from .store import Store  # noqa: PLC0415
-
-    if not config.store_path.exists():
-        raise StoreError(f"no store at {config.store_path} yet: run `monitor poll` or `monitor run` first")
-    return Store(config.store_path)
 
 
 @click.command()
@@ -69,17 +97,22 @@ def _existing_store(config):
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Most stories shown.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of stories instead of lines.")
 @click.pass_obj
-def search(obj, query, since, until, category, feeds, limit, as_json):
+def search(
+    obj: Context,
+    query: str,
+    since: datetime | None,
+    until: datetime | None,
+    category: str | None,
+    feeds: tuple[str, ...],
+    limit: int,
+    as_json: bool,
+) -> None:
     """Full-text search of stored titles and texts (SQLite FTS5: words, "a phrase", OR, NOT, prefix*):
     one line per story, best match first (date, outlets, categories, title, link), and the match."""
-    from . import archive  # noqa: PLC0415
+    from .archive import search_stories  # noqa: PLC0415 - loaded when run (module docstring)
 
-    store = _existing_store(obj.config)
-    try:
-        lines = archive.search(store, query, _filter(since, until, category, feeds), limit)
-    finally:
-        store.close()
-    _show(lines, as_json, f"No stored story matches {query!r}.")
+    f = _filter(since, until, category, feeds, False)
+    _show(search_stories(obj.config.store_path, query, f, limit), as_json, f"No stored story matches {query!r}.")
 
 
 @click.command()
@@ -88,24 +121,30 @@ def search(obj, query, since, until, category, feeds, limit, as_json):
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Most stories shown.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of stories instead of lines.")
 @click.pass_obj
-def items(obj, since, until, category, feeds, everything, limit, as_json):
+def items(
+    obj: Context,
+    since: datetime | None,
+    until: datetime | None,
+    category: str | None,
+    feeds: tuple[str, ...],
+    everything: bool,
+    limit: int,
+    as_json: bool,
+) -> None:
     """The latest stories that are reports, newest first: date, outlets, categories, title, link."""
-    from . import archive  # noqa: PLC0415
+    from .archive import latest_stories  # noqa: PLC0415 - loaded when run (module docstring)
 
-    store = _existing_store(obj.config)
-    try:
-        lines = archive.latest(store, _filter(since, until, category, feeds, not everything), limit)
-    finally:
-        store.close()
-    _show(lines, as_json, "No stored story matches.")
+    f = _filter(since, until, category, feeds, not everything)
+    _show(latest_stories(obj.config.store_path, f, limit), as_json, "No stored story matches.")
 
 
-def _show(lines, as_json: bool, nothing: str) -> None:
+def _show(lines: list[StoryLine], as_json: bool, nothing: str) -> None:
     if as_json:
         click.echo(json.dumps([s.as_dict() for s in lines], indent=2, ensure_ascii=False))
-    elif not lines:
+        return
+    if not lines:
         click.echo(nothing)
-    for s in [] if as_json else lines:
+    for s in lines:
         click.echo(s.render())
 
 
@@ -115,20 +154,24 @@ def _show(lines, as_json: bool, nothing: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
 @filter_options
 @click.pass_obj
-def export(obj, what, fmt, output, since, until, category, feeds):
+def export(
+    obj: Context,
+    what: str,
+    fmt: str,
+    output: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    category: str | None,
+    feeds: tuple[str, ...],
+) -> None:
     """Export reports (one row per report item), tallies (series, date, figure, qualifier, outlet,
     verdict, link) or stories as CSV, JSON or JSON Lines."""
-    from . import archive  # noqa: PLC0415
+    from .archive import export as export_text  # noqa: PLC0415 - loaded when run (module docstring)
 
-    store = _existing_store(obj.config)
-    try:
-        rows = archive.export_rows(store, what, _filter(since, until, category, feeds))
-    finally:
-        store.close()
-    text = archive.render_export(rows, fmt, what)
+    count, text = export_text(obj.config.store_path, what, _filter(since, until, category, feeds, False), fmt)
     if output:
         Path(output).write_text(text, encoding="utf-8", newline="")
-        click.echo(f"{len(rows)} {what} written to {output}", err=True)
+        click.echo(f"{count} {what} written to {output}", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -139,33 +182,18 @@ def export(obj, what, fmt, output, since, until, category, feeds):
     "--vacuum", is_flag=True, help="Then VACUUM the store to give the space back to the disk (slow on big stores)."
 )
 @click.pass_obj
-def prune(obj, dry_run, vacuum):
+def prune(obj: Context, dry_run: bool, vacuum: bool) -> None:
     """Apply storage.retention_days: texts and fingerprints of older items, older cycle records and
     digest charts go; items' titles, links and categories, stories and tally series stay."""
-    from . import archive  # noqa: PLC0415
-    from .pipeline import utc_now  # noqa: PLC0415
+    from .archive import prune_store  # noqa: PLC0415 - loaded when run (module docstring)
 
     config = obj.config
-    store = _existing_store(config)
-    now = utc_now()
-    try:
-        plan = archive.plan_prune(store, config.settings.storage.retention_days, now)
-        if plan is None:
-            click.echo("storage.retention_days is 0: everything is kept, nothing to prune.")
-            if vacuum and not dry_run:
-                store.vacuum()
-            return
-        if dry_run:
-            click.echo("Would remove " + plan.describe())
-            return
-        archive.prune(store, plan, now, vacuum)
-    finally:
-        store.close()
-    click.echo("Removed " + plan.describe() + ("; store vacuumed" if vacuum else ""))
+    now = datetime.now(timezone.utc)
+    click.echo(prune_store(config.store_path, config.settings.storage.retention_days, now, dry_run, vacuum))
 
 
 @click.group()
-def feeds():
+def feeds() -> None:
     """Feed lists: import feeds from OPML into the config file, export them as OPML, list each feed's state."""
 
 
@@ -173,13 +201,12 @@ def feeds():
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Say what would be added, change nothing.")
 @click.pass_obj
-def feeds_import(obj, file, dry_run):
+def feeds_import(obj: Context, file: str, dry_run: bool) -> None:
     """Add the feeds of an OPML file to the config file (comments kept); feeds whose URL is there already are skipped."""
-    from .config import DEFAULT_PATH  # noqa: PLC0415
-    from .opml import add_feeds, read_opml  # noqa: PLC0415
+    from .opml import import_opml  # noqa: PLC0415 - loaded when run (module docstring)
 
     config_path = obj.config_path or os.environ.get("MONITOR_CONFIG") or DEFAULT_PATH
-    result = add_feeds(config_path, read_opml(file), dry_run)
+    result = import_opml(file, config_path, dry_run)
     verb = "would add" if dry_run else "added"
     click.echo(
         f"{len(result.added)} feeds {verb}, {len(result.duplicates)} already there, {len(result.refused)} refused "
@@ -197,9 +224,9 @@ def feeds_import(obj, file, dry_run):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
 @click.option("--enabled-only", is_flag=True, help="Leave out feeds with enabled = false.")
 @click.pass_obj
-def feeds_export(obj, output, enabled_only):
+def feeds_export(obj: Context, output: str | None, enabled_only: bool) -> None:
     """Write the config's feeds as OPML 2.0, for a feed reader or another monitor."""
-    from .opml import write_opml  # noqa: PLC0415
+    from .opml import write_opml  # noqa: PLC0415 - loaded when run (module docstring)
 
     listed = [f for f in obj.config.feeds if f.enabled or not enabled_only]
     text = write_opml(listed)
@@ -213,20 +240,11 @@ def feeds_export(obj, output, enabled_only):
 @feeds.command("list")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array instead of lines.")
 @click.pass_obj
-def feeds_list(obj, as_json):
+def feeds_list(obj: Context, as_json: bool) -> None:
     """Each configured feed: enabled or not, items stored, last success, and whether it is failing."""
-    from .archive import feed_states  # noqa: PLC0415
-    from .store import Store  # noqa: PLC0415
+    from .archive import feed_list  # noqa: PLC0415 - loaded when run (module docstring)
 
-    config = obj.config
-    stored = {}
-    if config.store_path.exists():
-        store = Store(config.store_path)
-        try:
-            stored = {f["name"]: f for f in store.feeds()}
-        finally:
-            store.close()
-    states = feed_states(config.feeds, stored)
+    states = feed_list(obj.config.feeds, obj.config.store_path)
     if as_json:
         click.echo(json.dumps(states, indent=2, ensure_ascii=False))
         return
@@ -243,10 +261,10 @@ def feeds_list(obj, as_json):
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
 @click.pass_obj
-def browse(obj, host, port):
+def browse(obj: Context, host: str, port: int) -> None:
     """The store in a web page (datasette, read-only): latest reports, a story's outlets, tally series,
     failing feeds, facets and links. Needs the optional extra: pip install "monitor[browse]"."""
-    from .browse import check_ready, serve  # noqa: PLC0415
+    from .browse import check_ready, serve  # noqa: PLC0415 - loaded when run (module docstring)
 
     config = obj.config
     check_ready(config.store_path)

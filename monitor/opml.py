@@ -113,6 +113,11 @@ def add_feeds(config_path: str | Path, listed: list[ListedFeed], dry_run: bool =
     return ImportResult(added, duplicates, refused)
 
 
+def import_opml(opml_path: str | Path, config_path: str | Path, dry_run: bool = False) -> ImportResult:
+    """`monitor feeds import`: the feeds of an OPML file added to the config file (or only counted, dry_run)."""
+    return add_feeds(config_path, read_opml(opml_path), dry_run)
+
+
 def _replace_checked(config_path: Path, text: str) -> None:
     fd, temp = tempfile.mkstemp(prefix=".import-", suffix=".toml", dir=config_path.parent)
     try:
