@@ -1,5 +1,5 @@
-"""Digests: what was reported in a period, where the running totals stand, which feeds failed,
-rendered for each channel (HTML for email, Markdown for chat, plain text otherwise), with a chart.
+"""Digests: what was reported in a period, where the running totals stand, which feeds failed, and
+a chart of the totals that moved (digest_render.py words it for each channel).
 
 A digest covers exactly the period since the previous one. Periods end on the slots of the
 schedule.digest crontab; the store remembers which periods were sent, so a restart sends nothing
@@ -8,21 +8,14 @@ twice and a daemon that was down across several slots sends one digest for the w
 
 from __future__ import annotations
 
-import html
-import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
 from .series import NEW_SERIES, RISE
 from .store import Store, parse_iso
-from .wording import plural
-
-log = logging.getLogger("monitor.digest")
 
 
 @dataclass(frozen=True)
@@ -152,7 +145,7 @@ def due_period(store: Store, cron: CronTrigger, now: datetime) -> Period | None:
 def period_until_now(store: Store, now: datetime) -> Period:
     last = store.last_digest()
     if last:
-        return Period(parse_iso(last["period_end"]), now)
+        return Period(datetime.fromisoformat(last["period_end"]), now)
     first_cycle = store.first_cycle_started() or now
     return (
         Period(first_cycle, now, includes_start=True)
@@ -179,7 +172,7 @@ def build_digest(store: Store, period: Period, max_stories: int, max_age_days: f
     for s in store.stories_first_seen(period.after, period.end):
         first = s["items"][0]
         published = parse_iso(first["published"])
-        if backfilled(published, parse_iso(s["first_seen"]), bool(first.get("caught_up")), max_age_days):
+        if backfilled(published, datetime.fromisoformat(s["first_seen"]), bool(first.get("caught_up")), max_age_days):
             older.append(published)
             continue
         categories = tuple(dict.fromkeys(c for item in s["items"] for c in item["categories"]))
@@ -198,7 +191,10 @@ def build_digest(store: Store, period: Period, max_stories: int, max_age_days: f
         r
         for r in store.tally_reports_between(period.after, period.end)
         if not backfilled(
-            parse_iso(r["item_published"]), parse_iso(r["fetched_at"]), bool(r.get("caught_up")), max_age_days
+            parse_iso(r["item_published"]),
+            datetime.fromisoformat(r["fetched_at"]),
+            bool(r.get("caught_up")),
+            max_age_days,
         )
     ]
     moved = {(r["since"], r["region"]) for r in reported if r["verdict"] in (NEW_SERIES, RISE)}
@@ -229,172 +225,6 @@ def build_digest(store: Store, period: Period, max_stories: int, max_age_days: f
         older=older_stored,
         cycles=store.cycles_finished_between(period.after, period.end),
     )
-
-
-def title_of(d: Digest, tz: ZoneInfo) -> str:
-    span = _span(d, tz)
-    if d.empty:
-        return f"[digest] Nothing new, {span}"
-    parts = [f"{d.attack_reports} attack and {d.strike_reports} strike reports"]
-    if d.series:
-        parts.append(f"{len(d.series)} attack total{'s' if len(d.series) > 1 else ''} moved")
-    if d.troubles:
-        parts.append(f"{len(d.troubles)} feed{'s' if len(d.troubles) > 1 else ''} in trouble")
-    return f"[digest] {', '.join(parts)}, {span}"
-
-
-def _at(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def _steps_text(s: SeriesMove) -> str:
-    return " -> ".join(f"{n} ({day})" if day != "before" else f"{n}" for day, n in s.steps())
-
-
-def _nothing_new(d: Digest) -> str:
-    if not d.cycles:
-        return "Nothing new: no attack or strike reports, no totals moved; no polling cycle finished in this period."
-    cycles = f"{d.cycles} polling cycle{'s' if d.cycles != 1 else ''}"
-    return f"Nothing new: no attack or strike reports, no totals moved; every feed answered in the {cycles} of this period."
-
-
-def _older(d: Digest, tz: ZoneInfo) -> str:
-    o = d.older
-    first, last = (o.earliest.astimezone(tz), o.latest.astimezone(tz)) if o.earliest else (None, None)
-    if first is None:
-        dates = "with no publication date"
-    elif first.date() == last.date():
-        dates = f"published {first:%Y-%m-%d}"
-    else:
-        dates = f"published {first:%Y-%m-%d} to {last:%Y-%m-%d}"
-    return (
-        f"Older articles stored, not new: {o.stories} report{'s' if o.stories != 1 else ''} {dates} "
-        "(a new feed's earlier items, or older than alerts.max_age_days when first seen)."
-    )
-
-
-def _published(s: StoryLine, tz: ZoneInfo) -> str:
-    return f"published {_at(s.published, tz)}" if s.published else "publication time not given"
-
-
-def _span(d: Digest, tz: ZoneInfo) -> str:
-    return f"{_at(d.period.start, tz)} to {_at(d.period.end, tz)}"
-
-
-def _carried(s: StoryLine, tz: ZoneInfo) -> str:
-    return (f"carried by {s.outlets} outlets" if s.outlets > 1 else s.outlet) + f", {_published(s, tz)}"
-
-
-def render_text(d: Digest, tz: ZoneInfo) -> str:
-    lines = [f"Period: {_span(d, tz)}"]
-    if d.empty:
-        lines.append(_nothing_new(d))
-        if d.older:
-            lines.append(_older(d, tz))
-        return "\n".join(lines)
-    lines.append(
-        f"New reports: {d.attack_reports} attack, {d.strike_reports} strike ({len(d.stories) + d.omitted} stories)"
-    )
-    for s in d.stories:
-        lines += [
-            "",
-            f"* {s.title} [{', '.join(s.categories)}] ({_carried(s, tz)})",
-            f'  "{s.sentence}"',
-            f"  {s.link}",
-        ]
-    if d.omitted:
-        lines += ["", f"... and {d.omitted} more stories not shown (digest.max_stories)."]
-    if d.older:
-        lines += ["", _older(d, tz)]
-    if d.series:
-        lines += ["", "Attack totals that moved:"]
-        lines += [f"* {s.name}: {_steps_text(s)}" for s in d.series]
-        if d.chart:
-            lines.append("(chart attached)")
-    if d.troubles:
-        lines += ["", "Feeds in trouble:"]
-        lines += [f"* {_trouble(t)}" for t in d.troubles]
-    return "\n".join(lines)
-
-
-def _trouble(t: FeedTrouble) -> str:
-    if t.recovered:
-        return f"{t.name}: failed during the period, answering again now (last error: {t.last_error})"
-    return f"{t.name}: failing since {t.failing_since}, {plural(t.failures, 'failure')} in a row ({t.last_error})"
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
-
-
-def md_text(text: str) -> str:
-    """Feed text is data, not markup: a title's '*', '_', '[' or ')' must not bold, cut or break a line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def md_link(url: str) -> str:
-    """A URL inside (...): spaces, parentheses and angle brackets percent-encoded so the link ends where it should."""
-    return url.translate({ord(" "): "%20", ord("("): "%28", ord(")"): "%29", ord("<"): "%3C", ord(">"): "%3E"})
-
-
-def render_markdown(d: Digest, tz: ZoneInfo) -> str:
-    lines = [f"**Period:** {_span(d, tz)}"]
-    if d.empty:
-        lines.append(_nothing_new(d))
-        if d.older:
-            lines.append(_older(d, tz))
-        return "\n".join(lines)
-    lines.append(f"**New reports:** {d.attack_reports} attack, {d.strike_reports} strike")
-    for s in d.stories:
-        lines.append(
-            f"- [{md_text(s.title)}]({md_link(s.link)}) _{md_text(', '.join(s.categories))}; {md_text(_carried(s, tz))}_"
-        )
-    if d.omitted:
-        lines.append(f"- ...and {d.omitted} more stories not shown")
-    if d.older:
-        lines += ["", _older(d, tz)]
-    if d.series:
-        lines += ["", "**Attack totals that moved:**"]
-        lines += [f"- {s.name}: {_steps_text(s)}" for s in d.series]
-    if d.troubles:
-        lines += ["", "**Feeds in trouble:**"]
-        lines += [f"- {md_text(_trouble(t))}" for t in d.troubles]
-    return "\n".join(lines)
-
-
-def render_html(d: Digest, tz: ZoneInfo) -> str:
-    e = html.escape
-    out = [f"<p><b>Period:</b> {e(_span(d, tz))}</p>"]
-    if d.empty:
-        out.append(f"<p>{e(_nothing_new(d))}</p>")
-        if d.older:
-            out.append(f"<p>{e(_older(d, tz))}</p>")
-        return "\n".join(out)
-    out.append(f"<h2>New reports: {d.attack_reports} attack, {d.strike_reports} strike</h2><ol>")
-    for s in d.stories:
-        out.append(
-            f'<li><a href="{e(s.link)}">{e(s.title)}</a> <i>({e(", ".join(s.categories))}; {e(_carried(s, tz))})</i>'
-            f"<br><q>{e(s.sentence)}</q></li>"
-        )
-    out.append("</ol>")
-    if d.omitted:
-        out.append(f"<p>...and {d.omitted} more stories not shown (digest.max_stories).</p>")
-    if d.older:
-        out.append(f"<p>{e(_older(d, tz))}</p>")
-    if d.series:
-        out.append("<h2>Attack totals that moved</h2><ul>")
-        out += [f"<li>{e(s.name)}: {e(_steps_text(s))}</li>" for s in d.series]
-        out.append("</ul>")
-        if d.chart:
-            out.append(f"<p>The chart of these totals is attached ({e(d.chart.name)}).</p>")
-    if d.troubles:
-        out.append("<h2>Feeds in trouble</h2><ul>")
-        out += [f"<li>{e(_trouble(t))}</li>" for t in d.troubles]
-        out.append("</ul>")
-    return "\n".join(out)
-
-
-def render_for(fmt: str, d: Digest, tz: ZoneInfo) -> str:
-    return {"html": render_html, "markdown": render_markdown}.get(fmt, render_text)(d, tz)
 
 
 # ---------------------------------------------------------------- chart
@@ -433,17 +263,18 @@ def draw_chart(series: list[SeriesMove], path: Path) -> Path | None:
             for c in counts:
                 high = max(high, c)
                 highs.append(high)
-            line = ax.step(days, highs, where="post", linewidth=1.6, label=s.name)[0]
-            ax.scatter(days, counts, s=18, color=line.get_color(), zorder=3)
+            # matplotlib takes datetimes through its date converter; its stubs list only numbers.
+            line = ax.step(days, highs, where="post", linewidth=1.6, label=s.name)[0]  # type: ignore[arg-type]
+            ax.scatter(days, counts, s=18, color=line.get_color(), zorder=3)  # type: ignore[arg-type]
             ax.annotate(str(highs[-1]), (days[-1], highs[-1]), textcoords="offset points", xytext=(4, 4), fontsize=8)
             if not shared:
                 ax.set_title(s.name, fontsize=8, loc="left")
         for ax in dict.fromkeys(axes):
             ax.margins(x=0.04, y=0.2)
             ax.grid(alpha=0.3)
-            locator = mdates.AutoDateLocator()
+            locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
             ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
             ax.tick_params(labelsize=7)
         if shared:
             axes[0].set_ylabel("reported attacks")

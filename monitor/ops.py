@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from .archive import prune_if_due
 from .config import Config
-from .digest import build_digest, period_until_now, render_text, title_of
+from .digest import build_digest, period_until_now
+from .digest_render import render_text, title_of
 from .health import Health, check_health
 from .notify import Notifiers, deliver_pending, send_test
 from .pipeline import CycleReport, run_cycle, run_due_digest, send_digest, utc_now

@@ -26,7 +26,8 @@ from builders import HOUTHI_SHIP, JORDAN_DRONE, KH_STRIKES, STEPS, at, rss  # no
 from conftest import write_config  # noqa: E402
 
 from monitor.config import load_config  # noqa: E402
-from monitor.digest import Period, build_digest, draw_chart, render_text, title_of  # noqa: E402
+from monitor.digest import Period, build_digest, draw_chart  # noqa: E402
+from monitor.digest_render import render_text, title_of  # noqa: E402
 from monitor.notify import Notifiers  # noqa: E402
 from monitor.pipeline import run_cycle  # noqa: E402
 from monitor.store import Store  # noqa: E402
