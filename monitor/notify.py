@@ -1,8 +1,9 @@
-"""Alerts: render them, queue them in the store's outbox, deliver them through apprise.
+"""Alerts to their targets: the notifiers (apprise, or structured webhooks), the store's outbox,
+delivery. What an alert says is alerts.py's.
 
-An alert is queued in the same transaction as the item that caused it, claimed
-before it is sent and marked sent only when apprise says it was delivered; one that
-failed is tried again after a growing wait, and marked failed after ALERT_ATTEMPTS. With no notifier configured, alerts go to the
+An alert is queued in the same transaction as the item that caused it, claimed before it is sent
+and marked sent only when apprise says it was delivered; one that failed is tried again after a
+growing wait, and marked failed after ALERT_ATTEMPTS. With no notifier configured, alerts go to the
 console so a newcomer sees them.
 """
 
@@ -13,139 +14,27 @@ import logging
 import sys
 import threading
 import time
-from pathlib import Path
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import TextIO
-from zoneinfo import ZoneInfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .config import Config, NotifierConfig, mask_secrets
-from .models import Article, Classification, Tally
-from .series import NEW_SERIES, series_name
-from .store import SeriesHigh, Store, iso
 from . import webhook
+from .alerts import Alert
+from .config import Config, NotifierConfig, mask_secrets
+from .store import Store, iso
+
+if TYPE_CHECKING:
+    import apprise
+    import httpx
 
 log = logging.getLogger("monitor.notify")
 CONSOLE = "console"
 
 
-@dataclass(frozen=True, slots=True)
-class Alert:
-    kind: str  # report | tally | digest | ops
-    key: str  # one alert per key and notifier, ever
-    title: str  # begins with the kind in brackets, for mail filters and chat searches
-    body: str
-    item_id: int | None = None
-    facts: dict | None = None  # what a structured webhook receives (webhook.py)
-
-
-def _when(moment: datetime | None, tz: ZoneInfo) -> str:
-    if moment is None:
-        return "time not given"
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def _quote(sentence: str, limit: int = 400) -> str:
-    s = " ".join(sentence.split())
-    return f'"{s if len(s) <= limit else s[: limit - 1] + "…"}"'
-
-
-def report_alert(item_id: int, story_id: int, article: Article, c: Classification, outlet: str, tz: ZoneInfo) -> Alert:
-    e = article.entry
-    lines = [
-        f"Categories: {', '.join(c.categories)}",
-        f"Outlet: {outlet}, published {_when(e.published, tz)}",
-    ]
-    for m in c.matches:
-        lines.append(f"Why ({m.category}): rule {m.rule} matched {_quote(m.sentence)}")
-    if c.tallies:
-        lines.append(
-            "Reported totals: "
-            + "; ".join(
-                f"{t.count} ({t.qualifier.replace('_', ' ')}) {t.region}"
-                + (f" since {t.since.isoformat()}" if t.since else "")
-                for t in c.tallies
-            )
-        )
-    if article.text_source != "page":
-        lines.append(f"Text: from the feed's summary ({article.text_note})")
-    lines.append(f"Link: {e.link}")
-    return Alert(
-        "report",
-        f"story:{story_id}",
-        f"[report] {e.title}",
-        "\n".join(lines),
-        item_id,
-        webhook.report_facts(item_id, story_id, article, c, outlet),
-    )
-
-
-def tally_alert(
-    item_id: int, tally: Tally, verdict: str, previous: SeriesHigh | None, article: Article, outlet: str, tz: ZoneInfo
-) -> Alert:
-    name = series_name(tally.since, tally.region)
-    qual = tally.qualifier.replace("_", " ")
-    if verdict == NEW_SERIES or previous is None:
-        title = f"[tally] New series: {name}: {tally.count}"
-        lines = [f"Series: {name} (first figure reported)"]
-    else:
-        diff = tally.count - previous.count
-        title = f"[tally] {name}: {previous.count} -> {tally.count} (+{diff})"
-        lines = [
-            f"Series: {name}",
-            f"Previous: {previous.count} ({previous.qualifier.replace('_', ' ')}), reported "
-            f"{previous.published[:10] if previous.published else 'at an unknown date'} by {previous.outlet} ({previous.url})",
-        ]
-    lines += [
-        f"New: {tally.count} ({qual}), reported {_when(article.entry.published, tz)} by {outlet}",
-    ]
-    if previous is not None and verdict != NEW_SERIES:
-        lines.append(f"Change: +{tally.count - previous.count}")
-    lines += [f"Sentence: {_quote(tally.sentence)}", f"Link: {article.entry.link}"]
-    key = f"tally:{tally.since.isoformat()}:{tally.region}:{tally.count}"
-    facts = webhook.tally_facts(
-        item_id, tally, verdict, None if verdict == NEW_SERIES else previous, article, outlet, name
-    )
-    return Alert("tally", key, title, "\n".join(lines), item_id, facts)
-
-
-def ops_failing_alert(
-    feed: str, failures: int, since: str, error: str, retry_at: datetime | None, tz: ZoneInfo
-) -> Alert:
-    retry = f"Next attempt: {_when(retry_at, tz)} (waits double after each failure, up to a cap)" if retry_at else ""
-    body = "\n".join(
-        x
-        for x in [
-            f"Feed: {feed}",
-            f"Failures in a row: {failures}, since {since}",
-            f"Last error: {error}",
-            retry,
-            "No reports from this feed arrive until it recovers; another [ops] alert says when it does.",
-        ]
-        if x
-    )
-    return Alert(
-        "ops",
-        f"feed-failing:{feed}:{since}",
-        f"[ops] Feed failing: {feed} ({failures} failures in a row)",
-        body,
-        facts=webhook.ops_facts(feed, "failing", failures, since, error, retry_at),
-    )
-
-
-def ops_recovered_alert(feed: str, failures: int, since: str, now: datetime, tz: ZoneInfo) -> Alert:
-    body = f"Feed: {feed}\nRecovered: {_when(now, tz)}, after {failures} failures in a row since {since}"
-    return Alert(
-        "ops",
-        f"feed-recovered:{feed}:{since}",
-        f"[ops] Feed recovered: {feed}",
-        body,
-        facts=webhook.ops_facts(feed, "recovered", failures, since),
-    )
-
-
 class Notifiers:
-    """The configured targets, each an apprise object built once per process (building one costs ~170 ms)."""
+    """The configured targets. Each one's apprise object is built on its first use and kept for the
+    life of this object, which the daemon makes once: building one costs ~170 ms."""
 
     def __init__(
         self, configs: tuple[NotifierConfig, ...], console: TextIO | None = None, config: Config | None = None
@@ -154,8 +43,9 @@ class Notifiers:
         self.deadline = float(config.settings.alerts.send_timeout_seconds) if config is not None else 30.0
         # A claim older than this belongs to a sender that died: twice the deadline and a margin.
         self.claim_expiry = timedelta(seconds=2 * self.deadline + 60)
-        self._apprise: dict[str, object] = {}
-        self._http = None  # an httpx.Client, made for the first structured webhook
+        self._apprise: dict[str, apprise.Apprise] = {}
+        self._building = threading.Lock()  # the cycle and Meanwhile's thread may ask for one at once
+        self._http: httpx.Client | None = None  # made for the first structured webhook
         self.console = console or sys.stdout
         self._config = config
 
@@ -197,7 +87,7 @@ class Notifiers:
         n = self.configs.get(name)
         return n is not None and webhook.is_webhook(n.url)
 
-    def post(self, name: str, document: dict) -> tuple[bool, str | None]:
+    def post(self, name: str, document: dict[str, Any]) -> tuple[bool, str | None]:
         """POST a structured webhook's document (webhook.py); the same outbox row, retries and id as any alert."""
         import httpx  # noqa: PLC0415
 
@@ -208,26 +98,32 @@ class Notifiers:
         ok, error = webhook.post(self._http, n.url, dict(n.headers), document)
         return ok, mask_secrets(error, self._config) if error else None
 
-    def _target(self, name: str):
+    def _target(self, name: str) -> apprise.Apprise | None:
         """The apprise object of a configured target, built on first use and kept; None if not configured."""
         n = self.configs.get(name)
         if n is None:
             return None
-        target = self._apprise.get(name)
-        if target is None:
-            import apprise  # noqa: PLC0415
+        with self._building:
+            target = self._apprise.get(name)
+            if target is None:
+                import apprise  # noqa: PLC0415
 
-            target = apprise.Apprise()
-            target.add(n.url)
-            self._apprise[name] = target
+                target = apprise.Apprise()
+                target.add(n.url)
+                self._apprise[name] = target
         return target
 
     def within_deadline(
-        self, name: str, call, *args, stop: threading.Event | None = None, **kwargs
+        self,
+        name: str,
+        call: Callable[..., tuple[bool, str | None]],
+        *args: Any,
+        stop: threading.Event | None = None,
+        **kwargs: Any,
     ) -> tuple[bool, str | None]:
         """call(*args) in a thread of its own, given self.deadline seconds in all: a target that trickles or
         never answers costs at most that, and is reported as failed (it may still deliver later: at least once)."""
-        outcome: list = []
+        outcome: list[tuple[bool, str | None]] = []
 
         def run() -> None:
             try:
@@ -247,7 +143,13 @@ class Notifiers:
         return outcome[0]
 
     def send(
-        self, name: str, title: str, body: str, attach=None, body_format: str = "text", uid: str | None = None
+        self,
+        name: str,
+        title: str,
+        body: str,
+        attach: str | None = None,
+        body_format: str = "text",
+        uid: str | None = None,
     ) -> tuple[bool, str | None]:
         if name == CONSOLE:
             print(f"{title}\n{body}\n", file=self.console, flush=True)
@@ -262,7 +164,7 @@ class Notifiers:
         )
         if uid:
             _stamp(target, uid)
-        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
             ok = target.notify(title=title, body=body, body_format=fmt, attach=attach)
         if ok:
             return True, None
@@ -279,7 +181,7 @@ def delivery_error(apprise_log: str) -> str:
     return said if len(said) <= 200 else said[:199] + "…"
 
 
-def _stamp(target, uid: str) -> None:
+def _stamp(target: Iterable[Any], uid: str) -> None:
     """Put the alert's id where the target carries extra fields: a header (email, json, webhooks of
     apprise) and the JSON payload (json://)."""
     for plugin in target:
@@ -289,7 +191,9 @@ def _stamp(target, uid: str) -> None:
             plugin.payload_extras["alert_id"] = uid
 
 
-def send_test(notifiers: Notifiers, names: list[str], now: datetime, config_path) -> list[tuple[str, bool, str | None]]:
+def send_test(
+    notifiers: Notifiers, names: list[str], now: datetime, config_path: Path
+) -> list[tuple[str, bool, str | None]]:
     """A [test] message to each named target, sent at once and stored nowhere. Returns (name, accepted, error)."""
     results = []
     for name in names:
@@ -329,7 +233,7 @@ def alert_backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * (2 ** min(attempts - 1, 20) - 1)), ALERT_WAIT_CAP)
 
 
-def alert_uid(row: dict) -> str:
+def alert_uid(row: dict[str, Any]) -> str:
     """The id a receiver drops repeats by: the same for every retry of one alert to one target."""
     return f"monitor-alert-{row['id']}"
 
@@ -393,14 +297,16 @@ class Meanwhile:
     thread has its own store connection (one per thread); claims keep it from sending what the
     cycle's own delivery sends."""
 
-    def __init__(self, store_path, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None):
+    def __init__(
+        self, store_path: Path, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None
+    ) -> None:
         self.sent = 0
         self._thread = threading.Thread(
             target=self._run, args=(store_path, notifiers, now, stop), name="deliver-queued", daemon=True
         )
         self._thread.start()
 
-    def _run(self, store_path, notifiers: Notifiers, now: datetime, stop: threading.Event | None) -> None:
+    def _run(self, store_path: Path, notifiers: Notifiers, now: datetime, stop: threading.Event | None) -> None:
         try:
             store = Store(store_path)
             try:
@@ -417,7 +323,7 @@ class Meanwhile:
 
 
 def _send_row(
-    store: Store, notifiers: Notifiers, row: dict, stop: threading.Event | None = None
+    store: Store, notifiers: Notifiers, row: dict[str, Any], stop: threading.Event | None = None
 ) -> tuple[bool, str | None]:
     try:
         attach = row.get("attach")

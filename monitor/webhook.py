@@ -10,11 +10,15 @@ it, so a retry sends the very same document; the alert's outbox id and key ident
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .models import Article, Classification, Tally
+
+if TYPE_CHECKING:
+    from .store import SeriesHigh
 
 SCHEMES = ("webhook+http://", "webhook+https://")
 VERSION = 1  # of the document's shape; a field removed or changed in meaning raises it
@@ -28,11 +32,11 @@ def target_url(url: str) -> str:
     return url.removeprefix("webhook+")
 
 
-def _iso(moment: datetime | None) -> str | None:
+def _iso(moment: date | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def report_facts(item_id: int, story_id: int, article: Article, c: Classification, outlet: str) -> dict:
+def report_facts(item_id: int, story_id: int, article: Article, c: Classification, outlet: str) -> dict[str, Any]:
     e = article.entry
     first = c.matches[0] if c.matches else None
     return {
@@ -51,9 +55,12 @@ def report_facts(item_id: int, story_id: int, article: Article, c: Classificatio
     }
 
 
-def tally_facts(item_id: int, tally: Tally, verdict: str, previous, article: Article, outlet: str, name: str) -> dict:
-    """previous: the series' high before this figure (store.SeriesHigh), None for a new series."""
+def tally_facts(
+    item_id: int, tally: Tally, verdict: str, previous: SeriesHigh | None, article: Article, outlet: str, name: str
+) -> dict[str, Any]:
+    """previous: the series' high before this figure, None for a new series."""
     e = article.entry
+    since = _iso(tally.since)
     return {
         "item_id": item_id,
         "categories": ["attack"],
@@ -63,9 +70,9 @@ def tally_facts(item_id: int, tally: Tally, verdict: str, previous, article: Art
         "published": _iso(e.published),
         "rule": None,
         "sentence": tally.sentence,
-        "series_key": f"{tally.since.isoformat()}:{tally.region}",
+        "series_key": f"{since}:{tally.region}",
         "series": name,
-        "since": tally.since.isoformat(),
+        "since": since,
         "region": tally.region,
         "verdict": verdict,
         "new_figure": tally.count,
@@ -86,7 +93,7 @@ def tally_facts(item_id: int, tally: Tally, verdict: str, previous, article: Art
 
 def ops_facts(
     feed: str, state: str, failures: int, since: str, error: str | None = None, next_attempt: datetime | None = None
-) -> dict:
+) -> dict[str, Any]:
     return {
         "feed": feed,
         "state": state,
@@ -97,7 +104,7 @@ def ops_facts(
     }
 
 
-def document(row: dict, story_id: int | None = None) -> dict:
+def document(row: dict[str, Any], story_id: int | None = None) -> dict[str, Any]:
     """The document POSTed for one outbox row: who and when, then the facts of its kind (a digest,
     which is prose by nature, carries its text)."""
     facts = json.loads(row["facts"]) if row.get("facts") else {}
@@ -118,7 +125,7 @@ def document(row: dict, story_id: int | None = None) -> dict:
     return doc
 
 
-def post(client: httpx.Client, url: str, headers: dict[str, str], doc: dict) -> tuple[bool, str | None]:
+def post(client: httpx.Client, url: str, headers: dict[str, str], doc: dict[str, Any]) -> tuple[bool, str | None]:
     """POST one document; delivered only on a 2xx answer. Errors name no URL: callers mask them anyway."""
     try:
         response = client.post(target_url(url), json=doc, headers={**headers, "Idempotency-Key": doc["alert_key"]})
