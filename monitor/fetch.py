@@ -62,7 +62,7 @@ def make_client(limits: Limits, concurrency: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=httpx.Timeout(limits.timeout_seconds),
         follow_redirects=False,
-        headers={"User-Agent": limits.user_agent or USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        headers={"User-Agent": limits.user_agent, "Accept-Encoding": "gzip, deflate"},
         limits=httpx.Limits(max_connections=max(concurrency, 1) * 2, max_keepalive_connections=max(concurrency, 1)),
     )
 

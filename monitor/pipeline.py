@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .aggregators import GOOGLE_NEWS, DecodeBudget, aggregator_of, decode_google_online, publisher_entry
+from .alerts import ops_failing_alert, ops_recovered_alert, report_alert, tally_alert
 from .classify import classify
 from .config import Config, Feed
 from .dedupe import canonical_url, find_story, text_key, text_keys
@@ -33,16 +34,7 @@ from .errors import MonitorError
 from .extract import extract_text, load_extractor, watch_parent
 from .fetch import Limits, Response, fetch, make_client
 from .models import Article, Entry
-from .notify import (
-    Meanwhile,
-    Notifiers,
-    deliver_pending,
-    ops_failing_alert,
-    ops_recovered_alert,
-    queue,
-    report_alert,
-    tally_alert,
-)
+from .notify import Meanwhile, Notifiers, deliver_pending, queue
 from .parse import parse_feed
 from .series import NEW_SERIES, RISE, judge
 from .wording import plural
@@ -621,7 +613,8 @@ def send_digest(
     """Build the digest of a period, record it and queue it for every notifier that wants digests,
     in one transaction: a period is sent once, even across restarts. Returns the digest and how
     many alerts were queued."""
-    from .digest import build_digest, draw_chart, render_for, title_of  # noqa: PLC0415 - a poll needs none of it
+    from .digest import build_digest, draw_chart  # noqa: PLC0415 - a poll needs none of it
+    from .digest_render import render_for, title_of  # noqa: PLC0415
 
     tz = config.settings.schedule.zone
     digest = build_digest(store, period, config.settings.digest.max_stories, config.settings.alerts.max_age_days)
