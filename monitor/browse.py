@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .errors import MonitorError
 from .store_archive import BROWSE_QUERIES
@@ -76,7 +77,7 @@ TABLES = {
 }
 
 
-def metadata(store_path: Path) -> dict:
+def metadata(store_path: Path) -> dict[str, Any]:
     return {
         "title": "monitor: attacks on US forces and US strikes",
         "description": "The monitor's store, read-only. Start with the canned queries: the latest reports, "

@@ -13,13 +13,15 @@ Stages raise these; the pipeline records fetch and parse errors per feed; only t
 them into messages and exit codes.
 """
 
+from os import PathLike
+
 
 class MonitorError(Exception):
     """Base class of every error the monitor raises on purpose."""
 
 
 class ConfigError(MonitorError):
-    def __init__(self, path, key: str | None, message: str):
+    def __init__(self, path: str | PathLike[str], key: str | None, message: str):
         self.path = str(path)
         self.key = key
         self.message = message

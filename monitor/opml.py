@@ -46,8 +46,9 @@ def read_opml(path: str | Path) -> list[ListedFeed]:
         raise ConfigError(path, None, "file not found") from None
     except (ET.ParseError, DefusedXmlException) as e:
         raise ConfigError(path, None, f"not an OPML file: {e}") from None
-    if root.tag != "opml":
-        raise ConfigError(path, None, f"not an OPML file: the root element is <{root.tag}>, not <opml>")
+    if root is None or root.tag != "opml":
+        found = "missing" if root is None else f"<{root.tag}>"
+        raise ConfigError(path, None, f"not an OPML file: the root element is {found}, not <opml>")
     feeds = []
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or "").strip()
