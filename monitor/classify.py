@@ -9,14 +9,17 @@ the sentences that hold every list it needs.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
 from .errors import ConfigError
 from .models import Classification, Match, Tally
 from .tallies import TallyTerms, tallies_in
-from .text import Found, Lexicon, Tokens, normalise
+from .text import Found, Lexicon, Tokens, normalise, tokenize
 
 _COMPLETE = re.compile(r"[.!?][\"')]*$")
 
@@ -33,6 +36,7 @@ class Rule:
     context_exclude: tuple[str, ...]  # none of these may appear in the article
     exclude_near: tuple[str, ...] = ()  # any of these within `near` words of the match voids it
     near: int = 3
+    exclude_clause: tuple[str, ...] = ()  # any of these in a clause the match touches voids it
     needs: frozenset[str] = frozenset()  # sequence and anywhere, as a set
     voids: frozenset[str] = frozenset()  # exclude, as a set
 
@@ -43,6 +47,11 @@ class Ruleset:
     categories: tuple[str, ...]
     lexicon: Lexicon
     tally_category: str | None  # a category that a reported running total implies
+    # list -> words right after which its terms do not count ("loyal to Iran fired": Iran is no subject)
+    not_after: dict[str, frozenset[str]] = field(default_factory=dict)
+    # list -> words right before which its terms do not count ("WASHINGTON (AP)": a dateline, no actor);
+    # each with the list's terms as token tuples (a term's end is where such a word may be)
+    not_before: dict[str, tuple[frozenset[str], frozenset[tuple[str, ...]]]] = field(default_factory=dict)
     _joined: dict[int, tuple[TallyTerms, Lexicon]] = field(default_factory=dict, compare=False, repr=False)
 
     def lexicon_with(self, tally_terms: TallyTerms) -> Lexicon:
@@ -77,6 +86,7 @@ def compile_rules(raw: dict[str, Any], source: str) -> Ruleset:
         "near",
         "context",
         "context_exclude",
+        "exclude_clause",
     }
     rules = []
     seen = set()
@@ -97,7 +107,15 @@ def compile_rules(raw: dict[str, Any], source: str) -> Ruleset:
         if not isinstance(category, str) or not category:
             raise ConfigError(source, f"{key}.category", "a rule needs a category")
         lists = {}
-        for field_name in ("sequence", "anywhere", "exclude", "exclude_near", "context", "context_exclude"):
+        for field_name in (
+            "sequence",
+            "anywhere",
+            "exclude",
+            "exclude_near",
+            "context",
+            "context_exclude",
+            "exclude_clause",
+        ):
             value = r.get(field_name, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(source, f"{key}.{field_name}", "must be a list of term-list names")
@@ -131,23 +149,54 @@ def compile_rules(raw: dict[str, Any], source: str) -> Ruleset:
     if tally_category is not None and not isinstance(tally_category, str):
         raise ConfigError(source, "tally_category", "must be a category name")
 
+    around = {}
+    for side in ("not_after", "not_before"):
+        table = raw.get(side, {})
+        if not isinstance(table, dict):
+            raise ConfigError(source, side, "must be a table of term-list name -> list of words")
+        for name, words in table.items():
+            if name not in terms:
+                raise ConfigError(source, f"{side}.{name}", f"no term list named {name!r}")
+            if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+                raise ConfigError(source, f"{side}.{name}", "must be a non-empty list of words")
+        around[side] = {name: frozenset(t for w in words for t in tokenize(w)) for name, words in table.items()}
     categories = tuple(dict.fromkeys(r.category for r in rules))
-    return Ruleset(tuple(rules), categories, Lexicon(terms), tally_category)
+    return Ruleset(
+        tuple(rules),
+        categories,
+        # The not_before words are looked for by the one scan too: a sentence without them costs nothing.
+        Lexicon({**terms, **{NOT_BEFORE + name: words for name, words in raw.get("not_before", {}).items()}}),
+        tally_category,
+        around["not_after"],
+        {
+            name: (words, frozenset(tuple(tokenize(t.rstrip("*"))) for t in terms[name]))
+            for name, words in around["not_before"].items()
+        },
+    )
 
 
-def _rule_fires(rule: Rule, positions: dict[str, list[int]]) -> bool:
-    """Whether the rule fires on a sentence that holds all the lists it needs and none it excludes."""
-    return _why_not(rule, positions) is None
+def _rule_fires(rule: Rule, positions: dict[str, list[int]], tokens: Tokens, index: int) -> bool:
+    """Whether the rule fires on sentence index, which holds all the lists it needs and none it excludes."""
+    return _why_not(rule, positions, sentence_clauses(rule, positions, tokens, index)) is None
+
+
+def sentence_clauses(rule: Rule, positions: dict[str, list[int]], tokens: Tokens, index: int) -> tuple[int, ...]:
+    """Where the sentence's clauses start, if the rule needs to know (an exclude_clause list is in it)."""
+    if not rule.exclude_clause or positions.keys().isdisjoint(rule.exclude_clause):
+        return ()
+    return clause_starts(tokens.sentences[index].text, tokens.bounds[index])
 
 
 # Why a rule whose lists are all in a sentence did not fire there (for `monitor explain`).
 OUT_OF_WINDOW = "its lists are not in this order within the window"
 
 
-def _why_not(rule: Rule, positions: dict[str, list[int]]) -> str | None:
+def _why_not(rule: Rule, positions: dict[str, list[int]], clauses: Sequence[int] = ()) -> str | None:
     """None when the rule fires on the sentence (which holds every list it needs and none it
-    excludes); else what voided it: the order and window, or an exclude_near list close to the match."""
-    if rule.window is None and len(rule.sequence) < 2 and not rule.exclude_near:
+    excludes); else what voided it: the order and window, an exclude_near list close to the match,
+    or an exclude_clause list in a clause it touches (clauses: where the sentence's clauses after
+    the first start, see clause_starts)."""
+    if rule.window is None and len(rule.sequence) < 2 and not rule.exclude_near and not rule.exclude_clause:
         return None
     spans = _sequence_spans(rule, positions) if rule.sequence else [(p, p) for p in positions[rule.anywhere[0]]]
     voided = None
@@ -168,11 +217,72 @@ def _why_not(rule: Rule, positions: dict[str, list[int]]) -> str | None:
         else:
             for name in rule.exclude_near:
                 if any(first - rule.near <= q <= last + rule.near for q in positions.get(name, ())):
-                    voided = name
+                    voided = f"exclude_near list {name} is within {rule.near} words of the match"
                     break
             else:
-                return None
-    return f"exclude_near list {voided} is within {rule.near} words of the match" if voided else OUT_OF_WINDOW
+                touched = range(bisect_right(clauses, first), bisect_right(clauses, last) + 1)
+                for name in rule.exclude_clause:
+                    if any(bisect_right(clauses, q) in touched for q in positions.get(name, ())):
+                        voided = f"exclude_clause list {name} is in a clause of the match"
+                        break
+                else:
+                    return None
+    return voided or OUT_OF_WINDOW
+
+
+# Where a sentence's clauses part: "; ", ", while ...", ", and ...", " - ".
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+")
+
+
+@lru_cache(maxsize=64)  # each rule with exclude_clause asks again for the same sentence
+def clause_starts(sentence: str, first_token: int) -> tuple[int, ...]:
+    """The index (in the text's tokens) of the first token of each clause of a sentence after its
+    first; first_token is the sentence's own first token."""
+    return tuple(first_token + len(tokenize(sentence[: m.start()])) for m in _CLAUSE_BREAK.finditer(sentence))
+
+
+# The lexicon list of the words after which a list's terms do not count (no TOML bare key has a colon).
+NOT_BEFORE = "not_before:"
+
+
+def _drop_before(
+    found_in: Found, tokens: Tokens, not_before: dict[str, tuple[frozenset[str], frozenset[tuple[str, ...]]]]
+) -> None:
+    """Forget the terms of a list that come right before one of its not_before words."""
+    for index, here in found_in.items():
+        for name, (words, terms) in not_before.items():
+            at = here.get(name)
+            if at is None or NOT_BEFORE + name not in here:
+                continue
+            base, sentence_words = tokens.bounds[index], tokens.words[index]
+            kept = [p for p in at if not _term_before(sentence_words, p - base, terms, words)]
+            if kept:
+                here[name] = kept
+            else:
+                del here[name]
+
+
+def _term_before(sentence_words: list[str], j: int, terms: frozenset[tuple[str, ...]], words: frozenset[str]) -> bool:
+    """Whether a term of terms (at most four tokens) starts at token j and one of words follows it."""
+    return any(
+        sentence_words[k] in words and tuple(sentence_words[j:k]) in terms
+        for k in range(j + 1, min(j + 5, len(sentence_words)))
+    )
+
+
+def _drop_after(found_in: Found, tokens: Tokens, not_after: dict[str, frozenset[str]]) -> None:
+    """Forget the terms of a list that come right after one of its not_after words."""
+    for index, here in found_in.items():
+        for name, words in not_after.items():
+            at = here.get(name)
+            if at is None:
+                continue
+            base, sentence_words = tokens.bounds[index], tokens.words[index]
+            kept = [p for p in at if not (p > base and sentence_words[p - base - 1] in words)]
+            if kept:
+                here[name] = kept
+            else:
+                del here[name]
 
 
 def _sequence_spans(rule: Rule, positions: dict[str, list[int]]) -> list[tuple[int, int]]:
@@ -196,6 +306,10 @@ def read_article(title: str, text: str, ruleset: Ruleset, tally_terms: TallyTerm
     head = normalise(title or "").strip()
     tokens = Tokens.of(f"{head}\n{body}" if head else body)
     found_in = (ruleset.lexicon if tally_terms is None else ruleset.lexicon_with(tally_terms)).scan(tokens)
+    if ruleset.not_after:
+        _drop_after(found_in, tokens, ruleset.not_after)
+    if ruleset.not_before:
+        _drop_before(found_in, tokens, ruleset.not_before)
     return head, tokens, found_in
 
 
@@ -215,7 +329,7 @@ def classify(
         fired = [
             rule
             for rule in rules
-            if rule.needs <= present and rule.voids.isdisjoint(present) and _rule_fires(rule, positions)
+            if rule.needs <= present and rule.voids.isdisjoint(present) and _rule_fires(rule, positions, tokens, index)
         ]
         if fired:
             fired_in[index] = fired

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .classify import Rule, Ruleset, _why_not, classify, read_article
+from .classify import Rule, Ruleset, _why_not, classify, read_article, sentence_clauses
 from .models import Classification
 from .tallies import FigureTrace, TallyTerms, explain_tallies
 from .text import Found, Tokens, tokenize
@@ -39,7 +39,7 @@ def explain(title: str, text: str, published: date | None, ruleset: Ruleset, tal
         for rule in ruleset.rules:
             if not rule.needs <= positions.keys():
                 continue
-            reason = _void_reason(rule, positions, article_lists, found_in, tokens, ruleset)
+            reason = _void_reason(rule, index, positions, article_lists, found_in, tokens, ruleset)
             traces.append(RuleTrace(rule.name, rule.category, tokens.sentences[index].text, not reason, reason or ""))
     return Explanation(
         classify(title, text, published, ruleset, tally_terms),
@@ -50,6 +50,7 @@ def explain(title: str, text: str, published: date | None, ruleset: Ruleset, tal
 
 def _void_reason(
     rule: Rule,
+    index: int,
     positions: dict[str, list[int]],
     article_lists: set[str],
     found_in: Found,
@@ -74,7 +75,7 @@ def _void_reason(
                 f"exclude list {name} is in the sentence ({_term_at(positions[name][0], name, tokens, ruleset)!r})"
             )
     if not reasons:
-        why = _why_not(rule, positions)
+        why = _why_not(rule, positions, sentence_clauses(rule, positions, tokens, index))
         if why is not None:
             window = "the sentence" if rule.window is None else f"{rule.window} words"
             reasons.append(f"{why} ({' > '.join(rule.sequence) or ' + '.join(rule.anywhere)} within {window})")

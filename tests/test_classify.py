@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import date
 
 import pytest
@@ -328,3 +329,90 @@ def test_more_strike_wordings_and_expectations(text, is_strike):
 )
 def test_strikes_worded_as_striking_dropped_bombs_or_with_long_target_lists(text, is_strike):
     assert ("strike" in categories("", text + CONTEXT)) is is_strike
+
+
+@pytest.mark.parametrize(
+    "text, is_strike",
+    [
+        # A US answer recapped in passing, in a story of attacks on US forces that names no group.
+        (
+            "Rocket fire on U.S. troops at Harir eased for a while after U.S. retaliatory strikes in late March.",
+            True,
+        ),
+        # A briefing's first person.
+        (
+            "Q: What did the raids hit? A: The strikes we carried out overnight destroyed a bunker used by the IRGC.",
+            True,
+        ),
+        # A self-defense strike whose sentence names no US actor.
+        ("It was a self-defense strike on a Kataib Hezbollah cell preparing drones, the spokesman said.", True),
+        # A count of attacks measured from a US strike recaps that strike.
+        ("Militants have fired at U.S. forces four times since the strike on Thursday near Qaim.", True),
+        # A negation in another clause does not unsay the strike.
+        (
+            "Militia fighters hit U.S. forces again after the airstrikes on Kataib Hezbollah, and the groups have not "
+            "slowed down.",
+            True,
+        ),
+        # The proxies' own deadly strike is no US strike.
+        ("U.S. troops have been attacked twice since the deadly Tower 22 strike.", False),
+        ("U.S. forces were attacked again since the drone strike on Tower 22.", False),
+        # A negation that governs the strike still voids it.
+        ("The U.S. did not strike Kataib Hezbollah sites last night, a spokesman said.", False),
+        # Promised, not done; and a retaliatory strike in Yemen.
+        ("A self-defense strike against militia leaders could come within days, an official said.", False),
+        ("U.S. retaliatory strikes hit Houthi radar sites in Yemen on Friday.", False),
+    ],
+)
+def test_strikes_recapped_in_passing_in_briefings_or_without_a_us_actor(text, is_strike):
+    assert ("strike" in categories("", text + CONTEXT)) is is_strike
+
+
+def test_a_retaliatory_recap_without_a_proxy_named_needs_no_other_actor_in_the_article():
+    recap = "Attacks on U.S. troops in Iraq and Syria dropped off after U.S. retaliatory strikes in early spring."
+    assert "strike" in categories("", recap)
+    assert "strike" not in categories("", recap + " Houthi drones kept flying at ships in the Red Sea.")
+
+
+@pytest.mark.parametrize(
+    "text, is_attack",
+    [
+        # Iran as the object of a proxy's name is no state attacker.
+        ("Gunmen loyal to Iran fired three rockets at U.S. forces at Ain al-Asad on Sunday.", True),
+        ("Fighters backed by Tehran launched two drones at American troops in eastern Syria.", True),
+        # Iran itself firing, in any tense: a state strike.
+        ("Iran fires missiles at a base housing U.S. troops in western Iraq.", False),
+        ("Tehran launches drones at American forces stationed in Erbil.", False),
+        # Another actor in another clause leaves the attack; in the same clause it voids it.
+        (
+            "Iran-aligned groups attacked U.S. forces 30 times in a month, while Houthi fighters fired on tankers "
+            "off Yemen.",
+            True,
+        ),
+        ("Houthi drones attacked U.S. forces on a warship off Yemen.", False),
+        # A denial of a role is no denial of the attack; a denial that the attack happened is.
+        ("Kataib Hezbollah denied any role in Tuesday's drone attack on U.S. troops at Tanf.", True),
+        ("Officials denied U.S. forces were attacked last night.", False),
+        # Planning named as past responsibility, not as a future attack.
+        ("The commander was behind the planning and carrying out of attacks on U.S. forces in Syria.", True),
+        ("The militia is preparing to attack U.S. forces near the border.", False),
+    ],
+)
+def test_state_attackers_other_clauses_and_denials(text, is_attack):
+    assert ("attack" in categories("", text + CONTEXT)) is is_attack
+
+
+def test_a_dateline_city_is_no_actor():
+    # "WASHINGTON (AP)" opens the sentence; the militia did the targeting.
+    text = "WASHINGTON (Reuters) - Drones targeted two outposts in Syria at the weekend, part of a campaign by Iran-aligned militias."
+    assert "strike" not in categories("", text + CONTEXT)
+    assert "strike" in categories("", "Washington struck back at Iran-backed militias in Iraq." + CONTEXT)
+
+
+def test_not_after_and_not_before_name_known_lists():
+    base = tomllib.loads((REPO / "config" / "rules.toml").read_text())
+    for side in ("not_after", "not_before"):
+        with pytest.raises(ConfigError, match=side):
+            compile_rules({**base, side: {"no_such_list": ["to"]}}, "rules.toml")
+        with pytest.raises(ConfigError, match=side):
+            compile_rules({**base, side: {"proxy": []}}, "rules.toml")
