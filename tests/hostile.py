@@ -4,6 +4,7 @@ answer (false Content-Encoding, stacked compression, a trickle of bytes, no answ
 from __future__ import annotations
 
 import gzip
+import struct
 import threading
 import time
 import zlib
@@ -42,10 +43,20 @@ def false_gzip(body: bytes | str, content_type: str = "application/rss+xml") -> 
 
 
 def gzip_bomb(decoded_mib: int) -> bytes:
-    """decoded_mib MiB of zeros gzipped twice: about 2 KB per GiB, to be sent as `gzip, gzip`."""
-    once = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    """decoded_mib MiB of zeros gzipped twice: about 2 KB per GiB, to be sent as `gzip, gzip`.
+
+    Deflating a GiB took 4 s. After a full flush a deflate stream starts afresh, so each MiB of zeros
+    deflates to the same bytes: deflate one MiB, repeat it, and frame it as gzip with the whole's CRC."""
     zeros = bytes(1 << 20)
-    inner = b"".join([*(once.compress(zeros) for _ in range(decoded_mib)), once.flush()])
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    one_mib = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(decoded_mib):
+        crc = zlib.crc32(zeros, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, deflate, no name, no time, best compression
+    final_empty_block = b"\x03\x00"
+    size = (decoded_mib << 20) & 0xFFFFFFFF
+    inner = header + one_mib * decoded_mib + final_empty_block + struct.pack("<II", crc, size)
     return gzip.compress(inner, compresslevel=9)
 
 
