@@ -24,6 +24,9 @@ import pytest
 from builders import JORDAN_DRONE, rss
 from conftest import REPO, write_config
 
+# One worker builds the venv for all of them.
+pytestmark = pytest.mark.xdist_group("installed_venv")
+
 
 def test_the_dockerfile_installs_with_the_script_this_test_runs():
     dockerfile = (REPO / "Dockerfile").read_text()
