@@ -1,5 +1,6 @@
 """The container's install step, without a Docker engine: scripts/install.sh is the Dockerfile's
-only install command; run it into a fresh virtual environment and use the entry point it gives.
+only install command; run it, from the files the Dockerfile copies, into a fresh virtual environment and
+use the entry point it gives.
 
 pip is told, through its environment, to install monitor alone: downloading and unpacking every
 dependency again cost 15 to 60 s and proved only that pip works. The dependencies come from this test
@@ -45,11 +46,31 @@ class Installed:
         return self.venv / "bin" / "monitor"
 
 
+def copy_as_the_dockerfile_does(into: Path) -> None:
+    """The files the Dockerfile copies before its install step, and only those: a build/ folder left in the
+    checkout would give the install modules that are no longer in the source."""
+    dockerfile = (REPO / "Dockerfile").read_text()
+    before_install = dockerfile[: dockerfile.index("RUN ./scripts/install.sh")]
+    for line in before_install.splitlines():
+        if not line.startswith("COPY "):
+            continue
+        *sources, dest = line.split()[1:]
+        for source in sources:
+            target = into / dest / Path(source).name if dest.endswith("/") else into / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if (REPO / source).is_dir():
+                shutil.copytree(REPO / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(REPO / source, target)
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Installed:
-    venv = tmp_path_factory.mktemp("image") / "venv"
+    image = tmp_path_factory.mktemp("image")
+    copy_as_the_dockerfile_does(image / "src")
+    venv = image / "venv"
     subprocess.run(
-        [str(REPO / "scripts" / "install.sh"), str(venv)],
+        [str(image / "src" / "scripts" / "install.sh"), str(venv)],
         check=True,
         timeout=900,
         env=dict(os.environ, PIP_NO_CACHE_DIR="1", PIP_NO_DEPS="1"),
@@ -72,7 +93,8 @@ def test_the_script_installs_the_package_with_its_data_not_a_link_to_the_checkou
 
     assert Path(where) == installed.package / "__init__.py"
     assert (installed.package / "py.typed").is_file()
-    assert {p.name for p in installed.package.glob("*.py")} == {p.name for p in (REPO / "monitor").glob("*.py")}
+    modules = {str(p.relative_to(installed.package)) for p in installed.package.rglob("*.py")}
+    assert modules == {str(p.relative_to(REPO / "monitor")) for p in (REPO / "monitor").rglob("*.py")}
 
 
 def distribution_name(requirement: str) -> str:
@@ -85,7 +107,7 @@ def test_every_library_the_package_imports_is_a_declared_dependency(installed):
     (metadata,) = importlib.metadata.distributions(path=[str(installed.package.parent)], name="monitor")
     declared = {distribution_name(r) for r in metadata.requires or []}
     imported: dict[str, set[str]] = {}
-    for module in installed.package.glob("*.py"):
+    for module in installed.package.rglob("*.py"):
         for node in ast.walk(ast.parse(module.read_text())):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -94,7 +116,7 @@ def test_every_library_the_package_imports_is_a_declared_dependency(installed):
             else:
                 continue
             for name in names:
-                imported.setdefault(name.split(".")[0], set()).add(module.name)
+                imported.setdefault(name.split(".")[0], set()).add(str(module.relative_to(installed.package)))
     providers = importlib.metadata.packages_distributions()
 
     undeclared = {
