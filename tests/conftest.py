@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -45,6 +45,8 @@ class Web:
     base: str
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, int]] = field(default_factory=list)  # (path, status answered)
+    # Called with each request's path before it is answered, while the client waits: a test acts at that moment.
+    before_answer: Callable[[str], None] | None = None
 
     def serve(
         self,
@@ -125,6 +127,8 @@ def web():
                 if route.stall:
                     time.sleep(route.stall)  # the server is slow on purpose; the client's timeout is under test
             site.requests.append((self.path, status))
+            if site.before_answer:
+                site.before_answer(self.path)
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
@@ -146,6 +150,9 @@ class Receiver:
     status: int = 200
     received: list[dict] = field(default_factory=list)
     refused: int = 0
+    # Called with each alert taken, before it is acknowledged and after, while the sender waits on the first.
+    before_answer: Callable[[dict], None] | None = None
+    after_answer: Callable[[dict], None] | None = None
 
     @property
     def titles(self) -> list[str]:
@@ -162,13 +169,18 @@ def _start_receiver() -> tuple[ThreadingHTTPServer, Receiver]:
         def do_POST(self):
             rec: Receiver = state["rec"]
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            document = json.loads(body)
             if rec.status == 200:
-                rec.received.append(json.loads(body))
+                rec.received.append(document)
             else:
                 rec.refused += 1
+            if rec.before_answer:
+                rec.before_answer(document)
             self.send_response(rec.status)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            if rec.after_answer:
+                rec.after_answer(document)
 
     server, base = start_server(Handler)
     state["rec"] = Receiver(base.replace("http://", "json://") + "/")
