@@ -672,3 +672,63 @@ def test_the_quick_gate_never_rejects_a_sentence_the_grammar_takes():
             :200
         ]
     assert checked >= len(_REPORTED)
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # "as of today" ends the period on the day it was said.
+        (
+            "As of today, American forces have been attacked 61 times since Oct. 17, a spokesman said.",
+            "2023-11-20",
+            [(61, "exact", "2023-10-17", "2023-11-20", "total")],
+        ),
+        # "the figure stood at": a total reached; its start from the sentence before, its end its own.
+        (
+            "In early November officials counted 40 attacks on U.S. troops since Oct. 17. As of Friday the figure "
+            "for attacks on U.S. troops stood at 70.",
+            "2023-12-04",
+            [(40, "exact", "2023-10-17", None, "total"), (70, "exact", "2023-10-17", "2023-12-01", "total")],
+        ),
+        # Attacks "that began" on a day start the count; a lull that began does not.
+        (
+            "The raid answered a run of attacks on U.S. personnel that began on Oct. 17. U.S. forces have been "
+            "attacked at least 19 times in that time.",
+            "2023-10-27",
+            [(19, "at_least", "2023-10-17", None, "total")],
+        ),
+        (
+            "U.S. troops have been attacked more than 30 times this year, most before a lull that began in March.",
+            "2024-05-10",
+            [(30, "more_than", "2024-01-01", None, "total")],
+        ),
+        # Fired at them so many times.
+        (
+            "Iran-aligned factions fired rockets at bases hosting U.S. troops more than 90 times, officials said.",
+            "2024-03-08",
+            [(90, "more_than", None, None, "total")],
+        ),
+        # The count named again, with no attack word: it grew from the total before.
+        (
+            "Officials counted 25 attacks on U.S. forces since Oct. 17. A month later the count had grown to 70.",
+            "2023-12-20",
+            [(25, "exact", "2023-10-17", None, "total"), (70, "exact", "2023-10-17", None, "total")],
+        ),
+        # A number in a name is no part ("Tower 22"); a region before a figure still is ("Syria 83").
+        (
+            "U.S. forces were attacked 30 times since Oct. 17. By the time a drone hit Tower 22 in Jordan, the tally "
+            "had grown to 165.",
+            "2024-02-12",
+            [(30, "exact", "2023-10-17", None, "total"), (165, "exact", "2023-10-17", None, "total")],
+        ),
+        # People hurt just before a number: no regional part.
+        (
+            "U.S. forces have been attacked 60 times since Oct. 17, the last of them when a drone killed six allied "
+            "guards at a base in eastern Syria.",
+            "2024-03-10",
+            [(60, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_ends_said_as_of_today_totals_named_again_names_and_casualties(text, published, expected):
+    assert tallies(text, published) == expected

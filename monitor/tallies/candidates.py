@@ -22,6 +22,9 @@ from .target import (
 )
 from .vocabulary import TallyTerms
 
+# A capitalised word just before a number makes it a name ("Tower 22", "Camp 5"), unless it opens the
+# sentence or is a region ("Syria 83").
+_NAME_BEFORE = re.compile(r"(?<=\S )([A-Z][a-z][\w-]*) $")
 _INCREMENT = frozenset(("more", "additional", "further", "new"))
 
 
@@ -78,6 +81,11 @@ def _counts_in(
     found = _figure_matches(lowered, words, terms)
     for n, m in enumerate(found):
         value, ordinal = parse_number(m.group("num"))
+        name = _NAME_BEFORE.search(masked, 0, m.start()) if m.group("num")[0].isdigit() else None
+        if name and not terms.regions.fullmatch(name.group(1)):
+            if rejected is not None:
+                rejected.append((m.group(), f"part of a name ({name.group(1)!r} {m.group('num')})"))
+            continue
         if value <= 0:
             if rejected is not None:
                 rejected.append((m.group(), "not a positive number"))
@@ -137,7 +145,10 @@ def _counts_in(
             up_to_next = rest[: (found[n + 1].start() - m.end()) if n + 1 < len(found) else len(rest)]
             # What the figure's clause says before the next figure: no one hurt ("two of them wounded troops").
             own_clause = _CLAUSE_BREAK.split(up_to_next, 1)[0]
-            unhurt = terms.casualties.isdisjoint(_WORDS_AFTER.findall(own_clause.lower()[:80]))
+            # Nor people hurt just before it: "a drone killed six fighters at a base in Syria".
+            unhurt = terms.casualties.isdisjoint(_WORDS_AFTER.findall(own_clause.lower()[:80])) and not (
+                terms.casualties.intersection(_WORDS_AFTER.findall(before[-12:].lower()))
+            )
             if kind is None and part_of and noun in terms.counted and part_of.group("which") != "which" and unhurt:
                 # "52 of those attacks", "five of the attacks were in Iraq"
                 region_named = _region_after(rest, terms) != "total"

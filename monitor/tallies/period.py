@@ -40,7 +40,9 @@ _SINCE = re.compile(r"\bsince\b")
 # Who began, when a start is said with "began": the attacks ("they began on Oct. 17", "militias began
 # targeting them on Oct. 17"), not the US ("the U.S. military began airstrikes on Feb. 2").
 _ATTACKS_SUBJECT = re.compile(
-    r"\b(?:they|these|those|which|attacks|campaign|militias|groups|proxies)\s+(?:had\s+|have\s+)?$"
+    r"(?:\b(?:they|these|those|which|attacks|campaign|militias|groups|proxies)"
+    # "a string of attacks on U.S. personnel that began on Oct. 17", not "a pause that began"
+    r"|\battacks\b[^,;]{0,40}?\bthat)\s+(?:had\s+|have\s+)?$"
 )
 _ATTACK_VERB_AFTER = re.compile(r"\s*(?:targeting|attacking|firing|launching)\b")
 _START_WORDS = re.compile(r"\b(?:after|following|from|beginning|starting|began|begun|started)\b(?:\s+on\b)?")
@@ -138,6 +140,10 @@ def _period(
             until_phrase = sentence[m.start() : m.end()]
     if has("as") or has("through") or has("up"):
         for m in _AS_OF.finditer(low):
+            if published is not None and low.startswith("today", m.end()):
+                # "as of today": the day it was said, the publication day
+                until, until_phrase = published, sentence[m.start() : m.end() + 5]
+                break
             found = _find_date(low[m.end() : m.end() + 30], published)
             if found and found[0] and found[1] == 0:
                 until = found[0]
@@ -179,7 +185,7 @@ def _period(
         # the drone hit the base on Sunday").
         if start and (
             bool(
-                _ATTACKS_SUBJECT.search(low[max(0, m.start() - 30) : m.start()])
+                _ATTACKS_SUBJECT.search(low[max(0, m.start() - 60) : m.start()])
                 or _ATTACK_VERB_AFTER.match(low, m.end())
             )
             if m.group().startswith(("began", "begun", "started"))

@@ -15,7 +15,7 @@ _AIMED_AT = re.compile(
 # What may follow a figure reached: "rose to 40 since ...", "climbed to 40 on Monday", "... so far".
 
 _CLAUSE_BREAK = re.compile(r"[,;:](?!\d)")
-_TOTAL_WORDS = frozenset(("total", "tally", "count", "number"))
+_TOTAL_WORDS = frozenset(("total", "tally", "count", "number", "figure"))
 
 
 def _attacks_rose(before: str, terms: TallyTerms) -> bool:
