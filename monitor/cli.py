@@ -1,4 +1,5 @@
-"""The `monitor` command: a thin click layer, and the only place exceptions become exit codes.
+"""The `monitor` command: a thin click layer; it and its command modules are the only place
+exceptions become exit codes.
 
 Exit codes: 0 done (poll also when some feeds failed: it names them), 1 an error
 at run time (or a notifier that refused a test alert), 2 a bad config or bad usage,
