@@ -18,24 +18,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .classify import Ruleset, compile_rules
 from .errors import ConfigError
-from .settings import RulesSettings, Settings, build_settings, checked_values, group
+from .settings import EVENTS, FEED_KEYS, NOTIFIER_KEYS, RulesSettings, Settings, build_settings, checked_values, group
 from .tallies import TallyTerms, compile_tally_terms
 
-EVENTS = ("report", "tally", "digest", "ops")
 DEFAULT_PATH = Path("config/monitor.toml")
-FEED_KEYS = {
-    "name": "Short unique name, shown in alerts as the outlet.",
-    "url": "http, https or file URL of an RSS or Atom feed.",
-    "enabled": "false to keep a feed in the file but not poll it (default true).",
-    "catch_up": "true (default): the feed's first successful poll stores its items and figures without alerts.",
-    "poll_interval_seconds": "Seconds between two polls of this feed (at least 10); default schedule.poll_interval_seconds.",
-}
-NOTIFIER_KEYS = {
-    "url": "Any apprise URL; ${VAR} is replaced from the environment, so tokens stay out of the file.",
-    "events": f"Which alerts it gets, of {', '.join(EVENTS)} (default all).",
-    "name": "Name shown in logs and the store instead of the URL (default: scheme and position).",
-    "headers": 'webhook+http(s):// only: HTTP headers sent with each document, such as Authorization = "Bearer ${TOKEN}"; values are secrets.',
-}
 
 
 @dataclass(frozen=True)

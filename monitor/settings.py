@@ -1,12 +1,11 @@
 """The settings of the config file's tables: one table, SETTINGS, drives their validation, their
-defaults and the README's reference (scripts/config_reference.py writes it, a test checks it), and
-`Settings` holds them typed, with what is built from them (the zone, the digest trigger, the fetch
-limits) built once at load.
+defaults and the README's reference (reference.py), and `Settings` holds them typed, with what is
+built from them (the zone, the digest trigger, the fetch limits) built once at load. The keys of a
+feed's and a notifier's table are here too, with their help.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,7 +25,7 @@ class Setting:
     key: str  # section.name
     kind: type | tuple[type, ...]
     default: object
-    help: str  # Markdown: the README's reference is made from it
+    help: str  # Markdown: the README's table is made from it
     minimum: float | None = None
 
 
@@ -186,6 +185,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rules.tallies_path", str, "tallies.toml", "Tally words file, relative to the config file's folder."),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
+EVENTS = ("report", "tally", "digest", "ops")
+# The keys of a [[feeds]] and of a [[notifiers]] table, with their help (Markdown) for the README.
+FEED_KEYS = {
+    "name": "Short unique name, shown in alerts as the outlet.",
+    "url": "`http`, `https` or `file` URL of an RSS or Atom feed.",
+    "enabled": "`false` keeps a feed in the file without polling it (default `true`).",
+    "poll_interval_seconds": "Seconds between two polls of this feed (at least 10), instead of "
+    "`schedule.poll_interval_seconds`. The daemon's cycle runs at the shortest interval of any feed; a feed "
+    'with a longer one is skipped ("not due") until its interval has passed since its last attempt '
+    "(`poll --force` polls it anyway). Backoff after failures counts in this feed's interval.",
+    "catch_up": "`true` (default): the feed's first successful poll stores its items and reported totals "
+    "without report or tally alerts, so a new feed's back catalogue does not flood the targets and its series "
+    "start from the current figures; from the next poll on, what is new alerts. `false`: alert from the first "
+    "poll. Items stored so are counted in the next digest as older articles, never as new reports.",
+}
+NOTIFIER_KEYS = {
+    "url": "Any apprise URL (`slack://…`, `mailtos://…`, `json://…`, …), or `webhook+http(s)://…` for a "
+    "structured webhook (below). `${VAR}` is replaced from the environment, so tokens stay out of the file.",
+    "events": f"Which alerts it gets, of {', '.join(f'`{e}`' for e in EVENTS)} (default all).",
+    "name": "Name shown in logs and the store instead of the URL (default: scheme and position).",
+    "headers": "`webhook+http(s)://` notifiers only: HTTP headers sent with each document, e.g. "
+    '`{ Authorization = "Bearer ${TOKEN}" }`; values are secrets.',
+}
 SECTIONS = sorted({s.key.split(".")[0] for s in SETTINGS})
 # crontab's nicknames, as cron(8) reads them; digests run at these in schedule.timezone.
 CRON_NICKNAMES = {
@@ -358,32 +380,3 @@ def build_settings(path: Path, values: dict[str, object]) -> Settings:
         dedupe=group(DedupeSettings, "dedupe", values),
         rules=group(RulesSettings, "rules", values),
     )
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join("list of str" if k is list else k.__name__ for k in kinds)
-
-
-def _toml(value: object) -> str:
-    return json.dumps(value)  # TOML writes these (strings, numbers, booleans, lists of strings) as JSON does
-
-
-def reference_table() -> str:
-    """The README's table of settings, in Markdown, from SETTINGS."""
-    lines = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
-    lines += [f"| `{s.key}` | {_kind_name(s.kind)} | `{_toml(s.default)}` | {s.help} |" for s in SETTINGS]
-    return "\n".join(lines) + "\n"
-
-
-REFERENCE_MARK = "<!-- settings reference: written by scripts/config_reference.py from monitor/settings.py -->"
-
-
-def with_reference(readme: str) -> str:
-    """The README with its settings table, the one after REFERENCE_MARK, made again from SETTINGS."""
-    before, mark, after = readme.partition(REFERENCE_MARK + "\n")
-    if not mark:
-        raise ValueError(f"the README has no line {REFERENCE_MARK!r} to put the settings table after")
-    lines = after.splitlines(keepends=True)
-    table_end = next((i for i, line in enumerate(lines) if not line.startswith("|")), len(lines))
-    return before + mark + reference_table() + "".join(lines[table_end:])

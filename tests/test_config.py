@@ -10,7 +10,8 @@ from conftest import REPO, write_config
 
 from monitor import USER_AGENT
 from monitor.config import load_config
-from monitor.settings import SETTINGS, with_reference
+from monitor.reference import with_references
+from monitor.settings import SETTINGS
 
 
 def test_the_shipped_config_is_valid(run_monitor):
@@ -138,13 +139,13 @@ def test_monitor_config_environment_variable_selects_the_file(tmp_path, run_moni
     assert result.exit_code == 0 and "Only feed" in result.output
 
 
-def test_the_readmes_settings_table_is_the_one_the_settings_table_makes():
+def test_the_readmes_reference_tables_are_the_ones_settings_py_makes():
     readme = (REPO / "README.md").read_text()
     documented = set(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \|", readme, re.MULTILINE))
 
     assert {s.key for s in SETTINGS} <= documented
-    assert with_reference(readme) == readme, (
-        "README.md's settings table differs from monitor/settings.py's SETTINGS: "
+    assert with_references(readme) == readme, (
+        "README.md's reference tables differ from monitor/settings.py (SETTINGS, FEED_KEYS, NOTIFIER_KEYS): "
         "run `python scripts/config_reference.py` and commit README.md"
     )
 
