@@ -26,7 +26,7 @@ class BrowseError(MonitorError):
 
 def have_datasette() -> bool:
     try:
-        import datasette  # noqa: F401, PLC0415
+        import datasette  # noqa: F401, PLC0415 - the optional extra: only `monitor browse` asks whether it imports
     except ImportError:
         return False
     return True
