@@ -12,13 +12,12 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
 from typing import Any
 
 from .errors import ConfigError
 from .models import Classification, Match, Tally
-from .tallies import TallyTerms, tallies_in
+from .tallies import TallyTerms, clause_starts, tallies_in
 from .text import Found, Lexicon, Tokens, normalise, tokenize
 
 _COMPLETE = re.compile(r"[.!?][\"')]*$")
@@ -228,17 +227,6 @@ def _why_not(rule: Rule, positions: dict[str, list[int]], clauses: Sequence[int]
                 else:
                     return None
     return voided or OUT_OF_WINDOW
-
-
-# Where a sentence's clauses part: "; ", ", while ...", ", and ...", " - ".
-_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+")
-
-
-@lru_cache(maxsize=64)  # each rule with exclude_clause asks again for the same sentence
-def clause_starts(sentence: str, first_token: int) -> tuple[int, ...]:
-    """The index (in the text's tokens) of the first token of each clause of a sentence after its
-    first; first_token is the sentence's own first token."""
-    return tuple(first_token + len(tokenize(sentence[: m.start()])) for m in _CLAUSE_BREAK.finditer(sentence))
 
 
 # The lexicon list of the words after which a list's terms do not count (no TOML bare key has a colon).

@@ -732,3 +732,53 @@ def test_the_quick_gate_never_rejects_a_sentence_the_grammar_takes():
 )
 def test_ends_said_as_of_today_totals_named_again_names_and_casualties(text, published, expected):
     assert tallies(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "title, text, published, expected",
+    [
+        # Ships in another clause leave the count of attacks on US forces; in its own clause they void it.
+        (
+            "",
+            "Since Oct. 17, militias have attacked U.S. troops 80 times, while Houthi rebels have fired on 25 "
+            "merchant ships.",
+            "2023-12-28",
+            [(80, "exact", "2023-10-17", None, "total")],
+        ),
+        ("", "Houthi boats have attacked 12 ships carrying goods for U.S. forces since Nov. 19.", "2023-12-28", []),
+        # A second counter with its own start, after ", including".
+        (
+            "",
+            "The strikes took to at least 90 the number of times U.S. forces have been attacked since Oct. 17, "
+            "including at least 25 since early December.",
+            "2023-12-28",
+            [(90, "at_least", "2023-10-17", None, "total"), (25, "at_least", "2023-12-01", None, "total")],
+        ),
+        # Regional parts that add up to the headline's total take its start.
+        (
+            "Militias hit U.S. forces 100 times since Oct. 17",
+            "Officials broke down the 40 attacks on U.S. troops in Iraq and 60 in Syria.",
+            "2024-01-05",
+            [
+                (40, "exact", "2023-10-17", None, "Iraq"),
+                (60, "exact", "2023-10-17", None, "Syria"),
+                (100, "exact", "2023-10-17", None, "total"),
+            ],
+        ),
+        # A figure aimed at US forces, what it counts said before it.
+        (
+            "",
+            "It was the worst of the attacks, more than 120 on U.S. forces since the war in Gaza began.",
+            "2024-01-29",
+            [(120, "more_than", "2023-10-07", None, "total")],
+        ),
+        # Not without what is counted before it.
+        ("", "Officials said 120 on U.S. forces would be rotated home since the war in Gaza began.", "2024-01-29", []),
+    ],
+)
+def test_other_actors_by_clause_second_counters_parts_of_a_headline_total(title, text, published, expected):
+    found = classify(title, text, date.fromisoformat(published), RULES, TERMS).tallies
+    assert [
+        (t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
+        for t in found
+    ] == expected

@@ -16,6 +16,7 @@ config/tallies.toml (vocabulary); the grammar is in steps, each a module:
 
 from .extract import FigureTrace, explain_tallies, extract_tallies, tallies_in
 from .numbers import NUMBER_WORDS, ORDINAL_WORDS, parse_number
+from .period import clause_starts
 from .vocabulary import LEXICON_PREFIX, Event, TallyTerms, compile_tally_terms
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Event",
     "FigureTrace",
     "TallyTerms",
+    "clause_starts",
     "compile_tally_terms",
     "explain_tallies",
     "extract_tallies",

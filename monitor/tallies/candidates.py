@@ -25,6 +25,8 @@ from .vocabulary import TallyTerms
 # A capitalised word just before a number makes it a name ("Tower 22", "Camp 5"), unless it opens the
 # sentence or is a region ("Syria 83").
 _NAME_BEFORE = re.compile(r"(?<=\S )([A-Z][a-z][\w-]*) $")
+_AIMED_ONCE = re.compile(r"\s+(?:on|against)\s+(?:the\s+)?")
+_OWN_START_AFTER = re.compile(r"\s+(?:of\s+(?:them|those|these)\s+)?since\b")
 _INCREMENT = frozenset(("more", "additional", "further", "new"))
 
 
@@ -140,6 +142,20 @@ def _counts_in(
                 and ((_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms))
             ):
                 kind = "count"
+            # A second counter after a count, with its own start: "... 74 since Oct. 17, including at
+            # least 30 since mid-November".
+            if kind is None and (counts or after_total) and _OWN_START_AFTER.match(lowered, m.end()):
+                kind = "count"
+            # What is counted said before, the figure aimed at US forces: "the deadliest of more than 150 on
+            # U.S. forces since the war began".
+            aimed = _AIMED_ONCE.match(lowered, m.end())
+            if (
+                kind is None
+                and aimed
+                and terms.target_and_word.match(masked, aimed.end())
+                and not terms.counted.isdisjoint(_WORDS_AFTER.findall(lowered, 0, m.start()))
+            ):
+                kind = "count"
             part_of = _PART_OF.match(rest)
             noun = (part_of.group("noun") or "").lower() if part_of else ""
             up_to_next = rest[: (found[n + 1].start() - m.end()) if n + 1 < len(found) else len(rest)]
@@ -213,6 +229,8 @@ def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
             ordinal
             or not terms.counted.isdisjoint(words[i + 1 : i + 8])
             or not terms.aimed_nouns.isdisjoint(words[i + 1 : i + 8])
+            # "of more than 150 on U.S. forces": what is counted before it
+            or (words[i + 1 : i + 2] in (["on"], ["against"]) and not terms.counted.isdisjoint(words[:i]))
         ):
             return True
         # A figure reached, perhaps qualified: "stood at no fewer than 19".

@@ -3,6 +3,7 @@ a figure said twice is one tally. With a trace, every figure and why it was take
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -11,7 +12,7 @@ from ..text import Found, Tokens, lower, normalise, tokenize
 from .candidates import _DIGIT, _counts_in, _figure_matches, _may_hold_count
 from .dates import _date_spans
 from .numbers import NUMBER_WORDS
-from .period import _clause_periods, _may_have_start, _period, _period_nearby
+from .period import _clause_periods, _may_have_start, _period, _period_nearby, clause_starts
 from .vocabulary import _ANAPHORS, _ATTACK_WORDS, _EXCLUDED, _ROLLING, _TARGETS, TallyTerms
 
 
@@ -98,9 +99,16 @@ def tallies_in(
             reject(s, "the sentence was read before")
             continue
         read.add(s)
+        # Something else attacked or counted (ships, ISIS) voids the clauses that name it, not the others:
+        # "... attacked U.S. forces 140 times, while the Houthis launched 30 attacks on shipping".
+        clauses: tuple[int, ...] = ()
+        elsewhere: set[int] = set()
         if _EXCLUDED in names:
-            reject(s, "the sentence names something else that is attacked or counted (an excluded term)")
-            continue
+            clauses = clause_starts(s, tokens.bounds[index])
+            elsewhere = {bisect_right(clauses, q) for q in names[_EXCLUDED]}
+            if len(elsewhere) > len(clauses):
+                reject(s, "the sentence names something else that is attacked or counted (an excluded term)")
+                continue
         has_target = _TARGETS in names
         refers_back = bool(tallies) and _ANAPHORS in names
         if not refers_back and _ATTACK_WORDS not in names:
@@ -124,6 +132,15 @@ def tallies_in(
         )
         if rejected and trace is not None:
             trace.extend(FigureTrace(s, f, False, why, None, None) for f, why in rejected)
+        if elsewhere:
+            base = tokens.bounds[index]
+            other = [c for c in counts if bisect_right(clauses, base + len(tokenize(s[: c.at]))) in elsewhere]
+            reject(
+                s,
+                "its clause names something else that is attacked or counted (an excluded term)",
+                [c.words for c in other],
+            )
+            counts = [c for c in counts if c not in other]
         if not counts:
             continue
         period = _period(s, low, words, published, terms, rolling=_ROLLING in names)
@@ -164,9 +181,7 @@ def tallies_in(
             )
             how = "refers back to the total before, and takes its period"
         elif not period.explicit:
-            found = _period_nearby(
-                tokens, index, first, found_in, published, terms, tallies, max(c.count for c in counts)
-            )
+            found = _period_nearby(tokens, index, first, found_in, published, terms, tallies, [c.count for c in counts])
             if found:
                 where, near = found
                 since, until, phrase = near.since, until or near.until, near.phrase

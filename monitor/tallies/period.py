@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 from ..models import Tally
@@ -210,6 +211,15 @@ def _phrases(since: str | None, until: str | None) -> str | None:
 
 
 _CLAUSE_SPLIT = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+")
+# A figure's own clause for its period also ends at ", including": "74 since Oct. 17, including 30 since mid-November".
+_PERIOD_CLAUSE_SPLIT = re.compile(r";|,\s+(?:and|but|while|whereas|including)\s+|\s+-\s+")
+
+
+@lru_cache(maxsize=64)  # the rules ask again for the same sentence, once per rule
+def clause_starts(sentence: str, first_token: int) -> tuple[int, ...]:
+    """The index (in the text's tokens) of the first token of each clause of a sentence after its
+    first ("; ", " - ", ", and/but/while/whereas "); first_token is the sentence's own first token."""
+    return tuple(first_token + len(tokenize(sentence[: m.start()])) for m in _CLAUSE_SPLIT.finditer(sentence))
 
 
 def _clause_periods(
@@ -217,7 +227,7 @@ def _clause_periods(
 ) -> list[_Period | None]:
     """For each count (where it starts in the sentence), the start its own clause states, where the
     sentence has more than one clause with counts; else None (the sentence's period holds)."""
-    cuts = [m.start() for m in _CLAUSE_SPLIT.finditer(low)]
+    cuts = [m.start() for m in _PERIOD_CLAUSE_SPLIT.finditer(low)]
     if not cuts:
         return [None] * len(starts)
     bounds = [0, *cuts, len(sentence)]
@@ -250,11 +260,12 @@ def _period_nearby(
     published: date | None,
     terms: TallyTerms,
     tallies: list[Tally],
-    largest: int,
+    figures: list[int],
 ) -> tuple[str, _Period] | None:
     """A start stated near a figure that has none in its sentence ("... 38 times. The attacks began on
     Oct. 17."): the sentence before, the sentence after (both in its paragraph, both about attacks),
-    then the headline. Not the start of a smaller total just given: a part of it is no running total."""
+    then the headline. Not the start of a larger total just given: a part of it is no running total;
+    unless the figures are its regional parts, which add up to it ("53 in Iraq and 77 in Syria" of 130)."""
     places = []
     if index > first and tokens.same_paragraph(index - 1, index):
         places.append(("the sentence before", index - 1))
@@ -271,7 +282,13 @@ def _period_nearby(
         period = _period(text, lower(text), tokens.words[j], published, terms, rolling=False)
         if period.since is None:
             continue
-        if any(t.sentence == text and t.since == period.since and t.count > largest for t in tallies):
+        if any(
+            t.sentence == text
+            and t.since == period.since
+            and t.count > max(figures)
+            and not (len(figures) > 1 and t.count == sum(figures))
+            for t in tallies
+        ):
             continue
         return where, period
     return None
