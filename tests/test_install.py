@@ -11,6 +11,7 @@ satisfied it, as trafilatura did for courlan)."""
 from __future__ import annotations
 
 import ast
+import fcntl
 import importlib.metadata
 import os
 import re
@@ -24,9 +25,6 @@ from pathlib import Path
 import pytest
 from builders import JORDAN_DRONE, rss
 from conftest import REPO, write_config
-
-# One worker builds the venv for all of them.
-pytestmark = pytest.mark.xdist_group("installed_venv")
 
 
 def test_the_dockerfile_installs_with_the_script_this_test_runs():
@@ -66,7 +64,23 @@ def copy_as_the_dockerfile_does(into: Path) -> None:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Installed:
-    image = tmp_path_factory.mktemp("image")
+    # Under pytest-xdist each worker asks for it: the first builds it in the folder the run's workers share,
+    # under a lock, and the others wait and use it.
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    image = shared / "image"
+    with (shared / "image.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (image / "built").exists():
+            shutil.rmtree(image, ignore_errors=True)
+            build_image(image)
+            (image / "built").touch()
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(image / "venv"), "platbase": str(image / "venv")}))
+    return Installed(image / "venv", site / "monitor")
+
+
+def build_image(image: Path) -> None:
     copy_as_the_dockerfile_does(image / "src")
     venv = image / "venv"
     subprocess.run(
@@ -78,7 +92,6 @@ def installed(tmp_path_factory) -> Installed:
     site = Path(sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)}))
     ours = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
     (site / "dependencies_from_the_test_environment.pth").write_text("\n".join(ours) + "\n")
-    return Installed(venv, site / "monitor")
 
 
 def test_the_script_installs_the_package_with_its_data_not_a_link_to_the_checkout(installed):
