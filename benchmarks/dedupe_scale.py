@@ -17,8 +17,11 @@ paragraphs, unvaried; three in ten articles are syndicated copies of a story of 
 lightly edited (a paragraph dropped, one added, a few words changed, the outlet's boilerplate).
 --texts distinct draws 300 words per article from the pages' words: texts that share little.
 
-Prints, per store size, the median and 95th percentile of the check and of the insert, the median
-(min-max) of the whole --new batch and its ratio to the empty store's run beside it; then the query
+Each article is also classified with the rules of config/monitor.toml first, as the pipeline does
+before it stores one (its tallies take part in story matching). Prints, per store size, the median
+and 95th percentile of the check and of the insert; the median (min-max) of the whole --new batch
+checked and stored, and its ratio to the empty store's run beside it; the same with classification
+counted, the work a cycle does per new article short of fetching and extracting it; then the query
 plan of the candidate lookup.
 """
 
@@ -38,16 +41,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
+from monitor.classify import Ruleset, classify  # noqa: E402
+from monitor.config import load_rules  # noqa: E402
 from monitor.dedupe import fingerprint, find_story, text_keys  # noqa: E402
 from monitor.extract import extract_text  # noqa: E402
 from monitor.models import Article, Classification, Entry  # noqa: E402
-from monitor.store import Store  # noqa: E402
+from monitor.store import NewItem, Store  # noqa: E402
+from monitor.tallies import TallyTerms  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 DAY_30 = START + timedelta(days=30)
 NOTHING = Classification((), (), ())
 OUTLETS = 40
 WINDOW = timedelta(days=7)
+Rules = tuple[Ruleset, TallyTerms]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -98,17 +105,21 @@ class Writer:
         return "\n".join([*body, *self.boilerplate[outlet]])
 
 
-def store_article(store: Store, i: int, text: str, when: datetime, outlet: int, story: int | None = None) -> int:
+def store_article(
+    store: Store, i: int, text: str, when: datetime, outlet: int, story: int | None = None, c: Classification = NOTHING
+) -> int:
     entry = Entry(f"g{i}", f"https://example.org/{i}", f"title {i}", "", when)
     keys = text_keys(text)
     return store.insert_item(
-        f"outlet {outlet}",
-        Article(entry, entry.link, text, "page"),
-        NOTHING,
-        when,
-        story,
-        keys.text_key,
-        keys.fingerprint,
+        NewItem(
+            f"outlet {outlet}",
+            Article(entry, entry.link, text, "page"),
+            c,
+            when,
+            story,
+            text_key=keys.text_key,
+            fingerprint=keys.fingerprint,
+        )
     )[0]
 
 
@@ -131,22 +142,26 @@ def new_articles(writer: Writer, rng: random.Random, new: int) -> list[tuple[int
     return [(outlet, writer.article(outlet, DAY_30)) for outlet in (rng.randrange(OUTLETS) for _ in range(new))]
 
 
-def run(path: Path, size: int, articles: list[tuple[int, str]]) -> dict[str, list[float]]:
-    """Check and store the articles, timed; then remove them, so the next run meets the same store."""
+def run(path: Path, size: int, articles: list[tuple[int, str]], rules: Rules) -> dict[str, list[float]]:
+    """Classify, check and store the articles, timed; then remove them, so the next run meets the same store."""
     store = Store(path)
     last_story = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()[0]
-    costs: dict[str, list[float]] = {"check": [], "insert": []}
+    costs: dict[str, list[float]] = {"classify": [], "check": [], "insert": []}
     t_all = time.perf_counter()
     for batch in range(0, len(articles), 20):
         with store.transaction():
             for j, (outlet, text) in enumerate(articles[batch : batch + 20], start=batch):
                 t = time.perf_counter()
-                story = find_story(store, fingerprint(text), NOTHING, DAY_30, WINDOW, 0.5)
+                c = classify(f"title {size + j}", text, DAY_30.date(), *rules)
+                t1 = time.perf_counter()
+                story = find_story(store, fingerprint(text), c, DAY_30, WINDOW, 0.5)
                 t2 = time.perf_counter()
-                store_article(store, size + j, text, DAY_30, outlet, story)
-                costs["check"].append((t2 - t) * 1000)
+                store_article(store, size + j, text, DAY_30, outlet, story, c)
+                costs["classify"].append((t1 - t) * 1000)
+                costs["check"].append((t2 - t1) * 1000)
                 costs["insert"].append((time.perf_counter() - t2) * 1000)
     costs["total"] = [(time.perf_counter() - t_all) * 1000]
+    costs["stored"] = [costs["total"][0] - sum(costs["classify"])]
     with store.transaction():
         store.db.execute("PRAGMA defer_foreign_keys = ON")
         store.db.execute("DELETE FROM sketches WHERE item_id >= ?", [size])
@@ -183,16 +198,17 @@ def main() -> None:
             print(f"filled a store of {size} {args.texts} items in {time.perf_counter() - t0:.0f} s", flush=True)
             if size == sizes[-1]:
                 articles = new_articles(writer, random.Random(7), args.new)
-        costs: dict[int, dict[str, list[float]]] = {size: {"check": [], "insert": [], "total": []} for size in sizes}
+        rules = load_rules(ROOT / "config" / "monitor.toml")
+        costs: dict[int, dict[str, list[float]]] = {size: {} for size in sizes}
         ratios: dict[int, list[float]] = {size: [] for size in sizes}
+        with_classify: dict[int, list[float]] = {size: [] for size in sizes}
         for _ in range(args.reps):
-            totals = {}
             for size in sizes:
-                for name, values in run(paths[size], size, articles).items():
-                    costs[size][name] += values
-                totals[size] = costs[size]["total"][-1]
+                for name, values in run(paths[size], size, articles, rules).items():
+                    costs[size].setdefault(name, []).extend(values)
             for size in sizes:
-                ratios[size].append(totals[size] / totals[0])
+                ratios[size].append(costs[size]["stored"][-1] / costs[0]["stored"][-1])
+                with_classify[size].append(costs[size]["total"][-1] / costs[0]["total"][-1])
         print(
             f"{args.new} new articles of day 30, checked and stored (one commit per 20), {args.reps} interleaved runs:"
         )
@@ -201,8 +217,11 @@ def main() -> None:
             print(
                 f"  store of {size}: check median {statistics.median(c['check']):.2f} ms, p95 {p95(c['check']):.2f} ms;"
                 f" insert median {statistics.median(c['insert']):.2f} ms, p95 {p95(c['insert']):.2f} ms;"
-                f" all {statistics.median(c['total']):.0f} ms ({min(c['total']):.0f}-{max(c['total']):.0f}),"
-                f" {statistics.median(ratios[size]):.2f}x the empty store ({min(ratios[size]):.2f}-{max(ratios[size]):.2f})",
+                f" checked and stored {statistics.median(c['stored']):.0f} ms ({min(c['stored']):.0f}-{max(c['stored']):.0f}),"
+                f" {statistics.median(ratios[size]):.2f}x the empty store ({min(ratios[size]):.2f}-{max(ratios[size]):.2f});"
+                f" with classification (median {statistics.median(c['classify']):.2f} ms an article)"
+                f" {statistics.median(c['total']):.0f} ms, {statistics.median(with_classify[size]):.2f}x"
+                f" ({min(with_classify[size]):.2f}-{max(with_classify[size]):.2f})",
                 flush=True,
             )
         store = Store(paths[sizes[-1]])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from monitor.models import Article, Classification, Entry
-from monitor.store import Store
+from monitor.store import NewItem, Store
 
 NOTHING = Classification((), (), ())
 rng = random.Random(3)
@@ -35,7 +35,7 @@ def run(with_fts: bool) -> float:
             for i in range(2000):
                 when = datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=i)
                 e = Entry(f"g{i}", f"https://f.example.org/{i}", f"title {i} {texts[i % 50][:40]}", "", when)
-                store.insert_item("f", Article(e, e.link, texts[i % 50], "page"), NOTHING, when)
+                store.insert_item(NewItem("f", Article(e, e.link, texts[i % 50], "page"), NOTHING, when))
         ms = (time.perf_counter() - t0) * 1000 / 2000
         store.close()
         return ms

@@ -9,9 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import webhook
-from .models import Article, Classification, Tally
-from .series import NEW_SERIES, series_name
-from .store import SeriesHigh
+from .models import Article, Classification, SeriesHigh, SeriesKey, Tally
+from .series import NEW_SERIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,7 @@ def tally_alert(
 ) -> Alert:
     if tally.since is None:
         raise ValueError("a total with no start date is in no series, so it raises no tally alert")
-    name = series_name(tally.since, tally.region)
+    name = SeriesKey.of_tally(tally).name
     qual = tally.qualifier.replace("_", " ")
     if verdict == NEW_SERIES or previous is None:
         title = f"[tally] New series: {name}: {tally.count}"
@@ -89,7 +88,7 @@ def tally_alert(
     if previous is not None and verdict != NEW_SERIES:
         lines.append(f"Change: +{tally.count - previous.count}")
     lines += [f"Sentence: {_quote(tally.sentence)}", f"Link: {article.entry.link}"]
-    key = f"tally:{tally.since.isoformat()}:{tally.region}:{tally.count}"
+    key = f"tally:{SeriesKey.of_tally(tally).key}:{tally.count}"
     facts = webhook.tally_facts(
         item_id, tally, verdict, None if verdict == NEW_SERIES else previous, article, outlet, name
     )

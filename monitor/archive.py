@@ -215,36 +215,26 @@ def open_existing(store_path: Path) -> Store:
 
 def search_stories(store_path: Path, query: str, f: ItemFilter, limit: int = 20) -> list[StoryLine]:
     """`monitor search`: the stories whose items match an FTS5 query, best first."""
-    store = open_existing(store_path)
-    try:
+    with open_existing(store_path) as store:
         return search(store, query, f, limit)
-    finally:
-        store.close()
 
 
 def latest_stories(store_path: Path, f: ItemFilter, limit: int | None = 20) -> list[StoryLine]:
     """`monitor items`: the latest stories, newest first."""
-    store = open_existing(store_path)
-    try:
+    with open_existing(store_path) as store:
         return latest(store, f, limit)
-    finally:
-        store.close()
 
 
 def export(store_path: Path, what: str, f: ItemFilter, fmt: str) -> tuple[int, str]:
     """`monitor export`: how many rows, and the text of them in the format asked."""
-    store = open_existing(store_path)
-    try:
+    with open_existing(store_path) as store:
         rows = export_rows(store, what, f)
-    finally:
-        store.close()
     return len(rows), render_export(rows, fmt, what)
 
 
 def prune_store(store_path: Path, retention_days: float, now: datetime, dry_run: bool, vacuum: bool) -> str:
     """`monitor prune`: apply retention now (or only say what it would remove); the sentence saying what happened."""
-    store = open_existing(store_path)
-    try:
+    with open_existing(store_path) as store:
         plan = plan_prune(store, retention_days, now)
         if plan is None:
             if vacuum and not dry_run:
@@ -253,8 +243,6 @@ def prune_store(store_path: Path, retention_days: float, now: datetime, dry_run:
         if dry_run:
             return "Would remove " + plan.describe()
         prune(store, plan, now, vacuum)
-    finally:
-        store.close()
     return "Removed " + plan.describe() + ("; store vacuumed" if vacuum else "")
 
 
@@ -262,11 +250,8 @@ def feed_list(feeds: tuple[Feed, ...], store_path: Path) -> list[Row]:
     """`monitor feeds list`: each configured feed with its state, from the store if there is one."""
     stored: dict[str, Row] = {}
     if store_path.exists():
-        store = Store(store_path)
-        try:
+        with Store(store_path) as store:
             stored = {f["name"]: f for f in store.feeds()}
-        finally:
-            store.close()
     return feed_states(feeds, stored)
 
 

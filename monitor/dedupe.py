@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -78,7 +79,7 @@ def text_key(text: str) -> str:
     return _key_of(_WORDS.findall(text.lower()))
 
 
-def _key_of(words) -> str:
+def _key_of(words: Iterable[str]) -> str:
     return hashlib.sha1(" ".join(words).encode()).hexdigest()
 
 

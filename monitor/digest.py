@@ -15,6 +15,7 @@ from pathlib import Path
 from apscheduler.triggers.cron import CronTrigger
 
 from .series import NEW_SERIES, RISE
+from .models import SeriesKey
 from .store import Store, parse_iso
 
 
@@ -69,8 +70,7 @@ class SeriesMove:
 
     @property
     def name(self) -> str:
-        where = "Iraq, Syria and Jordan" if self.region == "total" else self.region
-        return f"Attacks on US forces in {where} since {self.since}"
+        return SeriesKey.of(self.since, self.region).title
 
     def steps(self) -> list[tuple[str, int]]:
         """The rises in the period, with the figure known before it: 13 -> 23 -> 103."""
@@ -200,7 +200,7 @@ def build_digest(store: Store, period: Period, max_stories: int, max_age_days: f
     moved = {(r["since"], r["region"]) for r in reported if r["verdict"] in (NEW_SERIES, RISE)}
     in_period = {r["id"] for r in reported}
     for since, region in sorted(moved):
-        reports = store.series_reports(since, region)
+        reports = store.series_reports(SeriesKey.of(since, region))
         points = tuple(
             Point((r["published"] or "")[:10], r["count"], r["qualifier"], r["outlet"], r["id"] in in_period)
             for r in reports

@@ -29,12 +29,11 @@ def check_health(
         store = Store(store_path)
     except StoreError as e:
         return Health(False, str(e))
-    try:
-        return _check(store, store_path, poll_interval_seconds, now, feeds, max_failed_cycles)
-    except sqlite3.DatabaseError as e:
-        return Health(False, f"the store at {store_path} cannot be read: {e}")
-    finally:
-        store.close()
+    with store:
+        try:
+            return _check(store, store_path, poll_interval_seconds, now, feeds, max_failed_cycles)
+        except sqlite3.DatabaseError as e:
+            return Health(False, f"the store at {store_path} cannot be read: {e}")
 
 
 def _check(

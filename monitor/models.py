@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class Tally:
     region: str  # total | Iraq | Syria | Jordan
     sentence: str = field(default="", compare=False)
 
-    def as_label(self) -> dict:
+    def as_label(self) -> dict[str, Any]:
         return {
             "count": self.count,
             "qualifier": self.qualifier,
@@ -70,3 +71,49 @@ class Classification:
     @property
     def is_report(self) -> bool:
         return bool(self.categories)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SeriesKey:
+    """A series of reported totals: the tallies that count from one start, in one region."""
+
+    since: date
+    region: str  # total | Iraq | Syria | Jordan
+
+    @classmethod
+    def of_tally(cls, tally: Tally) -> SeriesKey:
+        if tally.since is None:
+            raise ValueError("a count with no start (in the past week) is in no series")
+        return cls(tally.since, tally.region)
+
+    @classmethod
+    def of(cls, since: date | str, region: str) -> SeriesKey:
+        """The key as stored (since as YYYY-MM-DD text) or as classified."""
+        return cls(date.fromisoformat(since) if isinstance(since, str) else since, region)
+
+    @property
+    def name(self) -> str:
+        """What the series is called wherever people read it: alerts, digests, the CLI."""
+        where = "Iraq, Syria and Jordan" if self.region == "total" else self.region
+        return f"attacks on US forces in {where} since {self.since.isoformat()}"
+
+    @property
+    def title(self) -> str:
+        """The name at the head of a line or a heading."""
+        return self.name[:1].upper() + self.name[1:]
+
+    @property
+    def key(self) -> str:
+        """The series as a machine reads it (alert keys, webhook documents): since:region."""
+        return f"{self.since.isoformat()}:{self.region}"
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesHigh:
+    """The highest figure known for a series, and who reported it when."""
+
+    count: int
+    qualifier: str
+    outlet: str
+    published: str | None
+    url: str

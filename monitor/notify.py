@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from . import webhook
 from .alerts import Alert
 from .config import Config, NotifierConfig, mask_secrets
-from .store import Store, iso
+from .store import OutboxAlert, Store, iso
 
 if TYPE_CHECKING:
     import apprise
@@ -210,14 +210,16 @@ def queue(store: Store, notifiers: Notifiers, alert: Alert, now: datetime) -> in
     """Put an alert in the outbox for every notifier that wants its kind; returns how many were new."""
     return sum(
         store.add_alert(
-            alert.kind,
-            alert.key,
-            alert.item_id,
-            name,
-            alert.title,
-            alert.body,
+            OutboxAlert(
+                alert.kind,
+                alert.key,
+                alert.item_id,
+                name,
+                alert.title,
+                alert.body,
+                facts=json.dumps(alert.facts, ensure_ascii=False) if alert.facts else None,
+            ),
             now,
-            facts=json.dumps(alert.facts, ensure_ascii=False) if alert.facts else None,
         )
         for name in notifiers.targets(alert.kind)
     )
@@ -308,11 +310,8 @@ class Meanwhile:
 
     def _run(self, store_path: Path, notifiers: Notifiers, now: datetime, stop: threading.Event | None) -> None:
         try:
-            store = Store(store_path)
-            try:
+            with Store(store_path) as store:
                 self.sent, _ = deliver_pending(store, notifiers, now, stop)
-            finally:
-                store.close()
         except Exception:
             log.exception("delivering the alerts already queued failed; the cycle's own delivery tries them")
 

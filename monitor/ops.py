@@ -24,11 +24,8 @@ log = logging.getLogger("monitor")
 def poll(config: Config, force: bool = False, catch_up: bool = False) -> CycleReport:
     """One cycle now, holding the store against any other sender for its length."""
     with exclusive(config.store_path):
-        store = Store(config.store_path)
-        try:
+        with Store(config.store_path) as store:
             return run_cycle(config, store, Notifiers(config.notifiers, config=config), force=force, catch_up=catch_up)
-        finally:
-            store.close()
 
 
 def cycle_lines(report: CycleReport) -> list[str]:
@@ -78,12 +75,9 @@ def _run_forever(config: Config, notifiers: Notifiers) -> None:
 
     def cycle() -> None:
         # The scheduler runs jobs in a worker thread, and an SQLite connection belongs to its thread.
-        store = Store(config.store_path)
-        try:
+        with Store(config.store_path) as store:
             report = run_cycle(config, store, notifiers, stop=stopping)
             pruned = prune_if_due(store, config.settings.storage.retention_days, utc_now())
-        finally:
-            store.close()
         if pruned:
             log.info("retention: removed %s", pruned.describe())
         log.info(
@@ -96,11 +90,8 @@ def _run_forever(config: Config, notifiers: Notifiers) -> None:
         )
 
     def digest() -> None:
-        store = Store(config.store_path)
-        try:
+        with Store(config.store_path) as store:
             run_due_digest(config, store, notifiers)
-        finally:
-            store.close()
 
     schedule = config.settings.schedule
     has_digest = schedule.digest_trigger is not None
@@ -134,16 +125,13 @@ def health(config: Config) -> Health:
 
 def digest_preview(config: Config) -> str:
     """The digest of everything since the last one, as it would be sent now: its title, then its text."""
-    store = Store(config.store_path)
-    try:
+    with Store(config.store_path) as store:
         d = build_digest(
             store,
             period_until_now(store, utc_now()),
             config.settings.digest.max_stories,
             config.settings.alerts.max_age_days,
         )
-    finally:
-        store.close()
     tz = config.settings.schedule.zone
     return title_of(d, tz) + "\n" + render_text(d, tz)
 
@@ -165,14 +153,11 @@ class DigestSent:
 
 def send_digest_now(config: Config) -> DigestSent:
     """The digest of everything since the last one, recorded, queued for every target and delivered."""
-    store = Store(config.store_path)
-    try:
+    with Store(config.store_path) as store:
         notifiers = Notifiers(config.notifiers, config=config)
         now = utc_now()
         d, queued = send_digest(config, store, notifiers, period_until_now(store, now), now)
         sent, pending = deliver_pending(store, notifiers, utc_now())
-    finally:
-        store.close()
     return DigestSent(len(d.stories), len(d.series), queued, sent, pending)
 
 

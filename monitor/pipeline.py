@@ -38,7 +38,19 @@ from .notify import Meanwhile, Notifiers, deliver_pending, queue
 from .parse import parse_feed
 from .series import NEW_SERIES, RISE, judge
 from .wording import plural
-from .store import FeedState, Store, iso, parse_iso
+from .models import SeriesKey
+from .store import (
+    CycleCounts,
+    FeedState,
+    ItemFailure,
+    NewItem,
+    OutboxAlert,
+    Store,
+    StoredEntry,
+    TallyReport,
+    iso,
+    parse_iso,
+)
 
 if TYPE_CHECKING:
     from .digest import Digest, Period
@@ -60,7 +72,7 @@ class Fresh:
     key: str  # entry_key: what the feed says of the item, computed once
     page: Response | str = "page not fetched"  # the page until extracted; then why there is no text, if there is none
     text: str | None = None  # the page's article text, once extracted
-    stored: dict | None = None  # the stored item (id, story_id) this entry updates in place
+    stored: StoredEntry | None = None  # the stored item this entry updates in place
     copy: dict | None = None  # another outlet's item at the same URL: its text is reused
 
 
@@ -242,10 +254,10 @@ def entry_key(entry: Entry) -> str:
     return text_key(f"{entry.title}\n{entry.summary}\n{entry.via or entry.link}")
 
 
-def changed(entry: Entry, stored: dict, key: str) -> bool:
-    if entry.updated is not None and stored["updated"] and iso(entry.updated) > stored["updated"]:
+def changed(entry: Entry, stored: StoredEntry, key: str) -> bool:
+    if entry.updated is not None and stored.updated and (iso(entry.updated) or "") > stored.updated:
         return True
-    return bool(stored["entry_key"]) and stored["entry_key"] != key
+    return bool(stored.entry_key) and stored.entry_key != key
 
 
 def to_article(fresh: Fresh) -> Article:
@@ -292,7 +304,9 @@ def process_harvest(
             stored += added
             queued += alerts
         for entry, error in failures:
-            store.record_item_failure(feed.name, entry.guid, entry.title, entry.link, entry_key(entry), error, now)
+            store.record_item_failure(
+                ItemFailure(feed.name, entry.guid, entry.title, entry.link, entry_key(entry), error), now
+            )
     return stored, queued, len(failures)
 
 
@@ -312,25 +326,35 @@ def store_entry(
     key, fp = keys.text_key, keys.fingerprint
     queued = 0
     if fresh.stored is not None:
-        item_id, story_id = fresh.stored["id"], fresh.stored["story_id"]
+        item_id, story_id = fresh.stored.id, fresh.stored.story_id
         store.update_item(item_id, article, c, now, key, fp, fresh.key)
         log.info("item %s updated in place: %s", item_id, e.title)
     else:
         earlier = store.stored_entry(feed.name, e.guid, article.canonical_url)
         if earlier:  # stored by this feed earlier in the cycle under another GUID
-            store.record_skipped_as_same(feed.name, e.guid, fresh.key, earlier["id"], now)
+            store.record_skipped_as_same(feed.name, e.guid, fresh.key, earlier.id, now)
             return 0, 0
         same = store.same_text(key, published - window, published + window)
-        mine = [row for row in same if row["feed"] == feed.name]
+        mine = [row for row in same if row.feed == feed.name]
         if mine:  # this outlet already carries this very text
-            store.record_skipped_as_same(feed.name, e.guid, fresh.key, mine[0]["id"], now)
+            store.record_skipped_as_same(feed.name, e.guid, fresh.key, mine[0].id, now)
             return 0, 0
-        story_id = (
-            same[0]["story_id"]
-            if same
-            else find_story(store, fp, c, published, window, config.settings.dedupe.threshold)
+        joins = (
+            same[0].story_id if same else find_story(store, fp, c, published, window, config.settings.dedupe.threshold)
         )
-        item_id, story_id = store.insert_item(feed.name, article, c, now, story_id, key, fp, fresh.key, silent)
+        item_id, story_id = store.insert_item(
+            NewItem(
+                feed.name,
+                article,
+                c,
+                now,
+                joins,
+                text_key=key,
+                fingerprint=fp,
+                entry_key=fresh.key,
+                caught_up=silent,
+            )
+        )
     alerting = not silent and (oldest_alerted is None or published >= oldest_alerted)
     if c.is_report and alerting:
         # Keyed by story: the first report of a story alerts, its copies and updates do not.
@@ -338,10 +362,10 @@ def store_entry(
     for tally in c.tallies:
         if tally.since is None:
             continue  # a rolling window ("in the past week") is no running total
-        previous = store.series_high(tally.since, tally.region)
+        previous = store.series_high(SeriesKey.of_tally(tally))
         verdict = judge(previous, tally)
         store.insert_tally_report(
-            item_id, tally, feed.name, published, e.link, verdict, previous.count if previous else None
+            TallyReport(item_id, tally, feed.name, published, e.link, verdict, previous.count if previous else None)
         )
         if alerting and verdict in (NEW_SERIES, RISE):
             queued += queue(
@@ -549,14 +573,16 @@ def run_cycle(
         store.finish_cycle(
             cycle_id,
             clock(),
-            feeds_ok=sum(o.status == "updated" for o in outcomes),
-            feeds_not_modified=sum(o.status == "not-modified" for o in outcomes),
-            feeds_failed=len(failed),
-            items_new=sum(o.new_items for o in outcomes),
-            alerts_created=created,
-            alerts_sent=sent,
-            alerts_pending=pending,
-            errors=[{"feed": o.feed, "error": o.error} for o in failed],
+            CycleCounts(
+                feeds_ok=sum(o.status == "updated" for o in outcomes),
+                feeds_not_modified=sum(o.status == "not-modified" for o in outcomes),
+                feeds_failed=len(failed),
+                items_new=sum(o.new_items for o in outcomes),
+                alerts_created=created,
+                alerts_sent=sent,
+                alerts_pending=pending,
+                errors=[{"feed": o.feed, "error": o.error} for o in failed],
+            ),
         )
     return CycleReport(outcomes, created, sent, pending)
 
@@ -641,14 +667,16 @@ def send_digest(
             attach = digest.chart if digest.chart and notifiers.takes_attachments(name) else None
             body = render_for(notifiers.format_of(name), replace(digest, chart=attach), tz)
             queued += store.add_alert(
-                "digest",
-                f"digest:{iso(period.end)}",
-                None,
-                name,
-                title,
-                body,
+                OutboxAlert(
+                    "digest",
+                    f"digest:{iso(period.end)}",
+                    None,
+                    name,
+                    title,
+                    body,
+                    attach=str(attach) if attach else None,
+                ),
                 now,
-                attach=str(attach) if attach else None,
             )
     return digest, queued
 

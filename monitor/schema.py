@@ -138,16 +138,16 @@ def baseline(db: sqlite_utils.Database) -> None:
     for statement in BASELINE.split(";"):
         if statement.strip():
             db.execute(statement)  # not executescript: it commits first, and the step is one transaction
-    added = {
+    added: dict[str, dict[str, type]] = {
         "feeds": {"next_attempt_at": str},
         "items": {"story_id": int, "text_key": str, "shingles": int, "entry_key": str, "seen_at": str},
         "alerts": {"attach": str},
     }
     for table, columns in added.items():
-        have = db[table].columns_dict
+        have = db.table(table).columns_dict
         for name, kind in columns.items():
             if name not in have:
-                db[table].add_column(name, kind)
+                db.table(table).add_column(name, kind)
     for sql in (
         "CREATE INDEX IF NOT EXISTS items_story ON items (story_id)",
         "CREATE INDEX IF NOT EXISTS items_text_key ON items (text_key)",
@@ -171,9 +171,9 @@ def link_tables(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM sketches WHERE item_id NOT IN (SELECT id FROM items)")
     # A fingerprint never holds a hash twice; an interrupted update could have stored one twice.
     db.execute("DELETE FROM sketches WHERE rowid NOT IN (SELECT MIN(rowid) FROM sketches GROUP BY item_id, hash)")
-    db["items"].transform(add_foreign_keys=[("feed", "feeds", "name"), ("story_id", "stories", "id")])
-    db["stories"].transform(add_foreign_keys=[("first_item_id", "items", "id")])
-    db["sketches"].transform(pk=("item_id", "hash"), add_foreign_keys=[("item_id", "items", "id")])
+    db.table("items").transform(add_foreign_keys=[("feed", "feeds", "name"), ("story_id", "stories", "id")])
+    db.table("stories").transform(add_foreign_keys=[("first_item_id", "items", "id")])
+    db.table("sketches").transform(pk=("item_id", "hash"), add_foreign_keys=[("item_id", "items", "id")])
     # The primary key leads with item_id, so it replaces that index; the hash lookup keeps its own.
     db.execute("DROP INDEX IF EXISTS sketches_item")
     db.execute("CREATE INDEX IF NOT EXISTS sketches_hash ON sketches (hash)")
@@ -198,7 +198,7 @@ def item_failures(db: sqlite_utils.Database) -> None:
 def mark_caught_up_items(db: sqlite_utils.Database) -> None:
     """items.caught_up: 1 for an item stored silently by a feed's first (catch-up) poll, so digests
     count it as an older article, never as a new report."""
-    if "caught_up" not in db["items"].columns_dict:
+    if "caught_up" not in db.table("items").columns_dict:
         db.execute("ALTER TABLE items ADD COLUMN caught_up INTEGER NOT NULL DEFAULT 0")
 
 
@@ -227,7 +227,7 @@ def full_text_search(db: sqlite_utils.Database) -> None:
 
 def alert_facts(db: sqlite_utils.Database) -> None:
     """alerts.facts: the JSON document a structured webhook receives, kept so a retry sends the same one."""
-    if "facts" not in db["alerts"].columns_dict:
+    if "facts" not in db.table("alerts").columns_dict:
         db.execute("ALTER TABLE alerts ADD COLUMN facts TEXT")
 
 
@@ -244,7 +244,7 @@ def dated_sketches(db: sqlite_utils.Database) -> None:
     hash changed (blake2b per shingle in Python to xxh3 in C). The story each item is in stays."""
     from .dedupe import fingerprint  # noqa: PLC0415 - only this step needs dedupe (and courlan); the one fingerprint the pipeline uses, or stored and new sketches disagree
 
-    if "day" not in db["sketches"].columns_dict:
+    if "day" not in db.table("sketches").columns_dict:
         db.execute("ALTER TABLE sketches ADD COLUMN day INTEGER")
     db.execute("DELETE FROM sketches")
     conn = db.conn
@@ -268,8 +268,8 @@ def alert_claims(db: sqlite_utils.Database) -> None:
     """An alert is claimed (status 'sending', claimed_at) before it is sent, so two processes never send
     one twice; a failed one waits until next_attempt_at."""
     for column in ("claimed_at", "next_attempt_at"):
-        if column not in db["alerts"].columns_dict:
-            db["alerts"].add_column(column, str)
+        if column not in db.table("alerts").columns_dict:
+            db.table("alerts").add_column(column, str)
 
 
 def skipped_entries(db: sqlite_utils.Database) -> None:
@@ -298,7 +298,7 @@ def covering_sketches(db: sqlite_utils.Database) -> None:
     """The candidate lookup reads (hash, day, item_id) from the index alone, never the table row of
     each match; and each item keeps its sketch as one blob (items.sketch), so a candidate's sketch is
     read with its row instead of as 64 rows. Both come from the sketch rows already stored."""
-    if "sketch" not in db["items"].columns_dict:
+    if "sketch" not in db.table("items").columns_dict:
         db.execute("ALTER TABLE items ADD COLUMN sketch BLOB")
     conn = db.conn
     last = 0

@@ -3,8 +3,7 @@ figure above the series' highest known figure is a change."""
 
 from __future__ import annotations
 
-from .models import Tally
-from .store import SeriesHigh
+from .models import SeriesHigh, Tally
 
 NEW_SERIES = "new-series"
 RISE = "rise"
@@ -18,8 +17,3 @@ def judge(high: SeriesHigh | None, tally: Tally) -> str:
     if tally.count > high.count:
         return RISE
     return REPEAT if tally.count == high.count else STALE
-
-
-def series_name(tally_since, region: str) -> str:
-    where = "Iraq, Syria and Jordan" if region == "total" else region
-    return f"attacks on US forces in {where} since {tally_since.isoformat()}"

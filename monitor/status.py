@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from .config import Config
 from .store import Store
+from .store_outbox import FAILED, PENDING, SENDING
 from .wording import local_time, plural
 
 Row = dict[str, Any]
@@ -137,16 +138,13 @@ def read_status(config: Config) -> Status | None:
     """The store's account of the monitor now; None when there is no store yet (nothing has run)."""
     if not config.store_path.exists():
         return None
-    store = Store(config.store_path)
-    try:
+    with Store(config.store_path) as store:
         return Status(
             config,
             {f["name"]: f for f in store.feeds()},
             store.item_failures(),
-            store.alerts("status IN ('pending', 'sending')"),
-            store.alerts("status = 'failed'"),
+            store.alerts(statuses=(PENDING, SENDING)),
+            store.alerts(statuses=(FAILED,)),
             store.last_digest(),
             store.last_cycle(finished=False),
         )
-    finally:
-        store.close()

@@ -8,19 +8,15 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-import sqlite_utils
 
 from .errors import StoreError
+from .store_base import Params, Queries
+from .store_base import iso as _iso
 
 # When an item happened: its published time, else when it was fetched (as the digest and story_outlets do).
 AT = "COALESCE(i.published, i.fetched_at)"
-
-
-def _iso(moment: datetime | None) -> str | None:
-    from .store import iso  # noqa: PLC0415  (store.py imports this module)
-
-    return iso(moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +29,9 @@ class ItemFilter:
     feeds: tuple[str, ...] = ()  # from one of these outlets
     reports_only: bool = False  # in at least one category
 
-    def sql(self) -> tuple[str, list]:
-        where, params = ["1"], []
+    def sql(self) -> tuple[str, Params]:
+        where: list[str] = ["1"]
+        params: Params = []
         if self.since is not None:
             where.append(f"{AT} >= ?")
             params.append(_iso(self.since))
@@ -52,10 +49,8 @@ class ItemFilter:
         return " AND ".join(where), params
 
 
-class ArchiveQueries:
-    db: sqlite_utils.Database
-
-    def search_matches(self, query: str, f: ItemFilter, limit: int) -> list[dict]:
+class ArchiveQueries(Queries):
+    def search_matches(self, query: str, f: ItemFilter, limit: int) -> list[dict[str, Any]]:
         """The best-matching item of each story whose items match query (FTS5 syntax; words that are
         not valid syntax, such as 'U.S.', are searched as quoted words), best first, with a snippet."""
         where, params = f.sql()
@@ -70,7 +65,7 @@ class ArchiveQueries:
             if not quoted:
                 raise StoreError("an empty search query") from None
             rows = self.db.execute(sql, [quoted, *params]).fetchall()
-        best: dict[int, dict] = {}
+        best: dict[int, dict[str, Any]] = {}
         for item_id, story_id, rank, in_text, in_title in rows:
             # The title is shown anyway: the text's match says more, when the text has one.
             snippet = in_text if "[" in in_text else in_title
@@ -94,7 +89,7 @@ class ArchiveQueries:
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in self.db.execute(sql, params).fetchall()]
 
-    def story_summaries(self, story_ids: list[int]) -> dict[int, dict]:
+    def story_summaries(self, story_ids: list[int]) -> dict[int, dict[str, Any]]:
         """Per story: when it was first and last carried, by which outlets, its categories, and its
         lead item (the first that is a report, else the first) for the title and link."""
         if not story_ids:
@@ -105,7 +100,7 @@ class ArchiveQueries:
                 WHERE i.story_id IN ({marks}) ORDER BY at, i.id""",
             story_ids,
         ).fetchall()
-        out: dict[int, dict] = {}
+        out: dict[int, dict[str, Any]] = {}
         for story_id, item_id, feed, title, url, categories, at in rows:
             cats = json.loads(categories)
             s = out.setdefault(
@@ -134,7 +129,7 @@ class ArchiveQueries:
             del s["_lead_is_report"]
         return out
 
-    def report_rows(self, f: ItemFilter) -> list[dict]:
+    def report_rows(self, f: ItemFilter) -> list[dict[str, Any]]:
         where, params = f.sql()
         return [
             dict(r, categories=json.loads(r["categories"]), rules=json.loads(r["rules"]))
@@ -146,7 +141,7 @@ class ArchiveQueries:
             )
         ]
 
-    def tally_rows(self, f: ItemFilter) -> list[dict]:
+    def tally_rows(self, f: ItemFilter) -> list[dict[str, Any]]:
         where, params = f.sql()
         return list(
             self.db.query(
@@ -165,7 +160,7 @@ class ArchiveQueries:
 
     # ------------------------------------------------------------ retention
 
-    def prunable(self, before: datetime) -> dict:
+    def prunable(self, before: datetime) -> dict[str, int]:
         """What pruning items stored before this moment would remove."""
         cutoff = _iso(before)
         texts, sketches = self.db.execute(
@@ -192,14 +187,15 @@ class ArchiveQueries:
         if paths:
             self.db.execute(f"UPDATE digests SET chart = NULL WHERE chart IN ({','.join('?' * len(paths))})", paths)
 
-    def record_prune(self, now: datetime, before: datetime, counts: dict) -> None:
+    def record_prune(self, now: datetime, before: datetime, counts: dict[str, int]) -> None:
         self.db.execute(
             "INSERT INTO prunes (ran_at, before, texts, sketches, cycles, charts) VALUES (?, ?, ?, ?, ?, ?)",
             [_iso(now), _iso(before), counts["texts"], counts["sketches"], counts["cycles"], counts["charts"]],
         )
 
     def last_prune(self) -> str | None:
-        return self.db.execute("SELECT MAX(ran_at) FROM prunes").fetchone()[0]
+        last: str | None = self._one("SELECT MAX(ran_at) FROM prunes", [])[0]
+        return last
 
     def vacuum(self) -> None:
         self.db.execute("VACUUM")

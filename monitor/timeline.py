@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .models import SeriesKey
 from .series import STALE
 from .store import Store
 
@@ -59,7 +60,7 @@ class Timeline:
         return figures
 
     def lines(self) -> list[str]:
-        return [f"Attacks on US forces since {self.since}, {self.region}:"] + [f.line() for f in self.figures()]
+        return [f"{SeriesKey.of(self.since, self.region).title}:"] + [f.line() for f in self.figures()]
 
     def document(self) -> dict[str, Any]:
         """`monitor tallies --json`: the series with every report of it, in date order."""
@@ -95,8 +96,5 @@ def timelines(reports: list[Report]) -> list[Timeline]:
 
 def read_timelines(store_path: Path) -> list[Timeline]:
     """Every series in the store."""
-    store = Store(store_path)
-    try:
+    with Store(store_path) as store:
         return timelines(store.tally_reports())
-    finally:
-        store.close()

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
-from .models import Article, Classification, Tally
-
-if TYPE_CHECKING:
-    from .store import SeriesHigh
+from .models import Article, Classification, SeriesHigh, SeriesKey, Tally
 
 SCHEMES = ("webhook+http://", "webhook+https://")
 VERSION = 1  # of the document's shape; a field removed or changed in meaning raises it
@@ -70,7 +67,7 @@ def tally_facts(
         "published": _iso(e.published),
         "rule": None,
         "sentence": tally.sentence,
-        "series_key": f"{since}:{tally.region}",
+        "series_key": SeriesKey.of_tally(tally).key,
         "series": name,
         "since": since,
         "region": tally.region,

@@ -120,7 +120,7 @@ def test_export_reports_jsonl_matches_the_store_and_csv_parses(polled, run_monit
     exported = [json.loads(line) for line in out.read_text().splitlines()]
     store = Store(tmp_path / "monitor.db")
     try:
-        stored = store.items("categories != '[]'")
+        stored = store.items(reports_only=True)
     finally:
         store.close()
 

@@ -12,6 +12,7 @@ from conftest import write_config
 from monitor.config import load_config
 from monitor.notify import Notifiers
 from monitor.pipeline import run_cycle
+from monitor.models import SeriesKey
 from monitor.store import Store
 
 
@@ -33,7 +34,9 @@ def test_a_new_feed_catches_up_with_no_alert_then_alerts_once_on_its_next_new_re
 
     assert receiver.received == [] and first.alerts_created == 0
     assert first.outcomes[0].caught_up and first.outcomes[0].new_items == 4
-    assert store.series_high(date(2023, 10, 17), "total").count == 103  # the series starts from the current figure
+    assert (
+        store.series_high(SeriesKey(date(2023, 10, 17), "total")).count == 103
+    )  # the series starts from the current figure
 
     publish(web, "/feed.xml", [STEPS[0], STEPS[1], STEPS[3], KH_STRIKES, JORDAN_DRONE])
     clock.now = clock.now.replace(hour=7)

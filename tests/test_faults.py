@@ -38,7 +38,7 @@ from hostile import false_gzip, gzip_bomb, hang, plain, serve_hostile, trickle, 
 
 from monitor.config import load_config
 from monitor.notify import ALERT_ATTEMPTS, Notifiers, alert_backoff, deliver_pending
-from monitor.store import Store, exclusive
+from monitor.store import OutboxAlert, Store, exclusive
 
 HEALTHY = f"[report] {JORDAN_DRONE.title}"
 
@@ -397,7 +397,7 @@ def test_an_alert_is_claimed_before_it_is_sent_so_two_senders_send_it_once(tmp_p
     store = Store(config.store_path)
     now = at("2024-02-05T12:00:00")
     for n in range(40):
-        store.add_alert("report", f"story:{n}", None, "json-1", f"[report] story {n}", "body", now)
+        store.add_alert(OutboxAlert("report", f"story:{n}", None, "json-1", f"[report] story {n}", "body"), now)
     store.close()
 
     def sender() -> None:
@@ -422,7 +422,7 @@ def test_a_refused_alert_backs_off_and_is_given_up_after_the_cap_and_shown(tmp_p
     store = Store(config.store_path)
     notifiers = Notifiers(config.notifiers, config=config)
     clock = Clock(at("2024-02-05T12:00:00"))
-    store.add_alert("report", "story:1", None, "json-1", "[report] refused", "body", clock())
+    store.add_alert(OutboxAlert("report", "story:1", None, "json-1", "[report] refused", "body"), clock())
     receiver.status = 500
     tries = []
     for _ in range(ALERT_ATTEMPTS + 5):
@@ -713,7 +713,8 @@ def test_alerts_already_queued_go_out_while_a_slow_feed_is_still_read(tmp_path, 
     )
     store = Store(load_config(config).store_path)
     store.add_alert(
-        "report", "story:queued", None, "json-1", "[report] queued earlier", "body", at("2024-02-05T12:00:00")
+        OutboxAlert("report", "story:queued", None, "json-1", "[report] queued earlier", "body"),
+        at("2024-02-05T12:00:00"),
     )
     store.close()
 

@@ -14,7 +14,7 @@ from builders import JORDAN_DRONE, at, page, rss
 from conftest import read_only, write_config
 
 from monitor.health import check_health
-from monitor.store import Store
+from monitor.store import CycleCounts, Store
 
 
 def test_health_needs_a_recent_completed_cycle(tmp_path):
@@ -27,13 +27,7 @@ def test_health_needs_a_recent_completed_cycle(tmp_path):
     store.finish_cycle(
         cycle,
         now - timedelta(minutes=39),
-        feeds_ok=1,
-        feeds_not_modified=0,
-        feeds_failed=0,
-        items_new=0,
-        alerts_created=0,
-        alerts_sent=0,
-        alerts_pending=0,
+        CycleCounts(feeds_ok=1),
     )
     store.close()
 
@@ -49,13 +43,7 @@ def test_health_fails_when_the_store_takes_no_writes(tmp_path):
     store.finish_cycle(
         store.start_cycle(now),
         now,
-        feeds_ok=0,
-        feeds_not_modified=0,
-        feeds_failed=0,
-        items_new=0,
-        alerts_created=0,
-        alerts_sent=0,
-        alerts_pending=0,
+        CycleCounts(),
     )
     store.close()
 

@@ -52,7 +52,7 @@ def test_tallies_prints_each_series_as_a_timeline(tmp_path, web, run_monitor):
     result = run_monitor(config, "tallies")
 
     lines = result.output.splitlines()
-    assert lines[0] == "Attacks on US forces since 2023-10-17, total:"
+    assert lines[0] == "Attacks on US forces in Iraq, Syria and Jordan since 2023-10-17:"
     assert [line.split()[1] for line in lines[1:]] == ["13", "23", "103", "169"]
     assert lines[2].startswith("  2023-10-30     23  exact     Wire, repeated by 1 other outlet(s)")
     assert "2 stale re-report(s)" in lines[2]  # the look-back and the copy judged after 169 was known

@@ -159,17 +159,20 @@ def test_a_page_that_repeats_its_paragraphs_is_the_same_text_once():
 def _stored(store, n: int, text: str, when) -> int:
     from monitor.dedupe import text_keys
     from monitor.models import Article, Classification, Entry
+    from monitor.store import NewItem
 
     entry = Entry(f"g{n}", f"https://example.org/{n}", f"title {n}", "", when)
     keys = text_keys(text)
     return store.insert_item(
-        "wire",
-        Article(entry, entry.link, text, "page"),
-        Classification((), (), ()),
-        when,
-        None,
-        keys.text_key,
-        keys.fingerprint,
+        NewItem(
+            "wire",
+            Article(entry, entry.link, text, "page"),
+            Classification((), (), ()),
+            when,
+            None,
+            text_key=keys.text_key,
+            fingerprint=keys.fingerprint,
+        )
     )[0]
 
 

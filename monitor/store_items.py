@@ -1,0 +1,324 @@
+"""Items and stories in the store: writing an item with its fingerprint, finding what it is the same
+as (same entry, same text, near copies within a window), and the items a feed could not store.
+Part of the store layer (the only modules that speak SQL); Store inherits these queries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .schema import sketch_blob, sketch_of_blob
+from .store_base import Params, Queries, day_of, iso, parse_iso
+
+if TYPE_CHECKING:
+    from .dedupe import Fingerprint
+    from .models import Article, Classification
+
+# Most items one sketch value is followed to (see near_duplicate_candidates).
+SKETCH_FANOUT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item to store, with its keys; story_id None starts a story of its own."""
+
+    feed: str
+    article: Article
+    classification: Classification
+    fetched_at: datetime
+    story_id: int | None = None
+    text_key: str = ""
+    fingerprint: Fingerprint | None = None
+    entry_key: str = ""
+    caught_up: bool = False  # stored silently by a feed's first (catch-up) poll
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailure:
+    """An entry that could not be stored, as the feed describes it, and why."""
+
+    feed: str
+    guid: str
+    title: str
+    link: str
+    entry_key: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """The item a feed's entry was stored as."""
+
+    id: int
+    story_id: int
+    updated: str | None
+    entry_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SameText:
+    """An item with exactly the same text."""
+
+    id: int
+    feed: str
+    story_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A stored item that may be a copy of a new text: what story matching needs of it."""
+
+    id: int
+    shared: int  # sketch values found shared by the lookup (each value followed to at most SKETCH_FANOUT items)
+    story_id: int
+    shingles: int
+    sketch: tuple[int, ...]
+    tallies_json: str
+
+    def tallies(self) -> list[dict[str, Any]]:
+        """Parsed only for the few candidates alike enough to be compared on their figures."""
+        loaded: list[dict[str, Any]] = json.loads(self.tallies_json)
+        return loaded
+
+
+class ItemQueries(Queries):
+    # ------------------------------------------------------------ items
+
+    def stored_entry(self, feed: str, guid: str, canonical_url: str) -> StoredEntry | None:
+        row = self._one(
+            """SELECT id, story_id, updated, entry_key FROM items WHERE feed = ? AND (guid = ? OR canonical_url = ?)
+               ORDER BY id LIMIT 1""",
+            [feed, guid, canonical_url or "\0"],
+        )
+        return StoredEntry(*row) if row else None
+
+    def item_at_url(self, canonical_url: str) -> dict[str, Any] | None:
+        """The item another outlet stored for this canonical URL, if any: its text need not be fetched again."""
+        if not canonical_url:
+            return None
+        rows = self._items("id = (SELECT MIN(id) FROM items WHERE canonical_url = ?)", [canonical_url])
+        return rows[0] if rows else None
+
+    def insert_item(self, item: NewItem) -> tuple[int, int]:
+        """Store an item in its story, or in a new story of its own; returns (item id, story id)."""
+        e, article, fp = item.article.entry, item.article, item.fingerprint
+        item_id = self._insert(
+            """INSERT INTO items (feed, guid, url, canonical_url, title, published, updated, fetched_at, text,
+               text_source, text_note, categories, matches, tallies, story_id, text_key, shingles, entry_key, seen_at,
+               caught_up, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                item.feed,
+                e.guid,
+                e.link,
+                article.canonical_url,
+                e.title,
+                iso(e.published),
+                iso(e.updated),
+                iso(item.fetched_at),
+                article.text,
+                article.text_source,
+                article.text_note,
+                *_classification(item.classification),
+                item.story_id,
+                item.text_key,
+                fp.shingles if fp else 0,
+                item.entry_key,
+                iso(e.published or item.fetched_at),
+                int(item.caught_up),
+                sketch_blob(fp.sketch) if fp else None,
+            ],
+        )
+        story_id = item.story_id
+        if story_id is None:
+            story_id = self._insert(
+                "INSERT INTO stories (first_item_id, created_at) VALUES (?, ?)", [item_id, iso(item.fetched_at)]
+            )
+            self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
+        if fp is not None:
+            self._save_sketch(item_id, fp, day_of(e.published or item.fetched_at))
+        return item_id, story_id
+
+    def update_item(
+        self,
+        item_id: int,
+        article: Article,
+        classification: Classification,
+        now: datetime,
+        text_key: str,
+        fingerprint: Fingerprint,
+        entry_key: str,
+    ) -> None:
+        e = article.entry
+        self.db.execute(
+            """UPDATE items SET title = ?, url = ?, updated = ?, fetched_at = ?, text = ?, text_source = ?, text_note = ?,
+               categories = ?, matches = ?, tallies = ?, text_key = ?, shingles = ?, entry_key = ?, sketch = ? WHERE id = ?""",
+            [
+                e.title,
+                e.link,
+                iso(e.updated),
+                iso(now),
+                article.text,
+                article.text_source,
+                article.text_note,
+                *_classification(classification),
+                text_key,
+                fingerprint.shingles,
+                entry_key,
+                sketch_blob(fingerprint.sketch),
+                item_id,
+            ],
+        )
+        self.db.execute("DELETE FROM sketches WHERE item_id = ?", [item_id])
+        seen_at = parse_iso(self._one("SELECT seen_at FROM items WHERE id = ?", [item_id])[0])
+        self._save_sketch(item_id, fingerprint, day_of(seen_at) if seen_at else None)
+
+    def _save_sketch(self, item_id: int, fingerprint: Fingerprint, day: int | None) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO sketches (hash, item_id, day) VALUES (?, ?, ?)",
+            [(h, item_id, day) for h in fingerprint.sketch],
+        )
+
+    def items(self, story_id: int | None = None, reports_only: bool = False) -> list[dict[str, Any]]:
+        """Stored items, oldest first: all, or those of one story; reports_only: in at least one category."""
+        where, params = ["1"], []
+        if story_id is not None:
+            where.append("story_id = ?")
+            params.append(story_id)
+        if reports_only:
+            where.append("categories != '[]'")
+        return self._items(" AND ".join(where), params)
+
+    def _items(self, where: str, params: Params) -> list[dict[str, Any]]:
+        return [
+            dict(
+                r,
+                categories=json.loads(r["categories"]),
+                matches=json.loads(r["matches"]),
+                tallies=json.loads(r["tallies"]),
+            )
+            for r in self.db.query(f"SELECT * FROM items WHERE {where} ORDER BY id", params)
+        ]
+
+    # ------------------------------------------------------------ entries not stored
+
+    def record_item_failure(self, failure: ItemFailure, now: datetime) -> None:
+        """An item that could not be stored, with its error; attempts count again from 1 when the feed changes it."""
+        f = failure
+        self.db.execute(
+            """INSERT INTO item_failures (feed, guid, title, link, entry_key, error, first_failed_at, last_failed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed, guid) DO UPDATE SET error = excluded.error,
+               title = excluded.title, link = excluded.link, last_failed_at = excluded.last_failed_at,
+               attempts = CASE WHEN entry_key = excluded.entry_key THEN attempts + 1 ELSE 1 END,
+               entry_key = excluded.entry_key""",
+            [f.feed, f.guid, f.title, f.link, f.entry_key, f.error, iso(now), iso(now)],
+        )
+
+    def item_failure_attempts(self, feed: str, guid: str, entry_key: str) -> int:
+        """How many times this very entry (as the feed describes it now) failed."""
+        row = self._one(
+            "SELECT attempts FROM item_failures WHERE feed = ? AND guid = ? AND entry_key = ?", [feed, guid, entry_key]
+        )
+        return int(row[0]) if row else 0
+
+    def clear_item_failure(self, feed: str, guid: str) -> None:
+        self.db.execute("DELETE FROM item_failures WHERE feed = ? AND guid = ?", [feed, guid])
+
+    def item_failures(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM item_failures ORDER BY last_failed_at DESC, feed, guid")
+
+    def record_skipped_as_same(self, feed: str, guid: str, entry_key: str, same_as_item: int, now: datetime) -> None:
+        self.db.execute(
+            """INSERT INTO skipped_entries (feed, guid, entry_key, same_as_item, skipped_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (feed, guid) DO UPDATE SET entry_key = excluded.entry_key,
+               same_as_item = excluded.same_as_item, skipped_at = excluded.skipped_at""",
+            [feed, guid, entry_key, same_as_item, iso(now)],
+        )
+
+    def skipped_as_same(self, feed: str, guid: str, entry_key: str) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM skipped_entries WHERE feed = ? AND guid = ? AND entry_key = ?", [feed, guid, entry_key]
+            )
+            is not None
+        )
+
+    # ------------------------------------------------------------ stories
+
+    def same_text(self, text_key: str, start: datetime, end: datetime) -> list[SameText]:
+        return [
+            SameText(*row)
+            for row in self.db.execute(
+                "SELECT id, feed, story_id FROM items WHERE text_key = ? AND seen_at BETWEEN ? AND ? ORDER BY id",
+                [text_key, iso(start), iso(end)],
+            )
+        ]
+
+    def near_duplicate_candidates(
+        self, sketch: tuple[int, ...], start: datetime, end: datetime, min_shared: int = 2, limit: int = 20
+    ) -> list[Candidate]:
+        """Items seen between start and end that share at least min_shared sketch values with this one,
+        most shared first: index lookups only, on (hash, day, item_id), so the window is applied inside
+        the index, stored items outside it cost nothing, and no table row is read per match. A value is
+        followed to at most SKETCH_FANOUT items: boilerplate shared by thousands of texts adds no more
+        than that, and a real copy shares many other values anyway."""
+        if not sketch:
+            return []
+        per_hash = (
+            "SELECT item_id FROM (SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ? "
+            "ORDER BY day DESC LIMIT ?)"
+        )
+        first, last = day_of(start), day_of(end)
+        params: Params = []
+        for h in sketch:
+            params += [h, first, last, SKETCH_FANOUT]
+        shared: list[tuple[int, int]] = self.db.execute(
+            f"""SELECT item_id, COUNT(*) AS shared FROM ({" UNION ALL ".join([per_hash] * len(sketch))})
+                GROUP BY item_id HAVING COUNT(*) >= ? ORDER BY shared DESC, item_id LIMIT ?""",
+            [*params, min_shared, limit * 2],
+        ).fetchall()
+        if not shared:
+            return []
+        ids = [item_id for item_id, _ in shared]
+        # The day bounds are whole days: the exact window is checked on the few candidates left.
+        items = {
+            row[0]: row
+            for row in self.db.execute(
+                f"""SELECT id, story_id, shingles, tallies, sketch FROM items WHERE id IN ({",".join("?" * len(ids))})
+                    AND seen_at BETWEEN ? AND ?""",
+                [*ids, iso(start), iso(end)],
+            )
+        }
+        counts = dict(shared)
+        return [
+            Candidate(i, counts[i], items[i][1], items[i][2], sketch_of_blob(items[i][4]), items[i][3])
+            for i in [i for i in ids if i in items][:limit]
+        ]
+
+    def stories_first_seen(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Stories whose first item was stored in the period, with their report items, newest first."""
+        stories = self._rows(
+            """SELECT story_id, MIN(fetched_at) AS first_seen, COUNT(DISTINCT feed) AS outlets FROM items
+               GROUP BY story_id HAVING MIN(fetched_at) > ? AND MIN(fetched_at) <= ? ORDER BY first_seen DESC""",
+            [iso(start), iso(end)],
+        )
+        for story in stories:
+            story["items"] = self.items(story_id=story["story_id"], reports_only=True)
+        return [s for s in stories if s["items"]]
+
+    def story_outlets(self, story_id: int) -> list[dict[str, Any]]:
+        """Who carried a story and when: one row per outlet, first time it did."""
+        return self._rows(
+            """SELECT feed AS outlet, MIN(COALESCE(published, fetched_at)) AS carried_at, COUNT(*) AS items
+               FROM items WHERE story_id = ? GROUP BY feed ORDER BY carried_at, MIN(id)""",
+            [story_id],
+        )
+
+
+def _classification(c: Classification) -> list[str]:
+    return [
+        json.dumps(list(c.categories)),
+        json.dumps([{"rule": m.rule, "category": m.category, "sentence": m.sentence} for m in c.matches]),
+        json.dumps([dict(t.as_label(), sentence=t.sentence) for t in c.tallies]),
+    ]

@@ -1,0 +1,103 @@
+"""The alert outbox and the record of digests: an alert is queued once per notifier, claimed before it
+is sent, and marked sent, failed or dropped. Part of the store layer (the only modules that speak
+SQL); Store inherits these queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .store_base import Queries, iso
+
+PENDING, SENDING, SENT, FAILED, DROPPED = "pending", "sending", "sent", "failed", "dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxAlert:
+    """An alert for one notifier, as queued: facts is the JSON document a structured webhook receives."""
+
+    kind: str
+    key: str
+    item_id: int | None
+    notifier: str
+    title: str
+    body: str
+    attach: str | None = None
+    facts: str | None = None
+
+
+class OutboxQueries(Queries):
+    def add_alert(self, alert: OutboxAlert, now: datetime) -> bool:
+        """Queue an alert for its notifier; False when that alert was queued before."""
+        a = alert
+        cursor = self.db.execute(
+            """INSERT OR IGNORE INTO alerts (kind, key, item_id, notifier, title, body, created_at, attach, facts)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [a.kind, a.key, a.item_id, a.notifier, a.title, a.body, iso(now), a.attach, a.facts],
+        )
+        return cursor.rowcount == 1
+
+    def pending_alerts(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Alerts waiting to be sent whose next attempt is due by now (all pending ones without now)."""
+        if now is None:
+            return self._rows("SELECT * FROM alerts WHERE status = 'pending' ORDER BY id")
+        return self._rows(
+            "SELECT * FROM alerts WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
+            [iso(now)],
+        )
+
+    def claim_alert(self, alert_id: int, now: datetime) -> bool:
+        """Take a pending alert for sending; False when another process took it first (one atomic UPDATE)."""
+        cursor = self.db.execute(
+            "UPDATE alerts SET status = 'sending', claimed_at = ? WHERE id = ? AND status = 'pending'",
+            [iso(now), alert_id],
+        )
+        return cursor.rowcount == 1
+
+    def release_claims(self, claimed_before: datetime | None = None) -> int:
+        """Alerts claimed by a process that died before it knew whether they went out: pending again
+        (at least once). All claims when claimed_before is None: only for the store's lock holder."""
+        if claimed_before is None:
+            cursor = self.db.execute("UPDATE alerts SET status = 'pending' WHERE status = 'sending'")
+        else:
+            cursor = self.db.execute(
+                "UPDATE alerts SET status = 'pending' WHERE status = 'sending' AND claimed_at < ?",
+                [iso(claimed_before)],
+            )
+        return int(cursor.rowcount)
+
+    def mark_alert(
+        self,
+        alert_id: int,
+        now: datetime,
+        sent: bool,
+        error: str | None = None,
+        status: str | None = None,
+        next_attempt: datetime | None = None,
+    ) -> None:
+        self.db.execute(
+            """UPDATE alerts SET attempts = attempts + 1, last_attempt_at = ?, status = ?, last_error = ?,
+               sent_at = CASE WHEN ? THEN ? ELSE sent_at END, next_attempt_at = ? WHERE id = ?""",
+            [iso(now), status or (SENT if sent else PENDING), error, sent, iso(now), iso(next_attempt), alert_id],
+        )
+
+    def alerts(self, statuses: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """The outbox, oldest first: every alert, or those in one of these statuses."""
+        if not statuses:
+            return self._rows("SELECT * FROM alerts ORDER BY id")
+        return self._rows(
+            f"SELECT * FROM alerts WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY id", list(statuses)
+        )
+
+    # ------------------------------------------------------------ digests
+
+    def last_digest(self) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM digests ORDER BY period_end DESC LIMIT 1")
+        return rows[0] if rows else None
+
+    def record_digest(self, start: datetime, end: datetime, now: datetime, stories: int, chart: str | None) -> int:
+        return self._insert(
+            "INSERT INTO digests (period_start, period_end, created_at, stories, chart) VALUES (?, ?, ?, ?, ?)",
+            [iso(start), iso(end), iso(now), stories, chart],
+        )
