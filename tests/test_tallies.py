@@ -782,3 +782,60 @@ def test_other_actors_by_clause_second_counters_parts_of_a_headline_total(title,
         (t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
         for t in found
     ] == expected
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # A halt dated with "since" in the sentence before is no start of the count.
+        (
+            "The premier said attacks on U.S. forces had stopped since early March. Before that, armed factions fired "
+            "at bases hosting U.S. troops more than 120 times.",
+            "2024-04-02",
+            [(120, "more_than", None, None, "total")],
+        ),
+        # A start said as "the first came on".
+        (
+            "Officials have logged 30 attacks on U.S. troops. The first came on Oct. 18, eleven days after Hamas' "
+            "attack on Israel.",
+            "2023-11-03",
+            [(30, "exact", "2023-10-18", None, "total")],
+        ),
+        # "the start of <year>".
+        (
+            "U.S. troops in Syria have been attacked 64 times since the start of 2022, commanders said.",
+            "2023-02-10",
+            [(64, "exact", "2022-01-01", None, "Syria")],
+        ),
+        # The total named again by its figure; its parts take its start.
+        (
+            "It was the 48th attack on U.S. forces since Oct. 17. Of the 48, 20 were in Iraq and 28 in Syria.",
+            "2023-11-16",
+            [
+                (48, "exact", "2023-10-17", None, "total"),
+                (20, "exact", "2023-10-17", None, "Iraq"),
+                (28, "exact", "2023-10-17", None, "Syria"),
+            ],
+        ),
+        # "Of the" another figure is no reference to the total.
+        (
+            "It was the 48th attack on U.S. forces since Oct. 17. Of the 12 wounded, 3 were in Iraq and 9 in Syria.",
+            "2023-11-16",
+            [(48, "exact", "2023-10-17", None, "total")],
+        ),
+        # "The figure" names the total again; "as of" ends it.
+        (
+            "Officials counted 50 attacks on U.S. forces since Oct. 17. As of Monday, the figure stood at 90.",
+            "2023-12-20",
+            [(50, "exact", "2023-10-17", None, "total"), (90, "exact", "2023-10-17", "2023-12-18", "total")],
+        ),
+        # Modifiers between the figure and what it counts: "small-scale strikes on U.S. bases".
+        (
+            "Militias claimed more than a dozen small-scale strikes on U.S. bases in the region.",
+            "2023-10-27",
+            [(12, "more_than", None, None, "total")],
+        ),
+    ],
+)
+def test_halts_first_attacks_year_starts_and_totals_named_by_their_figure(text, published, expected):
+    assert tallies(text, published) == expected

@@ -43,6 +43,8 @@ _WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b")
 # Numbers that are no counts: years (19xx, 20xx), clock times, percentages.
 _NOT_COUNTS = re.compile(r"\d(?:(?<=1)(?<!\w1)9\d\d\b|(?<=2)(?<!\w2)0\d\d\b|\d*:\d+|\d*(?:\.\d+)?\s*(?:%|percent))")
 _THIS_YEAR = re.compile(r"\b(?:this\s+year|the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year)\b")
+# "since the start of 2021": 1 January of that year.
+_START_OF_YEAR = re.compile(r"\b(?:the\s+)?(?:start|beginning)\s+of\s+(?P<year>(?:19|20)\d\d)\b")
 
 
 def _month_number(name: str) -> int:

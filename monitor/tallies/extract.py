@@ -3,6 +3,7 @@ a figure said twice is one tally. With a trace, every figure and why it was take
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
@@ -11,9 +12,9 @@ from ..models import Tally
 from ..text import Found, Tokens, lower, normalise, tokenize
 from .candidates import _DIGIT, _counts_in, _figure_matches, _may_hold_count
 from .dates import _date_spans
-from .numbers import NUMBER_WORDS
+from .numbers import NUMBER_WORDS, parse_number
 from .period import _clause_periods, _may_have_start, _period, _period_nearby, clause_starts
-from .vocabulary import _ANAPHORS, _ATTACK_WORDS, _EXCLUDED, _ROLLING, _TARGETS, TallyTerms
+from .vocabulary import _ANAPHORS, _ATTACK_WORDS, _EXCLUDED, _OF_THE, _ROLLING, _TARGETS, TallyTerms
 
 
 def extract_tallies(text: str, published: date | None, terms: TallyTerms) -> list[Tally]:
@@ -91,7 +92,8 @@ def tallies_in(
     for index in indices:
         names = found_in.get(index, {})
         s = tokens.sentences[index].text
-        if _ATTACK_WORDS not in names and _ANAPHORS not in names:
+        names_total = _OF_THE in names and bool(tallies) and _names_the_total(s, tallies[-1].count)
+        if _ATTACK_WORDS not in names and _ANAPHORS not in names and not names_total:
             reject(s, "no attack word in the sentence")
             continue
         # Pages repeat paragraphs (a pull quote, a botched template): the same figure said twice is one tally.
@@ -110,7 +112,7 @@ def tallies_in(
                 reject(s, "the sentence names something else that is attacked or counted (an excluded term)")
                 continue
         has_target = _TARGETS in names
-        refers_back = bool(tallies) and _ANAPHORS in names
+        refers_back = bool(tallies) and (_ANAPHORS in names or names_total)
         if not refers_back and _ATTACK_WORDS not in names:
             reject(s, "refers back to a total, but none was given before")
             continue
@@ -170,7 +172,7 @@ def tallies_in(
         since, until, phrase = period.since, period.until, period.phrase
         how = "period from its own sentence" if period.explicit else "no period stated"
         if not period.explicit and refers_back:
-            since, until = tallies[-1].since, tallies[-1].until
+            since, until = tallies[-1].since, period.until or tallies[-1].until
             phrase = next(
                 (
                     trace[at].period_phrase
@@ -264,3 +266,12 @@ def _one_each(tallies: list[Tally]) -> list[Tally]:
         elif out[twin].since is None and t.since is not None:
             out[twin] = t
     return out
+
+
+_OF_THE_FIGURE = re.compile(r"\s*of\s+the\s+(?P<figure>[\w,-]+),")
+
+
+def _names_the_total(sentence: str, total: int) -> bool:
+    """Whether the sentence opens with the total just given, named by its figure: "Of the 66, ..."."""
+    m = _OF_THE_FIGURE.match(lower(sentence))
+    return m is not None and parse_number(m.group("figure"))[0] == total

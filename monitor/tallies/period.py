@@ -15,6 +15,7 @@ from .dates import (
     _MONTH,
     _MONTH_ONLY,
     _MONTH_TOKENS,
+    _START_OF_YEAR,
     _THIS_YEAR,
     _WEEKDAYS,
     _YEAR,
@@ -46,7 +47,11 @@ _ATTACKS_SUBJECT = re.compile(
     r"|\battacks\b[^,;]{0,40}?\bthat)\s+(?:had\s+|have\s+)?$"
 )
 _ATTACK_VERB_AFTER = re.compile(r"\s*(?:targeting|attacking|firing|launching)\b")
-_START_WORDS = re.compile(r"\b(?:after|following|from|beginning|starting|began|begun|started)\b(?:\s+on\b)?")
+_START_WORDS = re.compile(
+    r"\b(?:after|following|from|beginning|starting|began|begun|started"
+    # "the first came on Oct. 17", "the first attack was on Oct. 17"
+    r"|first\s+(?:one\s+|attack\s+|of\s+them\s+)?(?:came|was|occurred|took\s+place))\b(?:\s+on\b)?"
+)
 _BETWEEN = re.compile(r"\b(?:between|from)\s+(?P<a>.{3,80}?)\s+(?:and|to|through|until)\s+")
 _DAY_FIRST = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?\b")
 _WEEKDAY_RANGE = re.compile(
@@ -104,6 +109,9 @@ def _start_in(clause: str, published: date | None, terms: TallyTerms) -> tuple[d
     this_year = _THIS_YEAR.search(lower(clause)) if published is not None else None
     if this_year and published is not None:
         found.append((this_year.start(), date(published.year, 1, 1)))
+    year_start = _START_OF_YEAR.search(lower(clause))
+    if year_start:
+        found.append((year_start.start(), date(int(year_start.group("year")), 1, 1)))
     if not found:
         return None
     at, d = min(found, key=lambda f: f[0])
@@ -243,7 +251,11 @@ def _clause_periods(
 
 
 # Every token that one of _period's ways to a start needs, but a range of weekdays ("on Friday and Saturday").
-_START_TOKENS = frozenset("since between from after following beginning starting began begun started year".split())
+_HALTED = frozenset("stopped halted paused ceased".split())
+_HALTED_SINCE = re.compile(r"\b(?:stopped|halted|paused|ceased)\s+(?:[\w-]+\s+){0,2}?since\b")
+_START_TOKENS = frozenset(
+    "since between from after following beginning starting began begun started year first".split()
+)
 _WEEKDAY_TOKENS = frozenset(_WEEKDAYS)
 
 
@@ -278,6 +290,9 @@ def _period_nearby(
         text = tokens.sentences[j].text
         began = "began" in tokens.words[j] or "started" in tokens.words[j]
         if _ATTACK_WORDS not in names and _TARGETS not in names and not began:
+            continue
+        # "attacks have stopped since early February" dates a halt, not the count.
+        if not _HALTED.isdisjoint(tokens.words[j]) and _HALTED_SINCE.search(lower(text)):
             continue
         period = _period(text, lower(text), tokens.words[j], published, terms, rolling=False)
         if period.since is None:

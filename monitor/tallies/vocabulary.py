@@ -50,6 +50,8 @@ LEXICON_PREFIX = "tallies."
 _TARGETS, _ATTACK_WORDS, _ANAPHORS, _EXCLUDED, _ROLLING = (
     LEXICON_PREFIX + k for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")
 )
+# "Of the 66, 32 were in Iraq": the total named again by its figure (grammar, not vocabulary).
+_OF_THE = LEXICON_PREFIX + "of_the"
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -145,6 +147,11 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
             r"\b(?:" + _longest_first(_phrase_regex(w) for w in lists["reached"]) + r")\s+$", re.IGNORECASE
         ),
         lexicon=Lexicon(
-            {LEXICON_PREFIX + k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")}
+            {
+                **{
+                    LEXICON_PREFIX + k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")
+                },
+                _OF_THE: ["of the"],
+            }
         ),
     )
