@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -125,7 +124,8 @@ def web():
                 if route.location:
                     headers["Location"] = route.location
                 if route.stall:
-                    time.sleep(route.stall)  # the server is slow on purpose; the client's timeout is under test
+                    # Slow on purpose (the client's timeout is under test), and no longer than the test lasts.
+                    ending.wait(route.stall)
             site.requests.append((self.path, status))
             if site.before_answer:
                 site.before_answer(self.path)
@@ -136,9 +136,11 @@ def web():
             self.end_headers()
             self.wfile.write(body)
 
+    ending = threading.Event()
     server, base = start_server(Handler)
     state["web"] = Web(base)
     yield state["web"]
+    ending.set()
     stop_server(server)
 
 
