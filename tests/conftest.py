@@ -316,6 +316,26 @@ def read_only(path: Path) -> Iterator[None]:
         subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def image_built_in_the_background(request, tmp_path_factory):
+    """When the run has install tests, the image is built beside the other tests from the start, so no
+    worker sits waiting for it (image.installed_once lets one build and the others wait)."""
+    if any("installed" in item.fixturenames for item in request.session.items):
+        from image import installed_once, shared_folder
+
+        shared = shared_folder(tmp_path_factory)
+        # A failure here is raised again where a test asks for the image, which then builds it itself.
+        threading.Thread(target=lambda: _quietly(installed_once, shared), daemon=True).start()
+    yield
+
+
+def _quietly(build, *args) -> None:
+    try:
+        build(*args)
+    except Exception:  # noqa: BLE001 - the install test's own fixture builds again and reports the error
+        pass
+
+
 def needs_shared():
     return pytest.mark.skipif(
         not (SHARED / "corpus").is_dir(),

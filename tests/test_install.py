@@ -11,20 +11,18 @@ satisfied it, as trafilatura did for courlan)."""
 from __future__ import annotations
 
 import ast
-import fcntl
 import importlib.metadata
 import os
 import re
 import shutil
 import subprocess
 import sys
-import sysconfig
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from builders import JORDAN_DRONE, rss
 from conftest import REPO, write_config
+from image import Installed, installed_once, shared_folder
 
 
 def test_the_dockerfile_installs_with_the_script_this_test_runs():
@@ -34,64 +32,9 @@ def test_the_dockerfile_installs_with_the_script_this_test_runs():
     assert 'CMD ["monitor", "health"]' in dockerfile and 'ENTRYPOINT ["monitor"]' in dockerfile
 
 
-@dataclass(frozen=True)
-class Installed:
-    venv: Path
-    package: Path  # the installed monitor/ folder
-
-    @property
-    def monitor(self) -> Path:
-        return self.venv / "bin" / "monitor"
-
-
-def copy_as_the_dockerfile_does(into: Path) -> None:
-    """The files the Dockerfile copies before its install step, and only those: a build/ folder left in the
-    checkout would give the install modules that are no longer in the source."""
-    dockerfile = (REPO / "Dockerfile").read_text()
-    before_install = dockerfile[: dockerfile.index("RUN ./scripts/install.sh")]
-    for line in before_install.splitlines():
-        if not line.startswith("COPY "):
-            continue
-        *sources, dest = line.split()[1:]
-        for source in sources:
-            target = into / dest / Path(source).name if dest.endswith("/") else into / dest
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if (REPO / source).is_dir():
-                shutil.copytree(REPO / source, target, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(REPO / source, target)
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Installed:
-    # Under pytest-xdist each worker asks for it: the first builds it in the folder the run's workers share,
-    # under a lock, and the others wait and use it.
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent
-    image = shared / "image"
-    with (shared / "image.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (image / "built").exists():
-            shutil.rmtree(image, ignore_errors=True)
-            build_image(image)
-            (image / "built").touch()
-    site = Path(sysconfig.get_path("purelib", vars={"base": str(image / "venv"), "platbase": str(image / "venv")}))
-    return Installed(image / "venv", site / "monitor")
-
-
-def build_image(image: Path) -> None:
-    copy_as_the_dockerfile_does(image / "src")
-    venv = image / "venv"
-    subprocess.run(
-        [str(image / "src" / "scripts" / "install.sh"), str(venv)],
-        check=True,
-        timeout=900,
-        env=dict(os.environ, PIP_NO_CACHE_DIR="1", PIP_NO_DEPS="1"),
-    )
-    site = Path(sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)}))
-    ours = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
-    (site / "dependencies_from_the_test_environment.pth").write_text("\n".join(ours) + "\n")
+    return installed_once(shared_folder(tmp_path_factory))
 
 
 def test_the_script_installs_the_package_with_its_data_not_a_link_to_the_checkout(installed):
