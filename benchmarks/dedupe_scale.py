@@ -1,6 +1,7 @@
 """Cost of the near-duplicate check per new item as the store grows.
 
     python benchmarks/dedupe_scale.py [--sizes 0 10000 100000] [--new 100] [--reps 5] [--texts overlapping|distinct]
+                                      [--keep FOLDER]
 
 Fills a temporary store with each --sizes number of articles spread over 60 days, fingerprinted and
 indexed as the pipeline does. Then, --reps times and interleaved across the stores (the machine is
@@ -28,6 +29,7 @@ plan of the candidate lookup.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import statistics
@@ -182,6 +184,9 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=100)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--texts", choices=["overlapping", "distinct"], default="overlapping")
+    parser.add_argument(
+        "--keep", help="a folder to keep the filled stores in and take them from (a fill is the same every time)"
+    )
     args = parser.parse_args()
     if not (SHARED / "fixtures" / "real-html").is_dir():
         sys.exit("../shared/fixtures is not beside this clone: no texts to write with")
@@ -189,15 +194,22 @@ def main() -> None:
     overlapping = args.texts == "overlapping"
     sizes = sorted(set(args.sizes) | {0})
     with tempfile.TemporaryDirectory() as tmp:
-        paths = {size: Path(tmp) / f"bench-{size}.db" for size in sizes}
+        folder = Path(args.keep or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = {size: folder / f"bench-{args.texts}-{size}.db" for size in sizes}
+        kept = folder / f"bench-{args.texts}-{sizes[-1]}-new-{args.new}.json"
         articles: list[tuple[int, str]] = []
         for size in sizes:
+            if paths[size].exists() and (size != sizes[-1] or kept.exists()):
+                print(f"a store of {size} {args.texts} items kept in {folder}", flush=True)
+                continue
             t0 = time.perf_counter()
             writer = Writer(random.Random(5), overlapping, sentences, words)
             fill(paths[size], size, writer, random.Random(6))
             print(f"filled a store of {size} {args.texts} items in {time.perf_counter() - t0:.0f} s", flush=True)
             if size == sizes[-1]:
-                articles = new_articles(writer, random.Random(7), args.new)
+                kept.write_text(json.dumps(new_articles(writer, random.Random(7), args.new)))
+        articles = [(outlet, text) for outlet, text in json.loads(kept.read_text())]
         rules = load_rules(ROOT / "config" / "monitor.toml")
         costs: dict[int, dict[str, list[float]]] = {size: {} for size in sizes}
         ratios: dict[int, list[float]] = {size: [] for size in sizes}

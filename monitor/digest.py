@@ -126,7 +126,7 @@ def due_period(store: Store, cron: CronTrigger, now: datetime) -> Period | None:
     """The period a digest is owed for now, or None. After downtime across several slots: one period
     from the end of the last digest to the latest slot, not one per missed slot."""
     last = store.last_digest()
-    last_end = parse_iso(last["period_end"]) if last else None
+    last_end = parse_iso(last.period_end) if last else None
     slot = latest_slot(cron, last_end or now - timedelta(days=8), now)
     if slot is None:
         return None
@@ -145,7 +145,7 @@ def due_period(store: Store, cron: CronTrigger, now: datetime) -> Period | None:
 def period_until_now(store: Store, now: datetime) -> Period:
     last = store.last_digest()
     if last:
-        return Period(datetime.fromisoformat(last["period_end"]), now)
+        return Period(datetime.fromisoformat(last.period_end), now)
     first_cycle = store.first_cycle_started() or now
     return (
         Period(first_cycle, now, includes_start=True)

@@ -54,7 +54,7 @@ def _check(
     cycle = store.last_cycle()
     if cycle is None:
         return Health(False, "no cycle has completed yet")
-    finished = datetime.fromisoformat(cycle["finished_at"])  # last_cycle() gives only finished ones
+    finished = datetime.fromisoformat(cycle.finished_at or "")  # last_cycle() gives only finished ones
     limit = timedelta(seconds=2 * poll_interval_seconds)
     age = now - finished
     if age > limit:
@@ -76,6 +76,6 @@ def _check(
         )
     return Health(
         True,
-        f"last cycle finished {int(age.total_seconds())} s ago: {cycle['feeds_ok']} feeds updated, "
-        f"{cycle['feeds_not_modified']} not modified, {cycle['feeds_failed']} failed",
+        f"last cycle finished {int(age.total_seconds())} s ago: {cycle.feeds_ok} feeds updated, "
+        f"{cycle.feeds_not_modified} not modified, {cycle.feeds_failed} failed",
     )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from . import webhook
 from .alerts import Alert
 from .config import Config, NotifierConfig, mask_secrets
-from .store import OutboxAlert, Store, iso
+from .store import OutboxAlert, OutboxRow, Store, iso
 
 if TYPE_CHECKING:
     import apprise
@@ -235,9 +235,9 @@ def alert_backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * (2 ** min(attempts - 1, 20) - 1)), ALERT_WAIT_CAP)
 
 
-def alert_uid(row: dict[str, Any]) -> str:
+def alert_uid(row: OutboxRow) -> str:
     """The id a receiver drops repeats by: the same for every retry of one alert to one target."""
-    return f"monitor-alert-{row['id']}"
+    return f"monitor-alert-{row.id}"
 
 
 def deliver_pending(
@@ -259,7 +259,7 @@ def deliver_pending(
     skipped = set() if skipped is None else skipped
     store.release_claims(claimed_before=now - notifiers.claim_expiry)
     for row in store.pending_alerts(now):
-        name = row["notifier"]
+        name = row.notifier
         if stop is not None and stop.is_set():
             pending += 1
             continue
@@ -267,28 +267,28 @@ def deliver_pending(
             pending += 1
             continue
         if name != CONSOLE and name not in notifiers.configs:
-            store.mark_alert(row["id"], now, sent=False, error="notifier no longer configured", status="dropped")
-            log.warning("alert %s dropped: notifier %s is no longer configured", row["id"], name)
+            store.mark_alert(row.id, now, sent=False, error="notifier no longer configured", status="dropped")
+            log.warning("alert %s dropped: notifier %s is no longer configured", row.id, name)
             continue
-        if not store.claim_alert(row["id"], now):
+        if not store.claim_alert(row.id, now):
             continue  # another process is sending it
         ok, error = _send_row(store, notifiers, row, stop)
         if ok:
-            store.mark_alert(row["id"], now, sent=True)
+            store.mark_alert(row.id, now, sent=True)
             sent += 1
-            log.info("alert %s sent to %s: %s", row["id"], name, row["title"])
+            log.info("alert %s sent to %s: %s", row.id, name, row.title)
             continue
         skipped.add(name)
-        attempts = row["attempts"] + 1
+        attempts = row.attempts + 1
         if attempts >= ALERT_ATTEMPTS:
-            store.mark_alert(row["id"], now, sent=False, error=error, status="failed")
-            log.error("alert %s to %s failed %d times, given up: %s", row["id"], name, attempts, error)
+            store.mark_alert(row.id, now, sent=False, error=error, status="failed")
+            log.error("alert %s to %s failed %d times, given up: %s", row.id, name, attempts, error)
         else:
             retry = now + alert_backoff(attempts)
-            store.mark_alert(row["id"], now, sent=False, error=error, next_attempt=retry)
+            store.mark_alert(row.id, now, sent=False, error=error, next_attempt=retry)
             pending += 1
             log.warning(
-                "alert %s to %s not delivered, will retry: %s (next attempt %s)", row["id"], name, error, iso(retry)
+                "alert %s to %s not delivered, will retry: %s (next attempt %s)", row.id, name, error, iso(retry)
             )
     return sent, pending
 
@@ -322,30 +322,30 @@ class Meanwhile:
 
 
 def _send_row(
-    store: Store, notifiers: Notifiers, row: dict[str, Any], stop: threading.Event | None = None
+    store: Store, notifiers: Notifiers, row: OutboxRow, stop: threading.Event | None = None
 ) -> tuple[bool, str | None]:
     try:
-        attach = row.get("attach")
+        attach = row.attach
         if attach and not Path(attach).exists():
-            log.warning("alert %s: attachment %s is gone; sending without it", row["id"], attach)
+            log.warning("alert %s: attachment %s is gone; sending without it", row.id, attach)
             attach = None
-        if notifiers.is_webhook(row["notifier"]):
-            story = store.story_of(row["item_id"]) if row["item_id"] else None
+        if notifiers.is_webhook(row.notifier):
+            story = store.story_of(row.item_id) if row.item_id else None
             document = webhook.document(row, story)
-            return notifiers.within_deadline(row["notifier"], notifiers.post, row["notifier"], document, stop=stop)
+            return notifiers.within_deadline(row.notifier, notifiers.post, row.notifier, document, stop=stop)
         # Digests were rendered in each target's own format; the other alerts are plain text everywhere.
-        body_format = notifiers.format_of(row["notifier"]) if row["kind"] == "digest" else "text"
+        body_format = notifiers.format_of(row.notifier) if row.kind == "digest" else "text"
         return notifiers.within_deadline(
-            row["notifier"],
+            row.notifier,
             notifiers.send,
-            row["notifier"],
-            row["title"],
-            row["body"],
+            row.notifier,
+            row.title,
+            row.body,
             attach=attach,
             body_format=body_format,
             uid=alert_uid(row),
             stop=stop,
         )
     except Exception as e:  # a target that breaks is skipped for the round, like one that refuses
-        log.warning("alert %s to %s: %s", row["id"], row["notifier"], type(e).__name__, exc_info=True)
+        log.warning("alert %s to %s: %s", row.id, row.notifier, type(e).__name__, exc_info=True)
         return False, mask_secrets(f"{type(e).__name__}: {e}", notifiers._config)

@@ -3,14 +3,14 @@ the last cycle, read from the store at once and told as lines or as one JSON doc
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .config import Config
 from .store import Store
-from .store_outbox import FAILED, PENDING, SENDING
+from .store_feeds import CycleRecord
+from .store_outbox import FAILED, PENDING, SENDING, DigestRecord, OutboxRow
 from .wording import local_time, plural
 
 Row = dict[str, Any]
@@ -22,10 +22,10 @@ class Status:
     config: Config
     feeds: dict[str, Row]  # by feed name; a feed never polled has none
     failed_items: list[Row]
-    pending: list[Row]
-    failed_alerts: list[Row]
-    last_digest: Row | None
-    cycle: Row | None
+    pending: list[OutboxRow]
+    failed_alerts: list[OutboxRow]
+    last_digest: DigestRecord | None
+    cycle: CycleRecord | None
 
     def lines(self) -> list[str]:
         tz = self.config.settings.schedule.zone
@@ -40,16 +40,16 @@ class Status:
             ]
         out.append(f"Pending alerts: {len(self.pending)}")
         out += [
-            f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
-            f"{a['last_error'] or 'not tried yet'})"
-            + (f"; next try {local_time(a['next_attempt_at'], tz)}" if a.get("next_attempt_at") else "")
+            f"  {local_time(a.created_at, tz)} {a.notifier}: {a.title} ({plural(a.attempts, 'attempt')}; "
+            f"{a.last_error or 'not tried yet'})"
+            + (f"; next try {local_time(a.next_attempt_at, tz)}" if a.next_attempt_at else "")
             for a in self.pending[:SHOWN]
         ]
         if self.failed_alerts:
             out.append(f"Alerts given up after every retry (FAILED): {len(self.failed_alerts)}")
             out += [
-                f"  {local_time(a['created_at'], tz)} {a['notifier']}: {a['title']} ({plural(a['attempts'], 'attempt')}; "
-                f"last {a['last_error']})"
+                f"  {local_time(a.created_at, tz)} {a.notifier}: {a.title} ({plural(a.attempts, 'attempt')}; "
+                f"last {a.last_error})"
                 for a in self.failed_alerts[:SHOWN]
             ]
         out.append(self._digest_line(tz))
@@ -86,18 +86,18 @@ class Status:
         if d is None:
             return "Last digest: none"
         return (
-            f"Last digest: {local_time(d['period_start'], tz)} to {local_time(d['period_end'], tz)}, "
-            f"{plural(d['stories'], 'story', 'stories')}, recorded {local_time(d['created_at'], tz)}"
+            f"Last digest: {local_time(d.period_start, tz)} to {local_time(d.period_end, tz)}, "
+            f"{plural(d.stories, 'story', 'stories')}, recorded {local_time(d.created_at, tz)}"
         )
 
     def _cycle_line(self, tz: ZoneInfo) -> str:
         c = self.cycle
         if c is None:
             return "Last cycle: none"
-        return f"Last cycle: started {local_time(c['started_at'], tz)}, " + (
-            f"finished {local_time(c['finished_at'], tz)}: {c['feeds_ok']} updated, {c['feeds_not_modified']} not modified, "
-            f"{c['feeds_failed']} failed, {plural(c['items_new'], 'new item')}, {plural(c['alerts_sent'], 'alert')} sent"
-            if c["finished_at"]
+        return f"Last cycle: started {local_time(c.started_at, tz)}, " + (
+            f"finished {local_time(c.finished_at, tz)}: {c.feeds_ok} updated, {c.feeds_not_modified} not modified, "
+            f"{c.feeds_failed} failed, {plural(c.items_new or 0, 'new item')}, {plural(c.alerts_sent or 0, 'alert')} sent"
+            if c.finished_at
             else "still running or interrupted"
         )
 
@@ -126,11 +126,11 @@ class Status:
             "feeds": out_feeds,
             "item_failures": self.failed_items,
             "pending_alerts": [
-                {k: a[k] for k in ("id", "kind", "notifier", "title", "created_at", "attempts", "last_error")}
+                {k: getattr(a, k) for k in ("id", "kind", "notifier", "title", "created_at", "attempts", "last_error")}
                 for a in self.pending
             ],
-            "last_digest": self.last_digest,
-            "last_cycle": dict(cycle, errors=json.loads(cycle["errors"] or "[]")) if cycle else None,
+            "last_digest": asdict(self.last_digest) if self.last_digest else None,
+            "last_cycle": asdict(cycle) if cycle else None,
         }
 
 

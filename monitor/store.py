@@ -20,20 +20,23 @@ from .models import SeriesHigh, SeriesKey
 from .schema import migrate
 from .store_archive import ArchiveQueries, ItemFilter
 from .store_base import day_of, iso, parse_iso
-from .store_feeds import CycleCounts, FeedQueries, FeedState
+from .store_feeds import CycleCounts, CycleRecord, FeedQueries, FeedState
 from .store_items import SKETCH_FANOUT, Candidate, ItemFailure, ItemQueries, NewItem, SameText, StoredEntry
-from .store_outbox import OutboxAlert, OutboxQueries
+from .store_outbox import DigestRecord, OutboxAlert, OutboxQueries, OutboxRow
 from .store_series import SeriesQueries, TallyReport
 
 __all__ = [
     "SKETCH_FANOUT",
     "Candidate",
     "CycleCounts",
+    "CycleRecord",
+    "DigestRecord",
     "FeedState",
     "ItemFailure",
     "ItemFilter",
     "NewItem",
     "OutboxAlert",
+    "OutboxRow",
     "SameText",
     "SeriesHigh",
     "SeriesKey",

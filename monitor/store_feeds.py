@@ -39,6 +39,23 @@ class CycleCounts:
     errors: list[dict[str, str | None]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class CycleRecord:
+    """A cycle as recorded: finished_at None while it runs, or when it was cut short."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    feeds_ok: int | None
+    feeds_not_modified: int | None
+    feeds_failed: int | None
+    items_new: int | None
+    alerts_created: int | None
+    alerts_sent: int | None
+    alerts_pending: int | None
+    errors: list[dict[str, str | None]]  # feeds that failed, with their error
+
+
 class FeedQueries(Queries):
     # ------------------------------------------------------------ feeds
 
@@ -131,10 +148,19 @@ class FeedQueries(Queries):
             ],
         )
 
-    def last_cycle(self, finished: bool = True) -> dict[str, Any] | None:
+    def last_cycle(self, finished: bool = True) -> CycleRecord | None:
         where = "finished_at IS NOT NULL" if finished else "1"
-        rows = self._rows(f"SELECT * FROM cycles WHERE {where} ORDER BY id DESC LIMIT 1")
-        return rows[0] if rows else None
+        row = self._one(
+            f"""SELECT id, started_at, finished_at, feeds_ok, feeds_not_modified, feeds_failed, items_new,
+                alerts_created, alerts_sent, alerts_pending, errors FROM cycles WHERE {where} ORDER BY id DESC LIMIT 1""",
+            [],
+        )
+        if row is None:
+            return None
+        errors: list[dict[str, str | None]] = json.loads(row[-1] or "[]")
+        return CycleRecord(
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], errors=errors
+        )
 
     # ------------------------------------------------------------ the store's health
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from .store_base import Queries, iso
+from .store_base import Params, Queries, iso
 
 PENDING, SENDING, SENT, FAILED, DROPPED = "pending", "sending", "sent", "failed", "dropped"
 
@@ -27,6 +25,45 @@ class OutboxAlert:
     facts: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """An alert in the outbox, as stored: for one notifier, with its delivery so far."""
+
+    id: int
+    kind: str
+    key: str
+    item_id: int | None
+    notifier: str
+    title: str
+    body: str
+    created_at: str
+    status: str
+    attempts: int
+    last_attempt_at: str | None
+    last_error: str | None
+    sent_at: str | None
+    attach: str | None
+    facts: str | None
+    claimed_at: str | None
+    next_attempt_at: str | None
+
+
+# Named, not *: a store upgraded in place has its columns in the order they were added.
+_OUTBOX_COLUMNS = ", ".join(OutboxRow.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRecord:
+    """A digest as recorded: the period it covered, when, and its chart (None once pruned)."""
+
+    id: int
+    period_start: str
+    period_end: str
+    created_at: str
+    stories: int
+    chart: str | None
+
+
 class OutboxQueries(Queries):
     def add_alert(self, alert: OutboxAlert, now: datetime) -> bool:
         """Queue an alert for its notifier; False when that alert was queued before."""
@@ -38,14 +75,11 @@ class OutboxQueries(Queries):
         )
         return cursor.rowcount == 1
 
-    def pending_alerts(self, now: datetime | None = None) -> list[dict[str, Any]]:
+    def pending_alerts(self, now: datetime | None = None) -> list[OutboxRow]:
         """Alerts waiting to be sent whose next attempt is due by now (all pending ones without now)."""
         if now is None:
-            return self._rows("SELECT * FROM alerts WHERE status = 'pending' ORDER BY id")
-        return self._rows(
-            "SELECT * FROM alerts WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
-            [iso(now)],
-        )
+            return self._outbox("status = 'pending'", [])
+        return self._outbox("status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)", [iso(now)])
 
     def claim_alert(self, alert_id: int, now: datetime) -> bool:
         """Take a pending alert for sending; False when another process took it first (one atomic UPDATE)."""
@@ -82,19 +116,26 @@ class OutboxQueries(Queries):
             [iso(now), status or (SENT if sent else PENDING), error, sent, iso(now), iso(next_attempt), alert_id],
         )
 
-    def alerts(self, statuses: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    def alerts(self, statuses: tuple[str, ...] = ()) -> list[OutboxRow]:
         """The outbox, oldest first: every alert, or those in one of these statuses."""
         if not statuses:
-            return self._rows("SELECT * FROM alerts ORDER BY id")
-        return self._rows(
-            f"SELECT * FROM alerts WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY id", list(statuses)
-        )
+            return self._outbox("1", [])
+        return self._outbox(f"status IN ({','.join('?' * len(statuses))})", list(statuses))
+
+    def _outbox(self, where: str, params: Params) -> list[OutboxRow]:
+        return [
+            OutboxRow(*row)
+            for row in self.db.execute(f"SELECT {_OUTBOX_COLUMNS} FROM alerts WHERE {where} ORDER BY id", params)
+        ]
 
     # ------------------------------------------------------------ digests
 
-    def last_digest(self) -> dict[str, Any] | None:
-        rows = self._rows("SELECT * FROM digests ORDER BY period_end DESC LIMIT 1")
-        return rows[0] if rows else None
+    def last_digest(self) -> DigestRecord | None:
+        row = self._one(
+            "SELECT id, period_start, period_end, created_at, stories, chart FROM digests ORDER BY period_end DESC LIMIT 1",
+            [],
+        )
+        return DigestRecord(*row) if row else None
 
     def record_digest(self, start: datetime, end: datetime, now: datetime, stories: int, chart: str | None) -> int:
         return self._insert(

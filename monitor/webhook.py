@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .models import Article, Classification, SeriesHigh, SeriesKey, Tally
+
+if TYPE_CHECKING:
+    from .store_outbox import OutboxRow
 
 SCHEMES = ("webhook+http://", "webhook+https://")
 VERSION = 1  # of the document's shape; a field removed or changed in meaning raises it
@@ -101,24 +104,24 @@ def ops_facts(
     }
 
 
-def document(row: dict[str, Any], story_id: int | None = None) -> dict[str, Any]:
+def document(row: OutboxRow, story_id: int | None = None) -> dict[str, Any]:
     """The document POSTed for one outbox row: who and when, then the facts of its kind (a digest,
     which is prose by nature, carries its text)."""
-    facts = json.loads(row["facts"]) if row.get("facts") else {}
+    facts = json.loads(row.facts) if row.facts else {}
     doc = {
         "version": VERSION,
-        "kind": row["kind"],
-        "alert_id": row["id"],
-        "alert_key": row["key"],
-        "title": row["title"],
-        "created_at": row["created_at"],
+        "kind": row.kind,
+        "alert_id": row.id,
+        "alert_key": row.key,
+        "title": row.title,
+        "created_at": row.created_at,
     }
-    if row["kind"] in ("report", "tally"):
+    if row.kind in ("report", "tally"):
         doc["story_id"] = facts.pop("story_id", story_id)
     doc.update(facts)
-    if row["kind"] == "digest":
-        period = row["key"].removeprefix("digest:")
-        doc.update(period_end=period, text=row["body"])
+    if row.kind == "digest":
+        period = row.key.removeprefix("digest:")
+        doc.update(period_end=period, text=row.body)
     return doc
 
 

@@ -115,7 +115,7 @@ def test_an_empty_period_gives_a_short_digest_unless_turned_off(tmp_path, web, r
     assert len(receiver.received) == 1
     assert receiver.titles[0] == "[digest] Nothing new, 2024-01-31 07:00 UTC to 2024-02-01 07:00 UTC"
     assert "every feed answered in the 1 polling cycle of this period" in receiver.received[0]["message"]
-    assert store.last_digest()["period_end"] == "2024-02-01T07:00:00+00:00"  # recorded, not sent
+    assert store.last_digest().period_end == "2024-02-01T07:00:00+00:00"  # recorded, not sent
     store.close()
 
 
