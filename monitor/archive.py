@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import Feed
 from .errors import StoreError
-from .store import Store
+from .store import FeedRecord, Store
 from .store_archive import ItemFilter as ItemFilter  # the commands build their filter from here
 
 Row = dict[str, Any]
@@ -248,24 +248,24 @@ def prune_store(store_path: Path, retention_days: float, now: datetime, dry_run:
 
 def feed_list(feeds: tuple[Feed, ...], store_path: Path) -> list[Row]:
     """`monitor feeds list`: each configured feed with its state, from the store if there is one."""
-    stored: dict[str, Row] = {}
+    stored: dict[str, FeedRecord] = {}
     if store_path.exists():
         with Store(store_path) as store:
-            stored = {f["name"]: f for f in store.feeds()}
+            stored = store.feeds()
     return feed_states(feeds, stored)
 
 
-def feed_states(feeds: tuple[Feed, ...], stored: dict[str, Row]) -> list[Row]:
+def feed_states(feeds: tuple[Feed, ...], stored: dict[str, FeedRecord]) -> list[Row]:
     """`monitor feeds list`: each configured feed with its state: disabled, never polled, failing or ok."""
     out = []
     for feed in feeds:
-        f: Row = stored.get(feed.name) or {}
+        f = stored.get(feed.name)
         if not feed.enabled:
             state = "disabled"
-        elif not f:
+        elif f is None:
             state = "never polled"
-        elif f.get("consecutive_failures"):
-            state = f"FAILING {f['consecutive_failures']} in a row since {f['failing_since']}: {f['last_error']}"
+        elif f.consecutive_failures:
+            state = f"FAILING {f.consecutive_failures} in a row since {f.failing_since}: {f.last_error}"
         else:
             state = "ok"
         out.append(
@@ -274,10 +274,10 @@ def feed_states(feeds: tuple[Feed, ...], stored: dict[str, Row]) -> list[Row]:
                 "url": feed.url,
                 "enabled": feed.enabled,
                 "state": state,
-                "items_stored": f.get("items_stored", 0),
-                "last_success_at": f.get("last_success_at"),
-                "last_error": f.get("last_error"),
-                "consecutive_failures": f.get("consecutive_failures", 0),
+                "items_stored": f.items_stored if f else 0,
+                "last_success_at": f.last_success_at if f else None,
+                "last_error": f.last_error if f else None,
+                "consecutive_failures": f.consecutive_failures if f else 0,
             }
         )
     return out

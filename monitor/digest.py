@@ -209,9 +209,7 @@ def build_digest(store: Store, period: Period, max_stories: int, max_age_days: f
         series.append(SeriesMove(since, region, points, max(before) if before else None))
 
     troubles = [
-        FeedTrouble(
-            f["name"], f["consecutive_failures"], f["failing_since"], f["last_error"], f["consecutive_failures"] == 0
-        )
+        FeedTrouble(f.name, f.consecutive_failures, f.failing_since, f.last_error, f.consecutive_failures == 0)
         for f in store.feeds_in_trouble(period.after, period.end)
     ]
     return Digest(

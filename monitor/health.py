@@ -63,16 +63,16 @@ def _check(
             f"last cycle finished {int(age.total_seconds())} s ago, more than twice the "
             f"poll interval ({2 * poll_interval_seconds} s)",
         )
-    states = {f["name"]: f for f in store.feeds()}
+    states = store.feeds()
     failing = [
-        states[name] for name in feeds if name in states and states[name]["consecutive_failures"] >= max_failed_cycles
+        states[name] for name in feeds if name in states and states[name].consecutive_failures >= max_failed_cycles
     ]
     if feeds and len(failing) == len(feeds):
         first = failing[0]
         return Health(
             False,
             f"every feed ({len(feeds)}) has failed at least {max_failed_cycles} times in a row "
-            f"(health.max_failed_cycles); {first['name']}: {first['last_error']}",
+            f"(health.max_failed_cycles); {first.name}: {first.last_error}",
         )
     return Health(
         True,

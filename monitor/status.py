@@ -9,19 +9,19 @@ from zoneinfo import ZoneInfo
 
 from .config import Config
 from .store import Store
-from .store_feeds import CycleRecord
+from .store_feeds import CycleRecord, FeedRecord
+from .store_items import ItemFailureRecord
 from .store_outbox import FAILED, PENDING, SENDING, DigestRecord, OutboxRow
 from .wording import local_time, plural
 
-Row = dict[str, Any]
 SHOWN = 20  # rows listed of each kind; the count says how many there are
 
 
 @dataclass(frozen=True, slots=True)
 class Status:
     config: Config
-    feeds: dict[str, Row]  # by feed name; a feed never polled has none
-    failed_items: list[Row]
+    feeds: dict[str, FeedRecord]  # by feed name; a feed never polled has none
+    failed_items: list[ItemFailureRecord]
     pending: list[OutboxRow]
     failed_alerts: list[OutboxRow]
     last_digest: DigestRecord | None
@@ -34,8 +34,8 @@ class Status:
         if self.failed_items:
             out.append(f"Items that could not be stored: {len(self.failed_items)}")
             out += [
-                f"  {i['feed']}: {i['title'] or i['guid']} ({plural(i['attempts'], 'attempt')}, last "
-                f"{local_time(i['last_failed_at'], tz)}): {i['error']}"
+                f"  {i.feed}: {i.title or i.guid} ({plural(i.attempts, 'attempt')}, last "
+                f"{local_time(i.last_failed_at, tz)}): {i.error}"
                 for i in self.failed_items[:SHOWN]
             ]
         out.append(f"Pending alerts: {len(self.pending)}")
@@ -67,18 +67,16 @@ class Status:
                 else ""
             )
             return f"  {feed.name}: never polled{why}"
-        line = (
-            f"  {feed.name}: {plural(f['items_stored'], 'item')}, last success {local_time(f['last_success_at'], tz)}"
-        )
-        if f["consecutive_failures"]:
+        line = f"  {feed.name}: {plural(f.items_stored, 'item')}, last success {local_time(f.last_success_at, tz)}"
+        if f.consecutive_failures:
             line += (
-                f", FAILING: {plural(f['consecutive_failures'], 'failure')} in a row since "
-                f"{local_time(f['failing_since'], tz)}: {f['last_error']}"
+                f", FAILING: {plural(f.consecutive_failures, 'failure')} in a row since "
+                f"{local_time(f.failing_since, tz)}: {f.last_error}"
             )
-            if f["next_attempt_at"]:
-                line += f"; next attempt {local_time(f['next_attempt_at'], tz)} (`monitor poll --force` tries it now)"
-        elif f["last_error"]:
-            line += f", last error {local_time(f['last_error_at'], tz)}: {f['last_error']}"
+            if f.next_attempt_at:
+                line += f"; next attempt {local_time(f.next_attempt_at, tz)} (`monitor poll --force` tries it now)"
+        elif f.last_error:
+            line += f", last error {local_time(f.last_error_at, tz)}: {f.last_error}"
         return line
 
     def _digest_line(self, tz: ZoneInfo) -> str:
@@ -105,26 +103,26 @@ class Status:
         """`monitor status --json`: the same facts as its lines. Notifiers appear by name only."""
         out_feeds = []
         for feed in self.config.feeds:
-            f = self.feeds.get(feed.name) or {}
+            f = self.feeds.get(feed.name)
             out_feeds.append(
                 {
                     "name": feed.name,
                     "url": feed.url,
                     "enabled": feed.enabled,
-                    "polled": bool(f),
-                    "items_stored": f.get("items_stored", 0),
-                    "last_success_at": f.get("last_success_at"),
-                    "last_error": f.get("last_error"),
-                    "last_error_at": f.get("last_error_at"),
-                    "consecutive_failures": f.get("consecutive_failures", 0),
-                    "failing_since": f.get("failing_since"),
-                    "next_attempt_at": f.get("next_attempt_at"),
+                    "polled": f is not None,
+                    "items_stored": f.items_stored if f else 0,
+                    "last_success_at": f.last_success_at if f else None,
+                    "last_error": f.last_error if f else None,
+                    "last_error_at": f.last_error_at if f else None,
+                    "consecutive_failures": f.consecutive_failures if f else 0,
+                    "failing_since": f.failing_since if f else None,
+                    "next_attempt_at": f.next_attempt_at if f else None,
                 }
             )
         cycle = self.cycle
         return {
             "feeds": out_feeds,
-            "item_failures": self.failed_items,
+            "item_failures": [asdict(i) for i in self.failed_items],
             "pending_alerts": [
                 {k: getattr(a, k) for k in ("id", "kind", "notifier", "title", "created_at", "attempts", "last_error")}
                 for a in self.pending
@@ -141,7 +139,7 @@ def read_status(config: Config) -> Status | None:
     with Store(config.store_path) as store:
         return Status(
             config,
-            {f["name"]: f for f in store.feeds()},
+            store.feeds(),
             store.item_failures(),
             store.alerts(statuses=(PENDING, SENDING)),
             store.alerts(statuses=(FAILED,)),

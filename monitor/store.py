@@ -20,8 +20,17 @@ from .models import SeriesHigh, SeriesKey
 from .schema import migrate
 from .store_archive import ArchiveQueries, ItemFilter
 from .store_base import day_of, iso, parse_iso
-from .store_feeds import CycleCounts, CycleRecord, FeedQueries, FeedState
-from .store_items import SKETCH_FANOUT, Candidate, ItemFailure, ItemQueries, NewItem, SameText, StoredEntry
+from .store_feeds import CycleCounts, CycleRecord, FeedQueries, FeedRecord, FeedState
+from .store_items import (
+    SKETCH_FANOUT,
+    Candidate,
+    ItemFailure,
+    ItemFailureRecord,
+    ItemQueries,
+    NewItem,
+    SameText,
+    StoredEntry,
+)
 from .store_outbox import DigestRecord, OutboxAlert, OutboxQueries, OutboxRow
 from .store_series import SeriesQueries, TallyReport
 
@@ -31,8 +40,10 @@ __all__ = [
     "CycleCounts",
     "CycleRecord",
     "DigestRecord",
+    "FeedRecord",
     "FeedState",
     "ItemFailure",
+    "ItemFailureRecord",
     "ItemFilter",
     "NewItem",
     "OutboxAlert",

@@ -8,7 +8,6 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from .errors import StoreError
 from .store_base import Queries, iso, parse_iso
@@ -23,6 +22,28 @@ class FeedState:
     next_attempt_at: str | None = None
     last_success_at: str | None = None  # None: the feed has never answered, its next good poll is its first
     last_attempt_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRecord:
+    """A feed as the store knows it: its fetch state and how many items it has stored."""
+
+    name: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    last_attempt_at: str | None
+    last_success_at: str | None
+    last_error: str | None
+    last_error_at: str | None
+    failing_since: str | None
+    consecutive_failures: int
+    next_attempt_at: str | None
+    items_stored: int = 0
+
+
+# Named, not *: a store upgraded in place has its columns in the order they were added.
+_FEED_COLUMNS = ", ".join(f"f.{name}" for name in list(FeedRecord.__dataclass_fields__)[:-1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +116,26 @@ class FeedQueries(Queries):
                 [iso(now), error, iso(now), iso(now), iso(next_attempt), name],
             )
 
-    def feeds(self) -> list[dict[str, Any]]:
-        return self._rows(
-            """SELECT f.*, (SELECT COUNT(*) FROM items i WHERE i.feed = f.name) AS items_stored
-               FROM feeds f ORDER BY name"""
-        )
+    def feeds(self) -> dict[str, FeedRecord]:
+        """Every feed the store knows, by name."""
+        return {
+            row[0]: FeedRecord(*row)
+            for row in self.db.execute(
+                f"""SELECT {_FEED_COLUMNS}, (SELECT COUNT(*) FROM items i WHERE i.feed = f.name)
+                    FROM feeds f ORDER BY name"""
+            )
+        }
 
-    def feeds_in_trouble(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        return self._rows(
-            """SELECT * FROM feeds WHERE (last_error_at > ? AND last_error_at <= ?)
-               OR (consecutive_failures > 0 AND failing_since <= ?) ORDER BY name""",
-            [iso(start), iso(end), iso(end)],
-        )
+    def feeds_in_trouble(self, start: datetime, end: datetime) -> list[FeedRecord]:
+        """Feeds that failed in the period or are failing at its end (items_stored not counted)."""
+        return [
+            FeedRecord(*row)
+            for row in self.db.execute(
+                f"""SELECT {_FEED_COLUMNS} FROM feeds f WHERE (last_error_at > ? AND last_error_at <= ?)
+                    OR (consecutive_failures > 0 AND failing_since <= ?) ORDER BY name""",
+                [iso(start), iso(end), iso(end)],
+            )
+        ]
 
     # ------------------------------------------------------------ cycles
 

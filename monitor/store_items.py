@@ -48,6 +48,21 @@ class ItemFailure:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemFailureRecord:
+    """An entry that could not be stored, as recorded: how often, since when, the last error."""
+
+    feed: str
+    guid: str
+    title: str
+    link: str
+    entry_key: str
+    error: str
+    attempts: int
+    first_failed_at: str
+    last_failed_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredEntry:
     """The item a feed's entry was stored as."""
 
@@ -225,8 +240,14 @@ class ItemQueries(Queries):
     def clear_item_failure(self, feed: str, guid: str) -> None:
         self.db.execute("DELETE FROM item_failures WHERE feed = ? AND guid = ?", [feed, guid])
 
-    def item_failures(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM item_failures ORDER BY last_failed_at DESC, feed, guid")
+    def item_failures(self) -> list[ItemFailureRecord]:
+        return [
+            ItemFailureRecord(*row)
+            for row in self.db.execute(
+                f"""SELECT {", ".join(ItemFailureRecord.__dataclass_fields__)} FROM item_failures
+                    ORDER BY last_failed_at DESC, feed, guid"""
+            )
+        ]
 
     def record_skipped_as_same(self, feed: str, guid: str, entry_key: str, same_as_item: int, now: datetime) -> None:
         self.db.execute(
