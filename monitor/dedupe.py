@@ -157,3 +157,36 @@ def find_story(
         if score >= best_score and not conflicting_totals(tallies, candidate.tallies()):
             best, best_score = candidate.story_id, score
     return best
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a new item goes: a story (story_id, None for a new one of its own), or nowhere, because
+    its outlet already carries it (same_as: that item)."""
+
+    story_id: int | None = None
+    same_as: int | None = None
+
+
+def place(
+    store: Store,
+    feed: str,
+    guid: str,
+    url: str,
+    keys: TextKeys,
+    c: Classification,
+    published: datetime,
+    window: timedelta,
+    threshold: float,
+) -> Placement:
+    """The story of a new item: the one its very text is in, else the one it is a near copy of."""
+    earlier = store.stored_entry(feed, guid, url)
+    if earlier:  # stored by this feed earlier in the cycle under another GUID
+        return Placement(same_as=earlier.id)
+    same = store.same_text(keys.text_key, published - window, published + window)
+    mine = [row for row in same if row.feed == feed]
+    if mine:  # this outlet already carries this very text
+        return Placement(same_as=mine[0].id)
+    if same:
+        return Placement(story_id=same[0].story_id)
+    return Placement(story_id=find_story(store, keys.fingerprint, c, published, window, threshold))

@@ -1,14 +1,21 @@
-"""Article page -> article text, with trafilatura. No text is a value (None), not an error:
-the pipeline then uses the feed's summary and says so in the record."""
+"""Article page -> article text, with trafilatura, in a pool of processes beside the fetching. No text
+is a value (None), not an error: the pipeline then uses the feed's summary and says so in the record."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from types import ModuleType
+
+from .errors import MonitorError
+from .fetch import Response
 
 
-def load_extractor():
+def load_extractor() -> ModuleType:
     """trafilatura, imported on first use: it costs a quarter of a second that a warm poll never needs."""
     import trafilatura  # noqa: PLC0415
 
@@ -32,7 +39,7 @@ def extract_text(page: bytes | str, url: str = "") -> str | None:
     trafilatura = load_extractor()
     # deduplicate=True keeps a process-wide cache that would drop repeated text across articles
     # of a long-running daemon; comments and tables are not the story.
-    text = trafilatura.extract(
+    text: str | None = trafilatura.extract(
         page,
         url=url or None,
         include_comments=False,
@@ -44,3 +51,33 @@ def extract_text(page: bytes | str, url: str = "") -> str | None:
     if not text or len(text.split()) < 20:
         return None
     return text
+
+
+class Extractor:
+    """The pool of extraction processes of one cycle, started at the first page. trafilatura runs
+    there, beside the fetching, on every core; a page waits for a free slot before it is fetched,
+    so at most `slots` page bodies are held at once, whatever the size of the cycle."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.slots = asyncio.Semaphore(workers * 3)
+        self._pool: Executor | None = None
+
+    async def text_of(self, page: Response) -> str | None:
+        if self._pool is None:
+            # Fork after the import, so every worker has trafilatura without importing it again.
+            load_extractor()
+            self._pool = ProcessPoolExecutor(self.workers, initializer=watch_parent)
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, extract_text, page.body, page.url)
+        except BrokenProcessPool:
+            if self._pool is pool:  # a worker died on a page: later pages get a new pool
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise MonitorError("the extraction process died on this page") from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

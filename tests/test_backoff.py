@@ -9,7 +9,8 @@ from conftest import write_config
 
 from monitor.config import load_config
 from monitor.notify import Notifiers
-from monitor.pipeline import backoff, run_cycle
+from monitor.pipeline import run_cycle
+from monitor.settle import backoff
 from monitor.store import Store
 
 

@@ -1,0 +1,175 @@
+"""One feed's network side of a cycle: fetch the feed, parse it, keep the entries that are new or
+changed, and fetch and extract their pages. It reads the store to know what is new, never writes:
+the outcome is a value, a Harvest or a FeedFailure, that settle.py stores."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+
+from .aggregators import GOOGLE_NEWS, DecodeBudget, aggregator_of, decode_google_online, publisher_entry
+from .config import Feed
+from .dedupe import canonical_url, text_key
+from .errors import MonitorError
+from .extract import Extractor
+from .fetch import Limits, Response, fetch
+from .models import Entry
+from .parse import parse_feed
+from .store import FeedState, Store, StoredEntry, iso
+
+# One logger for every stage of the cycle, so `-v` and log filters name one thing.
+log = logging.getLogger("monitor.pipeline")
+
+# An item that failed this many times is skipped until the feed changes what it says of it (it stays in `status`).
+ITEM_ATTEMPTS = 3
+
+Row = dict[str, Any]  # a stored item as Store.item_at_url gives it
+
+
+@dataclass
+class Fresh:
+    """One entry of a feed to store or update, with its own page: pages are keyed per entry, since
+    two entries of one feed may share a GUID."""
+
+    entry: Entry
+    key: str  # entry_key: what the feed says of the item, computed once
+    page: Response | str = "page not fetched"  # the page until extracted; then why there is no text, if there is none
+    text: str | None = None  # the page's article text, once extracted
+    stored: StoredEntry | None = None  # the stored item this entry updates in place
+    copy: Row | None = None  # another outlet's item at the same URL: its text is reused
+
+
+@dataclass
+class Harvest:
+    """What the network gave for one feed that answered: entries to store or update, with their
+    pages (none when it answered 304), and the entries that failed before storing."""
+
+    feed: Feed
+    response: Response
+    entries: list[Fresh] = field(default_factory=list)
+    failures: list[tuple[Entry, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FeedFailure:
+    """A feed that could not be read or parsed, or was not read in time."""
+
+    feed: Feed
+    error: str
+    retry_after: float | None = None  # seconds the feed's server asked us to wait
+
+
+def describe(error: BaseException) -> str:
+    """One line for the store and `status`: our errors say what happened; others also say what they are."""
+    if isinstance(error, MonitorError):
+        return str(error)
+    text = " ".join(str(error).split())[:300]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+async def harvest_feed(
+    client: httpx.AsyncClient,
+    feed: Feed,
+    state: FeedState,
+    store: Store,
+    limits: Limits,
+    gate: asyncio.Semaphore,
+    extractor: Extractor,
+    decodes: DecodeBudget | None = None,
+) -> Harvest | FeedFailure:
+    """Any error up to the parsed entries is this feed's failure; any error with one entry is that entry's."""
+    try:
+        async with gate:
+            response = await fetch(client, feed.url, limits, state.etag, state.last_modified, trusted_origin=feed.url)
+        harvest = Harvest(feed, response)
+        if response.not_modified:
+            return harvest
+        entries = [publisher_entry(e) for e in parse_feed(response.body)]
+        select_fresh(harvest, entries, store)
+        log.debug(
+            "feed %s: %d bytes, %d entries, %d new or changed",
+            feed.name,
+            len(response.body),
+            len(entries),
+            len(harvest.entries),
+        )
+    except Exception as e:  # whatever a hostile feed causes is its own failure
+        if not isinstance(e, MonitorError):
+            log.warning("feed %s: unexpected error", feed.name, exc_info=True)
+        return FeedFailure(feed, describe(e), getattr(e, "retry_after", None))
+
+    async def page(fresh: Fresh) -> None:
+        link = fresh.entry.link
+        if aggregator_of(link) == GOOGLE_NEWS:  # its page is a JavaScript shell, never the article
+            resolution = await decode_google_online(
+                link, decodes or DecodeBudget(0), limits.timeout_seconds, limits.user_agent
+            )
+            log.debug("%s link %s -> %s", resolution.aggregator, link, resolution.url or resolution.reason)
+            if resolution.url is None:
+                fresh.page = f"{resolution.reason}; the feed's summary is used"
+                return
+            fresh.entry = replace(fresh.entry, link=resolution.url, via=link)
+            link = resolution.url
+            if fresh.stored is None:
+                fresh.copy = store.item_at_url(canonical_url(link))
+                if fresh.copy is not None:
+                    return
+        if not link.startswith(("http://", "https://")):
+            fresh.page = "no http link"
+            return
+        async with extractor.slots:
+            try:
+                async with gate:
+                    body = await fetch(client, link, limits, trusted_origin=feed.url)
+            except Exception as e:  # noqa: BLE001 - a page that cannot be read falls back to the summary
+                fresh.page = f"page not fetched: {describe(e)}"
+                return
+            try:
+                fresh.text = await extractor.text_of(body)
+                fresh.page = "" if fresh.text else "no article text found in the page"
+            except Exception as e:  # noqa: BLE001 - a hostile page falls back to the summary like a missing one
+                fresh.page = f"page text not extracted: {describe(e)}"
+
+    await asyncio.gather(*(page(f) for f in harvest.entries if f.copy is None))
+    return harvest
+
+
+def select_fresh(harvest: Harvest, entries: list[Entry], store: Store) -> None:
+    """The entries not stored yet, or changed since; an entry that cannot be read is its own failure."""
+    feed, seen = harvest.feed, set()
+    for entry in entries:
+        try:
+            key = entry_key(entry)
+            if store.item_failure_attempts(feed.name, entry.guid, key) >= ITEM_ATTEMPTS:
+                continue
+            if store.skipped_as_same(feed.name, entry.guid, key):
+                continue  # this outlet's copy of a text it already carries: not fetched again
+            url = canonical_url(entry.link)
+            if (entry.guid, url) in seen:
+                continue
+            seen.add((entry.guid, url))
+            stored = store.stored_entry(feed.name, entry.guid, url)
+            if stored is not None:
+                if changed(entry, stored, key):
+                    harvest.entries.append(Fresh(entry, key, stored=stored))
+                continue
+            harvest.entries.append(Fresh(entry, key, copy=store.item_at_url(url)))
+        except Exception as e:  # noqa: BLE001 - one entry that cannot be read is its own failure
+            harvest.failures.append((entry, describe(e)))
+
+
+def entry_key(entry: Entry) -> str:
+    """What a feed says of an item; when it changes, the item is read again. The feed's own link, not the
+    publisher's URL resolved from it, so a link decoded in one cycle and not in the next is no change."""
+    return text_key(f"{entry.title}\n{entry.summary}\n{entry.via or entry.link}")
+
+
+def changed(entry: Entry, stored: StoredEntry, key: str) -> bool:
+    updated = iso(entry.updated)
+    if updated is not None and stored.updated and updated > stored.updated:
+        return True
+    return bool(stored.entry_key) and stored.entry_key != key
