@@ -564,7 +564,9 @@ def test_sigterm_stops_the_daemon_in_a_few_seconds_even_mid_fetch(tmp_path, web,
     # (a cycle delivers per feed), else it stays queued for the restart. The slow feed is read again then.
     (alert,) = db(config)["alerts"].rows
     assert alert["title"] == HEALTHY and alert["status"] in ("sent", "pending")
-    assert receiver.titles == ([HEALTHY] if alert["status"] == "sent" else [])
+    # Pending: the signal came before or during its delivery (at least once: a send cut short by the
+    # stop may have reached the receiver, and goes again at the restart with the same id).
+    assert receiver.titles == [HEALTHY] if alert["status"] == "sent" else receiver.titles in ([], [HEALTHY])
     assert not list(db(config)["feeds"].rows_where("name = 'Slow' AND consecutive_failures > 0"))
 
 
