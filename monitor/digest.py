@@ -170,18 +170,16 @@ def build_digest(store: Store, period: Period, max_stories: int, max_age_days: f
     older: list[datetime | None] = []
     attack = strike = 0
     for s in store.stories_first_seen(period.after, period.end):
-        first = s["items"][0]
-        published = parse_iso(first["published"])
-        if backfilled(published, datetime.fromisoformat(s["first_seen"]), bool(first.get("caught_up")), max_age_days):
+        first = s.items[0]
+        published = parse_iso(first.published)
+        if backfilled(published, datetime.fromisoformat(s.first_seen), first.caught_up, max_age_days):
             older.append(published)
             continue
-        categories = tuple(dict.fromkeys(c for item in s["items"] for c in item["categories"]))
+        categories = tuple(dict.fromkeys(c for item in s.items for c in item.categories))
         attack += "attack" in categories
         strike += "strike" in categories
-        sentence = first["matches"][0]["sentence"] if first["matches"] else ""
-        stories.append(
-            StoryLine(first["title"], first["url"], first["feed"], s["outlets"], categories, sentence, published)
-        )
+        sentence = first.matches[0]["sentence"] if first.matches else ""
+        stories.append(StoryLine(first.title, first.url, first.feed, s.outlets, categories, sentence, published))
     omitted = max(0, len(stories) - max_stories)
     dated = [p for p in older if p is not None]
     older_stored = OlderStored(len(older), min(dated, default=None), max(dated, default=None)) if older else None

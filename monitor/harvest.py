@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import httpx
 
@@ -19,15 +18,13 @@ from .extract import Extractor
 from .fetch import Limits, Response, fetch
 from .models import Entry
 from .parse import parse_feed
-from .store import FeedState, Store, StoredEntry, iso
+from .store import FeedState, ItemRecord, Store, StoredEntry, iso
 
 # One logger for every stage of the cycle, so `-v` and log filters name one thing.
 log = logging.getLogger("monitor.pipeline")
 
 # An item that failed this many times is skipped until the feed changes what it says of it (it stays in `status`).
 ITEM_ATTEMPTS = 3
-
-Row = dict[str, Any]  # a stored item as Store.item_at_url gives it
 
 
 @dataclass
@@ -40,7 +37,7 @@ class Fresh:
     page: Response | str = "page not fetched"  # the page until extracted; then why there is no text, if there is none
     text: str | None = None  # the page's article text, once extracted
     stored: StoredEntry | None = None  # the stored item this entry updates in place
-    copy: Row | None = None  # another outlet's item at the same URL: its text is reused
+    copy: ItemRecord | None = None  # another outlet's item at the same URL: its text is reused
 
 
 @dataclass

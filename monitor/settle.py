@@ -16,12 +16,12 @@ from .classify import classify
 from .config import Config, Feed
 from .dedupe import canonical_url, place, text_keys
 from .errors import MonitorError
-from .harvest import FeedFailure, Fresh, Harvest, Row, describe, entry_key
+from .harvest import FeedFailure, Fresh, Harvest, describe, entry_key
 from .models import Article, Entry, SeriesKey
 from .alerts import ops_failing_alert, ops_recovered_alert, report_alert, tally_alert
 from .notify import Notifiers, queue
 from .series import NEW_SERIES, RISE, judge
-from .store import FeedState, ItemFailure, NewItem, Store, TallyReport
+from .store import FeedState, ItemFailure, ItemRecord, NewItem, Store, TallyReport
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -231,13 +231,13 @@ def to_article(fresh: Fresh) -> Article:
     return Article(entry, url, entry.summary, "summary", note)
 
 
-def copied_article(entry: Entry, other: Row) -> Article:
+def copied_article(entry: Entry, other: ItemRecord) -> Article:
     return Article(
         entry,
         canonical_url(entry.link),
-        other["text"],
-        other["text_source"],
-        other["text_note"] or f"text of item {other['id']} at the same address",
+        other.text,
+        other.text_source,
+        other.text_note or f"text of item {other.id} at the same address",
     )
 
 

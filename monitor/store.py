@@ -27,9 +27,11 @@ from .store_items import (
     ItemFailure,
     ItemFailureRecord,
     ItemQueries,
+    ItemRecord,
     NewItem,
     SameText,
     StoredEntry,
+    StoryFirstSeen,
 )
 from .store_outbox import DigestRecord, OutboxAlert, OutboxQueries, OutboxRow
 from .store_series import SeriesQueries, TallyReport
@@ -44,6 +46,7 @@ __all__ = [
     "FeedState",
     "ItemFailure",
     "ItemFailureRecord",
+    "ItemRecord",
     "ItemFilter",
     "NewItem",
     "OutboxAlert",
@@ -54,6 +57,7 @@ __all__ = [
     "Store",
     "StoreBusy",
     "StoredEntry",
+    "StoryFirstSeen",
     "TallyReport",
     "day_of",
     "exclusive",

@@ -48,6 +48,47 @@ class ItemFailure:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemRecord:
+    """A stored item: the entry, its text and how it was classified, and the story it is in."""
+
+    id: int
+    feed: str
+    guid: str
+    url: str
+    canonical_url: str
+    title: str
+    published: str | None
+    updated: str | None
+    fetched_at: str
+    text: str  # '' once retention pruned it
+    text_source: str
+    text_note: str
+    categories: list[str]
+    matches: list[dict[str, Any]]  # rule, category, sentence
+    tallies: list[dict[str, Any]]  # Tally.as_label() and the sentence
+    story_id: int
+    text_key: str | None
+    shingles: int | None
+    entry_key: str | None
+    seen_at: str | None
+    caught_up: bool
+
+
+# Named, not *: a store upgraded in place has its columns in the order they were added.
+_ITEM_COLUMNS = ", ".join(ItemRecord.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFirstSeen:
+    """A story first stored in a period: when, by how many outlets, and its report items, oldest first."""
+
+    story_id: int
+    first_seen: str
+    outlets: int
+    items: list[ItemRecord]
+
+
+@dataclass(frozen=True, slots=True)
 class ItemFailureRecord:
     """An entry that could not be stored, as recorded: how often, since when, the last error."""
 
@@ -109,7 +150,7 @@ class ItemQueries(Queries):
         )
         return StoredEntry(*row) if row else None
 
-    def item_at_url(self, canonical_url: str) -> dict[str, Any] | None:
+    def item_at_url(self, canonical_url: str) -> ItemRecord | None:
         """The item another outlet stored for this canonical URL, if any: its text need not be fetched again."""
         if not canonical_url:
             return None
@@ -195,7 +236,7 @@ class ItemQueries(Queries):
             [(h, item_id, day) for h in fingerprint.sketch],
         )
 
-    def items(self, story_id: int | None = None, reports_only: bool = False) -> list[dict[str, Any]]:
+    def items(self, story_id: int | None = None, reports_only: bool = False) -> list[ItemRecord]:
         """Stored items, oldest first: all, or those of one story; reports_only: in at least one category."""
         where, params = ["1"], []
         if story_id is not None:
@@ -205,16 +246,14 @@ class ItemQueries(Queries):
             where.append("categories != '[]'")
         return self._items(" AND ".join(where), params)
 
-    def _items(self, where: str, params: Params) -> list[dict[str, Any]]:
-        return [
-            dict(
-                r,
-                categories=json.loads(r["categories"]),
-                matches=json.loads(r["matches"]),
-                tallies=json.loads(r["tallies"]),
-            )
-            for r in self.db.query(f"SELECT * FROM items WHERE {where} ORDER BY id", params)
-        ]
+    def _items(self, where: str, params: Params) -> list[ItemRecord]:
+        out = []
+        for row in self.db.execute(f"SELECT {_ITEM_COLUMNS} FROM items WHERE {where} ORDER BY id", params):
+            r = list(row)
+            r[12:15] = [json.loads(r[12]), json.loads(r[13]), json.loads(r[14])]
+            r[20] = bool(r[20])
+            out.append(ItemRecord(*r))
+        return out
 
     # ------------------------------------------------------------ entries not stored
 
@@ -317,16 +356,19 @@ class ItemQueries(Queries):
             for i in [i for i in ids if i in items][:limit]
         ]
 
-    def stories_first_seen(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    def stories_first_seen(self, start: datetime, end: datetime) -> list[StoryFirstSeen]:
         """Stories whose first item was stored in the period, with their report items, newest first."""
-        stories = self._rows(
+        stories = self.db.execute(
             """SELECT story_id, MIN(fetched_at) AS first_seen, COUNT(DISTINCT feed) AS outlets FROM items
                GROUP BY story_id HAVING MIN(fetched_at) > ? AND MIN(fetched_at) <= ? ORDER BY first_seen DESC""",
             [iso(start), iso(end)],
-        )
-        for story in stories:
-            story["items"] = self.items(story_id=story["story_id"], reports_only=True)
-        return [s for s in stories if s["items"]]
+        ).fetchall()
+        out = []
+        for story_id, first_seen, outlets in stories:
+            items = self.items(story_id=story_id, reports_only=True)
+            if items:
+                out.append(StoryFirstSeen(story_id, first_seen, outlets, items))
+        return out
 
     def story_outlets(self, story_id: int) -> list[dict[str, Any]]:
         """Who carried a story and when: one row per outlet, first time it did."""

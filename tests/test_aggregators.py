@@ -70,12 +70,12 @@ def test_an_aggregated_item_is_read_from_the_publisher_and_folds_with_the_direct
     items = store.items()
     store.close()
     # Feeds are stored as their pages come in, in no fixed order.
-    assert sorted((i["feed"], i["text_source"], i["url"]) for i in items) == [
+    assert sorted((i.feed, i.text_source, i.url) for i in items) == [
         ("Bing", "page", article),
         ("Google", "page", article),
         ("Wire", "page", article),
     ]
-    assert len({i["story_id"] for i in items}) == 1 and len(web.hits("/news/jordan-drone")) == 1
+    assert len({i.story_id for i in items}) == 1 and len(web.hits("/news/jordan-drone")) == 1
     assert receiver.titles == [f"[report] {JORDAN_DRONE.title}"]
     assert article in receiver.received[0]["message"] and "news.google.com" not in receiver.received[0]["message"]
 
@@ -96,6 +96,6 @@ def test_a_google_link_that_cannot_be_decoded_falls_back_to_the_summary_and_says
 
     item = store.items()[0]
     store.close()
-    assert item["text_source"] == "summary" and item["categories"] == ["strike"]
-    assert item["text_note"].startswith("Google News decoding budget of this cycle spent (fetch.google_news_decodes)")
-    assert "the feed's summary is used" in item["text_note"]
+    assert item.text_source == "summary" and item.categories == ["strike"]
+    assert item.text_note.startswith("Google News decoding budget of this cycle spent (fetch.google_news_decodes)")
+    assert "the feed's summary is used" in item.text_note

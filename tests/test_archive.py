@@ -125,17 +125,17 @@ def test_export_reports_jsonl_matches_the_store_and_csv_parses(polled, run_monit
         store.close()
 
     assert "written to" in result.stderr
-    assert sorted(r["id"] for r in exported) == [i["id"] for i in stored]
-    by_id = {i["id"]: i for i in stored}
+    assert sorted(r["id"] for r in exported) == [i.id for i in stored]
+    by_id = {i.id: i for i in stored}
     for r in exported:
         item = by_id[r["id"]]
         assert (r["title"], r["link"], r["outlet"], r["categories"], r["rules"], r["story_id"]) == (
-            item["title"],
-            item["url"],
-            item["feed"],
-            item["categories"],
-            item["matches"],
-            item["story_id"],
+            item.title,
+            item.url,
+            item.feed,
+            item.categories,
+            item.matches,
+            item.story_id,
         )
     as_csv = list(csv.DictReader(io.StringIO(run_monitor(polled, "export", "reports").output)))
     assert [int(r["id"]) for r in as_csv] == [r["id"] for r in exported]

@@ -166,10 +166,8 @@ def test_a_summary_with_a_script_is_classified_on_its_words_only(tmp_path, web, 
         stored = store.items()[0]
     finally:
         store.close()
-    assert (
-        stored["text_source"] == "summary" and stored["text"] == "Iraq beat Japan 2-1 to reach the Asian Cup knockouts."
-    )
-    assert stored["categories"] == [] and stored["tallies"] == []
+    assert stored.text_source == "summary" and stored.text == "Iraq beat Japan 2-1 to reach the Asian Cup knockouts."
+    assert stored.categories == [] and stored.tallies == []
     assert receiver.received == []
 
 

@@ -36,7 +36,7 @@ def test_prune_drops_old_texts_and_fingerprints_and_keeps_the_series(tmp_path, w
         chart.write_bytes(b"png")
     store = Store(tmp_path / "monitor.db")
     try:
-        stored_at = datetime.fromisoformat(store.items()[0]["fetched_at"])
+        stored_at = datetime.fromisoformat(store.items()[0].fetched_at)
         later = stored_at + timedelta(days=31)
         os.utime(old_chart, (stored_at.timestamp(), stored_at.timestamp()))
         os.utime(new_chart, (later.timestamp(), later.timestamp()))
@@ -48,7 +48,7 @@ def test_prune_drops_old_texts_and_fingerprints_and_keeps_the_series(tmp_path, w
 
         items = store.items()
         assert plan.texts == len(items) == 6 and plan.sketches > 0 and plan.charts == [old_chart]
-        assert all(i["text"] == "" for i in items) and all(i["title"] and i["url"] and i["story_id"] for i in items)
+        assert all(i.text == "" for i in items) and all(i.title and i.url and i.story_id for i in items)
         assert store.db.execute("SELECT COUNT(*) FROM sketches").fetchone()[0] == 0
         assert store.db.execute("SELECT COUNT(*) FROM cycles").fetchone()[0] == 0
         assert store.tally_reports() == reports_before and store.alerts() == alerts_before
@@ -65,10 +65,10 @@ def test_items_stored_within_retention_keep_their_texts(tmp_path, web, run_monit
     poll_steps(tmp_path, web, run_monitor)
     store = Store(tmp_path / "monitor.db")
     try:
-        stored_at = datetime.fromisoformat(store.items()[0]["fetched_at"])
+        stored_at = datetime.fromisoformat(store.items()[0].fetched_at)
         plan = archive.plan_prune(store, 30, stored_at + timedelta(days=29))
         archive.prune(store, plan, stored_at + timedelta(days=29))
-        assert plan.texts == 0 and all(i["text"] for i in store.items())
+        assert plan.texts == 0 and all(i.text for i in store.items())
     finally:
         store.close()
 
@@ -77,7 +77,7 @@ def test_the_daemon_prunes_once_a_day_and_never_with_retention_off(tmp_path, web
     poll_steps(tmp_path, web, run_monitor)
     store = Store(tmp_path / "monitor.db")
     try:
-        now = datetime.fromisoformat(store.items()[0]["fetched_at"]) + timedelta(days=40)
+        now = datetime.fromisoformat(store.items()[0].fetched_at) + timedelta(days=40)
         assert archive.prune_if_due(store, 0, now) is None
         first = archive.prune_if_due(store, 30, now)
         again = archive.prune_if_due(store, 30, now + timedelta(hours=23))

@@ -99,8 +99,8 @@ def test_an_upgraded_store_polls_on_and_keys_are_enforced(old_store, tmp_path, w
     assert "1 new items" in result.output
     store = Store(old_store)
     try:
-        (item,) = [i for i in store.items() if i["title"] == HOUTHI_SHIP.title]
-        assert item["story_id"] is not None
+        (item,) = [i for i in store.items() if i.title == HOUTHI_SHIP.title]
+        assert item.story_id is not None
         with pytest.raises(sqlite3.IntegrityError):
             store.db.execute("INSERT INTO sketches (hash, item_id) VALUES (1, 999999)")
     finally:

@@ -137,7 +137,7 @@ def test_stories_keep_who_carried_them_and_when(tmp_path, web, run_monitor):
     run_monitor(config, "poll")
 
     store = Store(tmp_path / "monitor.db")
-    (story_id,) = {i["story_id"] for i in store.items()}
+    (story_id,) = {i.story_id for i in store.items()}
     outlets = store.story_outlets(story_id)
     store.close()
     assert [(o["outlet"], o["carried_at"][:16]) for o in outlets] == [
@@ -232,7 +232,7 @@ def test_a_syndicated_copy_inside_the_window_joins_the_story_and_one_outside_it_
     original_at = ORIGINAL.published
     store.record_fetch("wire", "http://127.0.0.1/wire.xml", original_at)
     original = _stored(store, 1, ORIGINAL.text, original_at)
-    (story_id,) = {i["story_id"] for i in store.items()}
+    (story_id,) = {i.story_id for i in store.items()}
     copy = text_keys("\n".join(COPIES[1].paragraphs)).fingerprint
     window = timedelta(days=7)
 
