@@ -186,22 +186,16 @@ def build_digest(store: Store, period: Period, max_stories: int, max_age_days: f
 
     series = []
     reported = [
-        r
+        r.report
         for r in store.tally_reports_between(period.after, period.end)
-        if not backfilled(
-            parse_iso(r["item_published"]),
-            datetime.fromisoformat(r["fetched_at"]),
-            bool(r.get("caught_up")),
-            max_age_days,
-        )
+        if not backfilled(parse_iso(r.item_published), datetime.fromisoformat(r.fetched_at), r.caught_up, max_age_days)
     ]
-    moved = {(r["since"], r["region"]) for r in reported if r["verdict"] in (NEW_SERIES, RISE)}
-    in_period = {r["id"] for r in reported}
+    moved = {(r.since, r.region) for r in reported if r.verdict in (NEW_SERIES, RISE)}
+    in_period = {r.id for r in reported}
     for since, region in sorted(moved):
         reports = store.series_reports(SeriesKey.of(since, region))
         points = tuple(
-            Point((r["published"] or "")[:10], r["count"], r["qualifier"], r["outlet"], r["id"] in in_period)
-            for r in reports
+            Point((r.published or "")[:10], r.count, r.qualifier, r.outlet, r.id in in_period) for r in reports
         )
         before = [p.count for p in points if not p.in_period]
         series.append(SeriesMove(since, region, points, max(before) if before else None))

@@ -34,7 +34,7 @@ from .store_items import (
     StoryFirstSeen,
 )
 from .store_outbox import DigestRecord, OutboxAlert, OutboxQueries, OutboxRow
-from .store_series import SeriesQueries, TallyReport
+from .store_series import ReportOfItem, SeriesQueries, TallyReport, TallyReportRecord
 
 __all__ = [
     "SKETCH_FANOUT",
@@ -58,7 +58,9 @@ __all__ = [
     "StoreBusy",
     "StoredEntry",
     "StoryFirstSeen",
+    "ReportOfItem",
     "TallyReport",
+    "TallyReportRecord",
     "day_of",
     "exclusive",
     "iso",

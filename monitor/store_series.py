@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
 from .models import SeriesHigh, SeriesKey, Tally
-from .store_base import Queries, iso
+from .store_base import Params, Queries, iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +21,39 @@ class TallyReport:
     url: str
     verdict: str
     previous: int | None  # the series' high before this report, None for a new series
+
+
+@dataclass(frozen=True, slots=True)
+class TallyReportRecord:
+    """A reported figure as stored, with its verdict against the series' high before it."""
+
+    id: int
+    item_id: int
+    since: str  # YYYY-MM-DD: with region, the series (SeriesKey.of)
+    region: str
+    count: int
+    qualifier: str
+    until: str | None
+    outlet: str
+    published: str | None
+    url: str
+    sentence: str
+    verdict: str
+    previous_count: int | None
+
+
+# Named, not *: a store upgraded in place has its columns in the order they were added.
+_REPORT_COLUMNS = ", ".join(TallyReportRecord.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOfItem:
+    """A tally report with when its item was published and stored, and whether silently (catch-up)."""
+
+    report: TallyReportRecord
+    item_published: str | None
+    fetched_at: str
+    caught_up: bool
 
 
 class SeriesQueries(Queries):
@@ -55,18 +86,27 @@ class SeriesQueries(Queries):
             ],
         )
 
-    def tally_reports(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM tally_reports ORDER BY since, region, published, id")
+    def tally_reports(self) -> list[TallyReportRecord]:
+        return self._reports("1 ORDER BY since, region, published, id", [])
 
-    def tally_reports_between(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        return self._rows(
-            """SELECT t.*, i.fetched_at, i.published AS item_published, i.caught_up FROM tally_reports t
-               JOIN items i ON i.id = t.item_id WHERE i.fetched_at > ? AND i.fetched_at <= ? ORDER BY t.published, t.id""",
-            [iso(start), iso(end)],
-        )
+    def tally_reports_between(self, start: datetime, end: datetime) -> list[ReportOfItem]:
+        """Reports of the items stored in the period, in order of publication."""
+        columns = ", ".join(f"t.{name}" for name in TallyReportRecord.__dataclass_fields__)
+        return [
+            ReportOfItem(TallyReportRecord(*row[:-3]), row[-3], row[-2], bool(row[-1]))
+            for row in self.db.execute(
+                f"""SELECT {columns}, i.published, i.fetched_at, i.caught_up FROM tally_reports t
+                    JOIN items i ON i.id = t.item_id WHERE i.fetched_at > ? AND i.fetched_at <= ?
+                    ORDER BY t.published, t.id""",
+                [iso(start), iso(end)],
+            )
+        ]
 
-    def series_reports(self, series: SeriesKey) -> list[dict[str, Any]]:
-        return self._rows(
-            "SELECT * FROM tally_reports WHERE since = ? AND region = ? ORDER BY published, id",
-            [iso(series.since), series.region],
-        )
+    def series_reports(self, series: SeriesKey) -> list[TallyReportRecord]:
+        return self._reports("since = ? AND region = ? ORDER BY published, id", [iso(series.since), series.region])
+
+    def _reports(self, where: str, params: Params) -> list[TallyReportRecord]:
+        return [
+            TallyReportRecord(*row)
+            for row in self.db.execute(f"SELECT {_REPORT_COLUMNS} FROM tally_reports WHERE {where}", params)
+        ]

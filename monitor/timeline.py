@@ -12,9 +12,9 @@ from typing import Any
 
 from .models import SeriesKey
 from .series import STALE
-from .store import Store
+from .store import Store, TallyReportRecord
 
-Report = dict[str, Any]  # a row of the store's tally_reports view
+Report = TallyReportRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +43,18 @@ class Timeline:
     def figures(self) -> list[Figure]:
         by_figure: dict[int, list[Report]] = defaultdict(list)
         for r in self.reports:
-            by_figure[r["count"]].append(r)
+            by_figure[r.count].append(r)
         figures = []
-        for count, group in sorted(by_figure.items(), key=lambda kv: (min(r["published"] or "" for r in kv[1]), kv[0])):
-            first = min(group, key=lambda r: (r["published"] or "", r["id"]))
+        for count, group in sorted(by_figure.items(), key=lambda kv: (min(r.published or "" for r in kv[1]), kv[0])):
+            first = min(group, key=lambda r: (r.published or "", r.id))
             figures.append(
                 Figure(
-                    (first["published"] or "?")[:10],
+                    (first.published or "?")[:10],
                     count,
-                    first["qualifier"],
-                    first["outlet"],
-                    len({r["outlet"] for r in group}) - 1,
-                    sum(r["verdict"] == STALE for r in group),
+                    first.qualifier,
+                    first.outlet,
+                    len({r.outlet for r in group}) - 1,
+                    sum(r.verdict == STALE for r in group),
                 )
             )
         return figures
@@ -68,18 +68,18 @@ class Timeline:
             "series": f"{self.since} {self.region}",
             "since": self.since,
             "region": self.region,
-            "high": max(r["count"] for r in self.reports),
+            "high": max(r.count for r in self.reports),
             "reports": [
                 {
-                    "date": (r["published"] or "")[:10] or None,
-                    "figure": r["count"],
-                    "qualifier": r["qualifier"],
-                    "outlet": r["outlet"],
-                    "verdict": r["verdict"],
-                    "previous_figure": r["previous_count"],
-                    "link": r["url"],
-                    "published": r["published"],
-                    "item_id": r["item_id"],
+                    "date": (r.published or "")[:10] or None,
+                    "figure": r.count,
+                    "qualifier": r.qualifier,
+                    "outlet": r.outlet,
+                    "verdict": r.verdict,
+                    "previous_figure": r.previous_count,
+                    "link": r.url,
+                    "published": r.published,
+                    "item_id": r.item_id,
                 }
                 for r in self.reports
             ],
@@ -90,7 +90,7 @@ def timelines(reports: list[Report]) -> list[Timeline]:
     """The series of the reports given in date order, in the order their first report comes."""
     series: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for r in reports:
-        series[(r["since"], r["region"])].append(r)
+        series[(r.since, r.region)].append(r)
     return [Timeline(since, region, rows) for (since, region), rows in series.items()]
 
 
