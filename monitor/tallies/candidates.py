@@ -83,7 +83,7 @@ def _counts_in(
     found = _figure_matches(lowered, words, terms)
     for n, m in enumerate(found):
         value, ordinal = parse_number(m.group("num"))
-        name = _NAME_BEFORE.search(masked, 0, m.start()) if m.group("num")[0].isdigit() else None
+        name = _NAME_BEFORE.search(masked, max(0, m.start() - 30), m.start()) if m.group("num")[0].isdigit() else None
         if name and not terms.regions.fullmatch(name.group(1)):
             if rejected is not None:
                 rejected.append((m.group(), f"part of a name ({name.group(1)!r} {m.group('num')})"))

@@ -109,7 +109,7 @@ def _start_in(clause: str, published: date | None, terms: TallyTerms) -> tuple[d
     this_year = _THIS_YEAR.search(lower(clause)) if published is not None else None
     if this_year and published is not None:
         found.append((this_year.start(), date(published.year, 1, 1)))
-    year_start = _START_OF_YEAR.search(lower(clause))
+    year_start = _START_OF_YEAR.search(lower(clause)) if "of 2" in clause or "of 1" in clause else None
     if year_start:
         found.append((year_start.start(), date(int(year_start.group("year")), 1, 1)))
     if not found:
@@ -253,15 +253,21 @@ def _clause_periods(
 # Every token that one of _period's ways to a start needs, but a range of weekdays ("on Friday and Saturday").
 _HALTED = frozenset("stopped halted paused ceased".split())
 _HALTED_SINCE = re.compile(r"\b(?:stopped|halted|paused|ceased)\s+(?:[\w-]+\s+){0,2}?since\b")
-_START_TOKENS = frozenset(
-    "since between from after following beginning starting began begun started year first".split()
-)
+_START_TOKENS = frozenset("since between from after following beginning starting began begun started year".split())
 _WEEKDAY_TOKENS = frozenset(_WEEKDAYS)
+
+
+# "the first came on Oct. 17": "first" is common, so it needs one of these verbs beside it
+_FIRST_CAME = frozenset("came was occurred took".split())
 
 
 def _may_have_start(words: list[str]) -> bool:
     """Whether _period can find a start in a sentence of these tokens."""
-    return not _START_TOKENS.isdisjoint(words) or sum(w in _WEEKDAY_TOKENS for w in words) >= 2
+    return (
+        not _START_TOKENS.isdisjoint(words)
+        or sum(w in _WEEKDAY_TOKENS for w in words) >= 2
+        or ("first" in words and not _FIRST_CAME.isdisjoint(words))
+    )
 
 
 def _period_nearby(
