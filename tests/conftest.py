@@ -155,10 +155,16 @@ class Receiver:
     # Called with each alert taken, before it is acknowledged and after, while the sender waits on the first.
     before_answer: Callable[[dict], None] | None = None
     after_answer: Callable[[dict], None] | None = None
+    answered: threading.Condition = field(default_factory=threading.Condition)
 
     @property
     def titles(self) -> list[str]:
         return [r["title"] for r in self.received]
+
+    def wait_for(self, condition: Callable[[Receiver], bool], seconds: float = 30) -> bool:
+        """Whether condition came true within seconds: looked at again as each post is answered, not polled."""
+        with self.answered:
+            return self.answered.wait_for(lambda: condition(self), timeout=seconds)
 
 
 def _start_receiver() -> tuple[ThreadingHTTPServer, Receiver]:
@@ -183,6 +189,8 @@ def _start_receiver() -> tuple[ThreadingHTTPServer, Receiver]:
             self.end_headers()
             if rec.after_answer:
                 rec.after_answer(document)
+            with rec.answered:
+                rec.answered.notify_all()
 
     server, base = start_server(Handler)
     state["rec"] = Receiver(base.replace("http://", "json://") + "/")
