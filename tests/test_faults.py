@@ -721,7 +721,7 @@ def test_alerts_already_queued_go_out_while_a_slow_feed_is_still_read(tmp_path, 
     store.close()
 
     poll = start(config, "poll")
-    assert wait_until(lambda: receiver.titles == ["[report] queued earlier"], 30)
+    assert receiver.wait_for(lambda r: r.titles == ["[report] queued earlier"], 30)
     delivered = time.monotonic()
     still_reading = poll.poll() is None
     out, _ = poll.communicate(timeout=60)

@@ -136,7 +136,7 @@ def test_the_daemon_polls_stays_healthy_stops_on_sigterm_and_delivers_after_rest
     receiver.status = 200
     daemon = _daemon(config, log)
     try:
-        assert _wait(lambda: len(receiver.received) == 1)
+        assert receiver.wait_for(lambda r: len(r.received) == 1)
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=10) == 0
     finally:
@@ -164,7 +164,7 @@ def test_the_daemon_sends_one_catch_up_digest_at_start_for_slots_it_missed(tmp_p
 
     daemon = _daemon(config, log)
     try:
-        assert _wait(lambda: len(receiver.received) >= 1)
+        assert receiver.wait_for(lambda r: len(r.received) >= 1)
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=10) == 0
     finally:
