@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import xxhash
 
 if TYPE_CHECKING:
-    from .models import Classification
+    from .models import Classification, Entry
     from .store import Store
 
 
@@ -77,6 +77,12 @@ def fingerprint(text: str) -> Fingerprint:
 def text_key(text: str) -> str:
     """Exact duplicates: the same words, whatever the spacing, case and punctuation."""
     return _key_of(_WORDS.findall(text.lower()))
+
+
+def entry_key(entry: Entry) -> str:
+    """What a feed says of an item; when it changes, the item is read again. The feed's own link, not the
+    publisher's URL resolved from it, so a link decoded in one cycle and not in the next is no change."""
+    return text_key(f"{entry.title}\n{entry.summary}\n{entry.via or entry.link}")
 
 
 def _key_of(words: Iterable[str]) -> str:

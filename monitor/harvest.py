@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import httpx
 
-from .aggregators import GOOGLE_NEWS, DecodeBudget, aggregator_of, decode_google_online, publisher_entry
+from .aggregators import GOOGLE_NEWS, DecodeBudget, aggregator_of, decode_google_online
 from .config import Feed
-from .dedupe import canonical_url, text_key
+from .dedupe import canonical_url
 from .errors import MonitorError
-from .extract import Extractor
 from .fetch import Limits, Response, fetch
-from .models import Entry
-from .parse import parse_feed
+from .models import Article, Entry
 from .store import FeedState, ItemRecord, Store, StoredEntry, iso
+from .workers import Analysis, Workers
 
 # One logger for every stage of the cycle, so `-v` and log filters name one thing.
 log = logging.getLogger("monitor.pipeline")
@@ -38,6 +39,8 @@ class Fresh:
     text: str | None = None  # the page's article text, once extracted
     stored: StoredEntry | None = None  # the stored item this entry updates in place
     copy: ItemRecord | None = None  # another outlet's item at the same URL: its text is reused
+    article: Article | None = None  # once its text is settled: the page's, the copy's or the summary
+    analysis: Analysis | None = None  # the article's classification and keys, worked out beside the fetching
 
 
 @dataclass
@@ -75,7 +78,8 @@ async def harvest_feed(
     store: Store,
     limits: Limits,
     gate: asyncio.Semaphore,
-    extractor: Extractor,
+    workers: Workers,
+    clock: Callable[[], datetime],
     decodes: DecodeBudget | None = None,
 ) -> Harvest | FeedFailure:
     """Any error up to the parsed entries is this feed's failure; any error with one entry is that entry's."""
@@ -85,7 +89,7 @@ async def harvest_feed(
         harvest = Harvest(feed, response)
         if response.not_modified:
             return harvest
-        entries = [publisher_entry(e) for e in parse_feed(response.body)]
+        entries = await workers.read_feed(response.body)
         select_fresh(harvest, entries, store)
         log.debug(
             "feed %s: %d bytes, %d entries, %d new or changed",
@@ -118,7 +122,7 @@ async def harvest_feed(
         if not link.startswith(("http://", "https://")):
             fresh.page = "no http link"
             return
-        async with extractor.slots:
+        async with workers.slots:
             try:
                 async with gate:
                     body = await fetch(client, link, limits, trusted_origin=feed.url)
@@ -126,21 +130,28 @@ async def harvest_feed(
                 fresh.page = f"page not fetched: {describe(e)}"
                 return
             try:
-                fresh.text = await extractor.text_of(body)
+                fresh.text = await workers.text_of(body)
                 fresh.page = "" if fresh.text else "no article text found in the page"
             except Exception as e:  # noqa: BLE001 - a hostile page falls back to the summary like a missing one
                 fresh.page = f"page text not extracted: {describe(e)}"
 
-    await asyncio.gather(*(page(f) for f in harvest.entries if f.copy is None))
+    async def read(fresh: Fresh) -> None:
+        if fresh.copy is None:
+            await page(fresh)
+        fresh.article = article = to_article(fresh)
+        day = (fresh.entry.published or clock()).date()
+        fresh.analysis = await workers.analyse(fresh.entry.title, article.text, day)
+
+    await asyncio.gather(*(read(f) for f in harvest.entries))
     return harvest
 
 
-def select_fresh(harvest: Harvest, entries: list[Entry], store: Store) -> None:
-    """The entries not stored yet, or changed since; an entry that cannot be read is its own failure."""
+def select_fresh(harvest: Harvest, entries: list[tuple[Entry, str]], store: Store) -> None:
+    """The entries (with their entry keys) not stored yet, or changed since; an entry that cannot be
+    read is its own failure."""
     feed, seen = harvest.feed, set()
-    for entry in entries:
+    for entry, key in entries:
         try:
-            key = entry_key(entry)
             if store.item_failure_attempts(feed.name, entry.guid, key) >= ITEM_ATTEMPTS:
                 continue
             if store.skipped_as_same(feed.name, entry.guid, key):
@@ -159,14 +170,29 @@ def select_fresh(harvest: Harvest, entries: list[Entry], store: Store) -> None:
             harvest.failures.append((entry, describe(e)))
 
 
-def entry_key(entry: Entry) -> str:
-    """What a feed says of an item; when it changes, the item is read again. The feed's own link, not the
-    publisher's URL resolved from it, so a link decoded in one cycle and not in the next is no change."""
-    return text_key(f"{entry.title}\n{entry.summary}\n{entry.via or entry.link}")
-
-
 def changed(entry: Entry, stored: StoredEntry, key: str) -> bool:
     updated = iso(entry.updated)
     if updated is not None and stored.updated and updated > stored.updated:
         return True
     return bool(stored.entry_key) and stored.entry_key != key
+
+
+def to_article(fresh: Fresh) -> Article:
+    entry = fresh.entry
+    if fresh.copy is not None:
+        return copied_article(entry, fresh.copy)
+    url = canonical_url(entry.link)
+    if fresh.text:
+        return Article(entry, url, fresh.text, "page")
+    note = fresh.page if isinstance(fresh.page, str) else "page not extracted"
+    return Article(entry, url, entry.summary, "summary", note)
+
+
+def copied_article(entry: Entry, other: ItemRecord) -> Article:
+    return Article(
+        entry,
+        canonical_url(entry.link),
+        other.text,
+        other.text_source,
+        other.text_note or f"text of item {other.id} at the same address",
+    )

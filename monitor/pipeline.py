@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING
 
 from .aggregators import DecodeBudget
 from .config import Config, Feed
-from .extract import Extractor
 from .fetch import make_client
 from .harvest import FeedFailure, Harvest, harvest_feed
 from .notify import Meanwhile, Notifiers, deliver_pending
 from .settle import FeedOutcome, Judging, settle
+from .workers import Workers
 from .store import CycleCounts, FeedState, OutboxAlert, Store, iso, parse_iso
 from .wording import plural
 
@@ -92,7 +92,7 @@ async def _stream(
     limits = config.settings.fetch.limits
     gate = asyncio.Semaphore(config.settings.fetch.concurrency)
     decodes = DecodeBudget(config.settings.fetch.google_news_decodes)
-    extractor = Extractor(workers_of(config))
+    workers = Workers(workers_of(config), config.rules, config.tally_terms)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget_seconds if budget_seconds else None
     outcomes: list[FeedOutcome] = []
@@ -115,7 +115,7 @@ async def _stream(
         # An AsyncClient belongs to one event loop, and each cycle runs its own: one client per cycle.
         async with make_client(limits, config.settings.fetch.concurrency) as client:
             tasks: dict[asyncio.Task[Harvest | FeedFailure], Feed] = {
-                asyncio.create_task(harvest_feed(client, f, state, store, limits, gate, extractor, decodes)): f
+                asyncio.create_task(harvest_feed(client, f, state, store, limits, gate, workers, clock, decodes)): f
                 for f, state in due
             }
             place = {feed.name: n for n, (feed, _) in enumerate(due)}
@@ -136,7 +136,7 @@ async def _stream(
             for task in waiting:
                 settled(FeedFailure(tasks[task], f"not read within the cycle's budget of {budget_seconds:g} s"))
     finally:
-        extractor.close()
+        workers.close()
     return outcomes, created, sent
 
 

@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 
 from .classify import classify
 from .config import Config, Feed
-from .dedupe import canonical_url, place, text_keys
+from .dedupe import entry_key, place, text_keys
 from .errors import MonitorError
-from .harvest import FeedFailure, Fresh, Harvest, describe, entry_key
-from .models import Article, Entry, SeriesKey
+from .harvest import FeedFailure, Fresh, Harvest, describe, to_article
+from .models import SeriesKey
 from .alerts import ops_failing_alert, ops_recovered_alert, report_alert, tally_alert
 from .notify import Notifiers, queue
 from .series import NEW_SERIES, RISE, judge
-from .store import FeedState, ItemFailure, ItemRecord, NewItem, Store, TallyReport
+from .store import FeedState, ItemFailure, NewItem, Store, TallyReport
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -174,10 +174,13 @@ def store_entry(
     """Classify one entry, put it in its story and queue its alerts. Returns (items stored, alerts queued)."""
     e = fresh.entry
     j = judging or Judging.of(config)
-    article = to_article(fresh)
+    article = fresh.article or to_article(fresh)
     published = e.published or now
-    c = classify(e.title, article.text, published.date(), config.rules, config.tally_terms)
-    keys = text_keys(article.text)
+    if fresh.analysis is not None:  # worked out while the feed was read
+        c, keys = fresh.analysis.classification, fresh.analysis.keys
+    else:
+        c = classify(e.title, article.text, published.date(), config.rules, config.tally_terms)
+        keys = text_keys(article.text)
     queued = 0
     if fresh.stored is not None:
         item_id, story_id = fresh.stored.id, fresh.stored.story_id
@@ -218,27 +221,6 @@ def store_entry(
                 store, notifiers, tally_alert(item_id, tally, verdict, previous, article, feed.name, j.tz), now
             )
     return 1, queued
-
-
-def to_article(fresh: Fresh) -> Article:
-    entry = fresh.entry
-    if fresh.copy is not None:
-        return copied_article(entry, fresh.copy)
-    url = canonical_url(entry.link)
-    if fresh.text:
-        return Article(entry, url, fresh.text, "page")
-    note = fresh.page if isinstance(fresh.page, str) else "page not extracted"
-    return Article(entry, url, entry.summary, "summary", note)
-
-
-def copied_article(entry: Entry, other: ItemRecord) -> Article:
-    return Article(
-        entry,
-        canonical_url(entry.link),
-        other.text,
-        other.text_source,
-        other.text_note or f"text of item {other.id} at the same address",
-    )
 
 
 def backoff(failures: int, interval_seconds: int, cap_seconds: int) -> timedelta:

@@ -1,0 +1,161 @@
+"""The cycle's pool of worker processes, beside the fetching. Pages are extracted there (trafilatura),
+and so is a feed's other CPU work when there is enough of it to pay for the trip: reading a large
+feed (parse, links, entry keys) and classifying and fingerprinting the texts of its items. The
+monitor's own process, the single writer, is left mostly to fetch and store, and every core works."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from multiprocessing.context import BaseContext
+from typing import TypeVar
+
+from .aggregators import publisher_entry
+from .classify import Ruleset, classify
+from .dedupe import TextKeys, entry_key, text_keys
+from .errors import MonitorError
+from .extract import extract_text
+from .fetch import Response
+from .models import Classification, Entry
+from .parse import parse_feed
+from .tallies import TallyTerms
+
+T = TypeVar("T")
+
+# A feed this large is read in a worker even before the pool is up: about 5 ms of parsing and keys
+# for every 10 KB of full text, against some 0.3 s (on another core) to start the pool once.
+LARGE_FEED_BYTES = 64_000
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the writer needs of an item's text besides the text: its classification and its keys."""
+
+    classification: Classification
+    keys: TextKeys
+
+
+def analyse(title: str, text: str, day: date | None, rules: Ruleset, terms: TallyTerms) -> Analysis:
+    return Analysis(classify(title, text, day, rules, terms), text_keys(text))
+
+
+def read_feed(body: bytes) -> list[tuple[Entry, str]]:
+    """A feed's entries, with the publisher's links where known offline, each with its entry key."""
+    return [(e, entry_key(e)) for e in (publisher_entry(e) for e in parse_feed(body))]
+
+
+class Workers:
+    """The pool of one cycle, started at its first page or large feed. A page waits for a free slot
+    before it is fetched, so at most `slots` page bodies are held at once, whatever the size of the
+    cycle; texts wait for one of `queued` places before they are sent."""
+
+    def __init__(self, workers: int, rules: Ruleset, terms: TallyTerms):
+        self.workers = workers
+        self.rules, self.terms = rules, terms
+        self.slots = asyncio.Semaphore(workers * 3)
+        self.queued = asyncio.Semaphore(workers * 8)
+        self._pool: Executor | None = None
+
+    async def _run(self, what: str, work: Callable[..., T], *args: object) -> T:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=_context(),
+                initializer=_start_worker,
+                initargs=(os.getpid(), self.rules, self.terms),
+            )
+        pool = self._pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, work, *args)
+        except BrokenProcessPool:
+            if self._pool is pool:  # a worker died (on this or another task): later work gets a new pool
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise MonitorError(f"the worker process died on this {what}") from None
+
+    async def text_of(self, page: Response) -> str | None:
+        return await self._run("page", extract_text, page.body, page.url)
+
+    async def read_feed(self, body: bytes) -> list[tuple[Entry, str]]:
+        if self._pool is None and len(body) < LARGE_FEED_BYTES:
+            return read_feed(body)
+        try:
+            return await self._run("feed", read_feed, body)
+        except MonitorError:  # once more in a new pool: the worker may have died on another's page
+            return await self._run("feed", read_feed, body)
+
+    async def analyse(self, title: str, text: str, day: date | None) -> Analysis:
+        if self._pool is not None:
+            async with self.queued:
+                try:
+                    return await self._run("text", _analyse_in_worker, title, text, day)
+                except MonitorError:  # the pool broke under it (a hostile page): pure Python, safe here
+                    pass
+        return analyse(title, text, day, self.rules, self.terms)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+@cache
+def _context() -> BaseContext:
+    """Workers are forked from a server process started once, which has imported trafilatura once.
+    Not forked from the monitor itself: a cycle runs in the daemon's scheduler thread beside other
+    threads (delivery, the scheduler's own), and a fork copies any lock one of them holds, held for
+    ever in the child (a worker that hung so kept a SIGTERM from ending the daemon); nor spawned,
+    which would import trafilatura in every worker of every cycle. This process never imports it."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["monitor.workers", "trafilatura"])
+    return context
+
+
+_rules: tuple[Ruleset, TallyTerms] | None = None  # in a worker: the cycle's rules, from its initializer
+
+
+def _start_worker(monitor: int, rules: Ruleset, terms: TallyTerms) -> None:
+    global _rules
+    _rules = (rules, terms)
+    watch_monitor(monitor)
+
+
+def _analyse_in_worker(title: str, text: str, day: date | None) -> Analysis:
+    assert _rules is not None, "a worker is started with the rules"
+    return analyse(title, text, day, *_rules)
+
+
+def watch_monitor(monitor: int) -> None:
+    """In a worker: exit when the monitor (process id `monitor`) is gone, killed with -9 say, instead
+    of waiting forever for work that will not come (and holding its output pipes open). Its parent is
+    the fork server, which exits with the monitor; it may be gone before this runs, so the monitor is
+    watched by its id too."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent and not _gone(monitor):
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone (another user's process: its id reused)
+        return True
+    try:  # killed but not yet reaped: whoever reaps it may be waiting for our end of its pipes
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
