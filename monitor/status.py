@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from .config import Config
 from .store import Store
 from .store_feeds import CycleRecord, FeedRecord
-from .store_items import ItemFailureRecord
+from .store_entries import ItemFailureRecord
 from .store_outbox import FAILED, PENDING, SENDING, DigestRecord, OutboxRow
 from .wording import local_time, plural
 

@@ -1,6 +1,6 @@
 """The SQLite store (sqlite-utils, WAL): opening it, transactions, and the one lock per store. The
-queries live by concern in store_items (items, stories, near copies), store_outbox (alerts, digests),
-store_feeds (feeds, cycles, health), store_series (tally reports) and store_archive (search, export,
+queries live by concern in store_items (items, stories, near copies), store_entries (entries not
+stored: failed or skipped), store_outbox (alerts, digests), store_feeds (feeds, cycles, health), store_series (tally reports) and store_archive (search, export,
 retention); Store inherits them all. With schema.py, the only modules that speak SQL."""
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ from .models import SeriesHigh, SeriesKey
 from .schema import migrate
 from .store_archive import ArchiveQueries, ItemFilter
 from .store_base import day_of, iso, parse_iso
+from .store_entries import EntryQueries, ItemFailure, ItemFailureRecord
 from .store_feeds import CycleCounts, CycleRecord, FeedQueries, FeedRecord, FeedState
 from .store_items import (
     SKETCH_FANOUT,
     Candidate,
-    ItemFailure,
-    ItemFailureRecord,
     ItemQueries,
     ItemRecord,
     NewItem,
     SameText,
     StoredEntry,
     StoryFirstSeen,
+    StoryOutlet,
 )
 from .store_outbox import DigestRecord, OutboxAlert, OutboxQueries, OutboxRow
 from .store_series import ReportOfItem, SeriesQueries, TallyReport, TallyReportRecord
@@ -58,6 +58,7 @@ __all__ = [
     "StoreBusy",
     "StoredEntry",
     "StoryFirstSeen",
+    "StoryOutlet",
     "ReportOfItem",
     "TallyReport",
     "TallyReportRecord",
@@ -117,7 +118,7 @@ def exclusive(path: str | Path) -> Iterator[None]:
         handle.close()
 
 
-class Store(ItemQueries, OutboxQueries, FeedQueries, SeriesQueries, ArchiveQueries):
+class Store(ItemQueries, EntryQueries, OutboxQueries, FeedQueries, SeriesQueries, ArchiveQueries):
     """An open store; `with Store(path) as store:` closes it at the end of the block."""
 
     def __init__(self, path: str | Path):

@@ -49,8 +49,5 @@ class Queries:
             raise StoreError(f"the store at {self.path} gave no id for a new row")
         return row_id
 
-    def _rows(self, sql: str, params: Params | None = None) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, params or []))
-
     def _error(self, e: sqlite3.Error) -> str:
         return f"the store at {self.path} does not take writes: {e}"

@@ -36,18 +36,6 @@ class NewItem:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemFailure:
-    """An entry that could not be stored, as the feed describes it, and why."""
-
-    feed: str
-    guid: str
-    title: str
-    link: str
-    entry_key: str
-    error: str
-
-
-@dataclass(frozen=True, slots=True)
 class ItemRecord:
     """A stored item: the entry, its text and how it was classified, and the story it is in."""
 
@@ -89,18 +77,12 @@ class StoryFirstSeen:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemFailureRecord:
-    """An entry that could not be stored, as recorded: how often, since when, the last error."""
+class StoryOutlet:
+    """An outlet that carried a story: when it first did, and in how many items."""
 
-    feed: str
-    guid: str
-    title: str
-    link: str
-    entry_key: str
-    error: str
-    attempts: int
-    first_failed_at: str
-    last_failed_at: str
+    outlet: str
+    carried_at: str
+    items: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,55 +237,6 @@ class ItemQueries(Queries):
             out.append(ItemRecord(*r))
         return out
 
-    # ------------------------------------------------------------ entries not stored
-
-    def record_item_failure(self, failure: ItemFailure, now: datetime) -> None:
-        """An item that could not be stored, with its error; attempts count again from 1 when the feed changes it."""
-        f = failure
-        self.db.execute(
-            """INSERT INTO item_failures (feed, guid, title, link, entry_key, error, first_failed_at, last_failed_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed, guid) DO UPDATE SET error = excluded.error,
-               title = excluded.title, link = excluded.link, last_failed_at = excluded.last_failed_at,
-               attempts = CASE WHEN entry_key = excluded.entry_key THEN attempts + 1 ELSE 1 END,
-               entry_key = excluded.entry_key""",
-            [f.feed, f.guid, f.title, f.link, f.entry_key, f.error, iso(now), iso(now)],
-        )
-
-    def item_failure_attempts(self, feed: str, guid: str, entry_key: str) -> int:
-        """How many times this very entry (as the feed describes it now) failed."""
-        row = self._one(
-            "SELECT attempts FROM item_failures WHERE feed = ? AND guid = ? AND entry_key = ?", [feed, guid, entry_key]
-        )
-        return int(row[0]) if row else 0
-
-    def clear_item_failure(self, feed: str, guid: str) -> None:
-        self.db.execute("DELETE FROM item_failures WHERE feed = ? AND guid = ?", [feed, guid])
-
-    def item_failures(self) -> list[ItemFailureRecord]:
-        return [
-            ItemFailureRecord(*row)
-            for row in self.db.execute(
-                f"""SELECT {", ".join(ItemFailureRecord.__dataclass_fields__)} FROM item_failures
-                    ORDER BY last_failed_at DESC, feed, guid"""
-            )
-        ]
-
-    def record_skipped_as_same(self, feed: str, guid: str, entry_key: str, same_as_item: int, now: datetime) -> None:
-        self.db.execute(
-            """INSERT INTO skipped_entries (feed, guid, entry_key, same_as_item, skipped_at) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (feed, guid) DO UPDATE SET entry_key = excluded.entry_key,
-               same_as_item = excluded.same_as_item, skipped_at = excluded.skipped_at""",
-            [feed, guid, entry_key, same_as_item, iso(now)],
-        )
-
-    def skipped_as_same(self, feed: str, guid: str, entry_key: str) -> bool:
-        return (
-            self._one(
-                "SELECT 1 FROM skipped_entries WHERE feed = ? AND guid = ? AND entry_key = ?", [feed, guid, entry_key]
-            )
-            is not None
-        )
-
     # ------------------------------------------------------------ stories
 
     def same_text(self, text_key: str, start: datetime, end: datetime) -> list[SameText]:
@@ -370,13 +303,16 @@ class ItemQueries(Queries):
                 out.append(StoryFirstSeen(story_id, first_seen, outlets, items))
         return out
 
-    def story_outlets(self, story_id: int) -> list[dict[str, Any]]:
+    def story_outlets(self, story_id: int) -> list[StoryOutlet]:
         """Who carried a story and when: one row per outlet, first time it did."""
-        return self._rows(
-            """SELECT feed AS outlet, MIN(COALESCE(published, fetched_at)) AS carried_at, COUNT(*) AS items
-               FROM items WHERE story_id = ? GROUP BY feed ORDER BY carried_at, MIN(id)""",
-            [story_id],
-        )
+        return [
+            StoryOutlet(*row)
+            for row in self.db.execute(
+                """SELECT feed, MIN(COALESCE(published, fetched_at)) AS carried_at, COUNT(*) FROM items
+                   WHERE story_id = ? GROUP BY feed ORDER BY carried_at, MIN(id)""",
+                [story_id],
+            )
+        ]
 
 
 def _classification(c: Classification) -> list[str]:

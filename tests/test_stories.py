@@ -140,7 +140,7 @@ def test_stories_keep_who_carried_them_and_when(tmp_path, web, run_monitor):
     (story_id,) = {i.story_id for i in store.items()}
     outlets = store.story_outlets(story_id)
     store.close()
-    assert [(o["outlet"], o["carried_at"][:16]) for o in outlets] == [
+    assert [(o.outlet, o.carried_at[:16]) for o in outlets] == [
         ("Wire", "2024-02-08T09:00"),
         ("Courier", "2024-02-08T11:30"),
     ]
