@@ -839,3 +839,38 @@ def test_other_actors_by_clause_second_counters_parts_of_a_headline_total(title,
 )
 def test_halts_first_attacks_year_starts_and_totals_named_by_their_figure(text, published, expected):
     assert tallies(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # Bases of one region named beside the figure: that region's count.
+        (
+            "Ain al-Asad and the Harir air base have been the targets of four attacks on U.S. forces since Tuesday.",
+            "2023-10-27",
+            [(4, "exact", "2023-10-24", None, "Iraq")],
+        ),
+        # "the base" named again, in an article whose bases are all in one region.
+        (
+            "Rockets struck the Conoco gas field base on Sunday. It was the third time in recent weeks that the base, "
+            "which hosts U.S. troops, has come under attack.",
+            "2024-08-06",
+            [(3, "exact", None, None, "Syria")],
+        ),
+        # A base in another clause does not narrow the count.
+        (
+            "U.S. forces have been attacked 120 times since Oct. 17, including a drone attack at Tower 22 in Jordan.",
+            "2024-02-01",
+            [(120, "exact", "2023-10-17", None, "total")],
+        ),
+        # Bases of two regions in the article: "the base" cannot say which.
+        (
+            "A drone hit al-Tanf and rockets hit Ain al-Asad. It was the fifth attack on the base housing U.S. troops "
+            "in recent weeks.",
+            "2024-08-06",
+            [(5, "exact", None, None, "total")],
+        ),
+    ],
+)
+def test_a_count_of_attacks_on_the_bases_of_one_region_is_that_regions(text, published, expected):
+    assert tallies(text, published) == expected

@@ -14,7 +14,18 @@ from .candidates import _DIGIT, _counts_in, _figure_matches, _may_hold_count
 from .dates import _date_spans
 from .numbers import NUMBER_WORDS, parse_number
 from .period import _clause_periods, _may_have_start, _period, _period_nearby, clause_starts
-from .vocabulary import _ANAPHORS, _ATTACK_WORDS, _EXCLUDED, _OF_THE, _ROLLING, _TARGETS, TallyTerms
+from .regions import bases_region, counts_at_a_base
+from .vocabulary import (
+    BASE_AGAIN,
+    BASES_OF,
+    _ANAPHORS,
+    _ATTACK_WORDS,
+    _EXCLUDED,
+    _OF_THE,
+    _ROLLING,
+    _TARGETS,
+    TallyTerms,
+)
 
 
 def extract_tallies(text: str, published: date | None, terms: TallyTerms) -> list[Tally]:
@@ -78,6 +89,7 @@ def tallies_in(
     if found_in is None:
         found_in = terms.lexicon.scan(tokens)
     read: set[str] = set()
+    base_region: object = _UNKNOWN  # the one region of all the bases the text names, looked up when needed
     taken: list[tuple[Tally, int]] = []  # each tally taken, and its place in trace
     from_headline: set[int] = set()
 
@@ -145,6 +157,17 @@ def tallies_in(
             counts = [c for c in counts if c not in other]
         if not counts:
             continue
+        # A count of attacks on the bases of one region ("the third time in recent weeks that the base has
+        # come under attack", all the bases the article names in Iraq) is that region's.
+        if (
+            len(counts) == 1
+            and counts[0].region == "total"
+            and (BASE_AGAIN in names or any(name.startswith(BASES_OF) for name in names))
+        ):
+            if base_region is _UNKNOWN:
+                base_region = bases_region(found_in)
+            if isinstance(base_region, str) and counts_at_a_base(s, counts[0].at, base_region, terms):
+                counts = [replace(counts[0], region=base_region)]
         period = _period(s, low, words, published, terms, rolling=_ROLLING in names)
         if period.since is None and any(c.increment for c in counts):
             reject(
@@ -275,3 +298,6 @@ def _names_the_total(sentence: str, total: int) -> bool:
     """Whether the sentence opens with the total just given, named by its figure: "Of the 66, ..."."""
     m = _OF_THE_FIGURE.match(lower(sentence))
     return m is not None and parse_number(m.group("figure"))[0] == total
+
+
+_UNKNOWN = object()

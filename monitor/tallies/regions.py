@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .vocabulary import TallyTerms
+from ..text import Found
+from .vocabulary import BASES_OF, TallyTerms
 
 _PLACE_AFTER = re.compile(r"\s*(?:[\w'’.-]+\s+){0,8}?in\s+(?P<place>[^.;]{0,80})")
 _BEFORE_REGION = re.compile(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?")
@@ -76,3 +77,23 @@ def _ends_with_target(text: str, terms: TallyTerms) -> bool:
 
 
 _REGION_THEN_FIGURE = re.compile(r"\s+(?:(?:accounted\s+for|saw|had|recorded|registered|with|was|were)\s+)?$")
+
+
+def bases_region(found_in: Found) -> str | None:
+    """The one region of every US base the text names ("Ain al-Asad", "Harir": Iraq), else None."""
+    found = {name for lists in found_in.values() for name in lists if name.startswith(BASES_OF)}
+    return found.pop()[len(BASES_OF) :] if len(found) == 1 else None
+
+
+def counts_at_a_base(sentence: str, at: int, region: str, terms: TallyTerms) -> bool:
+    """Whether the figure at offset at counts attacks on bases of the region alone (the only region
+    whose bases the text names): between commas with it, one of them is named, or the base named
+    before ("the base", "in the area"); and the sentence names no other region ("in Iraq and Syria")."""
+    if terms.bases is None or terms.base_again is None:
+        return False
+    start = max(sentence.rfind(",", 0, at), sentence.rfind(";", 0, at)) + 1
+    end = min((i for i in (sentence.find(",", at), sentence.find(";", at)) if i >= 0), default=len(sentence))
+    stretch = sentence[start:end]
+    if not (terms.bases.search(stretch) or terms.base_again.search(stretch)):
+        return False
+    return all(terms.region_of_group[(hit.lastindex or 0) - 1] == region for hit in terms.regions.finditer(sentence))

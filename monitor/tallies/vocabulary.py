@@ -42,6 +42,11 @@ class TallyTerms:
     reached: frozenset[str]  # the words just before a figure reached: "rose to 40", "stand at 160"
     to_figure: re.Pattern[str]  # the same, at the end of the text before a figure
     lexicon: Lexicon  # targets, attack_words, anaphors, excluded, rolling: matched in one pass over a text
+    # US bases by region ("Ain al-Asad" is in Iraq), each its own group, and the words that name a base
+    # already named ("the base", "in the area"); None where the tallies file has no [bases]
+    bases: re.Pattern[str] | None = None
+    region_of_base: tuple[str, ...] = ()
+    base_again: re.Pattern[str] | None = None
 
 
 # The tally lists' names in a lexicon, kept apart from the rules' lists when one lexicon holds both
@@ -50,6 +55,8 @@ LEXICON_PREFIX = "tallies."
 _TARGETS, _ATTACK_WORDS, _ANAPHORS, _EXCLUDED, _ROLLING = (
     LEXICON_PREFIX + k for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")
 )
+BASES_OF = LEXICON_PREFIX + "bases."
+BASE_AGAIN = LEXICON_PREFIX + "base_again"
 # "Of the 66, 32 were in Iraq": the total named again by its figure (grammar, not vocabulary).
 _OF_THE = LEXICON_PREFIX + "of_the"
 
@@ -81,7 +88,9 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
     casualties = raw.get("casualties", [])
     if not isinstance(casualties, list) or not all(isinstance(v, str) and v.strip() for v in casualties):
         raise ConfigError(source, "casualties", "must be a list of non-empty strings")
-    unknown = set(raw) - set(lists) - {"regions", "events", "casualties", "reached", "qualifiers"}
+    unknown = (
+        set(raw) - set(lists) - {"regions", "events", "casualties", "reached", "qualifiers", "bases", "base_again"}
+    )
     if unknown:
         raise ConfigError(source, sorted(unknown)[0], "unknown key")
     qualifiers = raw.get("qualifiers")
@@ -96,6 +105,15 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
     for name, words in regions.items():
         if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
             raise ConfigError(source, f"regions.{name}", "must be a non-empty list of strings")
+    bases = raw.get("bases", {})
+    if not isinstance(bases, dict) or set(bases) - set(regions):
+        raise ConfigError(source, "bases", "must be a table of region name (one of [regions]) -> list of base names")
+    for name, words in bases.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ConfigError(source, f"bases.{name}", "must be a non-empty list of strings")
+    base_again = raw.get("base_again", [])
+    if not isinstance(base_again, list) or not all(isinstance(w, str) and w.strip() for w in base_again):
+        raise ConfigError(source, "base_again", "must be a list of non-empty strings")
     events = []
     for i, ev in enumerate(raw.get("events", [])):
         key = f"events[{i}]"
@@ -120,6 +138,7 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
     def lower(key: str) -> frozenset[str]:
         return frozenset(w.lower() for w in lists[key])
 
+    base_names = sorted(((w, name) for name, words in bases.items() for w in words), key=lambda wn: -len(wn[0]))
     region_words = sorted(((w, name) for name, words in regions.items() for w in words), key=lambda wn: -len(wn[0]))
     counts = _count_regex(qualifiers)
     return TallyTerms(
@@ -146,12 +165,18 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
         to_figure=re.compile(
             r"\b(?:" + _longest_first(_phrase_regex(w) for w in lists["reached"]) + r")\s+$", re.IGNORECASE
         ),
+        bases=re.compile("|".join(f"({term_regex(w)})" for w, _ in base_names), re.IGNORECASE) if base_names else None,
+        region_of_base=tuple(name for _, name in base_names),
+        base_again=_alternation(base_again) if base_again else None,
         lexicon=Lexicon(
             {
                 **{
                     LEXICON_PREFIX + k: lists[k] for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")
                 },
                 _OF_THE: ["of the"],
+                # where the bases of each region are named: which regions an article's bases are in
+                **{BASES_OF + name: words for name, words in bases.items()},
+                **({BASE_AGAIN: base_again} if base_again else {}),
             }
         ),
     )
