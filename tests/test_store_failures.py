@@ -58,3 +58,41 @@ def test_a_read_only_store_stops_the_poll_keeps_what_it_has_and_can_still_be_rea
     assert len(web.hits("/feed.xml")) == fetched  # stopped before fetching what it could not keep
     assert [row["title"] for row in sqlite_utils.Database(path)["items"].rows] == before == [JORDAN_DRONE.title]
     assert status.exit_code == 0 and "Wire: 1 item," in status.output
+
+
+def test_a_store_opened_in_a_with_block_is_closed_when_the_block_fails(tmp_path):
+    import sqlite3
+    from datetime import datetime, timezone
+
+    import pytest
+
+    from monitor.store import OutboxAlert, Store
+
+    now = datetime(2024, 2, 5, 12, tzinfo=timezone.utc)
+    with pytest.raises(RuntimeError, match="the command failed"), Store(tmp_path / "monitor.db") as store:
+        with store.transaction():
+            store.add_alert(OutboxAlert("report", "story:1", None, "json-1", "[report] kept", "body"), now)
+        raise RuntimeError("the command failed")
+
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        store.db.execute("SELECT 1")
+    with Store(tmp_path / "monitor.db") as again:
+        assert [a.title for a in again.alerts()] == ["[report] kept"]
+
+
+def test_the_outbox_is_read_by_status_not_by_sql_text(tmp_path):
+    from datetime import datetime, timezone
+
+    from monitor.store import OutboxAlert, Store
+    from monitor.store_outbox import FAILED, PENDING
+
+    now = datetime(2024, 2, 5, 12, tzinfo=timezone.utc)
+    with Store(tmp_path / "monitor.db") as store:
+        for n in (1, 2, 3):
+            store.add_alert(OutboxAlert("report", f"story:{n}", None, "json-1", f"[report] {n}", "body"), now)
+        store.mark_alert(store.alerts()[0].id, now, sent=True)
+        store.mark_alert(store.alerts()[1].id, now, sent=False, error="refused", status=FAILED)
+
+        assert [a.title for a in store.alerts(statuses=(PENDING,))] == ["[report] 3"]
+        assert [(a.title, a.last_error) for a in store.alerts(statuses=(FAILED,))] == [("[report] 2", "refused")]
+        assert [a.status for a in store.alerts()] == ["sent", "failed", "pending"]

@@ -259,3 +259,36 @@ def test_the_bound_that_turns_candidates_away_is_never_under_the_resemblance():
 
     assert all(bound >= exact for exact, bound in scores)
     assert any(0 < exact < 1 for exact, _ in scores) and any(bound < 0.5 for _, bound in scores)
+
+
+def test_the_items_of_one_story_and_its_reports_are_asked_for_by_name_not_by_sql(tmp_path):
+    from monitor.dedupe import text_keys
+    from monitor.models import Article, Classification, Entry
+    from monitor.store import NewItem, Store
+
+    when = ORIGINAL.published
+    with Store(tmp_path / "monitor.db") as store:
+        store.record_fetch("wire", "http://127.0.0.1/wire.xml", when)
+        stories = []
+        for n, categories in enumerate([("attack",), (), ("attack",)]):
+            entry = Entry(f"g{n}", f"https://example.org/{n}", f"title {n}", "", when)
+            text = f"Report number {n}: " + ORIGINAL.text
+            keys = text_keys(text)
+            item_id, story_id = store.insert_item(
+                NewItem(
+                    "wire",
+                    Article(entry, entry.link, text, "page"),
+                    Classification(categories, (), ()),
+                    when,
+                    stories[0] if stories else None,
+                    text_key=keys.text_key,
+                    fingerprint=keys.fingerprint,
+                )
+            )
+            stories.append(story_id)
+        _stored(store, 9, SEPARATE.text, SEPARATE.published)  # a story of its own
+
+        assert [i.title for i in store.items(story_id=stories[0])] == ["title 0", "title 1", "title 2"]
+        assert [i.title for i in store.items(story_id=stories[0], reports_only=True)] == ["title 0", "title 2"]
+        assert [i.title for i in store.items(reports_only=True)] == ["title 0", "title 2"]
+        assert len(store.items()) == 4
