@@ -19,8 +19,9 @@ Then start-up to first fetch: `python -m monitor poll` spawned, until its first 
 It prints medians and spreads (min-max) of: wall and CPU as ratios to the floor of the same
 repetition, cores used (CPU time / wall), time to the first delivered alert, peak memory (the
 main process's peak RSS, and the process tree's peak PSS sampled every 0.1 s, workers included),
-per-item cost without extraction, the warm ratio and start-up. These machines are shared and
-drift: compare ratios from one run, not absolute seconds across runs.
+per-item cost without extraction, the warm ratio and start-up; then the peak memory of one more
+cycle on half the feeds (memory must not grow with the size of a cycle). These machines are shared
+and drift: compare ratios from one run, not absolute seconds across runs.
 """
 
 from __future__ import annotations
@@ -217,6 +218,14 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
+def reap_workers() -> None:
+    """The monitor's workers are children of its fork server, not of this process: their CPU time
+    reaches RUSAGE_CHILDREN only once the fork server (which reaps them) is stopped and reaped."""
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()  # private, but the only way to reap it before this process ends
+
+
 def run_monitor(config_path: str) -> dict:
     from monitor.config import load_config
     from monitor.notify import Notifiers
@@ -228,9 +237,11 @@ def run_monitor(config_path: str) -> dict:
     notifiers = Notifiers(config.notifiers, config=config)
     started, cpu = time.time(), cpu_seconds()
     report = run_cycle(config, store, notifiers)
+    wall = time.time() - started
+    reap_workers()
     result = {
         "start": started,
-        "wall": time.time() - started,
+        "wall": wall,
         "cpu": cpu_seconds() - cpu,
         "items": report.new_items,
         "alerts": report.alerts_sent,
@@ -295,7 +306,9 @@ def run_full_text(config_path: str, base: str, feeds: int, concurrency: int, rou
     notifiers = Notifiers(config.notifiers, config=config)
     started, cpu = time.perf_counter(), cpu_seconds()
     report = run_cycle(config, store, notifiers)
-    cold_wall, cold_cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    cold_wall = time.perf_counter() - started
+    reap_workers()
+    cold_cpu = cpu_seconds() - cpu
     etags = {f.url: store.feed_state(f.name).etag for f in config.feeds}
 
     async def bare() -> int:
@@ -558,6 +571,12 @@ def main() -> None:
                 f"first alert {mon['first_alert']:.1f} s, per item {rows['per item without extraction, wall (ms)'][-1]:.2f} ms",
                 flush=True,
             )
+        # Memory must not grow with the size of a cycle: the same cycle on half the feeds, once.
+        shutil.rmtree(tmp / "half", ignore_errors=True)
+        config = write_config(tmp / "half", base, "feed", args.feeds // 2, receiver.url, args.concurrency)
+        half, half_main, half_tree = measured(["--run", "monitor", str(config)])
+        rows[f"peak RSS, main process, {half['items']} articles (MB)"] = [half["maxrss_mb"]]
+        rows[f"peak PSS, process tree, {half['items']} articles (MB)"] = [half_tree]
         rows["start-up to first fetch (s)"] = start_up(tmp, max(args.reps, 5))
     server.stdin.close()
     server.wait()
