@@ -101,7 +101,9 @@ async def fetch(
         raise TransientFetchError(f"request to {_host(url)} failed: {type(e).__name__}") from None
 
 
-async def _follow(client: httpx.AsyncClient, url: str, limits: Limits, headers: dict, trusted_origin: str) -> Response:
+async def _follow(
+    client: httpx.AsyncClient, url: str, limits: Limits, headers: dict[str, str], trusted_origin: str
+) -> Response:
     for _ in range(limits.max_redirects + 1):
         check_url(url)
         await check_address(url, trusted_origin, limits.allow_hosts)
@@ -166,7 +168,7 @@ async def check_address(url: str, trusted_origin: str | None, allow_hosts: froze
     except (socket.gaierror, UnicodeError) as e:
         raise TransientFetchError(f"cannot resolve {host}: {e}") from None
     for *_, sockaddr in infos:
-        address = ipaddress.ip_address(sockaddr[0].split("%")[0])
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
         if address.version == 6 and address.ipv4_mapped:
             address = address.ipv4_mapped
         if not address.is_global:

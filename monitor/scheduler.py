@@ -7,6 +7,8 @@ import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from types import FrameType
+from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -18,7 +20,7 @@ def run_forever(
     cycle: Callable[[], None],
     interval_seconds: int,
     digest: Callable[[], None] | None = None,
-    digest_trigger=None,
+    digest_trigger: Any = None,  # an APScheduler trigger
     stopping: threading.Event | None = None,
 ) -> None:
     """Run cycle now and every interval_seconds, and digest now (to catch up) and at every slot of
@@ -62,7 +64,7 @@ def run_forever(
         # A digest missed while the daemon was down is owed now; the store knows which.
         scheduler.add_job(guarded(digest, "digest"), "date", run_date=now + timedelta(seconds=1), id="digest-catch-up")
 
-    def stop(signum, _frame) -> None:
+    def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received %s: stopping after the current cycle", signal.Signals(signum).name)
         stopping.set()
         # wait=True would block inside the signal handler; the main thread waits for running jobs on shutdown.

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # A period after one of these does not end a sentence ("U.S. forces", "Oct. 17", "Brig. Gen. Ryder").
 ABBREVIATIONS = frozenset(
@@ -98,7 +98,7 @@ _STRAY_APOSTROPHE = re.compile(r"'(?:(?<!\w')|(?!\w))")
 _ASCII_WORDS = str.maketrans({c: (c.lower() if c.isalnum() or c in "_'" else " ") for c in map(chr, range(128))})
 
 
-def _us_uk_token(m: re.Match) -> str:
+def _us_uk_token(m: re.Match[str]) -> str:
     # "u_" and "k_" never come out of real text: "US" and the pronoun "us" stay apart.
     return ("u_" if (m.group(1) or m.group(2)) == "S" else "k_").ljust(len(m.group()))
 
@@ -181,7 +181,7 @@ class Lexicon:
 
     def __init__(self, lists: dict[str, list[str]]):
         self.lists = lists
-        trie: dict = {}
+        trie: dict[Any, Any] = {}  # token -> subtree; the key None holds the lists whose terms end here
         wild: dict[tuple[tuple[str, ...], str], set[str]] = {}
         for name, terms in lists.items():
             for term in terms:
@@ -260,6 +260,6 @@ _UNSEEN: _Entry = (None, [])
 _MAX_LEARNT = 100_000
 
 
-def _node(branch: dict) -> _Node:
+def _node(branch: dict[Any, Any]) -> _Node:
     names = branch.get(None)
     return (frozenset(names) if names else None, {k: _node(v) for k, v in branch.items() if k is not None})
