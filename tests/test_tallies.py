@@ -874,3 +874,34 @@ def test_halts_first_attacks_year_starts_and_totals_named_by_their_figure(text, 
 )
 def test_a_count_of_attacks_on_the_bases_of_one_region_is_that_regions(text, published, expected):
     assert tallies(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "title, text, expected",
+    [
+        # An ordinal right after a sentence that names US forces counts the attacks on them; its start
+        # from the headline.
+        (
+            "Attacks on US troops since Oct. 17 keep coming",
+            "Rockets hit U.S. forces at Union III on Friday.\n\nIt was the 81st attack, a spokesman said.",
+            [(81, "exact", "2023-10-17", None, "total")],
+        ),
+        # Not a cardinal, and not after a sentence without the target.
+        (
+            "Attacks on US troops since Oct. 17 keep coming",
+            "Rockets hit U.S. forces at Union III on Friday.\n\nThere were 81 attacks, a spokesman said.",
+            [],
+        ),
+        (
+            "Attacks on US troops since Oct. 17 keep coming",
+            "Rockets hit a market in Baghdad on Friday.\n\nIt was the 81st attack, a spokesman said.",
+            [],
+        ),
+    ],
+)
+def test_an_ordinal_after_a_sentence_naming_us_forces(title, text, expected):
+    found = classify(title, text, date(2023, 12, 4), RULES, TERMS).tallies
+    assert [
+        (t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
+        for t in found
+    ] == expected

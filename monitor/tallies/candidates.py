@@ -44,6 +44,7 @@ class _Count:
     words: str  # the figure as written, with its qualifier
     increment: bool = False  # "two more attacks": what was added, a total only with a start of its own
     at: int = 0  # where the figure starts in its sentence
+    ordinal: bool = False  # "the 92nd attack"
 
 
 _FIGURE_END = re.compile(r"\s*(?:since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|$)")
@@ -207,7 +208,7 @@ def _counts_in(
                 qualifier = list_qualifier
         # "twice" is mostly said of one day's attacks: like "two more", a total only with a start of its own.
         increment = (bool(following) and following[0] in _INCREMENT) or m.group("num") in ("twice", "thrice")
-        counts.append(_Count(value, qualifier, region, m.group(), increment, m.start()))
+        counts.append(_Count(value, qualifier, region, m.group(), increment, m.start(), ordinal))
     return counts
 
 

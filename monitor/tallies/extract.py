@@ -10,9 +10,9 @@ from datetime import date
 
 from ..models import Tally
 from ..text import Found, Tokens, lower, normalise, tokenize
-from .candidates import _DIGIT, _counts_in, _figure_matches, _may_hold_count
+from .candidates import _DIGIT, _ORDINAL_ENDINGS, _counts_in, _figure_matches, _may_hold_count
 from .dates import _date_spans
-from .numbers import NUMBER_WORDS, parse_number
+from .numbers import NUMBER_WORDS, ORDINAL_WORDS, parse_number
 from .period import _clause_periods, _may_have_start, _period, _period_nearby, clause_starts
 from .regions import bases_region, counts_at_a_base
 from .vocabulary import (
@@ -131,7 +131,19 @@ def tallies_in(
         words = tokens.words[index]
         # Without a target, a figure needs a start of its own (below), and _period finds one only
         # where one of these words is: looked at first, so an unrelated sentence costs nothing more.
-        if not has_target and not refers_back and not tallies and not _may_have_start(words):
+        # "A drone hit U.S. forces at the base. It was the 92nd attack.": an ordinal right after a
+        # sentence that names the target counts the attacks on it.
+        after_target = (
+            not has_target
+            and not refers_back
+            and index > 0
+            and _TARGETS in found_in.get(index - 1, {})
+            and (
+                not ORDINAL_WORDS.isdisjoint(words)
+                or any(w[-2:] in _ORDINAL_ENDINGS and w[:-2].isdecimal() for w in words)
+            )
+        )
+        if not has_target and not refers_back and not tallies and not after_target and not _may_have_start(words):
             reject(s, "no US or coalition target named, and no start of its own")
             continue
         if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
@@ -185,6 +197,7 @@ def tallies_in(
             and not refers_back
             and period.since is None
             and not any(c.count == t.count for c in counts for t in tallies)
+            and not (after_target and all(c.ordinal for c in counts))
         ):
             reject(
                 s,
