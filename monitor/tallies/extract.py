@@ -131,19 +131,13 @@ def tallies_in(
         words = tokens.words[index]
         # Without a target, a figure needs a start of its own (below), and _period finds one only
         # where one of these words is: looked at first, so an unrelated sentence costs nothing more.
-        # "A drone hit U.S. forces at the base. It was the 92nd attack.": an ordinal right after a
-        # sentence that names the target counts the attacks on it.
-        after_target = (
+        if (
             not has_target
             and not refers_back
-            and index > 0
-            and _TARGETS in found_in.get(index - 1, {})
-            and (
-                not ORDINAL_WORDS.isdisjoint(words)
-                or any(w[-2:] in _ORDINAL_ENDINGS and w[:-2].isdecimal() for w in words)
-            )
-        )
-        if not has_target and not refers_back and not tallies and not after_target and not _may_have_start(words):
+            and not tallies
+            and not _may_have_start(words)
+            and not _after_target(tokens, index, found_in)
+        ):
             reject(s, "no US or coalition target named, and no start of its own")
             continue
         if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
@@ -197,7 +191,7 @@ def tallies_in(
             and not refers_back
             and period.since is None
             and not any(c.count == t.count for c in counts for t in tallies)
-            and not (after_target and all(c.ordinal for c in counts))
+            and not (all(c.ordinal for c in counts) and _after_target(tokens, index, found_in))
         ):
             reject(
                 s,
@@ -314,3 +308,16 @@ def _names_the_total(sentence: str, total: int) -> bool:
 
 
 _UNKNOWN = object()
+
+
+def _after_target(tokens: Tokens, index: int, found_in: Found) -> bool:
+    """Whether the sentence has an ordinal and the sentence before names US or coalition forces: "A drone
+    hit U.S. forces at the base. It was the 92nd attack." counts the attacks on them."""
+    words = tokens.words[index]
+    return (
+        index > 0
+        and _TARGETS in found_in.get(index - 1, {})
+        and (
+            not ORDINAL_WORDS.isdisjoint(words) or any(w[-2:] in _ORDINAL_ENDINGS and w[:-2].isdecimal() for w in words)
+        )
+    )
