@@ -638,19 +638,22 @@ def test_explain_says_why_a_figure_is_rejected_and_which_phrase_set_its_period()
 
 
 def _sentences_to_try() -> list[tuple[str, str]]:
-    """Sentences in our own words from this file, and, when the corpus is beside the clone, every
-    sentence of it: (text, publication day)."""
+    """Sentences in our own words from this file, every sentence of the probe sets in tests/data, and,
+    when the corpus is beside the clone, every sentence of it: (text, publication day)."""
     own = [(text, published) for text, published, _ in _REPORTED] + [(t, "2024-02-05") for t in _NOT_TALLIES]
     own += [(text, day) for _, day, text in EXPLAINED]
     corpus = SHARED / "corpus"
-    if corpus.is_dir():
-        import json
+    # The probe sets in tests/data too: written apart from the corpus, they hold wordings it has not.
+    paths = (sorted(corpus.glob("*.jsonl")) if corpus.is_dir() else []) + sorted(
+        (REPO / "tests" / "data").glob("*.jsonl")
+    )
+    import json
 
-        for path in sorted(corpus.glob("*.jsonl")):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    row = json.loads(line)
-                    own.append((row.get("title", "") + "\n" + row.get("text", ""), str(row.get("published"))[:10]))
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                own.append((row.get("title", "") + "\n" + row.get("text", ""), str(row.get("published"))[:10]))
     return own
 
 
