@@ -1,7 +1,7 @@
 """Cost of the near-duplicate check per new item as the store grows.
 
     python benchmarks/dedupe_scale.py [--sizes 0 10000 100000] [--new 100] [--reps 5] [--texts overlapping|distinct]
-                                      [--keep FOLDER]
+                                      [--keep FOLDER] [--cycle]
 
 Fills a temporary store with each --sizes number of articles spread over 60 days, fingerprinted and
 indexed as the pipeline does. Then, --reps times and interleaved across the stores (the machine is
@@ -24,15 +24,32 @@ and 95th percentile of the check and of the insert; the median (min-max) of the 
 checked and stored, and its ratio to the empty store's run beside it; the same with classification
 counted, the work a cycle does per new article short of fetching and extracting it; then the query
 plan of the candidate lookup.
+
+--cycle measures what issue 15's "100 new articles on a 100,000-item store" means instead: the
+monitor's whole poll of those articles (fetch, extract, classify, dedupe, store, alert), on a copy of
+the largest store and of an empty one. The same --new articles (day 30, so the ±7-day window holds a
+quarter of the store; three in ten syndicated copies of its stories of days 28-30) are served on
+loopback by poll_world.py as --feeds RSS feeds with a page each, made from the fixture pages, and
+alerts go to a loopback json:// receiver. Each of --reps rounds runs `monitor poll` in a fresh
+process on a fresh copy of each store, the two in alternating order, and prints the medians
+(min-max) of wall and CPU time (extraction workers included) per store and their ratios.
+
+The stores are kept in --keep, by default a folder under the system's temporary folder named for
+the store schema's version, and taken from there next time (a fill is the same every time). The
+first fill of 100,000 items takes about 10 minutes on a quiet machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
+import shutil
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +65,7 @@ from monitor.config import load_rules  # noqa: E402
 from monitor.dedupe import fingerprint, find_story, text_keys  # noqa: E402
 from monitor.extract import extract_text  # noqa: E402
 from monitor.models import Article, Classification, Entry  # noqa: E402
+from monitor.schema import MIGRATIONS  # noqa: E402
 from monitor.store import NewItem, Store  # noqa: E402
 from monitor.tallies import TallyTerms  # noqa: E402
 
@@ -178,6 +196,93 @@ def p95(values: list[float]) -> float:
     return values[min(len(values) - 1, int(len(values) * 0.95))]
 
 
+def store_counts(path: Path, before: int) -> tuple[int, int, int, int]:
+    """The items stored after item `before`, how many of them joined a story of the items up to it, the
+    stories they are in, the last id."""
+    db = sqlite3.connect(path)
+    (last,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()
+    new, joined, stories = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(story_id IN (SELECT story_id FROM items WHERE id <= :n)), 0),"
+        " COUNT(DISTINCT story_id)"
+        " FROM items WHERE id > :n",
+        {"n": before},
+    ).fetchone()
+    db.close()
+    return new, joined, stories, last
+
+
+def spread(values: list[float], fmt: str = "{:.2f}") -> str:
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+def cycle(paths: dict[int, Path], articles: list[tuple[int, str]], feeds: int, reps: int, folder: Path) -> None:
+    """`monitor poll` of the articles on a fresh copy of the empty and of the largest store, interleaved."""
+    from poll_world import World
+
+    sizes = sorted(paths)
+    world = World([text for _, text in articles], feeds, DAY_30)
+    print(
+        f"{len(articles)} new articles of day 30 in {feeds} loopback feeds, `monitor poll` on a fresh copy of the"
+        f" stores of {' and '.join(map(str, sizes))} items, {reps} interleaved rounds; load average"
+        f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+        flush=True,
+    )
+    figures: dict[int, dict[str, list[float]]] = {size: {} for size in sizes}
+    for rep in range(reps):
+        for size in sizes if rep % 2 == 0 else sizes[::-1]:
+            run = folder / "cycle-run"
+            shutil.rmtree(run, ignore_errors=True)
+            run.mkdir()
+            shutil.copyfile(paths[size], run / "monitor.db")
+            before = store_counts(run / "monitor.db", 0)[3]
+            world.alerts = 0
+            started = time.perf_counter()
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "benchmarks" / "poll_world.py"),
+                    str(world.write_config(run, run / "monitor.db")),
+                ],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
+            process_wall = time.perf_counter() - started
+            if done.returncode != 0:
+                sys.exit(f"monitor poll failed ({done.returncode}):\n{done.stderr[-3000:]}")
+            costs = json.loads(done.stdout.strip().splitlines()[-1])
+            new, joined, stories, _ = store_counts(run / "monitor.db", before)
+            for name, value in (
+                ("wall", costs["wall"]),
+                ("cpu", costs["cpu"]),
+                ("process", process_wall),
+                ("new", new),
+                ("joined", joined),
+                ("stories", stories),
+                ("alerts", world.alerts),
+            ):
+                figures[size].setdefault(name, []).append(value)
+        print(
+            f"round {rep + 1}: " + ", ".join(f"store of {s} {figures[s]['wall'][-1]:.2f} s" for s in sizes), flush=True
+        )
+    shutil.rmtree(folder / "cycle-run", ignore_errors=True)
+    world.close()
+    empty, largest = figures[0], figures[sizes[-1]]
+    print(f"median (min-max) of {reps} rounds; load average now {os.getloadavg()[0]:.1f}")
+    for size in sizes:
+        f = figures[size]
+        print(
+            f"  store of {size}: poll wall {spread(f['wall'])} s, CPU {spread(f['cpu'])} s"
+            f" (process with start-up {spread(f['process'])} s); {spread(f['new'], '{:.0f}')} items stored,"
+            f" {spread(f['joined'], '{:.0f}')} of them joined a stored story, in {spread(f['stories'], '{:.0f}')}"
+            f" stories; {spread(f['alerts'], '{:.0f}')} alerts delivered",
+            flush=True,
+        )
+    for name, key in (("wall", "wall"), ("CPU", "cpu"), ("process wall", "process")):
+        ratios = [a / b for a, b in zip(largest[key], empty[key], strict=True)]
+        print(f"  {name}, store of {sizes[-1]} / empty store (per round): {spread(ratios)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 10_000, 100_000])
@@ -187,63 +292,66 @@ def main() -> None:
     parser.add_argument(
         "--keep", help="a folder to keep the filled stores in and take them from (a fill is the same every time)"
     )
+    parser.add_argument("--cycle", action="store_true", help="time `monitor poll` of the new articles instead")
+    parser.add_argument("--feeds", type=int, default=5, help="--cycle: loopback feeds the new articles are dealt over")
     args = parser.parse_args()
     if not (SHARED / "fixtures" / "real-html").is_dir():
         sys.exit("../shared/fixtures is not beside this clone: no texts to write with")
     sentences, words = fixture_text()
     overlapping = args.texts == "overlapping"
     sizes = sorted(set(args.sizes) | {0})
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(args.keep or tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = {size: folder / f"bench-{args.texts}-{size}.db" for size in sizes}
-        kept = folder / f"bench-{args.texts}-{sizes[-1]}-new-{args.new}.json"
-        articles: list[tuple[int, str]] = []
+    if args.cycle:
+        sizes = [0, sizes[-1]]
+    # A store of an older schema would be migrated inside the timed poll: each schema its own folder.
+    folder = Path(args.keep or Path(tempfile.gettempdir()) / f"monitor-dedupe-scale-schema{len(MIGRATIONS)}")
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {size: folder / f"bench-{args.texts}-{size}.db" for size in sizes}
+    kept = folder / f"bench-{args.texts}-{sizes[-1]}-new-{args.new}.json"
+    for size in sizes:
+        if paths[size].exists() and (size != sizes[-1] or kept.exists()):
+            print(f"a store of {size} {args.texts} items kept in {folder}", flush=True)
+            continue
+        t0 = time.perf_counter()
+        writer = Writer(random.Random(5), overlapping, sentences, words)
+        fill(paths[size], size, writer, random.Random(6))
+        print(f"filled a store of {size} {args.texts} items in {time.perf_counter() - t0:.0f} s", flush=True)
+        if size == sizes[-1]:
+            kept.write_text(json.dumps(new_articles(writer, random.Random(7), args.new)))
+    articles = [(outlet, text) for outlet, text in json.loads(kept.read_text())]
+    if args.cycle:
+        return cycle(paths, articles, args.feeds, args.reps, folder)
+    rules = load_rules(ROOT / "config" / "monitor.toml")
+    costs: dict[int, dict[str, list[float]]] = {size: {} for size in sizes}
+    ratios: dict[int, list[float]] = {size: [] for size in sizes}
+    with_classify: dict[int, list[float]] = {size: [] for size in sizes}
+    for _ in range(args.reps):
         for size in sizes:
-            if paths[size].exists() and (size != sizes[-1] or kept.exists()):
-                print(f"a store of {size} {args.texts} items kept in {folder}", flush=True)
-                continue
-            t0 = time.perf_counter()
-            writer = Writer(random.Random(5), overlapping, sentences, words)
-            fill(paths[size], size, writer, random.Random(6))
-            print(f"filled a store of {size} {args.texts} items in {time.perf_counter() - t0:.0f} s", flush=True)
-            if size == sizes[-1]:
-                kept.write_text(json.dumps(new_articles(writer, random.Random(7), args.new)))
-        articles = [(outlet, text) for outlet, text in json.loads(kept.read_text())]
-        rules = load_rules(ROOT / "config" / "monitor.toml")
-        costs: dict[int, dict[str, list[float]]] = {size: {} for size in sizes}
-        ratios: dict[int, list[float]] = {size: [] for size in sizes}
-        with_classify: dict[int, list[float]] = {size: [] for size in sizes}
-        for _ in range(args.reps):
-            for size in sizes:
-                for name, values in run(paths[size], size, articles, rules).items():
-                    costs[size].setdefault(name, []).extend(values)
-            for size in sizes:
-                ratios[size].append(costs[size]["stored"][-1] / costs[0]["stored"][-1])
-                with_classify[size].append(costs[size]["total"][-1] / costs[0]["total"][-1])
+            for name, values in run(paths[size], size, articles, rules).items():
+                costs[size].setdefault(name, []).extend(values)
+        for size in sizes:
+            ratios[size].append(costs[size]["stored"][-1] / costs[0]["stored"][-1])
+            with_classify[size].append(costs[size]["total"][-1] / costs[0]["total"][-1])
+    print(f"{args.new} new articles of day 30, checked and stored (one commit per 20), {args.reps} interleaved runs:")
+    for size in sizes:
+        c = costs[size]
         print(
-            f"{args.new} new articles of day 30, checked and stored (one commit per 20), {args.reps} interleaved runs:"
+            f"  store of {size}: check median {statistics.median(c['check']):.2f} ms, p95 {p95(c['check']):.2f} ms;"
+            f" insert median {statistics.median(c['insert']):.2f} ms, p95 {p95(c['insert']):.2f} ms;"
+            f" checked and stored {statistics.median(c['stored']):.0f} ms ({min(c['stored']):.0f}-{max(c['stored']):.0f}),"
+            f" {statistics.median(ratios[size]):.2f}x the empty store ({min(ratios[size]):.2f}-{max(ratios[size]):.2f});"
+            f" with classification (median {statistics.median(c['classify']):.2f} ms an article)"
+            f" {statistics.median(c['total']):.0f} ms, {statistics.median(with_classify[size]):.2f}x"
+            f" ({min(with_classify[size]):.2f}-{max(with_classify[size]):.2f})",
+            flush=True,
         )
-        for size in sizes:
-            c = costs[size]
-            print(
-                f"  store of {size}: check median {statistics.median(c['check']):.2f} ms, p95 {p95(c['check']):.2f} ms;"
-                f" insert median {statistics.median(c['insert']):.2f} ms, p95 {p95(c['insert']):.2f} ms;"
-                f" checked and stored {statistics.median(c['stored']):.0f} ms ({min(c['stored']):.0f}-{max(c['stored']):.0f}),"
-                f" {statistics.median(ratios[size]):.2f}x the empty store ({min(ratios[size]):.2f}-{max(ratios[size]):.2f});"
-                f" with classification (median {statistics.median(c['classify']):.2f} ms an article)"
-                f" {statistics.median(c['total']):.0f} ms, {statistics.median(with_classify[size]):.2f}x"
-                f" ({min(with_classify[size]):.2f}-{max(with_classify[size]):.2f})",
-                flush=True,
-            )
-        store = Store(paths[sizes[-1]])
-        sketch = fingerprint("one two three four five six seven eight nine ten eleven twelve").sketch
-        plan = store.db.execute(
-            "EXPLAIN QUERY PLAN SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ?",
-            [sketch[0], 19_740, 19_760],
-        ).fetchall()
-        print("candidate lookup plan, per sketch value: " + "; ".join(sorted({row[-1] for row in plan})))
-        store.close()
+    store = Store(paths[sizes[-1]])
+    sketch = fingerprint("one two three four five six seven eight nine ten eleven twelve").sketch
+    plan = store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ?",
+        [sketch[0], 19_740, 19_760],
+    ).fetchall()
+    print("candidate lookup plan, per sketch value: " + "; ".join(sorted({row[-1] for row in plan})))
+    store.close()
 
 
 if __name__ == "__main__":
