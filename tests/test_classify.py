@@ -416,3 +416,27 @@ def test_not_after_and_not_before_name_known_lists():
             compile_rules({**base, side: {"no_such_list": ["to"]}}, "rules.toml")
         with pytest.raises(ConfigError, match=side):
             compile_rules({**base, side: {"proxy": []}}, "rules.toml")
+
+
+@pytest.mark.parametrize(
+    "text, is_attack",
+    [
+        # No group named anywhere, in the theatre: the proxies' attack.
+        ("Two rockets were fired at a U.S. base near Shaddadi in Syria late on Tuesday, officials said.", True),
+        # Iran, another actor, another state or an accident named in the article: not assumed.
+        ("Iran fired two rockets at a U.S. base near Shaddadi in Syria late on Tuesday, officials said.", False),
+        (
+            "Two rockets were fired at a U.S. base near Shaddadi in Syria late on Tuesday. ISIS cells are active there.",
+            False,
+        ),
+        (
+            "Turkish drones fired at a U.S. base near Shaddadi in Syria late on Tuesday, officials said.",
+            False,
+        ),
+        ("Two U.S. troops were hurt in a vehicle accident at a U.S. base near Shaddadi in Syria.", False),
+        # Outside the theatre.
+        ("Two rockets were fired at a U.S. base in Somalia late on Tuesday, officials said.", False),
+    ],
+)
+def test_an_attack_with_no_group_named_in_the_theatre(text, is_attack):
+    assert ("attack" in categories("", text)) is is_attack
