@@ -36,6 +36,10 @@ T = TypeVar("T")
 LARGE_FEED_BYTES = 64_000
 
 
+class WorkerDied(MonitorError):
+    """The pool broke under a task: its worker died, on this task or on another one."""
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """What the writer needs of an item's text besides the text: its classification and its keys."""
@@ -80,7 +84,7 @@ class Workers:
             if self._pool is pool:  # a worker died (on this or another task): later work gets a new pool
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
-            raise MonitorError(f"the worker process died on this {what}") from None
+            raise WorkerDied(f"the worker process died on this {what}") from None
 
     async def text_of(self, page: Response) -> str | None:
         return await self._run("page", extract_text, page.body, page.url)
@@ -90,7 +94,7 @@ class Workers:
             return read_feed(body)
         try:
             return await self._run("feed", read_feed, body)
-        except MonitorError:  # once more in a new pool: the worker may have died on another's page
+        except WorkerDied:  # once more in a new pool: the worker may have died on another's page
             return await self._run("feed", read_feed, body)
 
     async def analyse(self, title: str, text: str, day: date | None) -> Analysis:
@@ -98,7 +102,7 @@ class Workers:
             async with self.queued:
                 try:
                     return await self._run("text", _analyse_in_worker, title, text, day)
-                except MonitorError:  # the pool broke under it (a hostile page): pure Python, safe here
+                except WorkerDied:  # the pool broke under it (a hostile page): pure Python, safe here
                     pass
         return analyse(title, text, day, self.rules, self.terms)
 
