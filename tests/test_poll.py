@@ -244,3 +244,31 @@ def test_a_feed_with_no_items_is_a_feed_not_a_failure(tmp_path, web, run_monitor
     result = run_monitor(config, "poll")
 
     assert "1 updated, 0 not modified, 0 failed" in result.output
+
+
+def test_a_large_full_text_feed_is_read_and_classified_in_the_workers_and_not_again(
+    tmp_path, web, receiver, run_monitor
+):
+    # Past workers.LARGE_FEED_BYTES the feed is parsed, keyed and classified in the pool: the same
+    # items, alerts and entry keys as when this process does it, so a second read finds nothing new.
+    from html import escape
+
+    from monitor.workers import LARGE_FEED_BYTES
+
+    texts = [(f"Valley notes {n}", " ".join(f"ledger{n}entry{k}" for k in range(300))) for n in range(30)]
+    texts.append((JORDAN_DRONE.title, "\n".join(JORDAN_DRONE.paragraphs)))
+    items = "\n".join(
+        f"<item><title>{escape(title)}</title><guid>note-{n}</guid><pubDate>Mon, 05 Feb 2024 10:00:00 GMT</pubDate>"
+        f"<description>{escape(text)}</description></item>"
+        for n, (title, text) in enumerate(texts)
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Notes</title>{items}</channel></rss>'
+    assert len(body.encode()) >= LARGE_FEED_BYTES
+    url = web.serve("/notes.xml", body, content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Notes", url)], [{"url": receiver.url}])
+
+    assert run_monitor(config, "poll").exit_code == 0
+    assert db(config)["items"].count == 31
+    assert receiver.titles == [f"[report] {JORDAN_DRONE.title}"]
+    assert run_monitor(config, "poll").exit_code == 0
+    assert db(config)["items"].count == 31 and len(receiver.titles) == 1
