@@ -30,13 +30,17 @@ monitor's whole poll of those articles (fetch, extract, classify, dedupe, store,
 the largest store and of an empty one. The same --new articles (day 30, so the ±7-day window holds a
 quarter of the store; three in ten syndicated copies of its stories of days 28-30) are served on
 loopback by poll_world.py as --feeds RSS feeds with a page each, made from the fixture pages, and
-alerts go to a loopback json:// receiver. Each of --reps rounds runs `monitor poll` in a fresh
-process on a fresh copy of each store, the two in alternating order, and prints the medians
-(min-max) of wall and CPU time (extraction workers included) per store and their ratios.
+alerts go to a loopback json:// receiver. Each of --reps rounds polls each store through two entries,
+each run in a fresh process on a fresh copy of the store, the stores in alternating order: `monitor
+poll` (as cron runs it: it takes the store's lock and checks its integrity, reading the whole file),
+and one cycle as `monitor run` makes each of its own (lock and check taken once, at the daemon's
+start). It prints the medians (min-max) of wall and CPU time (extraction workers included) per
+store and entry, and the ratios of the largest store's to the empty store's, round by round.
 
 The stores are kept in --keep, by default a folder under the system's temporary folder named for
 the store schema's version, and taken from there next time (a fill is the same every time). The
-first fill of 100,000 items takes about 10 minutes on a quiet machine.
+first fill of 100,000 items (1.1 GB) took 11 minutes with the load average at 6 on 2 cores; then a
+--cycle run of 5 rounds takes about 3 minutes.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from monitor.models import Article, Classification, Entry  # noqa: E402
 from monitor.schema import MIGRATIONS  # noqa: E402
 from monitor.store import NewItem, Store  # noqa: E402
 from monitor.tallies import TallyTerms  # noqa: E402
+from poll_world import World  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 DAY_30 = START + timedelta(days=30)
@@ -215,75 +220,74 @@ def spread(values: list[float], fmt: str = "{:.2f}") -> str:
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
 
-def cycle(paths: dict[int, Path], articles: list[tuple[int, str]], feeds: int, reps: int, folder: Path) -> None:
-    """`monitor poll` of the articles on a fresh copy of the empty and of the largest store, interleaved."""
-    from poll_world import World
+ENTRIES = {"poll": "`monitor poll`", "cycle": "the daemon's cycle"}
 
+
+def measured_poll(world: World, entry: str, store: Path, run: Path) -> dict[str, float]:
+    """One poll of the world (ENTRIES) in a fresh process, on a fresh copy of the store."""
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir()
+    shutil.copyfile(store, run / "monitor.db")
+    # Else the poll's first commit waits for the whole fresh copy (1 GB at 100k) to reach the disk.
+    with open(run / "monitor.db", "rb") as copy:
+        os.fsync(copy.fileno())
+    before = store_counts(run / "monitor.db", 0)[3]
+    world.alerts = 0
+    config = world.write_config(run, run / "monitor.db")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "poll_world.py"), entry, str(config)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    process_wall = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{ENTRIES[entry]} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    costs = json.loads(done.stdout.strip().splitlines()[-1])
+    new, joined, stories, _ = store_counts(run / "monitor.db", before)
+    return dict(costs, process=process_wall, new=new, joined=joined, stories=stories, alerts=world.alerts)
+
+
+def cycle(paths: dict[int, Path], articles: list[tuple[int, str]], feeds: int, reps: int, folder: Path) -> None:
+    """A poll of the articles on a fresh copy of the empty and of the largest store, interleaved, through
+    each entry: `monitor poll` (cron's) and one cycle as the daemon runs it (`monitor run`'s)."""
     sizes = sorted(paths)
     world = World([text for _, text in articles], feeds, DAY_30)
     print(
-        f"{len(articles)} new articles of day 30 in {feeds} loopback feeds, `monitor poll` on a fresh copy of the"
-        f" stores of {' and '.join(map(str, sizes))} items, {reps} interleaved rounds; load average"
+        f"{len(articles)} new articles of day 30 in {feeds} loopback feeds, polled on a fresh copy of the stores of"
+        f" {' and '.join(map(str, sizes))} items, {reps} interleaved rounds; load average"
         f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
         flush=True,
     )
-    figures: dict[int, dict[str, list[float]]] = {size: {} for size in sizes}
+    figures: dict[tuple[str, int], dict[str, list[float]]] = {(e, s): {} for e in ENTRIES for s in sizes}
     for rep in range(reps):
-        for size in sizes if rep % 2 == 0 else sizes[::-1]:
-            run = folder / "cycle-run"
-            shutil.rmtree(run, ignore_errors=True)
-            run.mkdir()
-            shutil.copyfile(paths[size], run / "monitor.db")
-            # Else the poll's first commit waits for the whole fresh copy (1 GB at 100k) to reach the disk.
-            with open(run / "monitor.db", "rb") as copy:
-                os.fsync(copy.fileno())
-            before = store_counts(run / "monitor.db", 0)[3]
-            world.alerts = 0
-            started = time.perf_counter()
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    str(ROOT / "benchmarks" / "poll_world.py"),
-                    str(world.write_config(run, run / "monitor.db")),
-                ],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-            )
-            process_wall = time.perf_counter() - started
-            if done.returncode != 0:
-                sys.exit(f"monitor poll failed ({done.returncode}):\n{done.stderr[-3000:]}")
-            costs = json.loads(done.stdout.strip().splitlines()[-1])
-            new, joined, stories, _ = store_counts(run / "monitor.db", before)
-            for name, value in (
-                ("wall", costs["wall"]),
-                ("cpu", costs["cpu"]),
-                ("process", process_wall),
-                ("new", new),
-                ("joined", joined),
-                ("stories", stories),
-                ("alerts", world.alerts),
-            ):
-                figures[size].setdefault(name, []).append(value)
+        for entry in ENTRIES:
+            for size in sizes if rep % 2 == 0 else sizes[::-1]:
+                for name, value in measured_poll(world, entry, paths[size], folder / "cycle-run").items():
+                    figures[entry, size].setdefault(name, []).append(value)
         print(
-            f"round {rep + 1}: " + ", ".join(f"store of {s} {figures[s]['wall'][-1]:.2f} s" for s in sizes), flush=True
+            f"round {rep + 1}: "
+            + "; ".join(f"{e} on {s}: {figures[e, s]['wall'][-1]:.2f} s" for e in ENTRIES for s in sizes),
+            flush=True,
         )
     shutil.rmtree(folder / "cycle-run", ignore_errors=True)
     world.close()
-    empty, largest = figures[0], figures[sizes[-1]]
     print(f"median (min-max) of {reps} rounds; load average now {os.getloadavg()[0]:.1f}")
-    for size in sizes:
-        f = figures[size]
-        print(
-            f"  store of {size}: poll wall {spread(f['wall'])} s, CPU {spread(f['cpu'])} s"
-            f" (process with start-up {spread(f['process'])} s); {spread(f['new'], '{:.0f}')} items stored,"
-            f" {spread(f['joined'], '{:.0f}')} of them joined a stored story, in {spread(f['stories'], '{:.0f}')}"
-            f" stories; {spread(f['alerts'], '{:.0f}')} alerts delivered",
-            flush=True,
-        )
-    for name, key in (("wall", "wall"), ("CPU", "cpu"), ("process wall", "process")):
-        ratios = [a / b for a, b in zip(largest[key], empty[key], strict=True)]
-        print(f"  {name}, store of {sizes[-1]} / empty store (per round): {spread(ratios)}")
+    for entry, what in ENTRIES.items():
+        for size in sizes:
+            f = figures[entry, size]
+            print(
+                f"  {what}, store of {size}: wall {spread(f['wall'])} s, CPU {spread(f['cpu'])} s"
+                f" (process with start-up {spread(f['process'])} s); {spread(f['new'], '{:.0f}')} items stored,"
+                f" {spread(f['joined'], '{:.0f}')} of them joined a stored story, in"
+                f" {spread(f['stories'], '{:.0f}')} stories; {spread(f['alerts'], '{:.0f}')} alerts delivered",
+                flush=True,
+            )
+        for name, key in (("wall", "wall"), ("CPU", "cpu"), ("process wall", "process")):
+            large, empty = figures[entry, sizes[-1]][key], figures[entry, 0][key]
+            ratios = [a / b for a, b in zip(large, empty, strict=True)]
+            print(f"  {what}, {name}, store of {sizes[-1]} / empty store (per round): {spread(ratios)}")
 
 
 def main() -> None:
@@ -295,7 +299,7 @@ def main() -> None:
     parser.add_argument(
         "--keep", help="a folder to keep the filled stores in and take them from (a fill is the same every time)"
     )
-    parser.add_argument("--cycle", action="store_true", help="time `monitor poll` of the new articles instead")
+    parser.add_argument("--cycle", action="store_true", help="time whole polls of the new articles instead")
     parser.add_argument("--feeds", type=int, default=5, help="--cycle: loopback feeds the new articles are dealt over")
     args = parser.parse_args()
     if not (SHARED / "fixtures" / "real-html").is_dir():

@@ -1,6 +1,7 @@
 """The loopback world of dedupe_scale.py --cycle, and the measured `monitor poll` run in it.
 
-    python benchmarks/poll_world.py CONFIG     (what dedupe_scale.py spawns: one poll, then its costs as JSON)
+    python benchmarks/poll_world.py poll|cycle CONFIG     (what dedupe_scale.py spawns: one `monitor poll`,
+                                                            or one cycle as the daemon runs it; its costs as JSON)
 
 The world serves a batch of new articles as RSS feeds and article pages. Each page is a real page of
 ../shared/fixtures/real-html/ with its own paragraphs taken out and the article's paragraphs put in
@@ -148,8 +149,6 @@ def cpu_seconds() -> float:
 
 def poll(config: str) -> dict[str, float]:
     """`monitor poll` in this process, as cron runs it; the CPU time includes the extraction workers."""
-    from multiprocessing import forkserver
-
     from monitor.cli import cli
 
     started, cpu = time.perf_counter(), cpu_seconds()
@@ -158,10 +157,32 @@ def poll(config: str) -> dict[str, float]:
     except SystemExit as e:
         if e.code:
             raise
+    return reaped(started, cpu)
+
+
+def daemon_cycle(config_path: str) -> dict[str, float]:
+    """One cycle as `monitor run` makes each of its own: the store's lock and its integrity check were
+    taken once when the daemon started, so a cycle opens the store and runs."""
+    from monitor.config import load_config
+    from monitor.notify import Notifiers
+    from monitor.pipeline import run_cycle
+    from monitor.store import Store
+
+    config = load_config(config_path)
+    notifiers = Notifiers(config.notifiers, config=config)
+    started, cpu = time.perf_counter(), cpu_seconds()
+    with Store(config.store_path) as store:
+        run_cycle(config, store, notifiers)
+    return reaped(started, cpu)
+
+
+def reaped(started: float, cpu: float) -> dict[str, float]:
+    from multiprocessing import forkserver
+
     # The workers are children of the fork server: their CPU time is counted once it is stopped and reaped.
     forkserver._forkserver._stop()  # type: ignore[attr-defined]
     return {"wall": time.perf_counter() - started, "cpu": cpu_seconds() - cpu}
 
 
 if __name__ == "__main__":
-    print(json.dumps(poll(sys.argv[1])), flush=True)
+    print(json.dumps((poll if sys.argv[1] == "poll" else daemon_cycle)(sys.argv[2])), flush=True)
