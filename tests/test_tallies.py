@@ -908,3 +908,56 @@ def test_an_ordinal_after_a_sentence_naming_us_forces(title, text, expected):
         (t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
         for t in found
     ] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A militia's "operations" count when aimed at US forces, as a cardinal or an ordinal.
+        (
+            "The group says it has mounted over 90 operations against U.S. troops in Iraq and Syria since Oct. 18.",
+            [(90, "more_than", "2023-10-18", None, "total")],
+        ),
+        (
+            "A rocket attack on Ain al-Asad on Sunday was the faction's 41st operation against American forces"
+            " since Oct. 18, it said.",
+            [(41, "exact", "2023-10-18", None, "total")],
+        ),
+        # Not operations of other kinds, nor aimed at anyone else.
+        ("U.S. forces in Syria have carried out 12 operations against Islamic State cells since Oct. 18.", []),
+        ("The militias have claimed 30 operations against Israel since Oct. 18, targeting U.S. bases too.", []),
+        # "occasions" counts like "times".
+        (
+            "U.S. personnel in Iraq and Syria have come under attack on at least 61 occasions since Oct. 17.",
+            [(61, "at_least", "2023-10-17", None, "total")],
+        ),
+        # Responses counted are not attacks on US forces.
+        ("Washington has struck back on four occasions since the attacks on American troops began on Oct. 17.", []),
+        ("The U.S. has retaliated six times since Oct. 17 for attacks on American troops.", []),
+    ],
+)
+def test_operations_and_occasions(text, expected):
+    assert tallies(text, "2023-12-04") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "as of yesterday": the day before publication ends the period; "as of" a weekday, that day.
+        (
+            "As of yesterday, U.S. forces had been attacked 52 times since Oct. 17, an official said.",
+            [(52, "exact", "2023-10-17", "2023-12-03", "total")],
+        ),
+        (
+            "U.S. forces had been attacked 52 times since Oct. 17 as of Friday, an official said.",
+            [(52, "exact", "2023-10-17", "2023-12-01", "total")],
+        ),
+        # "yesterday" said otherwise sets no end.
+        (
+            "U.S. forces, attacked again yesterday, have been attacked 52 times since Oct. 17.",
+            [(52, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_as_of_yesterday_sets_until(text, expected):
+    assert tallies(text, "2023-12-04") == expected

@@ -105,6 +105,9 @@ def _counts_in(
                 following[0] in terms.counted or following[0] in ("time", "on", "against", "such", "since")
             ):
                 kind = "count"
+            # "its 70th operation against U.S. forces"
+            elif following and following[0] in terms.aimed_nouns and _aimed_at_us(rest, following[0], terms):
+                kind = "count"
             # "the 74th on U.S. forces since Oct. 17, and the 40th in Syria"
             elif (
                 following and following[0] == "in" and (counts or after_total) and _region_after(rest, terms) != "total"

@@ -172,7 +172,9 @@ def tallies_in(
         ):
             if base_region is _UNKNOWN:
                 base_region = bases_region(found_in)
-            if isinstance(base_region, str) and counts_at_a_base(s, counts[0].at, base_region, terms):
+            if isinstance(base_region, str) and counts_at_a_base(
+                s, counts[0].at, base_region, terms, counts[0].ordinal
+            ):
                 counts = [replace(counts[0], region=base_region)]
         period = _period(s, low, words, published, terms, rolling=_ROLLING in names)
         if period.since is None and any(c.increment for c in counts):

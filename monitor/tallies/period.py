@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import date
+from datetime import date, timedelta
 
 from ..models import Tally
 from ..text import Found, Tokens, lower, tokenize
@@ -152,6 +152,9 @@ def _period(
             if published is not None and low.startswith("today", m.end()):
                 # "as of today": the day it was said, the publication day
                 until, until_phrase = published, sentence[m.start() : m.end() + 5]
+                break
+            if published is not None and low.startswith("yesterday", m.end()):
+                until, until_phrase = published - timedelta(days=1), sentence[m.start() : m.end() + 9]
                 break
             found = _find_date(low[m.end() : m.end() + 30], published)
             if found and found[0] and found[1] == 0:

@@ -76,6 +76,7 @@ def _ends_with_target(text: str, terms: TallyTerms) -> bool:
     return any(terms.target_and_word.fullmatch(text, p) for p in starts[-terms.target_words :])
 
 
+_AIMED_AFTER_FIGURE = re.compile(r"\S+\s+(?:[\w'’-]+\s+){0,2}?(?:on|against|targeting)\s+(?:the\s+)?", re.IGNORECASE)
 _REGION_THEN_FIGURE = re.compile(r"\s+(?:(?:accounted\s+for|saw|had|recorded|registered|with|was|were)\s+)?$")
 
 
@@ -85,7 +86,7 @@ def bases_region(found_in: Found) -> str | None:
     return found.pop()[len(BASES_OF) :] if len(found) == 1 else None
 
 
-def counts_at_a_base(sentence: str, at: int, region: str, terms: TallyTerms) -> bool:
+def counts_at_a_base(sentence: str, at: int, region: str, terms: TallyTerms, ordinal: bool = False) -> bool:
     """Whether the figure at offset at counts attacks on bases of the region alone (the only region
     whose bases the text names): between commas with it, one of them is named, or the base named
     before ("the base", "in the area"); and the sentence names no other region ("in Iraq and Syria")."""
@@ -95,5 +96,15 @@ def counts_at_a_base(sentence: str, at: int, region: str, terms: TallyTerms) -> 
     end = min((i for i in (sentence.find(",", at), sentence.find(";", at)) if i >= 0), default=len(sentence))
     stretch = sentence[start:end]
     if not (terms.bases.search(stretch) or terms.base_again.search(stretch)):
+        return False
+    # "an attack on Harir was its 70th operation against U.S. forces since ...": the ordinal counts
+    # attacks on the forces it names, not on the base of the one attack named before it.
+    after = sentence[at:end]
+    aimed = _AIMED_AFTER_FIGURE.match(after) if ordinal else None
+    if (
+        aimed
+        and terms.target_and_word.match(after, aimed.end())
+        and not (terms.bases.search(after) or terms.base_again.search(after))
+    ):
         return False
     return all(terms.region_of_group[(hit.lastindex or 0) - 1] == region for hit in terms.regions.finditer(sentence))

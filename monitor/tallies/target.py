@@ -58,9 +58,15 @@ _STRUCK_BY_THEM = re.compile(
 )
 
 
+_STRUCK_BACK = re.compile(r"\b(?:struck|hit|fought|lashed)\s+back\b|\bretaliated\b", re.IGNORECASE)
+
+
 def _us_struck(before: str, terms: TallyTerms) -> bool:
     """Whether, in the figure's clause, the last US or coalition force named is the one that struck."""
     clause = _CLAUSE_BREAK.split(before)[-1]
+    # "Washington has struck back on five occasions": the count is of its responses.
+    if _STRUCK_BACK.search(clause):
+        return True
     # Only a verb with a target just before it can be one: most clauses have none, and finding the
     # last target of a clause costs a scan of it.
     if not any(_ends_with_name(clause[: v.start()], terms) for v in _STRUCK_BY_THEM.finditer(clause)):
