@@ -961,3 +961,63 @@ def test_operations_and_occasions(text, expected):
 )
 def test_as_of_yesterday_sets_until(text, expected):
     assert tallies(text, "2023-12-04") == expected
+
+
+@pytest.mark.parametrize(
+    "title, text, expected",
+    [
+        # A total named again with no start of its own, after a headline without one: the start from
+        # its neighbour.
+        (
+            "Tally of attacks on American forces climbs to 52",
+            "The tally now stands at 52. The attacks started on Oct. 17, officials say.",
+            [(52, "exact", "2023-10-17", None, "total")],
+        ),
+        # No start anywhere: none.
+        (
+            "Tally of attacks on American forces climbs to 52",
+            "The tally now stands at 52, officials say.",
+            [(52, "exact", None, None, "total")],
+        ),
+    ],
+)
+def test_a_total_named_again_takes_a_start_from_its_neighbours(title, text, expected):
+    found = classify(title, text, date(2023, 12, 4), RULES, TERMS).tallies
+    assert [
+        (t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
+        for t in found
+    ] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A part after another, said of one region's bases; then the overall count, larger than the parts.
+        (
+            "U.S. troops in Syria have been attacked 30 times since Oct. 17, while bases in Iraq have drawn"
+            " about 25 attacks. That takes the overall count since Oct. 17 to 61.",
+            [
+                (30, "exact", "2023-10-17", None, "Syria"),
+                (25, "about", "2023-10-17", None, "Iraq"),
+                (61, "exact", "2023-10-17", None, "total"),
+            ],
+        ),
+        # Without the larger total, the parts add up to one.
+        (
+            "U.S. troops in Syria have been attacked 30 times since Oct. 17, while bases in Iraq have drawn"
+            " 25 attacks.",
+            [
+                (30, "exact", "2023-10-17", None, "Syria"),
+                (25, "exact", "2023-10-17", None, "Iraq"),
+                (55, "exact", "2023-10-17", None, "total"),
+            ],
+        ),
+        # A place after other words is no region of the count.
+        (
+            "U.S. troops have been attacked 30 times since Oct. 17, while officials in Iraq count 25 attacks.",
+            [(30, "exact", "2023-10-17", None, "total"), (25, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_bases_of_one_region_and_an_overall_count(text, expected):
+    assert tallies(text, "2023-12-04") == expected

@@ -92,6 +92,7 @@ def tallies_in(
     base_region: object = _UNKNOWN  # the one region of all the bases the text names, looked up when needed
     taken: list[tuple[Tally, int]] = []  # each tally taken, and its place in trace
     from_headline: set[int] = set()
+    sums: set[int] = set()  # the totals made by adding up regional parts
 
     def reject(sentence: str, reason: str, figures: list[str] | None = None) -> None:
         if trace is not None:
@@ -203,7 +204,9 @@ def tallies_in(
             continue
         since, until, phrase = period.since, period.until, period.phrase
         how = "period from its own sentence" if period.explicit else "no period stated"
-        if not period.explicit and refers_back:
+        # A total named again takes the period of the one before; where that had none (a headline's
+        # "now stands at 38"), its neighbours may state it ("The count now stands at 38. The attacks began on Oct. 17").
+        if not period.explicit and refers_back and (tallies[-1].since is not None or tallies[-1].until is not None):
             since, until = tallies[-1].since, period.until or tallies[-1].until
             phrase = next(
                 (
@@ -245,6 +248,7 @@ def tallies_in(
         if len(parts) > 1 and not totals and not refers_back:
             qualifier = next(iter(part_qualifiers)) if len(part_qualifiers) == 1 else "at_least"
             group.append(Tally(sum(t.count for t in parts), qualifier, since, until, "total", s))
+            sums.add(id(group[-1]))
             figures.append(" + ".join(c.words for c in counts))
         tallies.extend(group)
         if index < first:
@@ -266,7 +270,15 @@ def tallies_in(
     # A headline is terse ("27 attacks, six of them since the Oct. 26 strikes"): its figure counts only
     # where the body does not give the same one.
     body_counts = {t.count for t in tallies if id(t) not in from_headline}
-    out = _one_each([t for t in tallies if id(t) not in from_headline or t.count not in body_counts])
+    # The sum of parts stands for a total only where the article states none larger for that start
+    # ("48 in Iraq ... more than 70 in Syria ... That brings the overall count since Oct. 17 to 127").
+    stated = [t for t in tallies if t.region == "total" and id(t) not in sums]
+    outgrown = {
+        id(t) for t in tallies if id(t) in sums and any(o.since == t.since and o.count > t.count for o in stated)
+    }
+    out = _one_each(
+        [t for t in tallies if (id(t) not in from_headline or t.count not in body_counts) and id(t) not in outgrown]
+    )
     if trace is not None:
         for tally, at in taken:
             if not any(tally is o for o in out):
@@ -274,7 +286,9 @@ def tallies_in(
                     trace[at],
                     taken=False,
                     tally=None,
-                    reason="the same figure as one given elsewhere in the article: one tally",
+                    reason="the sum of parts of a larger total the article states"
+                    if id(tally) in outgrown
+                    else "the same figure as one given elsewhere in the article: one tally",
                 )
     return out
 

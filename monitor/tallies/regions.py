@@ -49,7 +49,7 @@ def _region_of(masked: str, m: re.Match[str], following: int, earlier: Sequence[
     """The region of the count m: named after it, before the following count; else named before it
     ("US forces in Syria were attacked nine times"); else the total."""
     region = _region_after(masked[m.end() : following], terms)
-    if region != "total" or earlier:
+    if region != "total":
         return region
     # Only in the figure's clause: "U.S. forces in Syria were attacked on Tuesday, officials said, the
     # 74th time troops in the region were targeted" counts the region's total, not Syria's.
@@ -59,13 +59,18 @@ def _region_of(masked: str, m: re.Match[str], following: int, earlier: Sequence[
     if places:
         last = places[-1].start()
         region = _region_after(before[last:], terms)
-        # Only a place that follows the target itself counts ("US forces in Syria"), not any earlier one.
-        if region != "total" and _ends_with_target(before[max(0, last - 40) : last], terms):
+        # Only a place that follows the target itself counts ("US forces in Syria"), not any earlier one;
+        # after another count, only one after its own bases ("..., while bases in Syria drew more than 70").
+        if region != "total" and (
+            _BASES_BEFORE.search(before, 0, last)
+            or (not earlier and _ends_with_target(before[max(0, last - 40) : last], terms))
+        ):
             return region
     return "total"
 
 
 _IN_PLACE = re.compile(r"\s+in\s+")
+_BASES_BEFORE = re.compile(r"\b(?:bases|outposts|installations|garrisons)$", re.IGNORECASE)
 _WORD_START = re.compile(r"(?<![\w-])\w")
 
 
