@@ -1021,3 +1021,39 @@ def test_a_total_named_again_takes_a_start_from_its_neighbours(title, text, expe
 )
 def test_bases_of_one_region_and_an_overall_count(text, expected):
     assert tallies(text, "2023-12-04") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A count on the sites or facilities of one country is that country's.
+        (
+            "Militias have fired at U.S. military sites in Syria at least nine times since March.",
+            [(9, "at_least", "2023-03-01", None, "Syria")],
+        ),
+        (
+            "Militias have fired at U.S. military sites in Iraq and Syria at least nine times since March.",
+            [(9, "at_least", "2023-03-01", None, "total")],
+        ),
+        # A figure reached, then its parts after a dash.
+        (
+            "Attacks on U.S. troops since Oct. 17 now total 44 - 19 in Iraq and 25 in Syria.",
+            [
+                (44, "exact", "2023-10-17", None, "total"),
+                (19, "exact", "2023-10-17", None, "Iraq"),
+                (25, "exact", "2023-10-17", None, "Syria"),
+            ],
+        ),
+        # "operations against the bases of the American ..." are aimed at US forces; of another army's, not.
+        (
+            "The faction said it had launched 35 operations against the bases of the American forces since Oct. 18.",
+            [(35, "exact", "2023-10-18", None, "total")],
+        ),
+        (
+            "The faction said it had launched 35 operations against the bases of the Turkish army since Oct. 18.",
+            [],
+        ),
+    ],
+)
+def test_sites_of_one_country_a_dash_before_parts_and_bases_of_us_forces(text, expected):
+    assert tallies(text, "2023-12-04") == expected

@@ -47,7 +47,9 @@ class _Count:
     ordinal: bool = False  # "the 92nd attack"
 
 
-_FIGURE_END = re.compile(r"\s*(?:since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|$)")
+_FIGURE_END = re.compile(
+    r"\s*(?:-\s|since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|$)"
+)
 _TIMES = re.compile(r"\btimes\b")
 _RATIO = re.compile(r"\s+(?:as|the|more|higher|larger|greater)\b")
 _PART_OF = re.compile(r"\s+of\s+(?P<which>them|those|these|the|which)\b\s*(?P<noun>[\w'’-]+)?")

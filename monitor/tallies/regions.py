@@ -70,7 +70,7 @@ def _region_of(masked: str, m: re.Match[str], following: int, earlier: Sequence[
 
 
 _IN_PLACE = re.compile(r"\s+in\s+")
-_BASES_BEFORE = re.compile(r"\b(?:bases|outposts|installations|garrisons)$", re.IGNORECASE)
+_BASES_BEFORE = re.compile(r"\b(?:bases|outposts|installations|garrisons|sites|facilities|positions)$", re.IGNORECASE)
 _WORD_START = re.compile(r"(?<![\w-])\w")
 
 

@@ -41,11 +41,20 @@ def _total_of_attacks_after(rest: str, terms: TallyTerms) -> bool:
 def _aimed_at_us(rest: str, noun: str, terms: TallyTerms) -> bool:
     """Whether the noun after a figure is aimed at US or coalition forces: "strikes against its forces"."""
     at = rest.lower().find(noun)
-    m = _AIMED_AT.match(rest[at + len(noun) :] + " ") if at >= 0 else None
+    tail = rest[at + len(noun) :] + " "
+    m = _AIMED_AT.match(tail) if at >= 0 else None
     what = _ARTICLE.sub("", m.group("what")) if m else ""
-    return bool(m) and _AT_ONCE.match(rest, at + len(noun)) is not None and bool(terms.target_and_word.match(what))
+    return (
+        m is not None
+        and _AT_ONCE.match(rest, at + len(noun)) is not None
+        and bool(terms.target_and_word.match(what) or _BASES_OF_US.match(tail, m.start("what")))
+    )
 
 
+# "operations against the bases of the American occupation"
+_BASES_OF_US = re.compile(
+    r"(?:the\s+)?(?:bases|positions|forces)\s+of\s+(?:the\s+)?(?:american|us|u\.s\.|coalition)\b", re.IGNORECASE
+)
 _AT_ONCE = re.compile(r"\s+(?:on|against|targeting|at)\s")
 _ARTICLE = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
 
