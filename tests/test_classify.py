@@ -440,3 +440,31 @@ def test_not_after_and_not_before_name_known_lists():
 )
 def test_an_attack_with_no_group_named_in_the_theatre(text, is_attack):
     assert ("attack" in categories("", text)) is is_attack
+
+
+@pytest.mark.parametrize(
+    "text, is_strike",
+    [
+        # A question about past strikes' effect recaps them.
+        (
+            "Asked whether Sunday's U.S. strikes on Kataib Hezbollah depots in Iraq had worked, the general"
+            " said time would tell.",
+            True,
+        ),
+        # Weighing whether to strike is no strike.
+        ("Officials are weighing whether to strike Kataib Hezbollah depots in Iraq, the general said.", False),
+        # A briefing's "proportionate action" against a militia figure is a strike; promised, it is not.
+        (
+            "On Monday U.S. forces took necessary and proportionate action against a Kataib Hezbollah"
+            " commander in Iraq, a spokesman said.",
+            True,
+        ),
+        (
+            "The U.S. will take necessary and proportionate action against Kataib Hezbollah in Iraq if"
+            " attacks go on, a spokesman said.",
+            False,
+        ),
+    ],
+)
+def test_strikes_recapped_in_briefings(text, is_strike):
+    assert ("strike" in categories("", text)) is is_strike
