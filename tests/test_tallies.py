@@ -1057,3 +1057,36 @@ def test_bases_of_one_region_and_an_overall_count(text, expected):
 )
 def test_sites_of_one_country_a_dash_before_parts_and_bases_of_us_forces(text, expected):
     assert tallies(text, "2023-12-04") == expected
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # An ordinal aimed at US bases, its start a named event: the militias' name for Oct. 7.
+        (
+            "The group said the operation was its 95th against American bases since the Al-Aqsa Flood began.",
+            "2023-12-04",
+            [(95, "exact", "2023-10-07", None, "total")],
+        ),
+        # The Soleimani strike as a start.
+        (
+            "Rockets have been fired at U.S. troops 15 times since the killing of Soleimani, officials said.",
+            "2020-06-01",
+            [(15, "exact", "2020-01-03", None, "total")],
+        ),
+        # Before it happened, no such start.
+        (
+            "Rockets have been fired at U.S. troops 15 times since the killing of Soleimani, officials said.",
+            "2019-06-01",
+            [(15, "exact", None, None, "total")],
+        ),
+        # An operation of another kind with a figure is no count.
+        (
+            "The operation freed 40 hostages held near a U.S. base since Oct. 7, officials said.",
+            "2023-12-04",
+            [],
+        ),
+    ],
+)
+def test_an_ordinal_operation_and_named_starts(text, published, expected):
+    assert tallies(text, published) == expected
