@@ -1090,3 +1090,22 @@ def test_sites_of_one_country_a_dash_before_parts_and_bases_of_us_forces(text, e
 )
 def test_an_ordinal_operation_and_named_starts(text, published, expected):
     assert tallies(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A part of a total with a window of its own that rolls: a count with no start.
+        (
+            "U.S. forces have been attacked 75 times since Oct. 17 - nine of them in the past week, an official said.",
+            [(75, "exact", "2023-10-17", None, "total"), (9, "exact", None, None, "total")],
+        ),
+        # A part said only of a place stays a regional part of the total.
+        (
+            "U.S. forces have been attacked 75 times since Oct. 17 - nine of them in Jordan, an official said.",
+            [(75, "exact", "2023-10-17", None, "total"), (9, "exact", "2023-10-17", None, "Jordan")],
+        ),
+    ],
+)
+def test_a_part_in_a_rolling_window(text, expected):
+    assert tallies(text, "2023-12-04") == expected

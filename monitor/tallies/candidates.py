@@ -26,7 +26,9 @@ from .vocabulary import TallyTerms
 # sentence or is a region ("Syria 83").
 _NAME_BEFORE = re.compile(r"(?<=\S )([A-Z][a-z][\w-]*) $")
 _AIMED_ONCE = re.compile(r"\s+(?:on|against)\s+(?:the\s+)?")
-_OWN_START_AFTER = re.compile(r"\s+(?:of\s+(?:them|those|these)\s+)?since\b")
+_OWN_START_AFTER = re.compile(
+    r"\s+(?:of\s+(?:them|those|these)\s+)?(?:since|(?:in|over|during)\s+the\s+(?:past|last)\s+(?:week|month|day))\b"
+)
 _INCREMENT = frozenset(("more", "additional", "further", "new"))
 
 

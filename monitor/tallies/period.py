@@ -249,7 +249,8 @@ def _clause_periods(
     for i in set(clause_of):
         text = sentence[bounds[i] : bounds[i + 1]]
         period = _period(text, low[bounds[i] : bounds[i + 1]], tokenize(text), published, terms, rolling=False)
-        own[i] = period if period.since is not None else None
+        # A start of its own, or a window that rolls ("- eight of them in the past week"): no start.
+        own[i] = period if period.explicit else None
     return [own[i] for i in clause_of]
 
 
