@@ -1109,3 +1109,22 @@ def test_an_ordinal_operation_and_named_starts(text, published, expected):
 )
 def test_a_part_in_a_rolling_window(text, expected):
     assert tallies(text, "2023-12-04") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "By <date>," opening the sentence dates the count, like "as of".
+        (
+            "By Nov. 20, U.S. forces had been attacked 66 times since Oct. 17.",
+            [(66, "exact", "2023-10-17", "2023-11-20", "total")],
+        ),
+        # "by" elsewhere does not.
+        (
+            "U.S. forces had been attacked by militias 66 times since Oct. 17, by Pentagon figures for Nov. 20.",
+            [(66, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_by_a_date_opening_the_sentence_sets_until(text, expected):
+    assert tallies(text, "2023-12-04") == expected
