@@ -1128,3 +1128,23 @@ def test_a_part_in_a_rolling_window(text, expected):
 )
 def test_by_a_date_opening_the_sentence_sets_until(text, expected):
     assert tallies(text, "2023-12-04") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "from" across a clause is no range: the rolling window holds.
+        (
+            "U.S. forces were attacked 14 times in the past week, by figures from officials, though a truce"
+            " held until Friday.",
+            [(14, "exact", None, None, "total")],
+        ),
+        # A range from one date to another, the first with its year.
+        (
+            "U.S. forces were attacked 41 times from Oct. 17, 2023, to Nov. 10.",
+            [(41, "exact", "2023-10-17", "2023-11-10", "total")],
+        ),
+    ],
+)
+def test_from_spans_no_clause(text, expected):
+    assert tallies(text, "2023-12-04") == expected

@@ -53,6 +53,7 @@ _START_WORDS = re.compile(
     r"|first\s+(?:one\s+|attack\s+|of\s+them\s+)?(?:came|was|occurred|took\s+place))\b(?:\s+on\b)?"
 )
 _BETWEEN = re.compile(r"\b(?:between|from)\s+(?P<a>.{3,80}?)\s+(?:and|to|through|until)\s+")
+_CLAUSE_COMMA = re.compile(r",(?=\s+(?!to\b|and\b|until\b|through\b)[a-z])")
 _DAY_FIRST = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?\b")
 _WEEKDAY_RANGE = re.compile(
     r"\b(?:on|between|from)\s+(?P<a>"
@@ -163,6 +164,9 @@ def _period(
                 until_phrase = sentence[m.start() : m.end() + found[2]]
                 break
     m = _BETWEEN.search(low) if has("between") or has("from") else None
+    # "from" spans no clause: "a tally compiled from Pentagon statements, despite a pause ... until Friday".
+    if m and m.group().startswith("from") and _CLAUSE_COMMA.search(m.group("a")):
+        m = None
     if m:
         start = _start_in(sentence[m.start("a") : m.end("a")], published, terms)
         if start:
