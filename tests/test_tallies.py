@@ -1148,3 +1148,26 @@ def test_by_a_date_opening_the_sentence_sets_until(text, expected):
 )
 def test_from_spans_no_clause(text, expected):
     assert tallies(text, "2023-12-04") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A rolling window's count right after a total, with no target of its own.
+        (
+            "Militias have attacked U.S. forces 80 times since Oct. 17. In the past week alone, there were 15 attacks.",
+            [(80, "exact", "2023-10-17", None, "total"), (15, "exact", None, None, "total")],
+        ),
+        # Not after a sentence with no total, nor with no rolling window.
+        (
+            "Militias have attacked U.S. forces again. In the past week alone, there were 15 attacks.",
+            [],
+        ),
+        (
+            "Militias have attacked U.S. forces 80 times since Oct. 17. Elsewhere there were 15 attacks.",
+            [(80, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_a_rolling_count_right_after_a_total(text, expected):
+    assert tallies(text, "2023-12-04") == expected

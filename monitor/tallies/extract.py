@@ -195,6 +195,15 @@ def tallies_in(
             and period.since is None
             and not any(c.count == t.count for c in counts for t in tallies)
             and not (all(c.ordinal for c in counts) and _after_target(tokens, index, found_in))
+            # A rolling window's count right after the sentence that gave a total ("... more than 60 times
+            # since Oct. 17. In the past week alone, there were nearly a dozen attacks.").
+            and not (
+                index > 0
+                and _ROLLING in names
+                and period.explicit
+                and bool(tallies)
+                and tallies[-1].sentence == tokens.sentences[index - 1].text
+            )
         ):
             reject(
                 s,
