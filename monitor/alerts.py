@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from . import webhook
 from .models import Article, Classification, SeriesHigh, SeriesKey, Tally
 from .series import NEW_SERIES
+from .wording import local_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +25,7 @@ class Alert:
 
 
 def _when(moment: datetime | None, tz: ZoneInfo) -> str:
-    if moment is None:
-        return "time not given"
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+    return local_time(moment, tz, missing="time not given")
 
 
 def _quote(sentence: str, limit: int = 400) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .digest import Digest, FeedTrouble, OlderStored, SeriesMove, StoryLine
-from .wording import plural
+from .wording import local_time, plural
 
 
 def title_of(d: Digest, tz: ZoneInfo) -> str:
@@ -22,10 +21,6 @@ def title_of(d: Digest, tz: ZoneInfo) -> str:
     if d.troubles:
         parts.append(f"{len(d.troubles)} feed{'s' if len(d.troubles) > 1 else ''} in trouble")
     return f"[digest] {', '.join(parts)}, {span}"
-
-
-def _at(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _steps_text(s: SeriesMove) -> str:
@@ -53,11 +48,11 @@ def _older(o: OlderStored, tz: ZoneInfo) -> str:
 
 
 def _published(s: StoryLine, tz: ZoneInfo) -> str:
-    return f"published {_at(s.published, tz)}" if s.published else "publication time not given"
+    return f"published {local_time(s.published, tz)}" if s.published else "publication time not given"
 
 
 def _span(d: Digest, tz: ZoneInfo) -> str:
-    return f"{_at(d.period.start, tz)} to {_at(d.period.end, tz)}"
+    return f"{local_time(d.period.start, tz)} to {local_time(d.period.end, tz)}"
 
 
 def _carried(s: StoryLine, tz: ZoneInfo) -> str:
