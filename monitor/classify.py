@@ -36,6 +36,7 @@ class Rule:
     exclude_near: tuple[str, ...] = ()  # any of these within `near` words of the match voids it
     near: int = 3
     exclude_clause: tuple[str, ...] = ()  # any of these in a clause the match touches voids it
+    follow: tuple[str, ...] = ()  # lists that must come after the match, in its sentence or the next one
     needs: frozenset[str] = frozenset()  # sequence and anywhere, as a set
     voids: frozenset[str] = frozenset()  # exclude, as a set
 
@@ -86,6 +87,7 @@ def compile_rules(raw: dict[str, Any], source: str) -> Ruleset:
         "context",
         "context_exclude",
         "exclude_clause",
+        "follow",
     }
     rules = []
     seen = set()
@@ -114,6 +116,7 @@ def compile_rules(raw: dict[str, Any], source: str) -> Ruleset:
             "context",
             "context_exclude",
             "exclude_clause",
+            "follow",
         ):
             value = r.get(field_name, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -174,9 +177,33 @@ def compile_rules(raw: dict[str, Any], source: str) -> Ruleset:
     )
 
 
-def _rule_fires(rule: Rule, positions: dict[str, list[int]], tokens: Tokens, index: int) -> bool:
+def _rule_fires(rule: Rule, positions: dict[str, list[int]], tokens: Tokens, index: int, found_in: Found) -> bool:
     """Whether the rule fires on sentence index, which holds all the lists it needs and none it excludes."""
-    return _why_not(rule, positions, sentence_clauses(rule, positions, tokens, index)) is None
+    return _why_not(rule, positions, sentence_clauses(rule, positions, tokens, index)) is None and (
+        not rule.follow or followed(rule, index, found_in, tokens) is not None
+    )
+
+
+def followed(rule: Rule, index: int, found_in: Found, tokens: Tokens) -> int | None:
+    """The last sentence a rule's follow lists reach: each after the match's start in its own sentence, or
+    in the next sentence of the paragraph, which must hold none of the rule's exclude lists ("U.S. jets
+    struck two sites near Abu Kamal. The Pentagon said the sites were used by Kataib Hezbollah")."""
+    here = found_in[index]
+    start = here[rule.sequence[0] if rule.sequence else rule.anywhere[0]][0]
+    following = found_in.get(index + 1)
+    reach = index
+    for name in rule.follow:
+        if any(p > start for p in here.get(name, ())):
+            continue
+        if (
+            following is None
+            or name not in following
+            or not rule.voids.isdisjoint(following)
+            or not tokens.same_paragraph(index, index + 1)
+        ):
+            return None
+        reach = index + 1
+    return reach
 
 
 def sentence_clauses(rule: Rule, positions: dict[str, list[int]], tokens: Tokens, index: int) -> tuple[int, ...]:
@@ -288,6 +315,12 @@ def _sequence_spans(rule: Rule, positions: dict[str, list[int]]) -> list[tuple[i
     return spans
 
 
+def matched_text(rule: Rule, index: int, found_in: Found, tokens: Tokens) -> str:
+    """The sentence a rule fired on, with the next one when its follow lists are there."""
+    last = followed(rule, index, found_in, tokens) if rule.follow else index
+    return " ".join(s.text for s in tokens.sentences[index : (last or index) + 1])
+
+
 def read_article(title: str, text: str, ruleset: Ruleset, tally_terms: TallyTerms | None) -> tuple[str, Tokens, Found]:
     """The headline as classified, the sentences and tokens of headline and body, and where their terms are."""
     body = normalise(text)
@@ -317,7 +350,9 @@ def classify(
         fired = [
             rule
             for rule in rules
-            if rule.needs <= present and rule.voids.isdisjoint(present) and _rule_fires(rule, positions, tokens, index)
+            if rule.needs <= present
+            and rule.voids.isdisjoint(present)
+            and _rule_fires(rule, positions, tokens, index, found_in)
         ]
         if fired:
             fired_in[index] = fired
@@ -330,7 +365,7 @@ def classify(
         for rule in fired_in[index]:
             if rule.name not in fired_rules:
                 fired_rules.add(rule.name)
-                found.append(Match(rule.name, rule.category, sentences[index].text))
+                found.append(Match(rule.name, rule.category, matched_text(rule, index, found_in, tokens)))
 
     tallies: tuple[Tally, ...] = ()
     if tally_terms is not None:

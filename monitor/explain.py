@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .classify import Rule, Ruleset, _why_not, classify, read_article, sentence_clauses
+from .classify import Rule, Ruleset, _why_not, classify, followed, matched_text, read_article, sentence_clauses
 from .models import Classification
 from .tallies import FigureTrace, TallyTerms, explain_tallies
 from .text import Found, Tokens, tokenize
@@ -40,7 +40,8 @@ def explain(title: str, text: str, published: date | None, ruleset: Ruleset, tal
             if not rule.needs <= positions.keys():
                 continue
             reason = _void_reason(rule, index, positions, article_lists, found_in, tokens, ruleset)
-            traces.append(RuleTrace(rule.name, rule.category, tokens.sentences[index].text, not reason, reason or ""))
+            sentence = tokens.sentences[index].text if reason else matched_text(rule, index, found_in, tokens)
+            traces.append(RuleTrace(rule.name, rule.category, sentence, not reason, reason or ""))
     return Explanation(
         classify(title, text, published, ruleset, tally_terms),
         traces,
@@ -79,6 +80,11 @@ def _void_reason(
         if why is not None:
             window = "the sentence" if rule.window is None else f"{rule.window} words"
             reasons.append(f"{why} ({' > '.join(rule.sequence) or ' + '.join(rule.anywhere)} within {window})")
+        elif rule.follow and followed(rule, index, found_in, tokens) is None:
+            reasons.append(
+                f"follow lists {' + '.join(rule.follow)} are not after the match in this sentence or the next"
+                " one of the paragraph (without an exclude list)"
+            )
     return "; ".join(reasons) or None
 
 

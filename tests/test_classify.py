@@ -468,3 +468,73 @@ def test_an_attack_with_no_group_named_in_the_theatre(text, is_attack):
 )
 def test_strikes_recapped_in_briefings(text, is_strike):
     assert ("strike" in categories("", text)) is is_strike
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The target named a sentence later.
+        "U.S. warplanes pounded three compounds near the border town of Qaim. Officials said the compounds "
+        "belonged to Kataib Hezbollah.",
+        "Two B-1 bombers hit a command post in the Syrian desert before dawn. The post was used by the IRGC's "
+        "Quds Force, a spokesman said.",
+        "American F-15Es bombed a farm outside Mayadeen; the farm hid drones of a militia backed by Iran.",
+        # The passive, with the US after "by a".
+        "A car carrying a Nujaba commander was struck by a U.S. drone on a Baghdad street on Tuesday night.",
+        # One US service member, or one contractor, hurt.
+        "A rocket barrage on the airport wounded a U.S. service member and a contractor.",
+    ],
+)
+def test_strikes_whose_target_is_named_after_the_verb_or_the_next_sentence(text):
+    found = categories("", text + CONTEXT)
+    assert ("attack" if "barrage" in text else "strike") in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # US forces on the receiving end, in the passive.
+        "U.S. and coalition forces have been attacked 40 times. Kataib Hezbollah claimed most of the attacks.",
+        # A dateline is no actor.
+        "WASHINGTON (AP) - Drones hit a base in Syria. Officials blamed a militia loyal to Tehran.",
+        # Sanctions are no strike; nor a strike in the next paragraph; nor one only planned.
+        "Washington hit the militia's bankers with sanctions. The bankers work for Kataib Hezbollah.",
+        "U.S. jets struck targets in Yemen overnight.\n\nSeparately, Kataib Hezbollah threatened U.S. bases.",
+        "U.S. bombers could hit the depots within days. The depots belong to Kataib Hezbollah.",
+        # The target named before the strike is not the one struck: Nujaba fired, the drone was hit.
+        "Nujaba launched a drone at the base, and U.S. forces shot it down.",
+    ],
+)
+def test_a_strike_subject_without_a_proxy_target_after_it_is_no_strike(text):
+    assert "strike" not in categories("", text + " Officials said the incident took place in Iraq.")
+
+
+def test_a_follow_list_must_come_after_the_match_in_its_sentence_or_the_next():
+    raw = {
+        "terms": {"who": ["sappers"], "what": ["blew up"], "whose": ["the rebels"], "other": ["allegedly"]},
+        "rule": [
+            {
+                "name": "r",
+                "category": "strike",
+                "sequence": ["who", "what"],
+                "follow": ["whose"],
+                "exclude": ["other"],
+            }
+        ],
+    }
+    rules = compile_rules(raw, "rules.toml")
+
+    def fires(text: str) -> bool:
+        return classify("", text, None, rules).categories == ("strike",)
+
+    assert fires("Sappers blew up the bridge of the rebels.")
+    assert fires("Sappers blew up the bridge. It belonged to the rebels.")
+    matched = classify("", "Sappers blew up the bridge. It belonged to the rebels.", None, rules).matches[0]
+    assert matched.sentence == "Sappers blew up the bridge. It belonged to the rebels."
+    assert not fires("The rebels saw that sappers blew up the bridge.")
+    assert not fires("Sappers blew up the bridge. Then came the night. It belonged to the rebels.")
+    assert not fires("Sappers blew up the bridge.\n\nIt belonged to the rebels.")
+    assert not fires("Sappers blew up the bridge. It allegedly belonged to the rebels.")
+    with pytest.raises(ConfigError) as e:
+        compile_rules({**raw, "rule": [{**raw["rule"][0], "follow": ["nowhere"]}]}, "rules.toml")
+    assert e.value.key == "rule[0].follow"

@@ -1171,3 +1171,21 @@ def test_from_spans_no_clause(text, expected):
 )
 def test_a_rolling_count_right_after_a_total(text, expected):
     assert tallies(text, "2023-12-04") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # After "such", the noun decides what an ordinal counts.
+        (
+            "After the attacks on its troops, the U.S. bombed a depot in Syria, the third such raid this month.",
+            [],
+        ),
+        (
+            "A rocket hit the base housing U.S. troops near Qaim, the ninth such attack since Oct. 17.",
+            [(9, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_an_ordinal_after_such_counts_only_attacks(text, expected):
+    assert tallies(text, "2023-12-04") == expected

@@ -104,13 +104,19 @@ def _counts_in(
         kind = None
         region_hint = None
         if ordinal:
-            # "the 108th attack", "the 74th time troops were targeted", "the 144th on U.S. troops"
-            if following and (
-                following[0] in terms.counted or following[0] in ("time", "on", "against", "such", "since")
+            # "the 108th attack", "the 74th time troops were targeted", "the 144th on U.S. troops"; after
+            # "such", the noun decides: "the fifth such attack", not "the second such raid in a week"
+            noun_at = 1 if following[:1] == ["such"] else 0
+            if len(following) > noun_at and (
+                following[noun_at] in terms.counted or following[noun_at] in ("time", "on", "against", "since")
             ):
                 kind = "count"
             # "its 70th operation against U.S. forces"
-            elif following and following[0] in terms.aimed_nouns and _aimed_at_us(rest, following[0], terms):
+            elif (
+                len(following) > noun_at
+                and following[noun_at] in terms.aimed_nouns
+                and _aimed_at_us(rest, following[noun_at], terms)
+            ):
                 kind = "count"
             # "the 74th on U.S. forces since Oct. 17, and the 40th in Syria"
             elif (
