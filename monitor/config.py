@@ -275,8 +275,6 @@ def _feeds(path: Path, raw: object) -> tuple[Feed, ...]:
 
 
 def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
-    import apprise  # noqa: PLC0415  (heavy: only when notifiers are configured)
-
     out, names = [], set()
     for i, key, n in _tables(path, raw, "notifiers", NOTIFIER_KEYS):
         url = n.get("url")
@@ -292,7 +290,7 @@ def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
             raise ConfigError(
                 path, f"{key}.headers", "only webhook+http:// and webhook+https:// notifiers take headers"
             )
-        elif apprise.Apprise.instantiate(url) is None:
+        elif not _apprise_understands(url):
             raise ConfigError(path, f"{key}.url", f"apprise does not understand this URL ({mask_url(url)})")
         events = n.get("events", list(EVENTS))
         if not isinstance(events, list) or not events or not all(e in EVENTS for e in events):
@@ -305,3 +303,9 @@ def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
         names.add(name)
         out.append(NotifierConfig(name, url, tuple(events), tuple(headers.items())))
     return tuple(out)
+
+
+def _apprise_understands(url: str) -> bool:
+    import apprise  # noqa: PLC0415  (heavy: only when an apprise notifier is configured)
+
+    return apprise.Apprise.instantiate(url) is not None

@@ -1,22 +1,25 @@
 """What the operator's commands do, apart from parsing and printing: one cycle now, the daemon, the
 health check, a digest now and a test message to the notifiers. Each opens the store it needs and
-closes it; the time is read here, at the edge, and passed into the stages."""
+closes it; the time is read here, at the edge, and passed into the stages.
+
+At the top are only the imports of `poll`, which cron starts every few minutes and whose start-up
+is counted to its first fetch; the daemon's scheduler, the digest and the retention pruning are
+imported by the functions that use them."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .archive import prune_if_due
-from .config import Config
-from .digest import build_digest, period_until_now
-from .digest_render import render_text, title_of
-from .health import Health, check_health
 from .notify import Notifiers, deliver_pending, send_test
 from .pipeline import CycleReport, run_cycle, run_due_digest, send_digest, utc_now
-from .scheduler import run_forever
 from .store import Store, exclusive
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .health import Health
 
 log = logging.getLogger("monitor")
 
@@ -64,6 +67,7 @@ def no_feed_answered(report: CycleReport) -> bool:
 
 def run_daemon(config: Config) -> None:
     """A cycle every schedule.poll_interval_seconds and the digests at their slots, until SIGINT or SIGTERM."""
+    config.settings.build_deferred()  # a bad digest schedule stops the daemon before it takes the store
     notifiers = Notifiers(config.notifiers, config=config)
     with exclusive(config.store_path):
         Store(config.store_path).close()  # fail now, not in the first cycle, if the store cannot be opened
@@ -71,6 +75,9 @@ def run_daemon(config: Config) -> None:
 
 
 def _run_forever(config: Config, notifiers: Notifiers) -> None:
+    from .archive import prune_if_due  # noqa: PLC0415 - the daemon's alone (module docstring)
+    from .scheduler import run_forever  # noqa: PLC0415
+
     stopping = threading.Event()  # set by SIGTERM or SIGINT: the cycle under way cuts its work short
 
     def cycle() -> None:
@@ -114,6 +121,8 @@ def _run_forever(config: Config, notifiers: Notifiers) -> None:
 
 def health(config: Config) -> Health:
     """Is the daemon alive and of use: a recent cycle, a store that takes writes, not every feed failing."""
+    from .health import check_health  # noqa: PLC0415 - not a poll's (module docstring)
+
     return check_health(
         config.store_path,
         config.settings.schedule.poll_interval_seconds,
@@ -125,6 +134,9 @@ def health(config: Config) -> Health:
 
 def digest_preview(config: Config) -> str:
     """The digest of everything since the last one, as it would be sent now: its title, then its text."""
+    from .digest import build_digest, period_until_now  # noqa: PLC0415 - not a poll's (module docstring)
+    from .digest_render import render_text, title_of  # noqa: PLC0415
+
     with Store(config.store_path) as store:
         d = build_digest(
             store,
@@ -153,6 +165,8 @@ class DigestSent:
 
 def send_digest_now(config: Config) -> DigestSent:
     """The digest of everything since the last one, recorded, queued for every target and delivered."""
+    from .digest import period_until_now  # noqa: PLC0415 - not a poll's (module docstring)
+
     with Store(config.store_path) as store:
         notifiers = Notifiers(config.notifiers, config=config)
         now = utc_now()

@@ -16,10 +16,12 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from .errors import StoreError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BASELINE = """
 CREATE TABLE IF NOT EXISTS feeds (

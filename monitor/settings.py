@@ -1,12 +1,13 @@
 """The settings of the config file's tables: one table, SETTINGS, drives their validation, their
 defaults and the README's reference (reference.py), and `Settings` holds them typed, with what is
-built from them (the zone, the digest trigger, the fetch limits) built once at load. The keys of a
-feed's and a notifier's table are here too, with their help.
+built from them (the zone, the fetch limits) built once at load; the digest trigger is built at its
+first use. The keys of a feed's and a notifier's table are here too, with their help.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -231,7 +232,13 @@ class ScheduleSettings:
     timezone: str
     digest: str  # a crontab expression (a nickname written out), or empty
     zone: ZoneInfo
-    digest_trigger: CronTrigger | None  # None: no digests
+    config_path: Path  # the file a bad digest expression is named in
+
+    @property
+    def digest_trigger(self) -> CronTrigger | None:
+        """When digests are due; None: no digests. Built at first use, as APScheduler's imports would
+        delay a poll's first fetch; the daemon's start and check-config ask, so a bad one is named early."""
+        return digest_trigger(self.config_path, self.digest, self.timezone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +296,10 @@ class Settings:
     dedupe: DedupeSettings
     rules: RulesSettings
 
+    def build_deferred(self) -> None:
+        """Build what load leaves to its first use (the digest trigger): a bad value raises ConfigError now."""
+        self.schedule.digest_trigger  # noqa: B018 - a property that builds, and checks, the trigger
+
     def by_section(self) -> dict[str, dict[str, object]]:
         """The table's settings as written in the file (after defaults), section by section: for
         `monitor check-config`, which shows what the monitor uses."""
@@ -343,8 +354,8 @@ def group(cls: type[Group], section: str, values: dict[str, object], **built: ob
 
 
 def build_settings(path: Path, values: dict[str, object]) -> Settings:
-    """Settings from checked values; the zone and the digest trigger are built here, so a bad one is
-    a ConfigError at load rather than a crash at the first digest."""
+    """Settings from checked values; the zone is built here, so a bad one is a ConfigError at load
+    rather than a crash at the first alert (the digest trigger: see ScheduleSettings.digest_trigger)."""
     from .fetch import Limits  # noqa: PLC0415  (httpx: only for commands that load the whole config)
 
     timezone, digest = str(values["schedule.timezone"]), str(values["schedule.digest"])
@@ -352,16 +363,7 @@ def build_settings(path: Path, values: dict[str, object]) -> Settings:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(path, "schedule.timezone", f"unknown timezone {timezone!r}") from None
-    digest = CRON_NICKNAMES.get(digest.strip(), digest)
-    trigger = None
-    if digest.strip():
-        from apscheduler.triggers.cron import CronTrigger  # noqa: PLC0415  (only when digests are on)
-
-        try:
-            trigger = CronTrigger.from_crontab(digest, timezone=timezone)
-        except ValueError as e:
-            raise ConfigError(path, "schedule.digest", f"not a crontab expression ({e})") from None
-    values = values | {"schedule.digest": digest}
+    values = values | {"schedule.digest": CRON_NICKNAMES.get(digest.strip(), digest)}
     fetch: dict[str, Any] = {k.split(".")[1]: v for k, v in values.items() if k.startswith("fetch.")}
     limits = Limits(
         timeout_seconds=fetch["timeout_seconds"],
@@ -372,7 +374,7 @@ def build_settings(path: Path, values: dict[str, object]) -> Settings:
     )
     return Settings(
         storage=group(StorageSettings, "storage", values),
-        schedule=group(ScheduleSettings, "schedule", values, zone=zone, digest_trigger=trigger),
+        schedule=group(ScheduleSettings, "schedule", values, zone=zone, config_path=path),
         digest=group(DigestSettings, "digest", values),
         alerts=group(AlertsSettings, "alerts", values),
         health=group(HealthSettings, "health", values),
@@ -380,3 +382,16 @@ def build_settings(path: Path, values: dict[str, object]) -> Settings:
         dedupe=group(DedupeSettings, "dedupe", values),
         rules=group(RulesSettings, "rules", values),
     )
+
+
+@cache
+def digest_trigger(path: Path, digest: str, timezone: str) -> CronTrigger | None:
+    """The trigger of a schedule.digest crontab expression in a timezone; None when it is empty."""
+    if not digest.strip():
+        return None
+    from apscheduler.triggers.cron import CronTrigger  # noqa: PLC0415  (only when a digest is asked for)
+
+    try:
+        return CronTrigger.from_crontab(digest, timezone=timezone)
+    except ValueError as e:
+        raise ConfigError(path, "schedule.digest", f"not a crontab expression ({e})") from None

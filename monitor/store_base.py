@@ -4,13 +4,15 @@ query classes speak through. Part of the store layer, the only modules that spea
 from __future__ import annotations
 
 import sqlite3
+import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # A statement's parameters, as sqlite3 takes them.
 Params = list[Any]
@@ -26,6 +28,25 @@ def iso(moment: datetime | date | None) -> str | None:
 
 def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils' view of an open connection, without its plugins (the store uses none; finding
+    them reads every installed package's metadata)."""
+    if "sqlite_utils" not in sys.modules:
+        # sqlite-utils imports numpy and pandas, when installed, only to convert their values on
+        # insert: 60 ms of a poll's start-up for values the store never inserts. They read as absent
+        # while it loads (numpy, for the digest's chart, imports as ever afterwards), unless loaded already.
+        absent = [name for name in ("numpy", "pandas") if name not in sys.modules]
+        sys.modules.update(dict.fromkeys(absent))  # type: ignore[arg-type]  # None: ImportError
+        try:
+            import sqlite_utils  # noqa: PLC0415
+        finally:
+            for name in absent:
+                del sys.modules[name]
+    import sqlite_utils  # noqa: PLC0415
+
+    return sqlite_utils.Database(conn, execute_plugins=False)
 
 
 def day_of(moment: datetime) -> int:

@@ -1,4 +1,5 @@
-"""Every command has help, help loads none of the heavy libraries, and `monitor classify` speaks JSON Lines."""
+"""Every command has help, help loads none of the heavy libraries, `monitor poll` loads none it does not
+need before its first fetch, and `monitor classify` speaks JSON Lines."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from builders import FOOTBALL, KH_STRIKES
-from conftest import REPO, SHARED, needs_shared
+from builders import FOOTBALL, KH_STRIKES, rss
+from conftest import REPO, SHARED, needs_shared, write_config
 
 from monitor.cli import cli
 
@@ -49,6 +50,36 @@ def test_help_loads_no_store_network_or_notifier_library():
 
     assert "Usage: " in result.stdout and "poll" in result.stdout
     assert result.stderr.strip() == "[]"
+
+
+def test_poll_reaches_its_first_fetch_without_the_libraries_it_needs_later(tmp_path, web):
+    # cron starts `monitor poll` every few minutes: what it loads before its first request is start-up
+    # (issue 15). Extraction, charts, notifications and the digest schedule load when used, if ever.
+    config = write_config(tmp_path, [("Wire", web.serve("/feed.xml", rss([]), content_type="application/rss+xml"))])
+    later = ("trafilatura", "matplotlib", "numpy", "apprise", "apscheduler", "feedparser", "courlan", "tomlkit")
+    probe = (
+        "import sys\n"
+        "loaded = []\n"
+        "def at_first_connect(event, args):\n"
+        "    if event == 'socket.connect' and not loaded:\n"
+        f"        loaded.append([m for m in {later!r} if m in sys.modules])\n"
+        "sys.addaudithook(at_first_connect)\n"
+        "from monitor.cli import cli\n"
+        "try:\n"
+        "    cli(['--config', sys.argv[1], 'poll'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(loaded, file=sys.stderr)\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(config)], capture_output=True, text=True, timeout=60, check=True
+    )
+
+    assert "1 feeds: 1 updated" in result.stdout, result.stdout + result.stderr
+    assert web.hits("/feed.xml") == [200]
+    # The shipped schedule has digests on; the config names no notifier (apprise would check its URL at load).
+    assert result.stderr.strip().splitlines()[-1] == "[[]]"
 
 
 def test_the_command_group_stays_under_200_lines():

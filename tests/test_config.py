@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,6 +45,19 @@ def test_a_bad_setting_is_named(tmp_path, run_monitor, settings, key, words):
     assert result.exit_code == 2
     assert str(config) in result.output
     assert key in result.output and words in result.output
+
+
+def test_a_bad_digest_schedule_stops_the_daemon_before_it_opens_the_store(tmp_path):
+    # A poll never asks for the digest trigger, so it is built at first use; the daemon asks as it starts.
+    config = write_config(tmp_path, [("Wire", "http://127.0.0.1:9/feed")], settings={"schedule": {"digest": "at 7"}})
+
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "--config", str(config), "run"], capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 2
+    assert "schedule.digest" in result.stderr and "not a crontab expression" in result.stderr
+    assert not (tmp_path / "monitor.db").exists()
 
 
 def test_a_bad_feed_url_is_named(tmp_path, run_monitor):
