@@ -504,12 +504,12 @@ def test_reported_totals(text, published, expected):
             "2024-02-10",
             [(160, "more_than", None, None, "total")],
         ),
-        # A smaller count beside a total does not take the total's start.
+        # A smaller count beside a total does not take the total's start; one day's count is that day's.
         (
             "",
             "U.S. forces have been attacked 66 times since Oct. 17. On Tuesday alone there were three attacks on U.S. bases.",
             "2023-11-30",
-            [(66, "exact", "2023-10-17", None, "total"), (3, "exact", None, None, "total")],
+            [(66, "exact", "2023-10-17", None, "total"), (3, "exact", "2023-11-28", "2023-11-28", "total")],
         ),
         # A start stated for a figure with no target named: "they" are the troops of the sentence before.
         (
@@ -1189,3 +1189,58 @@ def test_a_rolling_count_right_after_a_total(text, expected):
 )
 def test_an_ordinal_after_such_counts_only_attacks(text, expected):
     assert tallies(text, "2023-12-04") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # One named day's count: that day is both its start and its end.
+        (
+            "Militants fired on U.S. troops four times on Tuesday, a defense official said.",
+            [(4, "exact", "2023-11-28", "2023-11-28", "total")],
+        ),
+        (
+            "On Sunday alone, U.S. bases in Syria came under attack five times.",
+            [(5, "exact", "2023-12-03", "2023-12-03", "Syria")],
+        ),
+        # Not the day it was said, nor a range of days.
+        (
+            "U.S. forces have been attacked 70 times since Oct. 17, an official said on Tuesday.",
+            [(70, "exact", "2023-10-17", None, "total")],
+        ),
+        (
+            "There were six attacks on U.S. forces on Friday and Saturday.",
+            [(6, "exact", "2023-12-01", "2023-12-02", "total")],
+        ),
+        # A participle with a new total is a clause of its own: each count keeps its own period.
+        # "twice" is mostly one day's incidents, no count (see _NOT_TALLIES); the total keeps its start.
+        (
+            "U.S. troops were attacked twice on Monday, bringing the total since Oct. 17 to 72.",
+            [(72, "exact", "2023-10-17", None, "total")],
+        ),
+        (
+            "U.S. troops were attacked three times on Monday, bringing the total since Oct. 17 to 73.",
+            [(3, "exact", "2023-12-04", "2023-12-04", "total"), (73, "exact", "2023-10-17", None, "total")],
+        ),
+        (
+            "Drones hit U.S. bases three times over the past two days, raising the count since Oct. 17 to 75.",
+            [(3, "exact", None, None, "total"), (75, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_one_days_count_and_a_participle_carrying_a_new_total(text, expected):
+    assert tallies(text, "2023-12-05") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The count of attacks on U.S. forces since Oct. 17 has now passed 90.", [(90, "more_than")]),
+        ("Attacks on U.S. troops since Oct. 17 exceed 90, officials said.", [(90, "more_than")]),
+        ("Attacks on U.S. troops since Oct. 17 have surpassed 90, officials said.", [(90, "more_than")]),
+        ("Attacks on U.S. troops since Oct. 17 have risen to 90, officials said.", [(90, "exact")]),
+        ("Attacks on U.S. troops since Oct. 17 have topped roughly 90.", [(90, "about")]),
+    ],
+)
+def test_a_figure_gone_past_is_more_than_it(text, expected):
+    assert [(t[0], t[1]) for t in tallies(text, "2023-12-05")] == expected

@@ -156,6 +156,9 @@ def _counts_in(
                 and ((_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms))
             ):
                 kind = "count"
+                # "attacks have topped 140": more than the figure
+                if m.group("qual") is None and terms.beyond and terms.beyond.search(before[-30:]):
+                    qualifier = "more_than"
             # A second counter after a count, with its own start: "... 74 since Oct. 17, including at
             # least 30 since mid-November".
             if kind is None and (counts or after_total) and _OWN_START_AFTER.match(lowered, m.end()):

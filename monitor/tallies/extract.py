@@ -187,6 +187,15 @@ def tallies_in(
             counts = [c for c in counts if not c.increment]
             if not counts:
                 continue
+        # Nor does the sentence's start pass to it from another clause: "attacked twice on Monday,
+        # bringing the total since Oct. 17 to 72".
+        if len(counts) > 1 and any(c.increment for c in counts):
+            owns = _clause_periods(s, low, [c.at for c in counts], published, terms)
+            if any(own is not None for own in owns):
+                bare = [c for c, own in zip(counts, owns) if c.increment and (own is None or own.since is None)]
+                if bare:
+                    reject(s, "what was added ('twice'), with no start in its own clause", [c.words for c in bare])
+                    counts = [c for c in counts if c not in bare]
         # Without a target named, a figure counts only beside a total already given: the same figure
         # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
         if (

@@ -219,7 +219,25 @@ def _period(
         )
     if rolling or _ROLLING_SPAN.search(low):
         return _Period(None, until, True, _phrases("a rolling window", until_phrase))
+    for m in _ONE_DAY.finditer(low) if has("on") else ():
+        if m.group("counted") or m.group("alone"):
+            day = _find_date(m.group("when"), published)
+            if day and day[0]:
+                return _Period(day[0], day[0], True, sentence[m.start("when") : m.end("when")])
     return _Period(None, until, False, until_phrase)
+
+
+# One day's count: "attacked U.S. forces three times on Thursday", "two attacks on U.S. troops on Nov. 9",
+# "On Thursday alone, ..." (not "said on Thursday": only after the counted noun, or with "alone").
+_ONE_DAY = re.compile(
+    r"(?P<counted>\b(?:times|attacks)\s+(?:[\w.'-]+\s+){0,3}?)?\bon\s+(?P<when>"
+    + "|".join(_WEEKDAYS)
+    + r"|"
+    + _MONTH
+    + r"\s+"
+    + _DAY
+    + r")\b(?!\s*,?\s*(?:and|or|to|through)\b)(?P<alone>\s+alone\b)?"
+)
 
 
 def _phrases(since: str | None, until: str | None) -> str | None:
@@ -228,7 +246,10 @@ def _phrases(since: str | None, until: str | None) -> str | None:
 
 _CLAUSE_SPLIT = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+")
 # A figure's own clause for its period also ends at ", including": "74 since Oct. 17, including 30 since mid-November".
-_PERIOD_CLAUSE_SPLIT = re.compile(r";|,\s+(?:and|but|while|whereas|including)\s+|\s+-\s+")
+# So does a participle that carries a new total: "twice on Wednesday, raising the total since Oct. 17 to 46".
+_PERIOD_CLAUSE_SPLIT = re.compile(
+    r";|,\s+(?:and|but|while|whereas|including|bringing|raising|pushing|lifting|taking)\s+|\s+-\s+"
+)
 
 
 @lru_cache(maxsize=64)  # the rules ask again for the same sentence, once per rule
@@ -264,6 +285,8 @@ _HALTED = frozenset("stopped halted paused ceased".split())
 _HALTED_SINCE = re.compile(r"\b(?:stopped|halted|paused|ceased)\s+(?:[\w-]+\s+){0,2}?since\b")
 _START_TOKENS = frozenset("since between from after following beginning starting began begun started year".split())
 _WEEKDAY_TOKENS = frozenset(_WEEKDAYS)
+# One day's count (_ONE_DAY) needs one of these beside "on" and a day.
+_ONE_DAY_TOKENS = frozenset("times attacks alone".split())
 
 
 # "the first came on Oct. 17": "first" is common, so it needs one of these verbs beside it
@@ -276,6 +299,11 @@ def _may_have_start(words: list[str]) -> bool:
         not _START_TOKENS.isdisjoint(words)
         or sum(w in _WEEKDAY_TOKENS for w in words) >= 2
         or ("first" in words and not _FIRST_CAME.isdisjoint(words))
+        or (
+            "on" in words
+            and not _ONE_DAY_TOKENS.isdisjoint(words)
+            and not (_WEEKDAY_TOKENS.isdisjoint(words) and _MONTH_TOKENS.isdisjoint(words))
+        )
     )
 
 

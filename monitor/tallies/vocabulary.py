@@ -47,6 +47,7 @@ class TallyTerms:
     bases: re.Pattern[str] | None = None
     region_of_base: tuple[str, ...] = ()
     base_again: re.Pattern[str] | None = None
+    beyond: re.Pattern[str] | None = None  # reached words that say the figure was gone past: "topped 140"
 
 
 # The tally lists' names in a lexicon, kept apart from the rules' lists when one lexicon holds both
@@ -89,7 +90,9 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
     if not isinstance(casualties, list) or not all(isinstance(v, str) and v.strip() for v in casualties):
         raise ConfigError(source, "casualties", "must be a list of non-empty strings")
     unknown = (
-        set(raw) - set(lists) - {"regions", "events", "casualties", "reached", "qualifiers", "bases", "base_again"}
+        set(raw)
+        - set(lists)
+        - {"regions", "events", "casualties", "reached", "qualifiers", "bases", "base_again", "beyond"}
     )
     if unknown:
         raise ConfigError(source, sorted(unknown)[0], "unknown key")
@@ -111,6 +114,9 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
     for name, words in bases.items():
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
             raise ConfigError(source, f"bases.{name}", "must be a non-empty list of strings")
+    beyond = raw.get("beyond", [])
+    if not isinstance(beyond, list) or not all(isinstance(w, str) and w.strip() for w in beyond):
+        raise ConfigError(source, "beyond", "must be a list of non-empty strings")
     base_again = raw.get("base_again", [])
     if not isinstance(base_again, list) or not all(isinstance(w, str) and w.strip() for w in base_again):
         raise ConfigError(source, "base_again", "must be a list of non-empty strings")
@@ -168,6 +174,9 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
         bases=re.compile("|".join(f"({term_regex(w)})" for w, _ in base_names), re.IGNORECASE) if base_names else None,
         region_of_base=tuple(name for _, name in base_names),
         base_again=_alternation(base_again) if base_again else None,
+        beyond=re.compile(r"\b(?:" + _longest_first(_phrase_regex(w) for w in beyond) + r")\s+$", re.IGNORECASE)
+        if beyond
+        else None,
         lexicon=Lexicon(
             {
                 **{
