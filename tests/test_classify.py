@@ -538,3 +538,39 @@ def test_a_follow_list_must_come_after_the_match_in_its_sentence_or_the_next():
     with pytest.raises(ConfigError) as e:
         compile_rules({**raw, "rule": [{**raw["rule"][0], "follow": ["nowhere"]}]}, "rules.toml")
     assert e.value.key == "rule[0].follow"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The site struck named first, in the passive, the US named in the sentence.
+        "Two depots used by Kataib Sayyid al-Shuhada near Qaim were hit overnight, U.S. Central Command said.",
+        # A US strike as a noun, the group named in the next sentence.
+        "Iraq protested the U.S. airstrikes near Jurf al-Sakhar. The Popular Mobilization Forces said four of "
+        "its fighters died.",
+        # Fighters unnamed, in an article that names no jihadist group.
+        "CENTCOM said its strikes killed nine militants who had fired rockets at the base.",
+    ],
+)
+def test_strikes_in_the_passive_as_a_noun_or_on_unnamed_fighters(text):
+    assert "strike" in categories("", text + CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Another state, or no US named, in the passive.
+        "Two depots used by Kataib Hezbollah near Qaim were hit overnight in a raid blamed on Israel.",
+        "Two depots used by Kataib Hezbollah near Qaim were hit overnight, a monitor said.",
+        # The US hurt, not striking.
+        "Four U.S. service members were injured when rockets hit the base, U.S. officials said, blaming "
+        "Iran-backed militants.",
+        "They were the first American troops killed by hostile fire since Iran-backed militias began their campaign.",
+        # Others pressing for a strike.
+        "Senators pressed the Pentagon to hit the militias' leaders directly.",
+        # Jihadists named: the fighters are theirs.
+        "CENTCOM said its strikes killed nine militants at an Islamic State camp.",
+    ],
+)
+def test_passives_hurt_americans_pressure_and_jihadists_are_no_strikes(text):
+    assert "strike" not in categories("", text + CONTEXT)

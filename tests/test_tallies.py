@@ -1244,3 +1244,66 @@ def test_one_days_count_and_a_participle_carrying_a_new_total(text, expected):
 )
 def test_a_figure_gone_past_is_more_than_it(text, expected):
     assert [(t[0], t[1]) for t in tallies(text, "2023-12-05")] == expected
+
+
+@pytest.mark.parametrize(
+    "title, text, published, expected",
+    [
+        # A weekend's count runs from its Saturday to its Sunday.
+        (
+            "",
+            "Militants attacked U.S. forces nine times over the weekend, an official said Monday.",
+            "2024-01-22",
+            [(9, "exact", "2024-01-20", "2024-01-21", "total")],
+        ),
+        # "near" a figure reached is about it.
+        (
+            "",
+            "Attacks on U.S. forces since Oct. 17 are nearing 90.",
+            "2023-12-05",
+            [(90, "about", "2023-10-17", None, "total")],
+        ),
+        # A headline's figure with no period near it takes the start of the body's first total.
+        (
+            "Attacks on U.S. troops near 90 as talks stall",
+            "Iran-backed groups have attacked U.S. forces 88 times since Oct. 17, the Pentagon said.",
+            "2023-12-05",
+            [(90, "about", "2023-10-17", None, "total"), (88, "exact", "2023-10-17", None, "total")],
+        ),
+        # A rolling headline keeps its own window.
+        (
+            "Nine attacks on U.S. bases in a week",
+            "Iran-backed groups have attacked U.S. forces 88 times since Oct. 17, the Pentagon said.",
+            "2023-12-05",
+            [(9, "exact", None, None, "total"), (88, "exact", "2023-10-17", None, "total")],
+        ),
+        # A capitalised word before a qualifier is no name: "the Middle East more than 70 times".
+        (
+            "",
+            "Proxies have fired at U.S. troops in the Middle East more than 70 times since Oct. 7.",
+            "2023-12-05",
+            [(70, "more_than", "2023-10-07", None, "total")],
+        ),
+        # An ordinal followed by its period; US interests are a target.
+        (
+            "",
+            "A rocket hit the embassy compound. It was the 33rd attack this year on U.S. interests in Iraq.",
+            "2021-06-10",
+            [(33, "exact", "2021-01-01", None, "Iraq")],
+        ),
+        # The US's own rounds of strikes are no part of a count of attacks.
+        (
+            "",
+            "U.S. troops have been attacked 50 times since Oct. 17, and the U.S. has replied with two rounds of "
+            "strikes in Syria.",
+            "2023-11-20",
+            [(50, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_weekends_figures_near_headlines_names_and_rounds(title, text, published, expected):
+    found = classify(title, text, date.fromisoformat(published), RULES, TERMS).tallies
+    assert [
+        (t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
+        for t in found
+    ] == expected

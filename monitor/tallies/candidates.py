@@ -50,7 +50,9 @@ class _Count:
 
 
 _FIGURE_END = re.compile(
-    r"\s*(?:-\s|since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|$)"
+    r"\s*(?:-\s|since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|;|:|$"
+    # a headline goes on: "Attacks on U.S. forces near 80 as truce holds"
+    r"|as\b|amid\b|after\b|while\b|with\b)"
 )
 _TIMES = re.compile(r"\btimes\b")
 _RATIO = re.compile(r"\s+(?:as|the|more|higher|larger|greater)\b")
@@ -88,7 +90,13 @@ def _counts_in(
     found = _figure_matches(lowered, words, terms)
     for n, m in enumerate(found):
         value, ordinal = parse_number(m.group("num"))
-        name = _NAME_BEFORE.search(masked, max(0, m.start() - 30), m.start()) if m.group("num")[0].isdigit() else None
+        # "Tower 22", "Camp 5": a capitalised word right before digits; not before a qualifier ("in the
+        # Middle East more than 70 times")
+        name = (
+            _NAME_BEFORE.search(masked, max(0, m.start() - 30), m.start())
+            if m.group("num")[0].isdigit() and m.group("qual") is None
+            else None
+        )
         if name and not terms.regions.fullmatch(name.group(1)):
             if rejected is not None:
                 rejected.append((m.group(), f"part of a name ({name.group(1)!r} {m.group('num')})"))
@@ -108,7 +116,9 @@ def _counts_in(
             # "such", the noun decides: "the fifth such attack", not "the second such raid in a week"
             noun_at = 1 if following[:1] == ["such"] else 0
             if len(following) > noun_at and (
-                following[noun_at] in terms.counted or following[noun_at] in ("time", "on", "against", "since")
+                following[noun_at] in terms.counted
+                # "the 47th this year against U.S. interests"
+                or following[noun_at] in ("time", "on", "against", "since", "this")
             ):
                 kind = "count"
             # "its 70th operation against U.S. forces"
@@ -156,9 +166,11 @@ def _counts_in(
                 and ((_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms))
             ):
                 kind = "count"
-                # "attacks have topped 140": more than the figure
-                if m.group("qual") is None and terms.beyond and terms.beyond.search(before[-30:]):
-                    qualifier = "more_than"
+                # "attacks have topped 140": more than the figure; "attacks near 80": about it
+                if m.group("qual") is None:
+                    qualifier = next(
+                        (q for said, q in terms.reached_qualifiers if said.search(before[-30:])), qualifier
+                    )
             # A second counter after a count, with its own start: "... 74 since Oct. 17, including at
             # least 30 since mid-November".
             if kind is None and (counts or after_total) and _OWN_START_AFTER.match(lowered, m.end()):

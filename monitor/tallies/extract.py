@@ -93,6 +93,7 @@ def tallies_in(
     taken: list[tuple[Tally, int]] = []  # each tally taken, and its place in trace
     from_headline: set[int] = set()
     sums: set[int] = set()  # the totals made by adding up regional parts
+    undated: set[int] = set()  # headline figures with no period stated near them
 
     def reject(sentence: str, reason: str, figures: list[str] | None = None) -> None:
         if trace is not None:
@@ -271,6 +272,8 @@ def tallies_in(
         tallies.extend(group)
         if index < first:
             from_headline.update(map(id, group))
+            if how == "no period stated":
+                undated.update(id(t) for t in group if t.since is None and t.until is None)
         if trace is not None:
             for tally, figure, said in zip(group, figures, phrases + [phrase]):
                 kind = "the sum of its regional parts" if "+" in figure else (f"a count of attacks ({tally.region})")
@@ -285,6 +288,18 @@ def tallies_in(
                         tally,
                     )
                 )
+    # A headline's figure with no period near it has the start of the body's first total: "Some 60
+    # attacks on U.S. troops" over "attacked at least 61 times since Oct. 17".
+    start = next((t.since for t in tallies if id(t) not in from_headline and t.region == "total" and t.since), None)
+    for i, t in enumerate(tallies if start and undated else ()):
+        if id(t) in undated:
+            tallies[i] = dated = replace(t, since=start)
+            from_headline.add(id(dated))
+            for k, (tally, at) in enumerate(taken):
+                if tally is t:
+                    taken[k] = (dated, at)
+                    if trace is not None:
+                        trace[at] = replace(trace[at], tally=dated, reason=f"{trace[at].reason}; start from the body")
     # A headline is terse ("27 attacks, six of them since the Oct. 26 strikes"): its figure counts only
     # where the body does not give the same one.
     body_counts = {t.count for t in tallies if id(t) not in from_headline}

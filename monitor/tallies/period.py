@@ -219,6 +219,11 @@ def _period(
         )
     if rolling or _ROLLING_SPAN.search(low):
         return _Period(None, until, True, _phrases("a rolling window", until_phrase))
+    m = _WEEKEND.search(low) if has("weekend") and published is not None else None
+    if m and published is not None:
+        # The last Saturday and Sunday before publication (or the Saturday before a Sunday's paper).
+        saturday = published - timedelta(days=(published.weekday() - 5) % 7 or 7)
+        return _Period(saturday, saturday + timedelta(days=1), True, sentence[m.start() : m.end()])
     for m in _ONE_DAY.finditer(low) if has("on") else ():
         if m.group("counted") or m.group("alone"):
             day = _find_date(m.group("when"), published)
@@ -226,6 +231,9 @@ def _period(
                 return _Period(day[0], day[0], True, sentence[m.start("when") : m.end("when")])
     return _Period(None, until, False, until_phrase)
 
+
+# A weekend's count: "attacked U.S. forces half a dozen times over the weekend" is Saturday to Sunday.
+_WEEKEND = re.compile(r"\b(?:over|during|at|on|this|last)\s+(?:the\s+)?weekend\b")
 
 # One day's count: "attacked U.S. forces three times on Thursday", "two attacks on U.S. troops on Nov. 9",
 # "On Thursday alone, ..." (not "said on Thursday": only after the counted noun, or with "alone").
@@ -283,7 +291,9 @@ def _clause_periods(
 # Every token that one of _period's ways to a start needs, but a range of weekdays ("on Friday and Saturday").
 _HALTED = frozenset("stopped halted paused ceased".split())
 _HALTED_SINCE = re.compile(r"\b(?:stopped|halted|paused|ceased)\s+(?:[\w-]+\s+){0,2}?since\b")
-_START_TOKENS = frozenset("since between from after following beginning starting began begun started year".split())
+_START_TOKENS = frozenset(
+    "since between from after following beginning starting began begun started year weekend".split()
+)
 _WEEKDAY_TOKENS = frozenset(_WEEKDAYS)
 # One day's count (_ONE_DAY) needs one of these beside "on" and a day.
 _ONE_DAY_TOKENS = frozenset("times attacks alone".split())

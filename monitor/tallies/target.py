@@ -10,7 +10,8 @@ from .vocabulary import TallyTerms
 
 _WORDS_AFTER = re.compile(r"[\w'’-]+")
 _AIMED_AT = re.compile(
-    r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+(?P<what>(?:[\w'’.-]+\s+){0,3})"
+    # the target may be quoted: 73 operations against "American occupation bases"
+    r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+[\"“']?(?P<what>(?:[\w'’.-]+\s+){0,3})"
 )
 # What may follow a figure reached: "rose to 40 since ...", "climbed to 40 on Monday", "... so far".
 
@@ -62,7 +63,9 @@ _ARTICLE = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
 # A target followed by an active verb of striking is the one who struck: "U.S. forces have struck
 # militia sites seven times", not "U.S. forces have been struck seven times".
 _STRUCK_BY_THEM = re.compile(
-    r"\s+(?:have\s+|has\s+|had\s+)?(?:struck|hit|bombed|attacked|targeted|raided|carried\s+out|conducted|launched)\b(?!\s+by\b)",
+    r"\s+(?:have\s+|has\s+|had\s+)?(?:struck|hit|bombed|attacked|targeted|raided|carried\s+out|conducted|launched)\b"
+    # "targeted by militias", a headline's "U.S. forces targeted for 38th time": passive
+    r"(?!\s+(?:by|for)\b)",
     re.IGNORECASE,
 )
 

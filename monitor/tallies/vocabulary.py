@@ -47,7 +47,8 @@ class TallyTerms:
     bases: re.Pattern[str] | None = None
     region_of_base: tuple[str, ...] = ()
     base_again: re.Pattern[str] | None = None
-    beyond: re.Pattern[str] | None = None  # reached words that say the figure was gone past: "topped 140"
+    # reached words that say how exact the figure is ("topped 140": more_than), each with its qualifier
+    reached_qualifiers: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 # The tally lists' names in a lexicon, kept apart from the rules' lists when one lexicon holds both
@@ -92,7 +93,7 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
     unknown = (
         set(raw)
         - set(lists)
-        - {"regions", "events", "casualties", "reached", "qualifiers", "bases", "base_again", "beyond"}
+        - {"regions", "events", "casualties", "reached", "qualifiers", "bases", "base_again", "reached_qualifiers"}
     )
     if unknown:
         raise ConfigError(source, sorted(unknown)[0], "unknown key")
@@ -114,9 +115,12 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
     for name, words in bases.items():
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
             raise ConfigError(source, f"bases.{name}", "must be a non-empty list of strings")
-    beyond = raw.get("beyond", [])
-    if not isinstance(beyond, list) or not all(isinstance(w, str) and w.strip() for w in beyond):
-        raise ConfigError(source, "beyond", "must be a list of non-empty strings")
+    reached_qualifiers = raw.get("reached_qualifiers", {})
+    if not isinstance(reached_qualifiers, dict) or set(reached_qualifiers) - {"at_least", "more_than", "about"}:
+        raise ConfigError(source, "reached_qualifiers", "must be a table of at_least, more_than or about -> words")
+    for name, words in reached_qualifiers.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ConfigError(source, f"reached_qualifiers.{name}", "must be a non-empty list of non-empty strings")
     base_again = raw.get("base_again", [])
     if not isinstance(base_again, list) or not all(isinstance(w, str) and w.strip() for w in base_again):
         raise ConfigError(source, "base_again", "must be a list of non-empty strings")
@@ -174,9 +178,10 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
         bases=re.compile("|".join(f"({term_regex(w)})" for w, _ in base_names), re.IGNORECASE) if base_names else None,
         region_of_base=tuple(name for _, name in base_names),
         base_again=_alternation(base_again) if base_again else None,
-        beyond=re.compile(r"\b(?:" + _longest_first(_phrase_regex(w) for w in beyond) + r")\s+$", re.IGNORECASE)
-        if beyond
-        else None,
+        reached_qualifiers=tuple(
+            (re.compile(r"\b(?:" + _longest_first(_phrase_regex(w) for w in words) + r")\s+$", re.IGNORECASE), name)
+            for name, words in reached_qualifiers.items()
+        ),
         lexicon=Lexicon(
             {
                 **{
