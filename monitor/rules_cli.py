@@ -1,5 +1,7 @@
 """The classifier's commands: classify, explain, eval and check-config, thin click wrappers over
-articles.py, added to the `monitor` group by cli.py."""
+articles.py, added to the `monitor` group by cli.py. Each command imports articles.py when it runs:
+it brings in the explainer and the scorer, which every other command (`poll` from cron) would load
+for nothing."""
 
 from __future__ import annotations
 
@@ -11,10 +13,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from .articles import BadArticle, classified, explained, parse_minimums, score_file
-from .evaluate import published_date
-
 if TYPE_CHECKING:
+    from .articles import BadArticle
     from .cli import Context
 
 
@@ -27,6 +27,8 @@ def _refused(e: BadArticle) -> click.ClickException:
 @click.pass_obj
 def classify(obj: Context, file: TextIO) -> None:
     """Classify JSON Lines of {"id","title","published","text"} (FILE or - for stdin); one JSON line out per line in."""
+    from .articles import BadArticle, classified  # noqa: PLC0415 - loaded when run (module docstring)
+
     try:
         for row in classified(file, *obj.rules):
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -35,6 +37,8 @@ def classify(obj: Context, file: TextIO) -> None:
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    from .evaluate import published_date  # noqa: PLC0415 - loaded when run (module docstring)
+
     try:
         return published_date(value)
     except ValueError:
@@ -62,6 +66,8 @@ def explain(obj: Context, source: tuple[str, ...], title: str, published: date |
         text = Path(source[0]).read_text(encoding="utf-8")
     else:
         text = " ".join(source)
+    from .articles import BadArticle, explained  # noqa: PLC0415 - loaded when run (module docstring)
+
     try:
         for block in explained(text, title, published, article_id, *obj.rules):
             click.echo(block)
@@ -84,6 +90,8 @@ def check_config(obj: Context) -> None:
 
 
 def _minimums(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, float]:
+    from .articles import BadArticle, parse_minimums  # noqa: PLC0415 - loaded when run (module docstring)
+
     try:
         return parse_minimums(value)
     except BadArticle as e:
@@ -108,6 +116,8 @@ def evaluate_cmd(
     obj: Context, file: TextIO, min_f1: float, min_tally_f1: float, minimums: dict[str, float], show_misses: bool
 ) -> None:
     """Score the classifier on a labelled JSON Lines file (the LABELS.md form)."""
+    from .articles import score_file  # noqa: PLC0415 - loaded when run (module docstring)
+
     scored = score_file(file, getattr(file, "name", "input"), *obj.rules, min_f1, min_tally_f1, minimums)
     click.echo("\n".join(scored.lines(show_misses)))
     if scored.below():

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from .errors import StoreError
+from .store_base import Connection, database
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -343,8 +344,9 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def migrate(db: sqlite_utils.Database, now: datetime | None = None) -> list[Migration]:
-    """Apply the steps this store lacks, each in one transaction; returns those applied."""
+def migrate(db: Connection, now: datetime | None = None) -> list[Migration]:
+    """Apply the steps this store lacks, each in one transaction; returns those applied. The steps
+    speak through sqlite-utils, loaded only when there is one to apply."""
     conn = db.conn
     conn.execute("""CREATE TABLE IF NOT EXISTS schema_version (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)""")
@@ -370,7 +372,7 @@ def migrate(db: sqlite_utils.Database, now: datetime | None = None) -> list[Migr
                 if conn.execute("SELECT 1 FROM schema_version WHERE version = ?", [m.version]).fetchone():
                     conn.execute("ROLLBACK")
                     continue
-                m.apply(db)
+                m.apply(database(conn))
                 broken = conn.execute("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise StoreError(
@@ -393,6 +395,6 @@ def migrate(db: sqlite_utils.Database, now: datetime | None = None) -> list[Migr
     return done
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
+def schema_version(db: Connection | sqlite_utils.Database) -> int:
     row = db.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
     return row[0] or 0

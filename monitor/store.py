@@ -18,7 +18,7 @@ from .errors import StoreError
 from .models import SeriesHigh, SeriesKey
 from .schema import migrate
 from .store_archive import ArchiveQueries, ItemFilter
-from .store_base import database, day_of, iso, parse_iso
+from .store_base import Connection, day_of, iso, parse_iso
 from .store_entries import EntryQueries, ItemFailure, ItemFailureRecord
 from .store_feeds import CycleCounts, CycleRecord, FeedQueries, FeedRecord, FeedState
 from .store_items import (
@@ -178,7 +178,7 @@ class Store(ItemQueries, EntryQueries, OutboxQueries, FeedQueries, SeriesQueries
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-            self.db = database(conn)
+            self.db = Connection(conn)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             migrate(self.db)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,13 +31,33 @@ def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+class Connection:
+    """The store's connection as its queries speak to it: the calls of sqlite-utils' Database that
+    they make, on sqlite3 alone. sqlite-utils is loaded only to apply a schema step (database()):
+    its imports would be a tenth of the start-up of every `monitor poll` from cron."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        # As sqlite-utils' Database sets it: a row that REPLACE deletes fires its delete triggers (search).
+        conn.execute("PRAGMA recursive_triggers=on")
+
+    def execute(self, sql: str, parameters: Params | dict[str, Any] | None = None) -> sqlite3.Cursor:
+        return self.conn.execute(sql, [] if parameters is None else parameters)
+
+    def query(self, sql: str, parameters: Params | dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """A SELECT's rows as dicts of column names; like sqlite-utils' query, it runs now, not when read."""
+        cursor = self.execute(sql, parameters)
+        columns = [c[0] for c in cursor.description]
+        return (dict(zip(columns, row)) for row in cursor)
+
+
 def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
-    """sqlite-utils' view of an open connection, without its plugins (the store uses none; finding
-    them reads every installed package's metadata)."""
+    """sqlite-utils' view of an open connection, for the schema steps, without its plugins (the store
+    uses none; finding them reads every installed package's metadata)."""
     if "sqlite_utils" not in sys.modules:
         # sqlite-utils imports numpy and pandas, when installed, only to convert their values on
-        # insert: 60 ms of a poll's start-up for values the store never inserts. They read as absent
-        # while it loads (numpy, for the digest's chart, imports as ever afterwards), unless loaded already.
+        # insert: 60 ms of start-up for values the store never inserts. They read as absent while it
+        # loads (numpy, for the digest's chart, imports as ever afterwards), unless loaded already.
         absent = [name for name in ("numpy", "pandas") if name not in sys.modules]
         sys.modules.update(dict.fromkeys(absent))  # type: ignore[arg-type]  # None: ImportError
         try:
@@ -57,7 +78,7 @@ def day_of(moment: datetime) -> int:
 class Queries:
     """The connection a part of the store speaks through; Store opens it."""
 
-    db: sqlite_utils.Database
+    db: Connection
     path: Path
 
     def _one(self, sql: str, params: Params) -> Any:

@@ -54,11 +54,21 @@ def test_help_loads_no_store_network_or_notifier_library():
 
 def test_poll_reaches_its_first_fetch_without_the_libraries_it_needs_later(tmp_path, web):
     # cron starts `monitor poll` every few minutes: what it loads before its first request is start-up
-    # (issue 15). Extraction, charts, notifications and the digest schedule load when used, if ever.
+    # (issue 15). Extraction, charts, notifications, the digest schedule and the schema steps load when used.
     config = write_config(tmp_path, [("Wire", web.serve("/feed.xml", rss([]), content_type="application/rss+xml"))])
-    later = ("trafilatura", "matplotlib", "numpy", "apprise", "apscheduler", "feedparser", "courlan", "tomlkit")
+    later = (
+        "trafilatura",
+        "matplotlib",
+        "numpy",
+        "apprise",
+        "apscheduler",
+        "feedparser",
+        "courlan",
+        "tomlkit",
+        "sqlite_utils",
+    )
     probe = (
-        "import sys\n"
+        "import json, sys\n"
         "loaded = []\n"
         "def at_first_connect(event, args):\n"
         "    if event == 'socket.connect' and not loaded:\n"
@@ -69,17 +79,23 @@ def test_poll_reaches_its_first_fetch_without_the_libraries_it_needs_later(tmp_p
         "    cli(['--config', sys.argv[1], 'poll'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(loaded, file=sys.stderr)\n"
+        "print(json.dumps(loaded), file=sys.stderr)\n"
     )
 
-    result = subprocess.run(
-        [sys.executable, "-c", probe, str(config)], capture_output=True, text=True, timeout=60, check=True
-    )
+    def loaded_at_first_fetch() -> list[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", probe, str(config)], capture_output=True, text=True, timeout=60, check=True
+        )
+        assert "1 feeds: 1 updated" in result.stdout, result.stdout + result.stderr
+        (loaded,) = json.loads(result.stderr.strip().splitlines()[-1])
+        return loaded
 
-    assert "1 feeds: 1 updated" in result.stdout, result.stdout + result.stderr
-    assert web.hits("/feed.xml") == [200]
+    new_store, existing_store = loaded_at_first_fetch(), loaded_at_first_fetch()
+
+    assert web.hits("/feed.xml") == [200, 200]
     # The shipped schedule has digests on; the config names no notifier (apprise would check its URL at load).
-    assert result.stderr.strip().splitlines()[-1] == "[[]]"
+    assert set(new_store) <= {"sqlite_utils"}  # the schema steps that make a new store speak through it
+    assert existing_store == []
 
 
 def test_the_command_group_stays_under_200_lines():

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from builders import HOUTHI_SHIP, page, rss
 from conftest import write_config
 
@@ -46,8 +47,9 @@ def test_a_store_made_before_versioning_is_upgraded_with_every_row_kept(old_stor
     store = Store(old_store)
     try:
         versions = [r["version"] for r in store.db.query("SELECT version FROM schema_version ORDER BY version")]
-        items_fks = {(fk.column, fk.other_table) for fk in store.db["items"].foreign_keys}
-        sketch_pk = store.db["sketches"].pks
+        tables = sqlite_utils.Database(store.db.conn)
+        items_fks = {(fk.column, fk.other_table) for fk in tables["items"].foreign_keys}
+        sketch_pk = tables["sketches"].pks
         broken = store.db.execute("PRAGMA foreign_key_check").fetchall()
         texts = {r["id"]: (r["text"], r["seen_at"]) for r in store.db.query("SELECT id, text, seen_at FROM items")}
         sketches: dict[int, list[tuple[int, int]]] = {}
