@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -44,7 +43,6 @@ def canonical_url(url: str) -> str:
 
 SKETCH_SIZE = 64
 SHINGLE_WORDS = 4
-_WORDS = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +64,41 @@ class TextKeys:
 
 
 def text_keys(text: str) -> TextKeys:
-    paragraphs = [_WORDS.findall(p) for p in text.lower().splitlines()]
-    return TextKeys(_key_of(w for words in paragraphs for w in words), _fingerprint_of(paragraphs))
+    paragraphs = [_words(p) for p in _plain(text.lower(), _LINE_BREAKS).splitlines()]
+    return TextKeys(_key_of(b" ".join(b" ".join(words) for words in paragraphs if words)), _fingerprint_of(paragraphs))
 
 
 def fingerprint(text: str) -> Fingerprint:
-    return _fingerprint_of([_WORDS.findall(p) for p in text.lower().splitlines()])
+    return _fingerprint_of([_words(p) for p in _plain(text.lower(), _LINE_BREAKS).splitlines()])
 
 
 def text_key(text: str) -> str:
     """Exact duplicates: the same words, whatever the spacing, case and punctuation."""
-    return _key_of(_WORDS.findall(text.lower()))
+    return _key_of(b" ".join(_words(_plain(text.lower()))))
+
+
+# The words of a text are the runs of letters and digits (str.isalnum, the regular expression
+# [^\W_]+), found in C rather than by that expression, which costs 0.35 ms for every 10 KB: the
+# other characters outside ASCII (quotes, dashes) are made spaces one kind at a time, then the text
+# is split as UTF-8 bytes with every ASCII separator made a space.
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_LINE_BREAKS = "\x85\u2028\u2029"  # the line breaks of str.splitlines outside ASCII
+_ASCII_SEPARATORS = bytes(c if c >= 0x80 or chr(c).isalnum() else 0x20 for c in range(256))
+
+
+def _plain(text: str, keep: str = "") -> str:
+    """The text with each character outside ASCII that is not a letter or digit made a space (but those in keep)."""
+    if text.isascii():
+        return text
+    for c in set(_NOT_ASCII.findall(text)):
+        if not c.isalnum() and c not in keep:
+            text = text.replace(c, " ")
+    return text
+
+
+def _words(plain: str) -> list[bytes]:
+    """The words of a text made plain, UTF-8 encoded."""
+    return plain.encode().translate(_ASCII_SEPARATORS).split()
 
 
 def entry_key(entry: Entry) -> str:
@@ -85,23 +107,36 @@ def entry_key(entry: Entry) -> str:
     return text_key(f"{entry.title}\n{entry.summary}\n{entry.via or entry.link}")
 
 
-def _key_of(words: Iterable[str]) -> str:
-    return hashlib.sha1(" ".join(words).encode()).hexdigest()
+def _key_of(words: bytes) -> str:
+    """The key of a text's words, joined by one space."""
+    return hashlib.sha1(words).hexdigest()
 
 
-def _fingerprint_of(paragraphs: list[list[str]]) -> Fingerprint:
+def _fingerprint_of(paragraphs: list[list[bytes]]) -> Fingerprint:
     # Shingles stay within a paragraph and form a set: a page that repeats its own paragraphs,
     # or moves them around, has the same fingerprint as one that says each once. Joining and
-    # hashing run in C (map over str.join and xxh3): a Python call per shingle cost 1.2 ms a text.
-    shingles: set[str] = set()
+    # hashing run in C (map over bytes.join and xxh3): a Python call per shingle cost 1.2 ms a text.
+    # The set of hashes of every shingle is that of the distinct ones, so no set of shingles is built.
+    hashes: set[int] = set()
     for words in paragraphs:
         if len(words) <= SHINGLE_WORDS:
             if words:
-                shingles.add(" ".join(words))
+                hashes.add(xxhash.xxh3_64_intdigest(b" ".join(words)))
             continue
-        shingles.update(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)))))
-    hashes = set(map(xxhash.xxh3_64_intdigest, map(str.encode, shingles)))
-    return Fingerprint(tuple(h >> 1 for h in heapq.nsmallest(SKETCH_SIZE, hashes)), len(hashes))
+        hashes.update(map(xxhash.xxh3_64_intdigest, map(b" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS))))))
+    return Fingerprint(tuple(h >> 1 for h in _smallest(hashes)), len(hashes))
+
+
+def _smallest(hashes: set[int]) -> list[int]:
+    """The SKETCH_SIZE smallest hashes, ascending. The hashes are uniform over 64 bits, so those under
+    a cutoff that about 3 * SKETCH_SIZE of them pass hold the smallest (a quarter cheaper than
+    heapq.nsmallest over 1,700 hashes); in the unlikely case that fewer pass, all are looked at."""
+    if len(hashes) > 4 * SKETCH_SIZE:
+        cutoff = (3 * SKETCH_SIZE << 64) // len(hashes)
+        below = [h for h in hashes if h < cutoff]
+        if len(below) >= SKETCH_SIZE:
+            return sorted(below)[:SKETCH_SIZE]
+    return heapq.nsmallest(SKETCH_SIZE, hashes)
 
 
 def resemblance(a: Fingerprint, b: Fingerprint) -> float:
