@@ -316,15 +316,16 @@ _REPORTED = [
         "2024-01-21",
         [(144, "exact", "2023-10-07", None, "total")],
     ),
-    # A qualifier before the total is not one before the list of parts (LABELS.md).
+    # A qualifier before a total with its parts set beside it is one before the list (LABELS.md; two
+    # readers of LABELS.md alone labelled it so); parts picked out of it ("including ...") are exact.
     (
         "Since Oct. 17, U.S. and coalition forces have been attacked at least 66 times \u2014 32 times in Iraq and "
         "34 times in Syria.",
         "2023-11-30",
         [
             (66, "at_least", "2023-10-17", None, "total"),
-            (32, "exact", "2023-10-17", None, "Iraq"),
-            (34, "exact", "2023-10-17", None, "Syria"),
+            (32, "at_least", "2023-10-17", None, "Iraq"),
+            (34, "at_least", "2023-10-17", None, "Syria"),
         ],
     ),
     # Regional parts in their many shapes; a qualifier before a list of parts applies to each.
@@ -1307,3 +1308,81 @@ def test_weekends_figures_near_headlines_names_and_rounds(title, text, published
         (t.count, t.qualifier, t.since and t.since.isoformat(), t.until and t.until.isoformat(), t.region)
         for t in found
     ] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A qualifier on a total passes to the parts set beside it, not to parts picked out of it.
+        (
+            "Militias have attacked U.S. troops at least 30 times since Oct. 17 - 18 times in Iraq and 12 in Syria.",
+            [
+                (30, "at_least", "2023-10-17", None, "total"),
+                (18, "at_least", "2023-10-17", None, "Iraq"),
+                (12, "at_least", "2023-10-17", None, "Syria"),
+            ],
+        ),
+        (
+            "Militias have attacked U.S. troops at least 30 times since Oct. 17, including 18 in Iraq and 12 in Syria.",
+            [
+                (30, "at_least", "2023-10-17", None, "total"),
+                (18, "exact", "2023-10-17", None, "Iraq"),
+                (12, "exact", "2023-10-17", None, "Syria"),
+            ],
+        ),
+        (
+            "Of the more than 30 attacks on U.S. troops since Oct. 17, 18 were in Iraq and 12 in Syria.",
+            [
+                (30, "more_than", "2023-10-17", None, "total"),
+                (18, "exact", "2023-10-17", None, "Iraq"),
+                (12, "exact", "2023-10-17", None, "Syria"),
+            ],
+        ),
+        # Regional parts of a total take its start, whatever day their breakdown was given.
+        (
+            "U.S. forces have been attacked 30 times since Oct. 17. A tally released last week put 18 of those "
+            "in Iraq and 12 in Syria.",
+            [
+                (30, "exact", "2023-10-17", None, "total"),
+                (18, "exact", "2023-10-17", None, "Iraq"),
+                (12, "exact", "2023-10-17", None, "Syria"),
+            ],
+        ),
+        # "inside" a country.
+        (
+            "A monitor counted 14 attacks on U.S. bases inside Syrian territory since Oct. 19.",
+            [(14, "exact", "2023-10-19", None, "Syria")],
+        ),
+        # This month; a range whose end is "the 4th of" a month or "the end of" one.
+        (
+            "U.S. forces have been attacked at least five times this month.",
+            [(5, "at_least", "2023-12-01", None, "total")],
+        ),
+        (
+            "Between the 17th of October and the 4th of November, U.S. troops were attacked 40 times.",
+            [(40, "exact", "2023-10-17", "2023-11-04", "total")],
+        ),
+        (
+            "From Oct. 17 to the end of November, U.S. troops were attacked 70 times.",
+            [(70, "exact", "2023-10-17", "2023-11-30", "total")],
+        ),
+        # A window said another way still rolls.
+        ("In the space of a week, U.S. bases came under rocket fire three times.", [(3, "exact", None, None, "total")]),
+    ],
+)
+def test_qualifiers_beside_parts_ranges_months_and_places(text, expected):
+    assert tallies(text, "2023-12-05") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Counts of the US's own strikes.
+        "U.S. troops were attacked again on Monday. It was the third time the Biden administration has hit "
+        "back at the militias since Oct. 17.",
+        # An article that names no US or coalition forces.
+        "Rescuers said they had answered more than 50 attacks on homes since Thursday.",
+    ],
+)
+def test_the_uss_own_strikes_and_articles_without_us_forces_give_no_tally(text):
+    assert tallies(text, "2023-12-05") == []

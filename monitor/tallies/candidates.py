@@ -214,7 +214,7 @@ def _counts_in(
             if rejected is not None:
                 rejected.append((m.group(), "no counted noun, figure reached or regional part after a total"))
             continue
-        if _us_struck(before, terms):
+        if _us_struck(before, terms) or (ordinal and _US_STRUCK_AFTER.match(rest)):
             if rejected is not None:
                 rejected.append(
                     (m.group(), "US or coalition forces did the striking ('U.S. forces have struck ... seven times')")
@@ -234,12 +234,36 @@ def _counts_in(
                 list_qualifier = qualifier
             elif not explicit and list_qualifier:
                 qualifier = list_qualifier
+            # ... and so does one before a total the parts stand beside ("at least 19 times since Oct. 17 -
+            # 10 times in Iraq and nine in Syria"), not one the parts are picked out of ("..., including 24
+            # in Iraq")
+            elif (
+                not explicit
+                and counts
+                and counts[-1].region == "total"
+                and counts[-1].qualifier != "exact"
+                and _BESIDE.search(masked, counts[-1].at, m.start())
+                and not _PICKED_OUT.search(masked, counts[-1].at, m.start())
+                and not _OF_THE_BEFORE.search(masked, max(0, counts[-1].at - 8), counts[-1].at)
+            ):
+                qualifier = list_qualifier = counts[-1].qualifier
         # "twice" is mostly said of one day's attacks: like "two more", a total only with a start of its own.
         increment = (bool(following) and following[0] in _INCREMENT) or m.group("num") in ("twice", "thrice")
         counts.append(_Count(value, qualifier, region, m.group(), increment, m.start(), ordinal))
     return counts
 
 
+# "the third time the Biden administration has hit Iran-linked targets": the US's strikes counted.
+_US_STRUCK_AFTER = re.compile(
+    r"\s+(?:such\s+)?time\s+(?:that\s+)?(?:the\s+)?(?:biden\s+|trump\s+)?(?:administration|u\.s\.|us|united\s+states"
+    r"|washington|pentagon|american\s+forces|american\s+military|coalition)(?:\s+military|\s+forces)?\s+"
+    r"(?:has|have|had)\s+(?!been\b)(?:\w+\s+)?(?:struck|hit|bombed|retaliated|attacked|targeted|carried\s+out|conducted|launched"
+    r"|responded)\b",
+    re.IGNORECASE,
+)
+_BESIDE = re.compile(r"[,:(\u2013\u2014-]\s*$")
+_OF_THE_BEFORE = re.compile(r"\bof\s+the\s+$", re.IGNORECASE)
+_PICKED_OUT = re.compile(r"\b(?:including|includes|of\s+them|of\s+those|of\s+these|of\s+which|with|among)\b")
 _ORDINAL_ENDINGS = frozenset(("st", "nd", "rd", "th"))
 _DIGIT = re.compile(r"\d")
 

@@ -142,6 +142,11 @@ def tallies_in(
         ):
             reject(s, "no US or coalition target named, and no start of its own")
             continue
+        # A start of its own is not enough in an article that never names US or coalition forces
+        # ("more than 50 attacks on residential areas since Thursday").
+        if not has_target and not any(_TARGETS in here for here in found_in.values()):
+            reject(s, "the article names no US or coalition forces")
+            continue
         if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
             continue
         if gate and not refers_back and not _may_hold_count(words, terms):
@@ -225,7 +230,13 @@ def tallies_in(
         how = "period from its own sentence" if period.explicit else "no period stated"
         # A total named again takes the period of the one before; where that had none (a headline's
         # "now stands at 38"), its neighbours may state it ("The count now stands at 38. The attacks began on Oct. 17").
-        if not period.explicit and refers_back and (tallies[-1].since is not None or tallies[-1].until is not None):
+        # So do regional parts of it under a window that rolls only in name ("a breakdown shared last week
+        # put 66 of those in Iraq and 97 in Syria").
+        if (
+            (not period.explicit or (period.since is None and all(c.region != "total" for c in counts)))
+            and refers_back
+            and (tallies[-1].since is not None or tallies[-1].until is not None)
+        ):
             since, until = tallies[-1].since, period.until or tallies[-1].until
             phrase = next(
                 (

@@ -12,6 +12,7 @@ from ..models import Tally
 from ..text import Found, Tokens, lower, tokenize
 from .dates import (
     _DAY,
+    _DAY_MONTH,
     _MONTH,
     _MONTH_ONLY,
     _MONTH_TOKENS,
@@ -170,9 +171,18 @@ def _period(
     if m:
         start = _start_in(sentence[m.start("a") : m.end("a")], published, terms)
         if start:
-            end_text = low[m.end() : m.end() + 25]
-            day_only = _DAY_FIRST.match(end_text)
-            if day_only:  # "between October 17th and 24th"
+            # "... and the 4th of February", "... to the end of January 2024"
+            lead = 4 if low.startswith("the ", m.end()) else 0
+            end_text = low[m.end() + lead : m.end() + lead + 25]
+            month_end = _MONTH_END.match(end_text)
+            day_only = _DAY_FIRST.match(end_text) if not _DAY_MONTH.match(end_text) else None
+            if month_end:
+                month = _month_number(month_end.group("month"))
+                first_day = _on_or_before(published, month, 1, month_end.group("year"))
+                if first_day:
+                    last_day = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+                    end_text = f"{last_day.strftime('%B')} {last_day.day}, {last_day.year}"
+            elif day_only:  # "between October 17th and 24th"
                 end_text = f"{start[0].strftime('%B')} {day_only.group()}"
             end = _find_date(end_text, published)
             # The end is a date said at once ("and Nov. 13"), not "and early February" or a later date.
@@ -209,6 +219,15 @@ def _period(
             else len(clause[: start[1]].split()) <= 1
         ):
             return _Period(start[0], until, True, _phrases(m.group() + " " + clause, until_phrase))
+    this_month = _THIS_MONTH.search(low) if has("month") and published is not None else None
+    if this_month and published is not None:
+        # "at least four times this month": from the month's first day, as "this year" is from 1 January
+        return _Period(
+            published.replace(day=1),
+            until,
+            True,
+            _phrases(sentence[this_month.start() : this_month.end()], until_phrase),
+        )
     this_year = _THIS_YEAR.search(low) if has("year") and published is not None else None
     if this_year and published is not None:
         return _Period(
@@ -231,6 +250,9 @@ def _period(
                 return _Period(day[0], day[0], True, sentence[m.start("when") : m.end("when")])
     return _Period(None, until, False, until_phrase)
 
+
+_MONTH_END = re.compile(r"end\s+of\s+" + _MONTH + r"\b" + _YEAR)
+_THIS_MONTH = re.compile(r"\b(?:this\s+month|the\s+(?:start|beginning)\s+of\s+the\s+month)\b")
 
 # A weekend's count: "attacked U.S. forces half a dozen times over the weekend" is Saturday to Sunday.
 _WEEKEND = re.compile(r"\b(?:over|during|at|on|this|last)\s+(?:the\s+)?weekend\b")
@@ -292,7 +314,7 @@ def _clause_periods(
 _HALTED = frozenset("stopped halted paused ceased".split())
 _HALTED_SINCE = re.compile(r"\b(?:stopped|halted|paused|ceased)\s+(?:[\w-]+\s+){0,2}?since\b")
 _START_TOKENS = frozenset(
-    "since between from after following beginning starting began begun started year weekend".split()
+    "since between from after following beginning starting began begun started year month weekend".split()
 )
 _WEEKDAY_TOKENS = frozenset(_WEEKDAYS)
 # One day's count (_ONE_DAY) needs one of these beside "on" and a day.

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from ..text import Found
 from .vocabulary import BASES_OF, TallyTerms
 
-_PLACE_AFTER = re.compile(r"\s*(?:[\w'’.-]+\s+){0,8}?in\s+(?P<place>[^.;]{0,80})")
+_PLACE_AFTER = re.compile(r"\s*(?:[\w'’.-]+\s+){0,8}?(?:in|inside|within)\s+(?P<place>[^.;]{0,80})")
 _BEFORE_REGION = re.compile(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?")
 _BETWEEN_REGIONS = re.compile(r"\s*(?:,|and|or|as well as)?\s*(?:in\s+)?")
 
@@ -69,7 +69,7 @@ def _region_of(masked: str, m: re.Match[str], following: int, earlier: Sequence[
     return "total"
 
 
-_IN_PLACE = re.compile(r"\s+in\s+")
+_IN_PLACE = re.compile(r"\s+(?:in|inside|within)\s+")
 _BASES_BEFORE = re.compile(r"\b(?:bases|outposts|installations|garrisons|sites|facilities|positions)$", re.IGNORECASE)
 _WORD_START = re.compile(r"(?<![\w-])\w")
 
