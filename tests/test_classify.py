@@ -574,3 +574,43 @@ def test_strikes_in_the_passive_as_a_noun_or_on_unnamed_fighters(text):
 )
 def test_passives_hurt_americans_pressure_and_jihadists_are_no_strikes(text):
     assert "strike" not in categories("", text + CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "text, attack, strike",
+    [
+        # Missiles fired from Iran itself are a state strike.
+        (
+            "Two dozen missiles were launched from Iranian territory at a base hosting U.S. forces in Anbar.",
+            False,
+            False,
+        ),
+        # An ally of Soleimani killed later by another state recaps no US strike.
+        (
+            "An aide to Qassem Soleimani was killed when the Zionist regime targeted his home near Damascus.",
+            False,
+            False,
+        ),
+        # Units and positions as the groups' media name them; "aggression" for a US strike.
+        ("U.S. warplanes struck positions of the Popular Mobilisation Units near Qaim overnight.", False, True),
+        ("Six fighters were martyred in the US aggression on resistance positions near Qaim.", False, True),
+        # A group's commander killed, the US strike named after.
+        (
+            "A Kataib Hezbollah commander was martyred on Monday when a US drone targeted his car in Baghdad.",
+            False,
+            True,
+        ),
+        # Groups tied to Iran's Guards; no attacks at all.
+        (
+            "Rockets wounded two U.S. troops at a base in Syria, officials said, blaming groups tied to Iran's Guards.",
+            True,
+            False,
+        ),
+        ("The faction has not claimed any attacks on American forces since the spring.", False, False),
+        # The US killing Soleimani is no attack on US forces.
+        ("The U.S. military killed Qassem Soleimani in a strike at Baghdad airport, the Pentagon said.", False, True),
+    ],
+)
+def test_state_strikes_allies_units_and_negations(text, attack, strike):
+    found = categories("", text + " Officials said the incident took place in Iraq.", "2024-02-09")
+    assert ("attack" in found, "strike" in found) == (attack, strike)

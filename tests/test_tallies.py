@@ -1386,3 +1386,20 @@ def test_qualifiers_beside_parts_ranges_months_and_places(text, expected):
 )
 def test_the_uss_own_strikes_and_articles_without_us_forces_give_no_tally(text):
     assert tallies(text, "2023-12-05") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Bases as the groups name them.
+        (
+            "The Islamic Resistance said it had carried out 90 operations against the occupation bases in Iraq "
+            "and Syria since mid-October.",
+            [(90, "exact", "2023-10-17", None, "total")],
+        ),
+        # A number of people is no count of attacks, whatever attack is named after it.
+        ("The number of U.S. troops treated for concussions after the Nov. 1 attack on the base has risen to 40.", []),
+    ],
+)
+def test_occupation_bases_and_numbers_of_people(text, expected):
+    assert tallies(text, "2023-12-05") == expected

@@ -27,6 +27,14 @@ def _attacks_rose(before: str, terms: TallyTerms) -> bool:
     last = max(
         (i for i, w in enumerate(words) if w in _TOTAL_WORDS or (w in terms.counted and w != "times")), default=None
     )
+    # "The number of U.S. service members diagnosed with brain injuries after the attack has risen to 109":
+    # the number is of people.
+    numbers_of = (i for i, w in enumerate(words[:-1]) if w in _TOTAL_WORDS and words[i + 1] == "of")
+    if any(
+        terms.counted.isdisjoint(words[i + 2 : i + 5]) and not terms.not_counted.isdisjoint(words[i + 2 : i + 5])
+        for i in numbers_of
+    ):
+        return False
     return last is not None and terms.casualties.isdisjoint(words[last + 1 :])
 
 
