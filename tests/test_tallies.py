@@ -1403,3 +1403,29 @@ def test_the_uss_own_strikes_and_articles_without_us_forces_give_no_tally(text):
 )
 def test_occupation_bases_and_numbers_of_people(text, expected):
     assert tallies(text, "2023-12-05") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The answer to a question that asked how many attacks: its first bare figure, and its parts.
+        (
+            "Q: How many times have U.S. forces been attacked since Oct. 17? And is the pace slowing?\n\n"
+            "SPOKESMAN: As of today, 92 - 40 in Iraq and 52 in Syria.",
+            [
+                (92, "exact", "2023-10-17", "2023-12-05", "total"),
+                (40, "exact", "2023-10-17", "2023-12-05", "Iraq"),
+                (52, "exact", "2023-10-17", "2023-12-05", "Syria"),
+            ],
+        ),
+        # Not a question about something else, nor a figure that is not the answer's first.
+        ("Q: How many troops are at the base now?\n\nSPOKESMAN: About 900, and 40 more are coming.", []),
+        (
+            "Q: How many attacks on U.S. forces have there been? SPOKESMAN: I won't get into the two or three "
+            "categories of them.",
+            [],
+        ),
+    ],
+)
+def test_the_answer_to_how_many_attacks(text, expected):
+    assert tallies(text, "2023-12-05") == expected

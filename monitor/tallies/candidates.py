@@ -78,9 +78,11 @@ def _counts_in(
     terms: TallyTerms,
     after_total: int,
     rejected: list[tuple[str, str]] | None = None,
+    answering: bool = False,
 ) -> list[_Count]:
     """The counts of attacks in a sentence; with rejected, also every other figure and why it is none.
-    after_total: the total the sentence refers back to ("Of those, 29 ..."), else 0."""
+    after_total: the total the sentence refers back to ("Of those, 29 ..."), else 0; answering: the
+    sentence answers a question that asked how many attacks, so its first bare figure is their count."""
     masked = sentence
     for start, end in _date_spans(lowered, words):
         masked = masked[:start] + "#" * (end - start) + masked[end:]
@@ -185,6 +187,17 @@ def _counts_in(
                 and not terms.counted.isdisjoint(_WORDS_AFTER.findall(lowered, 0, m.start()))
             ):
                 kind = "count"
+            # The answer's figure comes first, said at once ("As of today, 118 - ..."; "About 140."), not
+            # a range ("two or three") or a figure deep in its sentence.
+            if (
+                kind is None
+                and answering
+                and not counts
+                and not after_total
+                and len(_WORDS_AFTER.findall(_SPEAKER.sub("", before))) <= 6
+                and following[:1] not in (["or"], ["to"])
+            ):
+                kind = "count"
             part_of = _PART_OF.match(rest)
             noun = (part_of.group("noun") or "").lower() if part_of else ""
             up_to_next = rest[: (found[n + 1].start() - m.end()) if n + 1 < len(found) else len(rest)]
@@ -261,6 +274,8 @@ _US_STRUCK_AFTER = re.compile(
     r"|responded)\b",
     re.IGNORECASE,
 )
+# A transcript's speaker before the words: "MAJ. GEN. RYDER: ..."
+_SPEAKER = re.compile(r"^[^:]{0,40}:\s*")
 _BESIDE = re.compile(r"[,:(\u2013\u2014-]\s*$")
 _OF_THE_BEFORE = re.compile(r"\bof\s+the\s+$", re.IGNORECASE)
 _PICKED_OUT = re.compile(r"\b(?:including|includes|of\s+them|of\s+those|of\s+these|of\s+which|with|among)\b")

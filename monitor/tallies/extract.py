@@ -3,16 +3,16 @@ a figure said twice is one tally. With a trace, every figure and why it was take
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
 
 from ..models import Tally
 from ..text import Found, Tokens, lower, normalise, tokenize
-from .candidates import _DIGIT, _ORDINAL_ENDINGS, _counts_in, _figure_matches, _may_hold_count
+from .candidates import _DIGIT, _counts_in, _figure_matches, _may_hold_count
+from .context import after_target, asked_how_many, names_the_total
 from .dates import _date_spans
-from .numbers import NUMBER_WORDS, ORDINAL_WORDS, parse_number
+from .numbers import NUMBER_WORDS
 from .period import _clause_periods, _may_have_start, _period, _period_nearby, clause_starts
 from .regions import bases_region, counts_at_a_base
 from .vocabulary import (
@@ -101,13 +101,22 @@ def tallies_in(
                 FigureTrace(sentence, f, False, reason, None, None) for f in (figures or _figures(sentence, terms))
             )
 
-    indices = range(len(tokens.sentences)) if trace is not None else found_in
-    # Only a sentence with attack words, or one referring back to a total, can hold a tally.
+    # Only a sentence with attack words, or one referring back to a total, can hold a tally; or the
+    # answer to a question (see asked_how_many), which may hold no term at all.
+    answers = {
+        i + k
+        for i in found_in
+        for k in (1, 2)
+        if i + k < len(tokens.sentences) and tokens.sentences[i].text.rstrip().endswith("?")
+    }
+    indices = range(len(tokens.sentences)) if trace is not None else sorted({*found_in, *answers})
     for index in indices:
         names = found_in.get(index, {})
         s = tokens.sentences[index].text
-        names_total = _OF_THE in names and bool(tallies) and _names_the_total(s, tallies[-1].count)
-        if _ATTACK_WORDS not in names and _ANAPHORS not in names and not names_total:
+        names_total = _OF_THE in names and bool(tallies) and names_the_total(s, tallies[-1].count)
+        # The answer to "How many times have U.S. troops been attacked since Oct. 17?" counts them.
+        question = asked_how_many(tokens, index, found_in)
+        if _ATTACK_WORDS not in names and _ANAPHORS not in names and not names_total and question is None:
             reject(s, "no attack word in the sentence")
             continue
         # Pages repeat paragraphs (a pull quote, a botched template): the same figure said twice is one tally.
@@ -125,9 +134,9 @@ def tallies_in(
             if len(elsewhere) > len(clauses):
                 reject(s, "the sentence names something else that is attacked or counted (an excluded term)")
                 continue
-        has_target = _TARGETS in names
+        has_target = _TARGETS in names or question is not None
         refers_back = bool(tallies) and (_ANAPHORS in names or names_total)
-        if not refers_back and _ATTACK_WORDS not in names:
+        if not refers_back and _ATTACK_WORDS not in names and question is None:
             reject(s, "refers back to a total, but none was given before")
             continue
         words = tokens.words[index]
@@ -138,7 +147,7 @@ def tallies_in(
             and not refers_back
             and not tallies
             and not _may_have_start(words)
-            and not _after_target(tokens, index, found_in)
+            and not after_target(tokens, index, found_in)
         ):
             reject(s, "no US or coalition target named, and no start of its own")
             continue
@@ -149,13 +158,19 @@ def tallies_in(
             continue
         if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
             continue
-        if gate and not refers_back and not _may_hold_count(words, terms):
+        if gate and not refers_back and question is None and not _may_hold_count(words, terms):
             reject(s, "no number with a counted noun, an ordinal or a figure reached")
             continue
         low = lower(s)
         rejected: list[tuple[str, str]] | None = [] if trace is not None else None
         counts = _counts_in(
-            s, low, words, terms, after_total=tallies[-1].count if refers_back else 0, rejected=rejected
+            s,
+            low,
+            words,
+            terms,
+            after_total=tallies[-1].count if refers_back else 0,
+            rejected=rejected,
+            answering=question is not None,
         )
         if rejected and trace is not None:
             trace.extend(FigureTrace(s, f, False, why, None, None) for f, why in rejected)
@@ -184,6 +199,14 @@ def tallies_in(
             ):
                 counts = [replace(counts[0], region=base_region)]
         period = _period(s, low, words, published, terms, rolling=_ROLLING in names)
+        if question is not None and period.since is None:
+            asked = tokens.sentences[question].text
+            in_question = _period(asked, lower(asked), tokens.words[question], published, terms, rolling=False)
+            period = replace(
+                in_question,
+                until=period.until or in_question.until,
+                phrase="; ".join(p for p in (in_question.phrase, period.phrase) if p) or None,
+            )
         if period.since is None and any(c.increment for c in counts):
             reject(
                 s,
@@ -209,7 +232,7 @@ def tallies_in(
             and not refers_back
             and period.since is None
             and not any(c.count == t.count for c in counts for t in tallies)
-            and not (all(c.ordinal for c in counts) and _after_target(tokens, index, found_in))
+            and not (all(c.ordinal for c in counts) and after_target(tokens, index, found_in))
             # A rolling window's count right after the sentence that gave a total ("... more than 60 times
             # since Oct. 17. In the past week alone, there were nearly a dozen attacks.").
             and not (
@@ -358,26 +381,4 @@ def _one_each(tallies: list[Tally]) -> list[Tally]:
     return out
 
 
-_OF_THE_FIGURE = re.compile(r"\s*of\s+the\s+(?P<figure>[\w,-]+),")
-
-
-def _names_the_total(sentence: str, total: int) -> bool:
-    """Whether the sentence opens with the total just given, named by its figure: "Of the 66, ..."."""
-    m = _OF_THE_FIGURE.match(lower(sentence))
-    return m is not None and parse_number(m.group("figure"))[0] == total
-
-
 _UNKNOWN = object()
-
-
-def _after_target(tokens: Tokens, index: int, found_in: Found) -> bool:
-    """Whether the sentence has an ordinal and the sentence before names US or coalition forces: "A drone
-    hit U.S. forces at the base. It was the 92nd attack." counts the attacks on them."""
-    words = tokens.words[index]
-    return (
-        index > 0
-        and _TARGETS in found_in.get(index - 1, {})
-        and (
-            not ORDINAL_WORDS.isdisjoint(words) or any(w[-2:] in _ORDINAL_ENDINGS and w[:-2].isdecimal() for w in words)
-        )
-    )
