@@ -1,10 +1,9 @@
 """The store's schema as numbered migrations, part of the store layer (with store.py, the only SQL).
 
-Every step runs once per store, in order, each in its own transaction, and is recorded in the
-`schema_version` table (number, name, when), so a store says which steps made it. Opening a store
-applies the steps it lacks: a store made by any earlier version is upgraded in place, and a new
-store is built by the same steps. To change the schema, append a step; never edit one that has
-landed, since stores out there already ran it.
+Every step runs once per store, in order, and is recorded in `schema_version` (number, name, when):
+a store says which steps made it. Opening a store applies the steps it lacks, each in a transaction
+of its own (a new store's all in one), so an older store is upgraded in place and a new one is built
+by the same steps. To change the schema, append a step; never edit a landed one: stores ran it.
 
 Step 1 is the schema as it stood before versioning (the store of commit 70b1d7e, columns added
 since then included), so stores made before versioning enter the sequence there.
@@ -345,8 +344,8 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 
 def migrate(db: Connection, now: datetime | None = None) -> list[Migration]:
-    """Apply the steps this store lacks, each in one transaction; returns those applied. The steps
-    speak through sqlite-utils, loaded only when there is one to apply."""
+    """Apply the steps this store lacks, each in one transaction (a new store's all in one: one sync to
+    disk, not one a step); returns those applied. Steps speak through sqlite-utils, loaded for them."""
     conn = db.conn
     conn.execute("""CREATE TABLE IF NOT EXISTS schema_version (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)""")
@@ -360,36 +359,37 @@ def migrate(db: Connection, now: datetime | None = None) -> list[Migration]:
     todo = [m for m in MIGRATIONS if m.version not in applied]
     if not todo:
         return []
-    done = []
+    new = not applied and not conn.execute("SELECT 1 FROM sqlite_master WHERE name != 'schema_version'").fetchone()
+    done: list[Migration] = []
     # Rebuilding a table drops and renames it, which foreign keys would stop half way; keys are
     # checked as a whole before each step commits instead. The pragma is a no-op inside a transaction.
     conn.execute("PRAGMA foreign_keys=OFF")
     try:
-        for m in todo:
+        for steps in [todo] if new else [[m] for m in todo]:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                # Another process may have applied it while this one waited for the lock.
-                if conn.execute("SELECT 1 FROM schema_version WHERE version = ?", [m.version]).fetchone():
-                    conn.execute("ROLLBACK")
-                    continue
-                m.apply(database(conn))
-                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise StoreError(
-                        f"schema step {m.version} ({m.name}) would leave {len(broken)} broken links, "
-                        f"first {broken[0]}; the store is left as it was"
+                for m in steps:
+                    # Another process may have applied it while this one waited for the lock.
+                    if conn.execute("SELECT 1 FROM schema_version WHERE version = ?", [m.version]).fetchone():
+                        continue
+                    m.apply(database(conn))
+                    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(
+                            f"schema step {m.version} ({m.name}) would leave {len(broken)} broken links, "
+                            f"first {broken[0]}; the store is left as it was"
+                        )
+                    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+                    conn.execute(
+                        "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                        [m.version, m.name, stamp],
                     )
-                stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-                conn.execute(
-                    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                    [m.version, m.name, stamp],
-                )
+                    done.append(m)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            done.append(m)
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
     return done

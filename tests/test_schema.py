@@ -14,8 +14,9 @@ from conftest import write_config
 
 from monitor.dedupe import fingerprint
 from monitor.errors import StoreError
-from monitor.schema import MIGRATIONS
+from monitor.schema import MIGRATIONS, migrate
 from monitor.store import Store, day_of, parse_iso
+from monitor.store_base import Connection
 
 OLD_STORE = Path(__file__).resolve().parent / "fixtures" / "store-main-70b1d7e.db"
 TABLES = ("feeds", "items", "stories", "sketches", "tally_reports", "alerts", "cycles")
@@ -117,6 +118,34 @@ def test_steps_run_once(old_store):
     finally:
         store.close()
     assert len(applied) == len(MIGRATIONS)
+
+
+def commits_of_migrating(path):
+    """The COMMITs that migrate() issues on the store at path, and the steps it applied."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        applied = migrate(Connection(conn))
+    finally:
+        conn.close()
+    return [s for s in statements if s.strip().upper() == "COMMIT"], applied
+
+
+def test_a_new_store_is_built_in_one_transaction_and_an_old_one_upgraded_step_by_step(old_store, tmp_path):
+    # Each commit is a sync to disk: a new store's first poll paid one a step before reaching its first fetch.
+    new_commits, new_applied = commits_of_migrating(tmp_path / "new.db")
+    old_commits, old_applied = commits_of_migrating(old_store)
+
+    assert new_applied == old_applied == list(MIGRATIONS)
+    assert len(new_commits) == 1
+    assert len(old_commits) == len(MIGRATIONS)
+    assert commits_of_migrating(tmp_path / "new.db") == ([], [])  # nothing left to apply
+    with Store(tmp_path / "new.db") as new, Store(old_store) as old:
+        assert new.db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert [r["version"] for r in new.db.query("SELECT version FROM schema_version ORDER BY version")] == [
+            r["version"] for r in old.db.query("SELECT version FROM schema_version ORDER BY version")
+        ]
 
 
 def test_a_store_from_a_newer_monitor_is_refused_untouched(old_store):
