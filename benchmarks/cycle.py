@@ -1,6 +1,6 @@
 """A whole polling cycle against a loopback world, side by side with the floor.
 
-    python benchmarks/cycle.py [--reps 5] [--feeds 100] [--items 20] [--warm-rounds 5]
+    python benchmarks/cycle.py [--reps 5] [--feeds 100] [--items 20] [--warm-rounds 5] [--start-up-only]
 
 The world: --feeds RSS feeds of --items new articles each, served by a loopback HTTP server in its
 own process. The pages are the real pages of ../shared/fixtures/real-html/, each copy with its own
@@ -14,7 +14,11 @@ Each repetition runs, each in a fresh process, interleaved (the order alternates
 - the same feeds with the full text in the feed and no page links: the monitor's cost per item
   without extraction, then warm cycles (every feed answers 304) against a bare httpx client
   making the same conditional requests.
-Then start-up to first fetch: `python -m monitor poll` spawned, until its first request arrives.
+Then start-up to first fetch: `python -m monitor poll` spawned, until its first request arrives, on a
+new store each time; its modules load from bytecode, as an installed monitor's do (pip compiles them
+at install), and, interleaved, compiled from source at every start as in a checkout run with
+PYTHONDONTWRITEBYTECODE=1 (set on these machines, and in the Dockerfile, which installs bytecode).
+--start-up-only measures that alone.
 
 It prints medians and spreads (min-max) of: wall and CPU as ratios to the floor of the same
 repetition, cores used (CPU time / wall), time to the first delivered alert, peak memory (the
@@ -441,8 +445,10 @@ def write_config(folder: Path, base: str, prefix: str, feeds: int, receiver: str
     return path
 
 
-def start_up(tmp: Path, rounds: int) -> list[float]:
-    """Seconds from spawning `python -m monitor poll` to its first request, on a one-feed config."""
+def start_up(tmp: Path, rounds: int) -> dict[str, list[float]]:
+    """Seconds from spawning `python -m monitor poll` to its first request, on a one-feed config and a new
+    store each time: with the modules' bytecode written by a first, untimed poll to a cache of its own
+    (PYTHONPYCACHEPREFIX), and, interleaved, with every module compiled from source at every start."""
     first: list[float] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -460,19 +466,26 @@ def start_up(tmp: Path, rounds: int) -> list[float]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     config = write_config(tmp / "startup", f"http://127.0.0.1:{server.server_address[1]}", "feed", 1, "", 8)
-    times = []
-    for _ in range(rounds):
-        first.clear()
-        (tmp / "startup" / "monitor.db").unlink(missing_ok=True)
-        spawned = time.time()
-        subprocess.run(
-            [sys.executable, "-m", "monitor", "--config", str(config), "poll"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=ROOT,
-        )
-        times.append(first[0] - spawned)
+    compiled = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    compiled["PYTHONPYCACHEPREFIX"] = str(tmp / "startup" / "bytecode")
+    from_source = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"} | {"PYTHONDONTWRITEBYTECODE": "1"}
+    names = {"start-up to first fetch (s)": compiled, "  modules compiled at every start (s)": from_source}
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(rounds + 1):
+        for name, env in names.items() if round_ % 2 else reversed(names.items()):
+            first.clear()
+            (tmp / "startup" / "monitor.db").unlink(missing_ok=True)
+            spawned = time.time()
+            subprocess.run(
+                [sys.executable, "-m", "monitor", "--config", str(config), "poll"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=ROOT,
+                env=env,
+            )
+            if round_:  # the first round writes the bytecode
+                times[name].append(first[0] - spawned)
     server.shutdown()
     return times
 
@@ -488,6 +501,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20, help="new articles per feed")
     parser.add_argument("--concurrency", type=int, default=8, help="fetch.concurrency of the monitor and the floor")
     parser.add_argument("--warm-rounds", type=int, default=5)
+    parser.add_argument("--start-up-only", action="store_true", help="measure start-up to first fetch alone")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--run", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -502,6 +516,13 @@ def main() -> None:
         else:
             result = run_full_text(rest[0], rest[1], int(rest[2]), int(rest[3]), int(rest[4]))
         print(json.dumps(result), flush=True)
+        return
+    if args.start_up_only:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            rows = start_up(Path(tmp_name), max(args.reps, 5))
+        print(f"median (min-max) of {max(args.reps, 5)} rounds; load average now {os.getloadavg()[0]:.1f}")
+        for name, values in rows.items():
+            print(f"  {name:<42} {spread(values, '{:.3f}')}")
         return
     if not PAGES.is_dir():
         print(f"{PAGES} is not beside this clone: the benchmark's pages come from there; nothing measured")
@@ -577,7 +598,7 @@ def main() -> None:
         half, half_main, half_tree = measured(["--run", "monitor", str(config)])
         rows[f"peak RSS, main process, {half['items']} articles (MB)"] = [half["maxrss_mb"]]
         rows[f"peak PSS, process tree, {half['items']} articles (MB)"] = [half_tree]
-        rows["start-up to first fetch (s)"] = start_up(tmp, max(args.reps, 5))
+        rows |= start_up(tmp, max(args.reps, 5))
     server.stdin.close()
     server.wait()
 
