@@ -84,6 +84,46 @@ def term_regex(term: str) -> str:
     return r"(?<![\w-])" + body + tail
 
 
+class WordStart:
+    """A regex that matches only where the character before is none of `before` (a set's inside,
+    as in [...]): r"\w" for a word's start. Python's re tries a pattern that opens with a
+    look-behind or \b at every offset of a text, but skips in C to each character of a set that
+    opens one: so the matches are found with [^before](?=body), the offsets after such a
+    character where the body matches, then each is matched from there, as search and finditer
+    would (the start of the text is tried on its own). first, if given, is what every match opens
+    with (a cheaper pattern that fails sooner: "a digit or one of these words")."""
+
+    def __init__(self, body: str, before: str = r"\w", flags: int = 0, first: str = ""):
+        self.pattern = re.compile(f"(?<![{before}])(?:{body})", flags)
+        self._after = re.compile(f"[^{before}]" + (f"(?={first})" if first else "") + f"(?=(?:{body}))", flags)
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        """What self.pattern.search(text, pos) finds."""
+        if pos == 0:
+            m = self.pattern.match(text)
+            if m:
+                return m
+        after = self._after.search(text, max(pos - 1, 0))
+        return self.pattern.match(text, after.end()) if after else None
+
+    def finditer(self, text: str, pos: int = 0) -> list[re.Match[str]]:
+        """What self.pattern.finditer(text, pos) finds, as a list (the body matches no empty text)."""
+        found = []
+        end = pos
+        if pos == 0:
+            m = self.pattern.match(text)
+            if m:
+                found.append(m)
+                end = m.end()
+        for after in self._after.finditer(text, max(pos - 1, 0)):
+            if after.end() >= end:
+                m = self.pattern.match(text, after.end())
+                if m:
+                    found.append(m)
+                    end = m.end()
+        return found
+
+
 # Tokens are runs of letters and digits, with inner apostrophes ("Iran's"); hyphens and spaces both
 # separate them, so "Iran-backed" and "Iran backed" match alike. Upper-case "US"/"U.S." (and UK)
 # become a token of their own before lower-casing, so the pronoun "us" never matches them.

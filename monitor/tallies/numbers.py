@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..text import WordStart
+
 _UNITS = {
     "one": 1,
     "two": 2,
@@ -115,6 +117,8 @@ _NUMBER = (
     r"|\d{1,3}(?:,\d{3})+|\d+(?:st|nd|rd|th)?"
     r"|" + _WORD_ORDINAL + r"|" + _WORD_NUMBER + r")(?![\w:/.,]\d)(?!\w)(?!-[a-z])"
 )
+# The words a number in words can open with ("half a dozen", "a hundred", "twenty-fifth").
+_FIRST_WORDS = frozenset([*_UNITS, *_TENS, *_ORDINAL_UNITS, *_ORDINAL_TENS, "a", "half"])
 # Counts that carry their own "times": "attacked twice since Sunday", "... and once in Jordan".
 _ADVERB_COUNTS = {"once": 1, "twice": 2, "thrice": 3}
 _SPACES = re.compile(r"\s+")
@@ -159,13 +163,15 @@ def _phrase_regex(phrase: str) -> str:
     return r"\s+".join(re.escape(w) for w in phrase.lower().split())
 
 
-def _count_regex(qualifiers: dict[str, list[str]]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _count_regex(qualifiers: dict[str, list[str]]) -> tuple[WordStart, re.Pattern[str]]:
     """A figure and the qualifier before it; and "once", "twice", "thrice" with theirs, a pattern
     apart that runs only on a sentence with one of them (a longer alternation costs at every word).
     Matched against lower-cased text: case-blind matching of these alternations costs three times
     as much."""
     words = {" ".join(w.lower().split()) for ws in qualifiers.values() for w in ws}
     qualifier = r"(?:(?P<qual>" + _trie(words) + r")\s+(?:the\s+)?)?"
-    return re.compile(r"(?<![\w.,-])" + qualifier + _NUMBER), re.compile(
+    # What a figure opens with: a digit, or the first word of a qualifier or of a number in words.
+    first = r"\d|" + _trie({*_FIRST_WORDS, *(w.split(" ")[0] for w in words)}) + r"(?!\w)"
+    return WordStart(qualifier + _NUMBER, r"\w.,-", first=first), re.compile(
         r"(?<![\w.,-])" + qualifier + r"(?P<num>once|twice|thrice)(?!\w)(?!-[a-z])"
     )

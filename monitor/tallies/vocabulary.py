@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import ConfigError
-from ..text import Lexicon, term_regex, tokenize
+from ..text import Lexicon, WordStart, term_regex, tokenize
 from .numbers import _count_regex, _longest_first, _phrase_regex
 
 
@@ -35,7 +35,7 @@ class TallyTerms:
     regions: re.Pattern[str]  # every region word, longest first, each its own group
     region_of_group: tuple[str, ...]  # the region of each group
     events: tuple[Event, ...]
-    count: re.Pattern[str]  # a figure with its qualifier, in lower-cased text
+    count: WordStart  # a figure with its qualifier, in lower-cased text
     adverb_count: re.Pattern[str]  # the same for "once", "twice", "thrice"
     qualifier_of: dict[str, str]  # each qualifier phrase (lower case, single spaces) -> its name
     qualifier_words: frozenset[str]  # the tokens of the qualifier phrases
