@@ -1429,3 +1429,26 @@ def test_occupation_bases_and_numbers_of_people(text, expected):
 )
 def test_the_answer_to_how_many_attacks(text, expected):
     assert tallies(text, "2023-12-05") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "since October last year" is that month of the year before.
+        (
+            "Rockets have been fired at U.S. troops about 25 times since October last year.",
+            [(25, "about", "2019-10-01", None, "total")],
+        ),
+        # Kinds of attack between a figure and its noun; an ordinal past its kind.
+        (
+            "At least 30 rocket and bomb attacks have targeted U.S. forces since the start of the year.",
+            [(30, "at_least", "2020-01-01", None, "total")],
+        ),
+        (
+            "It was the fourth rocket attack on U.S. troops since the strike that killed Soleimani.",
+            [(4, "exact", "2020-01-03", None, "total")],
+        ),
+    ],
+)
+def test_last_years_month_kinds_of_attack_and_the_soleimani_strike(text, expected):
+    assert tallies(text, "2020-03-10") == expected

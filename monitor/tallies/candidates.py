@@ -117,6 +117,9 @@ def _counts_in(
             # "the 108th attack", "the 74th time troops were targeted", "the 144th on U.S. troops"; after
             # "such", the noun decides: "the fifth such attack", not "the second such raid in a week"
             noun_at = 1 if following[:1] == ["such"] else 0
+            # ... and past what kind: "the third rocket attack", "the fifth such drone attack"
+            while noun_at < min(len(following), 4) and following[noun_at] in terms.modifiers:
+                noun_at += 1
             if len(following) > noun_at and (
                 following[noun_at] in terms.counted
                 # "the 47th this year against U.S. interests"

@@ -106,7 +106,11 @@ def _start_in(clause: str, published: date | None, terms: TallyTerms) -> tuple[d
     if m and published is not None and m.group("month")[0].isupper():
         month = _month_number(m.group("month"))
         part = {"mid": 15, "late": 21}.get((m.group("part") or "").lower(), 1)
-        d = _on_or_before(published, month, part, m.group("year"))
+        year = m.group("year")
+        # "since October last year": that month of the year before publication
+        if year is None and _LAST_YEAR.match(clause, m.end()):
+            year = str(published.year - 1)
+        d = _on_or_before(published, month, part, year)
         if d:
             found.append((m.start("part") if m.group("part") else m.start("month"), d))
     this_year = _THIS_YEAR.search(lower(clause)) if published is not None else None
@@ -251,6 +255,7 @@ def _period(
     return _Period(None, until, False, until_phrase)
 
 
+_LAST_YEAR = re.compile(r"\s+(?:of\s+)?last\s+year\b", re.IGNORECASE)
 _MONTH_END = re.compile(r"end\s+of\s+" + _MONTH + r"\b" + _YEAR)
 _THIS_MONTH = re.compile(r"\b(?:this\s+month|the\s+(?:start|beginning)\s+of\s+the\s+month)\b")
 
