@@ -614,3 +614,21 @@ def test_passives_hurt_americans_pressure_and_jihadists_are_no_strikes(text):
 def test_state_strikes_allies_units_and_negations(text, attack, strike):
     found = categories("", text + " Officials said the incident took place in Iraq.", "2024-02-09")
     assert ("attack" in found, "strike" in found) == (attack, strike)
+
+
+@pytest.mark.parametrize(
+    "text, strike",
+    [
+        # US aircraft striking in answer to attacks, no group named.
+        ("U.S. fighter jets hit 40 targets in Syria in retaliation for the drone attack on the base.", True),
+        ("U.S. jets could hit targets in Syria in retaliation for the drone attack, officials said.", False),
+        # A unit between "US" and the soldiers killed: they were hit.
+        (
+            "Two were among four US Army Reserve soldiers killed when a drone launched by Iran-backed militants "
+            "struck the outpost.",
+            False,
+        ),
+    ],
+)
+def test_strikes_in_retaliation_and_soldiers_killed(text, strike):
+    assert ("strike" in categories("", text + CONTEXT)) is strike

@@ -1452,3 +1452,27 @@ def test_the_answer_to_how_many_attacks(text, expected):
 )
 def test_last_years_month_kinds_of_attack_and_the_soleimani_strike(text, expected):
     assert tallies(text, "2020-03-10") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "that by Thursday" dates the count; a figure reached "by" a time.
+        (
+            "An official said that by Thursday, the Pentagon had counted 25 attacks on U.S. forces since Oct. 17.",
+            [(25, "exact", "2023-10-17", "2023-11-30", "total")],
+        ),
+        (
+            "The number of attacks on U.S. forces since Oct. 17 had reached 25 by late November.",
+            [(25, "exact", "2023-10-17", None, "total")],
+        ),
+        # A second counter over the first one's period.
+        (
+            "U.S. forces have been attacked 25 times since Oct. 17. A monitor counted 31 claimed attacks over the "
+            "same period.",
+            [(25, "exact", "2023-10-17", None, "total"), (31, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_by_a_day_and_the_same_period(text, expected):
+    assert tallies(text, "2023-12-02") == expected

@@ -52,7 +52,9 @@ class _Count:
 _FIGURE_END = re.compile(
     r"\s*(?:-\s|since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|;|:|$"
     # a headline goes on: "Attacks on U.S. forces near 80 as truce holds"
-    r"|as\b|amid\b|after\b|while\b|with\b)"
+    r"|as\b|amid\b|after\b|while\b|with\b"
+    # "had reached 170 by early February"
+    r"|by\b)"
 )
 _TIMES = re.compile(r"\btimes\b")
 _RATIO = re.compile(r"\s+(?:as|the|more|higher|larger|greater)\b")

@@ -72,7 +72,7 @@ _REPORTED_ON = re.compile(
     + _YEAR
 )
 # "By Oct. 30, the Pentagon counted 23": only opening the sentence, where it dates the count.
-_AS_OF = re.compile(r"\b(?:as\s+of|as\s+at|through|up\s+to)\s+|^by\s+")
+_AS_OF = re.compile(r"\b(?:as\s+of|as\s+at|through|up\s+to)\s+|^by\s+|\bthat\s+by\s+")
 _CLAUSE_END = re.compile(r"[;:]|,\s+(?:according|a\s|an\s|the\s|said|when|while|who|which)|\baccording to\b")
 # A window that rolls, said with a number: "in two days", "over the past 48 hours", "in less than a week".
 _ROLLING_SPAN = re.compile(
@@ -154,7 +154,7 @@ def _period(
         if d and published and d < published:
             until = d
             until_phrase = sentence[m.start() : m.end()]
-    if has("as") or has("through") or has("up") or low.startswith("by "):
+    if has("as") or has("through") or has("up") or (has("by") and (low.startswith("by ") or "that by " in low)):
         for m in _AS_OF.finditer(low):
             if published is not None and low.startswith("today", m.end()):
                 # "as of today": the day it was said, the publication day
