@@ -1476,3 +1476,38 @@ def test_last_years_month_kinds_of_attack_and_the_soleimani_strike(text, expecte
 )
 def test_by_a_day_and_the_same_period(text, expected):
     assert tallies(text, "2023-12-02") == expected
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # The campaign's mid-October named with its year, in a later article.
+        (
+            "Between mid-October 2023 and early February 2024, the factions fired on U.S. troops some 170 times.",
+            "2025-02-10",
+            [(170, "about", "2023-10-17", None, "total")],
+        ),
+        # A part counted out of a total in its own rolling window.
+        (
+            "Since Oct. 17 there have been at least 20 attacks on U.S. forces, four of them in the past two days.",
+            "2023-11-10",
+            [(20, "at_least", "2023-10-17", None, "total"), (4, "exact", None, None, "total")],
+        ),
+        # A region's part right after the sentence that gave the total, with the total's start.
+        (
+            "Of the 92 attacks on U.S. forces since Oct. 17, most hit bases in Syria. In Syria alone, militias have "
+            "struck 48 times, an official said.",
+            "2023-12-15",
+            [(92, "exact", "2023-10-17", None, "total"), (48, "exact", "2023-10-17", None, "Syria")],
+        ),
+        # Not one event after a total.
+        (
+            "Proxies have attacked U.S. troops 169 times since Oct. 17. One attack took place at a site in Syria on "
+            "Feb. 3.",
+            "2024-02-06",
+            [(169, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_named_years_rolling_parts_and_a_regions_part_after_a_total(text, published, expected):
+    assert tallies(text, published) == expected

@@ -27,7 +27,8 @@ from .vocabulary import TallyTerms
 _NAME_BEFORE = re.compile(r"(?<=\S )([A-Z][a-z][\w-]*) $")
 _AIMED_ONCE = re.compile(r"\s+(?:on|against)\s+(?:the\s+)?")
 _OWN_START_AFTER = re.compile(
-    r"\s+(?:of\s+(?:them|those|these)\s+)?(?:since|(?:in|over|during)\s+the\s+(?:past|last)\s+(?:week|month|day))\b"
+    r"\s+(?:of\s+(?:them|those|these)\s+)?(?:since|(?:in|over|during|within)\s+the\s+(?:past|last)\s+(?:[\w-]+\s+)?"
+    r"(?:weeks?|months?|days?|hours?))\b"
 )
 _INCREMENT = frozenset(("more", "additional", "further", "new"))
 

@@ -225,6 +225,14 @@ def tallies_in(
                 if bare:
                     reject(s, "what was added ('twice'), with no start in its own clause", [c.words for c in bare])
                     counts = [c for c in counts if c not in bare]
+        # Regional parts of the total the sentence before gave: "In Syria alone, militias have struck 48 times".
+        parts_of_last = (
+            index > first
+            and bool(tallies)
+            and tallies[-1].sentence == tokens.sentences[index - 1].text
+            and all(c.region != "total" and 1 < c.count < tallies[-1].count for c in counts)
+        )
+        refers_back = refers_back or (parts_of_last and not period.explicit)
         # Without a target named, a figure counts only beside a total already given: the same figure
         # again ("27 attacks in all"), or one with its own start ("83 attacks since Biden took office").
         if (

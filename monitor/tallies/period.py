@@ -284,6 +284,8 @@ _CLAUSE_SPLIT = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+")
 # So does a participle that carries a new total: "twice on Wednesday, raising the total since Oct. 17 to 46".
 _PERIOD_CLAUSE_SPLIT = re.compile(
     r";|,\s+(?:and|but|while|whereas|including|bringing|raising|pushing|lifting|taking)\s+|\s+-\s+"
+    # and a part counted out of it: "at least five since Tuesday, three of them in the past 24 hours"
+    r"|,\s+(?=[\w-]+\s+of\s+(?:them|those|these)\b)"
 )
 
 

@@ -66,9 +66,16 @@ def _region_of(masked: str, m: re.Match[str], following: int, earlier: Sequence[
             or (not earlier and _ends_with_target(before[max(0, last - 40) : last], terms))
         ):
             return region
+    # "In Syria alone, militias have struck 48 times": the sentence opens with its one region.
+    opening = _OPENING_REGION.match(masked)
+    if opening:
+        hits = {terms.region_of_group[(hit.lastindex or 0) - 1] for hit in terms.regions.finditer(masked)}
+        if len(hits) == 1:
+            return hits.pop()
     return "total"
 
 
+_OPENING_REGION = re.compile(r"\s*(?:In|Inside|Within)\s+(?:[A-Z][\w-]*\s+)?[A-Z][\w-]*(?:\s+(?:alone|only))?\s*,")
 _IN_PLACE = re.compile(r"\s+(?:in|inside|within)\s+")
 _BASES_BEFORE = re.compile(r"\b(?:bases|outposts|installations|garrisons|sites|facilities|positions)$", re.IGNORECASE)
 _WORD_START = re.compile(r"(?<![\w-])\w")
