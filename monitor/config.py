@@ -2,7 +2,9 @@
 
 The settings of its tables are settings.py's; here are the file, its feeds and notifiers, and the
 masking of the secrets notifier URLs carry. A bad file stops the monitor before anything runs, with
-a ConfigError that names the file and the key.
+a ConfigError that names the file and the key; the two checks that need a heavy library (the digest
+schedule, APScheduler's; an apprise URL, apprise's) run in `check-config` and as the daemon starts
+(Config.check_deferred), and otherwise at first use, which a poll's first fetch does not wait for.
 """
 
 from __future__ import annotations
@@ -74,6 +76,13 @@ class Config:
     notifiers: tuple[NotifierConfig, ...]
     rules: Ruleset
     tally_terms: TallyTerms
+
+    def check_deferred(self) -> None:
+        """The checks load leaves to first use (module docstring), now: a bad value is a ConfigError."""
+        self.settings.build_deferred()
+        for i, n in enumerate(self.notifiers):
+            if not n.url.startswith(WEBHOOK_SCHEMES) and not apprise_understands(n.url):
+                raise ConfigError(self.path, f"notifiers[{i}].url", apprise_refusal(n.url))
 
     def interval_of(self, feed: Feed) -> int:
         return feed.poll_interval_seconds or self.settings.schedule.poll_interval_seconds
@@ -281,7 +290,7 @@ def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
         if not isinstance(url, str) or "://" not in url:
             raise ConfigError(path, f"{key}.url", "must be an apprise URL such as json://host/ or mailto://...")
         headers = n.get("headers", {})
-        if url.startswith(("webhook+http://", "webhook+https://")):
+        if url.startswith(WEBHOOK_SCHEMES):
             if not urlsplit(url.removeprefix("webhook+")).netloc:
                 raise ConfigError(path, f"{key}.url", f"a structured webhook needs a host ({mask_url(url)})")
             if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
@@ -290,8 +299,6 @@ def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
             raise ConfigError(
                 path, f"{key}.headers", "only webhook+http:// and webhook+https:// notifiers take headers"
             )
-        elif not _apprise_understands(url):
-            raise ConfigError(path, f"{key}.url", f"apprise does not understand this URL ({mask_url(url)})")
         events = n.get("events", list(EVENTS))
         if not isinstance(events, list) or not events or not all(e in EVENTS for e in events):
             raise ConfigError(path, f"{key}.events", f"must be a non-empty list of {', '.join(EVENTS)}")
@@ -305,7 +312,14 @@ def _notifiers(path: Path, raw: object) -> tuple[NotifierConfig, ...]:
     return tuple(out)
 
 
-def _apprise_understands(url: str) -> bool:
-    import apprise  # noqa: PLC0415  (heavy: only when an apprise notifier is configured)
+WEBHOOK_SCHEMES = ("webhook+http://", "webhook+https://")  # webhook.py's: that module loads httpx
+
+
+def apprise_understands(url: str) -> bool:
+    import apprise  # noqa: PLC0415  (heavy: only to check or use an apprise notifier)
 
     return apprise.Apprise.instantiate(url) is not None
+
+
+def apprise_refusal(url: str) -> str:
+    return f"apprise does not understand this URL ({mask_url(url)})"

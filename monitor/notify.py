@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from . import webhook
 from .alerts import Alert
-from .config import Config, NotifierConfig, mask_secrets
+from .config import Config, NotifierConfig, apprise_refusal, mask_secrets
 from .store import OutboxAlert, OutboxRow, Store, iso
 
 if TYPE_CHECKING:
@@ -157,6 +157,8 @@ class Notifiers:
         target = self._target(name)
         if target is None:
             return False, "notifier no longer configured"
+        if not target:  # a URL apprise takes no target from: load leaves that check to first use
+            return False, apprise_refusal(self.configs[name].url)
         import apprise  # noqa: PLC0415
 
         fmt = {"html": apprise.NotifyFormat.HTML, "markdown": apprise.NotifyFormat.MARKDOWN}.get(

@@ -67,7 +67,7 @@ def no_feed_answered(report: CycleReport) -> bool:
 
 def run_daemon(config: Config) -> None:
     """A cycle every schedule.poll_interval_seconds and the digests at their slots, until SIGINT or SIGTERM."""
-    config.settings.build_deferred()  # a bad digest schedule stops the daemon before it takes the store
+    config.check_deferred()  # a bad digest schedule or notifier URL stops the daemon before it takes the store
     notifiers = Notifiers(config.notifiers, config=config)
     with exclusive(config.store_path):
         Store(config.store_path).close()  # fail now, not in the first cycle, if the store cannot be opened

@@ -80,7 +80,7 @@ def explain(obj: Context, source: tuple[str, ...], title: str, published: date |
 def check_config(obj: Context) -> None:
     """Validate the config and the rules; print the effective config with secrets masked."""
     config = obj.config
-    config.settings.build_deferred()
+    config.check_deferred()
     click.echo(json.dumps(config.effective(), indent=2, ensure_ascii=False))
     click.echo(
         f"OK: {config.path}: {len(config.feeds)} feeds, {len(config.notifiers)} notifiers, "

@@ -55,7 +55,8 @@ def test_help_loads_no_store_network_or_notifier_library():
 def test_poll_reaches_its_first_fetch_without_the_libraries_it_needs_later(tmp_path, web):
     # cron starts `monitor poll` every few minutes: what it loads before its first request is start-up
     # (issue 15). Extraction, charts, notifications, the digest schedule and the schema steps load when used.
-    config = write_config(tmp_path, [("Wire", web.serve("/feed.xml", rss([]), content_type="application/rss+xml"))])
+    feed = web.serve("/feed.xml", rss([]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", feed)], [{"url": f"json://127.0.0.1:{web.base.rsplit(':', 1)[1]}/hook"}])
     later = (
         "trafilatura",
         "matplotlib",
@@ -93,7 +94,7 @@ def test_poll_reaches_its_first_fetch_without_the_libraries_it_needs_later(tmp_p
     new_store, existing_store = loaded_at_first_fetch(), loaded_at_first_fetch()
 
     assert web.hits("/feed.xml") == [200, 200]
-    # The shipped schedule has digests on; the config names no notifier (apprise would check its URL at load).
+    # The shipped schedule has digests on, and an apprise notifier is configured: both are checked at first use.
     assert set(new_store) <= {"sqlite_utils"}  # the schema steps that make a new store speak through it
     assert existing_store == []
 

@@ -8,6 +8,7 @@ import sys
 from zoneinfo import ZoneInfo
 
 import pytest
+from builders import JORDAN_DRONE, page, rss
 from conftest import REPO, write_config
 
 from monitor import USER_AGENT
@@ -47,17 +48,38 @@ def test_a_bad_setting_is_named(tmp_path, run_monitor, settings, key, words):
     assert key in result.output and words in result.output
 
 
-def test_a_bad_digest_schedule_stops_the_daemon_before_it_opens_the_store(tmp_path):
-    # A poll never asks for the digest trigger, so it is built at first use; the daemon asks as it starts.
-    config = write_config(tmp_path, [("Wire", "http://127.0.0.1:9/feed")], settings={"schedule": {"digest": "at 7"}})
+@pytest.mark.parametrize(
+    "notifiers, settings, key, words",
+    [
+        ([], {"schedule": {"digest": "at 7"}}, "schedule.digest", "not a crontab expression"),
+        ([{"url": "nosuchservice://abc"}], {}, "notifiers[0].url", "apprise does not understand this URL"),
+    ],
+)
+def test_a_check_left_to_first_use_stops_the_daemon_before_it_opens_the_store(
+    tmp_path, notifiers, settings, key, words
+):
+    # A poll's first fetch waits for neither APScheduler nor apprise; the daemon checks both as it starts.
+    config = write_config(tmp_path, [("Wire", "http://127.0.0.1:9/feed")], notifiers, settings)
 
     result = subprocess.run(
         [sys.executable, "-m", "monitor", "--config", str(config), "run"], capture_output=True, text=True, timeout=60
     )
 
     assert result.returncode == 2
-    assert "schedule.digest" in result.stderr and "not a crontab expression" in result.stderr
+    assert key in result.stderr and words in result.stderr
     assert not (tmp_path / "monitor.db").exists()
+
+
+def test_a_poll_leaves_the_apprise_url_to_delivery_which_names_it(tmp_path, web, run_monitor):
+    story = rss([(JORDAN_DRONE, web.serve("/news/a", page(JORDAN_DRONE)))])
+    web.serve("/feed.xml", story, content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", web.url("/feed.xml"))], [{"url": "nosuchservice://abc", "name": "desk"}])
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0
+    assert "1 alerts queued, 0 sent, 1 pending" in result.output
+    assert "desk not delivered, will retry: apprise does not understand this URL (nosuchservice://***)" in result.stderr
 
 
 def test_a_bad_feed_url_is_named(tmp_path, run_monitor):
