@@ -103,19 +103,23 @@ def tallies_in(
 
     # Only a sentence with attack words, or one referring back to a total, can hold a tally; or the
     # answer to a question (see asked_how_many), which may hold no term at all.
-    answers = {
-        i + k
-        for i in found_in
-        for k in (1, 2)
-        if i + k < len(tokens.sentences) and tokens.sentences[i].text.rstrip().endswith("?")
-    }
+    answers = (
+        {
+            i + k
+            for i in found_in
+            for k in (1, 2)
+            if i + k < len(tokens.sentences) and tokens.sentences[i].text.rstrip().endswith("?")
+        }
+        if "?" in tokens.text
+        else set()
+    )
     indices = range(len(tokens.sentences)) if trace is not None else sorted({*found_in, *answers})
     for index in indices:
         names = found_in.get(index, {})
         s = tokens.sentences[index].text
         names_total = _OF_THE in names and bool(tallies) and names_the_total(s, tallies[-1].count)
         # The answer to "How many times have U.S. troops been attacked since Oct. 17?" counts them.
-        question = asked_how_many(tokens, index, found_in)
+        question = asked_how_many(tokens, index, found_in) if index in answers else None
         if _ATTACK_WORDS not in names and _ANAPHORS not in names and not names_total and question is None:
             reject(s, "no attack word in the sentence")
             continue
