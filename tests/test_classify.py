@@ -632,3 +632,41 @@ def test_state_strikes_allies_units_and_negations(text, attack, strike):
 )
 def test_strikes_in_retaliation_and_soldiers_killed(text, strike):
     assert ("strike" in categories("", text + CONTEXT)) is strike
+
+
+@pytest.mark.parametrize(
+    "text, attack, strike",
+    [
+        # An opening phrase of time is its own clause: Hamas and Israel in it void nothing after it.
+        (
+            "After Hamas' attack on Israel in October, Iraqi militias fired rockets at American troops in Syria.",
+            True,
+            False,
+        ),
+        # Israel's places; attacks on US forces elsewhere; Iran's dated missile attack.
+        (
+            "The Islamic Resistance in Iraq said it had targeted a site in Eilat with drones in support of our people.",
+            False,
+            False,
+        ),
+        (
+            "Hezbollah's forerunners bombed the Marine barracks in Beirut in 1983, killing 241 American service members.",
+            False,
+            False,
+        ),
+        (
+            "Doctors treated 60 U.S. troops for concussions after Iran's Jan. 8 missile attack on the base.",
+            False,
+            False,
+        ),
+        # A commander, unnamed fighters of a group named before.
+        (
+            "The militia lost a senior figure when a U.S. drone strike killed one of its commanders in Baghdad.",
+            False,
+            True,
+        ),
+    ],
+)
+def test_openers_israels_places_elsewhere_irans_dated_attack_and_commanders(text, attack, strike):
+    found = categories("", text + " Iran-backed militias are active in Iraq.", "2024-03-01")
+    assert ("attack" in found, "strike" in found) == (attack, strike)

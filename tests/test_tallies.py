@@ -1511,3 +1511,8 @@ def test_by_a_day_and_the_same_period(text, expected):
 )
 def test_named_years_rolling_parts_and_a_regions_part_after_a_total(text, published, expected):
     assert tallies(text, published) == expected
+
+
+def test_as_of_this_morning_is_the_day_it_was_said():
+    text = "As of this morning, there have been 70 attacks on U.S. forces since Oct. 17, the spokesman said."
+    assert tallies(text, "2023-12-05") == [(70, "exact", "2023-10-17", "2023-12-05", "total")]

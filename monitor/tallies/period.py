@@ -156,9 +156,10 @@ def _period(
             until_phrase = sentence[m.start() : m.end()]
     if has("as") or has("through") or has("up") or (has("by") and (low.startswith("by ") or "that by " in low)):
         for m in _AS_OF.finditer(low):
-            if published is not None and low.startswith("today", m.end()):
-                # "as of today": the day it was said, the publication day
-                until, until_phrase = published, sentence[m.start() : m.end() + 5]
+            today = _TODAY.match(low, m.end()) if published is not None else None
+            if today and published is not None:
+                # "as of today", "as of this morning": the day it was said, the publication day
+                until, until_phrase = published, sentence[m.start() : today.end()]
                 break
             if published is not None and low.startswith("yesterday", m.end()):
                 until, until_phrase = published - timedelta(days=1), sentence[m.start() : m.end() + 9]
@@ -255,6 +256,7 @@ def _period(
     return _Period(None, until, False, until_phrase)
 
 
+_TODAY = re.compile(r"today|this\s+(?:morning|afternoon|evening)|tonight|now\b")
 _LAST_YEAR = re.compile(r"\s+(?:of\s+)?last\s+year\b", re.IGNORECASE)
 _MONTH_END = re.compile(r"end\s+of\s+" + _MONTH + r"\b" + _YEAR)
 _THIS_MONTH = re.compile(r"\b(?:this\s+month|the\s+(?:start|beginning)\s+of\s+the\s+month)\b")
@@ -292,8 +294,15 @@ _PERIOD_CLAUSE_SPLIT = re.compile(
 @lru_cache(maxsize=64)  # the rules ask again for the same sentence, once per rule
 def clause_starts(sentence: str, first_token: int) -> tuple[int, ...]:
     """The index (in the text's tokens) of the first token of each clause of a sentence after its
-    first ("; ", " - ", ", and/but/while/whereas "); first_token is the sentence's own first token."""
-    return tuple(first_token + len(tokenize(sentence[: m.start()])) for m in _CLAUSE_SPLIT.finditer(sentence))
+    first ("; ", " - ", ", and/but/while/whereas ", and the comma after an opening "After Hamas' Oct. 7
+    attack on Israel,"); first_token is the sentence's own first token."""
+    opener = _OPENER.match(sentence)
+    cuts = sorted({*(m.start() for m in _CLAUSE_SPLIT.finditer(sentence)), *((opener.end() - 1,) if opener else ())})
+    return tuple(first_token + len(tokenize(sentence[:at])) for at in cuts)
+
+
+# A sentence's opening phrase of time, its own clause: "After Hamas' Oct. 7 attack on Israel, militias ...".
+_OPENER = re.compile(r"(?:After|Since|Following|Amid|During|In the wake of)\s[^,;]{3,80},")
 
 
 def _clause_periods(
