@@ -1516,3 +1516,34 @@ def test_named_years_rolling_parts_and_a_regions_part_after_a_total(text, publis
 def test_as_of_this_morning_is_the_day_it_was_said():
     text = "As of this morning, there have been 70 attacks on U.S. forces since Oct. 17, the spokesman said."
     assert tallies(text, "2023-12-05") == [(70, "exact", "2023-10-17", "2023-12-05", "total")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A briefer asked for the number of attacks; the answer and its breakdown ("That's ...").
+        (
+            "Q: Can you give us the overall number of attacks now?\n\nMS. LEE: As of this morning, we're at 80 "
+            "since Oct. 17. That's 35 in Iraq and 45 in Syria.",
+            [
+                (80, "exact", "2023-10-17", "2023-12-05", "total"),
+                (35, "exact", "2023-10-17", "2023-12-05", "Iraq"),
+                (45, "exact", "2023-10-17", "2023-12-05", "Syria"),
+            ],
+        ),
+        # "times as of Friday" is no ratio; a start a few words after "counting from"; the "as of" day ends it.
+        (
+            "U.S. troops have been attacked 80 times as of Friday, counting from the first drone attacks of the "
+            "campaign on Oct. 17.",
+            [(80, "exact", "2023-10-17", "2023-12-01", "total")],
+        ),
+        # The president's own strikes counted; sites used by Americans are a target.
+        ("It was the second time Biden had ordered strikes on the militias since Oct. 17.", []),
+        (
+            "Bases used by Americans in Iraq and Syria had been targeted at least nine times in the past 10 days.",
+            [(9, "at_least", None, None, "total")],
+        ),
+    ],
+)
+def test_briefing_answers_counting_from_and_what_the_us_ordered(text, expected):
+    assert tallies(text, "2023-12-05") == expected

@@ -58,7 +58,8 @@ _FIGURE_END = re.compile(
     r"|by\b)"
 )
 _TIMES = re.compile(r"\btimes\b")
-_RATIO = re.compile(r"\s+(?:as|the|more|higher|larger|greater)\b")
+# "three times as many", "five times the number", not "attacked 74 times as of Friday"
+_RATIO = re.compile(r"\s+(?:as\s+(?!of\b)|the\b|more\b|higher\b|larger\b|greater\b)")
 _PART_OF = re.compile(r"\s+of\s+(?P<which>them|those|these|the|which)\b\s*(?P<noun>[\w'’-]+)?")
 # What stands between a region and its part: "Syria 83", "Iraq accounted for 57", "Iraq saw 20".
 
@@ -275,9 +276,10 @@ def _counts_in(
 # "the third time the Biden administration has hit Iran-linked targets": the US's strikes counted.
 _US_STRUCK_AFTER = re.compile(
     r"\s+(?:such\s+)?time\s+(?:that\s+)?(?:the\s+)?(?:biden\s+|trump\s+)?(?:administration|u\.s\.|us|united\s+states"
-    r"|washington|pentagon|american\s+forces|american\s+military|coalition)(?:\s+military|\s+forces)?\s+"
+    r"|washington|pentagon|american\s+forces|american\s+military|coalition|biden|trump|(?:the\s+)?president)"
+    r"(?:\s+military|\s+forces)?\s+"
     r"(?:has|have|had)\s+(?!been\b)(?:\w+\s+)?(?:struck|hit|bombed|retaliated|attacked|targeted|carried\s+out|conducted|launched"
-    r"|responded)\b",
+    r"|responded|ordered|authorized|approved)\b",
     re.IGNORECASE,
 )
 # A transcript's speaker before the words: "MAJ. GEN. RYDER: ..."

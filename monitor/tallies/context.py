@@ -33,7 +33,7 @@ def after_target(tokens: Tokens, index: int, found_in: Found) -> bool:
     )
 
 
-_HOW_MANY = re.compile(r"\bhow\s+many\b")
+_HOW_MANY = re.compile(r"\bhow\s+many\b|\b(?:number|count|tally|total)\s+of\s+(?:\w+\s+){0,2}?attacks\b")
 
 
 def asked_how_many(tokens: Tokens, index: int, found_in: Found) -> int | None:
@@ -45,6 +45,7 @@ def asked_how_many(tokens: Tokens, index: int, found_in: Found) -> int | None:
         if before < 0 or not tokens.sentences[before].text.rstrip().endswith("?"):
             return None
         names = found_in.get(before, {})
-        if _TARGETS in names and _ATTACK_WORDS in names and _HOW_MANY.search(lower(tokens.sentences[before].text)):
+        # "How many times have U.S. troops been attacked?", "Can you give us the overall number of attacks now?"
+        if _ATTACK_WORDS in names and _HOW_MANY.search(lower(tokens.sentences[before].text)):
             return before
     return None

@@ -210,7 +210,9 @@ def _period(
         if since:
             return _Period(since, until, True, _phrases("since " + clause, until_phrase))
     for m in _START_WORDS.finditer(low):
-        clause = _clause_after(sentence, low, m.end(), 8)
+        # "counting from the first drone attacks of the campaign on Oct. 17": the start a few words on
+        counting = m.group().startswith("from") and low.endswith("counting ", 0, m.start())
+        clause = _clause_after(sentence, low, m.end(), 12 if counting else 8)
         start = _start_in(clause, published, terms)
         # After "began" the start may come a few words on ("began targeting them on Oct. 17"); else only
         # at once ("after Hamas' attack", "after the Oct. 7 attack"), not later in the clause ("after
@@ -221,7 +223,7 @@ def _period(
                 or _ATTACK_VERB_AFTER.match(low, m.end())
             )
             if m.group().startswith(("began", "begun", "started"))
-            else len(clause[: start[1]].split()) <= 1
+            else counting or len(clause[: start[1]].split()) <= 1
         ):
             return _Period(start[0], until, True, _phrases(m.group() + " " + clause, until_phrase))
     this_month = _THIS_MONTH.search(low) if has("month") and published is not None else None
@@ -243,12 +245,13 @@ def _period(
         )
     if rolling or _ROLLING_SPAN.search(low):
         return _Period(None, until, True, _phrases("a rolling window", until_phrase))
-    m = _WEEKEND.search(low) if has("weekend") and published is not None else None
+    # One day's or one weekend's count, where no "as of" day ends a longer one.
+    m = _WEEKEND.search(low) if has("weekend") and published is not None and until is None else None
     if m and published is not None:
         # The last Saturday and Sunday before publication (or the Saturday before a Sunday's paper).
         saturday = published - timedelta(days=(published.weekday() - 5) % 7 or 7)
         return _Period(saturday, saturday + timedelta(days=1), True, sentence[m.start() : m.end()])
-    for m in _ONE_DAY.finditer(low) if has("on") else ():
+    for m in _ONE_DAY.finditer(low) if has("on") and until is None else ():
         if m.group("counted") or m.group("alone"):
             day = _find_date(m.group("when"), published)
             if day and day[0]:
