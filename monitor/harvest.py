@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 import httpx
 
@@ -19,7 +19,7 @@ from .errors import MonitorError
 from .fetch import Limits, Response, fetch
 from .models import Article, Entry
 from .store import FeedState, ItemRecord, Store, StoredEntry, iso
-from .workers import Analysis, Workers
+from .workers import Analysis, Text, Workers
 
 # One logger for every stage of the cycle, so `-v` and log filters name one thing.
 log = logging.getLogger("monitor.pipeline")
@@ -103,7 +103,11 @@ async def harvest_feed(
             log.warning("feed %s: unexpected error", feed.name, exc_info=True)
         return FeedFailure(feed, describe(e), getattr(e, "retry_after", None))
 
+    def day_of(fresh: Fresh) -> date:
+        return (fresh.entry.published or clock()).date()
+
     async def page(fresh: Fresh) -> None:
+        """The entry's page fetched, its text extracted and the item analysed; or why there is no page."""
         link = fresh.entry.link
         if aggregator_of(link) == GOOGLE_NEWS:  # its page is a JavaScript shell, never the article
             resolution = await decode_google_online(
@@ -130,20 +134,33 @@ async def harvest_feed(
                 fresh.page = f"page not fetched: {describe(e)}"
                 return
             try:
-                fresh.text = await workers.text_of(body)
+                entry = fresh.entry
+                fresh.text, fresh.analysis = await workers.read_page(body, entry.title, entry.summary, day_of(fresh))
                 fresh.page = "" if fresh.text else "no article text found in the page"
             except Exception as e:  # noqa: BLE001 - a hostile page falls back to the summary like a missing one
                 fresh.page = f"page text not extracted: {describe(e)}"
 
     async def read(fresh: Fresh) -> None:
-        if fresh.copy is None:
-            await page(fresh)
+        await page(fresh)
         fresh.article = article = to_article(fresh)
-        day = (fresh.entry.published or clock()).date()
-        fresh.analysis = await workers.analyse(fresh.entry.title, article.text, day)
+        if fresh.analysis is None:  # no page was read: the summary's analysis, alone
+            fresh.analysis = await workers.analyse(fresh.entry.title, article.text, day_of(fresh))
 
-    await asyncio.gather(*(read(f) for f in harvest.entries))
+    async def read_pageless(entries: list[Fresh]) -> None:
+        """Entries whose text is known without a page (another outlet's copy, or no web link): one trip."""
+        articles = [to_article(f) for f in entries]
+        texts: list[Text] = [(f.entry.title, a.text, day_of(f)) for f, a in zip(entries, articles)]
+        for fresh, article, analysis in zip(entries, articles, await workers.analyse_many(texts)):
+            fresh.article, fresh.analysis = article, analysis
+
+    paged = [f for f in harvest.entries if has_page(f)]
+    await asyncio.gather(read_pageless([f for f in harvest.entries if not has_page(f)]), *(read(f) for f in paged))
     return harvest
+
+
+def has_page(fresh: Fresh) -> bool:
+    """Whether an entry's text may come from a page of its own (a Google News link's, once decoded)."""
+    return fresh.copy is None and fresh.entry.link.startswith(("http://", "https://"))
 
 
 def select_fresh(harvest: Harvest, entries: list[tuple[Entry, str]], store: Store) -> None:

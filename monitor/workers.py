@@ -52,6 +52,26 @@ def analyse(title: str, text: str, day: date | None, rules: Ruleset, terms: Tall
     return Analysis(classify(title, text, day, rules, terms), text_keys(text))
 
 
+# One item to analyse: its title, its text and the day it is dated.
+Text = tuple[str, str, date | None]
+
+
+def _read_page_in_worker(
+    body: bytes, url: str, title: str, summary: str, day: date | None
+) -> tuple[str | None, Analysis]:
+    """A page's article text (None: none found) and the analysis of the text its item will have:
+    the page's, else the feed's summary (harvest.to_article). One trip to a worker for both, and the
+    text crosses back once."""
+    text = extract_text(body, url)
+    assert _rules is not None, "a worker is started with the rules"
+    return text, analyse(title, text or summary, day, *_rules)
+
+
+def _analyse_many_in_worker(texts: list[Text]) -> list[Analysis]:
+    assert _rules is not None, "a worker is started with the rules"
+    return [analyse(title, text, day, *_rules) for title, text, day in texts]
+
+
 def read_feed(body: bytes) -> list[tuple[Entry, str]]:
     """A feed's entries, with the publisher's links where known offline, each with its entry key."""
     return [(e, entry_key(e)) for e in (publisher_entry(e) for e in parse_feed(body))]
@@ -86,8 +106,11 @@ class Workers:
                 pool.shutdown(wait=False, cancel_futures=True)
             raise WorkerDied(f"the worker process died on this {what}") from None
 
-    async def text_of(self, page: Response) -> str | None:
-        return await self._run("page", extract_text, page.body, page.url)
+    async def read_page(
+        self, page: Response, title: str, summary: str, day: date | None
+    ) -> tuple[str | None, Analysis]:
+        """The page's article text, and the analysis of the text its item will have (_read_page_in_worker)."""
+        return await self._run("page", _read_page_in_worker, page.body, page.url, title, summary, day)
 
     async def read_feed(self, body: bytes) -> list[tuple[Entry, str]]:
         if self._pool is None and len(body) < LARGE_FEED_BYTES:
@@ -105,6 +128,19 @@ class Workers:
                 except WorkerDied:  # the pool broke under it (a hostile page): pure Python, safe here
                     pass
         return analyse(title, text, day, self.rules, self.terms)
+
+    async def analyse_many(self, texts: list[Text]) -> list[Analysis]:
+        """Several items of one feed in one trip to a worker: a trip costs the monitor's process as
+        much as a short text's analysis."""
+        if not texts:
+            return []
+        if self._pool is not None:
+            async with self.queued:
+                try:
+                    return await self._run("text", _analyse_many_in_worker, texts)
+                except WorkerDied:  # the pool broke under it (a hostile page): pure Python, safe here
+                    pass
+        return [analyse(title, text, day, self.rules, self.terms) for title, text, day in texts]
 
     def close(self) -> None:
         if self._pool is not None:
