@@ -16,9 +16,10 @@ Each repetition runs, each in a fresh process, interleaved (the order alternates
   making the same conditional requests.
 Then start-up to first fetch: `python -m monitor poll` spawned, until its first request arrives, on a
 new store each time; its modules load from bytecode, as an installed monitor's do (pip compiles them
-at install), and, interleaved, compiled from source at every start as in a checkout run with
-PYTHONDONTWRITEBYTECODE=1 (set on these machines, and in the Dockerfile, which installs bytecode).
---start-up-only measures that alone.
+at install). Interleaved: the same compiled from source at every start, as a checkout runs with
+PYTHONDONTWRITEBYTECODE=1 (set on these machines, and in the Dockerfile, which installs bytecode), and
+on the store the last poll left, as cron's polls after the first find it. --start-up-only measures
+that alone.
 
 It prints medians and spreads (min-max) of: wall and CPU as ratios to the floor of the same
 repetition, cores used (CPU time / wall), time to the first delivered alert, peak memory (the
@@ -447,8 +448,9 @@ def write_config(folder: Path, base: str, prefix: str, feeds: int, receiver: str
 
 def start_up(tmp: Path, rounds: int) -> dict[str, list[float]]:
     """Seconds from spawning `python -m monitor poll` to its first request, on a one-feed config and a new
-    store each time: with the modules' bytecode written by a first, untimed poll to a cache of its own
-    (PYTHONPYCACHEPREFIX), and, interleaved, with every module compiled from source at every start."""
+    store each time, with the modules' bytecode written by a first, untimed poll to a cache of its own
+    (PYTHONPYCACHEPREFIX); interleaved, the same with every module compiled from source at every start,
+    and with bytecode on the store the last poll left (cron's polls after the first)."""
     first: list[float] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -465,16 +467,25 @@ def start_up(tmp: Path, rounds: int) -> dict[str, list[float]]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    config = write_config(tmp / "startup", f"http://127.0.0.1:{server.server_address[1]}", "feed", 1, "", 8)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
     compiled = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     compiled["PYTHONPYCACHEPREFIX"] = str(tmp / "startup" / "bytecode")
     from_source = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"} | {"PYTHONDONTWRITEBYTECODE": "1"}
-    names = {"start-up to first fetch (s)": compiled, "  modules compiled at every start (s)": from_source}
-    times: dict[str, list[float]] = {name: [] for name in names}
+    new, kept = (
+        write_config(tmp / "startup", base, "feed", 1, "", 8),
+        write_config(tmp / "kept", base, "feed", 1, "", 8),
+    )
+    runs = {
+        "start-up to first fetch (s)": (new, compiled),
+        "  modules compiled at every start (s)": (new, from_source),
+        "  the store its last poll left (s)": (kept, compiled),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for round_ in range(rounds + 1):
-        for name, env in names.items() if round_ % 2 else reversed(names.items()):
+        for name, (config, env) in runs.items() if round_ % 2 else reversed(runs.items()):
             first.clear()
-            (tmp / "startup" / "monitor.db").unlink(missing_ok=True)
+            if config == new:
+                (config.parent / "monitor.db").unlink(missing_ok=True)
             spawned = time.time()
             subprocess.run(
                 [sys.executable, "-m", "monitor", "--config", str(config), "poll"],
@@ -484,7 +495,7 @@ def start_up(tmp: Path, rounds: int) -> dict[str, list[float]]:
                 cwd=ROOT,
                 env=env,
             )
-            if round_:  # the first round writes the bytecode
+            if round_:  # the first round writes the bytecode and the kept store
                 times[name].append(first[0] - spawned)
     server.shutdown()
     return times
