@@ -670,3 +670,16 @@ def test_strikes_in_retaliation_and_soldiers_killed(text, strike):
 def test_openers_israels_places_elsewhere_irans_dated_attack_and_commanders(text, attack, strike):
     found = categories("", text + " Iran-backed militias are active in Iraq.", "2024-03-01")
     assert ("attack" in found, "strike" in found) == (attack, strike)
+
+
+@pytest.mark.parametrize(
+    "text, strike",
+    [
+        # Another actor voids a strike next to it, not one a clause away.
+        ("The Yemen strikes came a day after U.S. strikes on depots used by Kataib Hezbollah in Iraq.", True),
+        ("U.S. and British jets struck 30 Houthi targets in Yemen overnight.", False),
+        ("U.S. jets struck radar sites in Yemen used by the Iran-backed Houthis.", False),
+    ],
+)
+def test_another_actor_voids_a_strike_next_to_it(text, strike):
+    assert ("strike" in categories("", text + CONTEXT)) is strike
