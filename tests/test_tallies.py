@@ -1547,3 +1547,23 @@ def test_as_of_this_morning_is_the_day_it_was_said():
 )
 def test_briefing_answers_counting_from_and_what_the_us_ordered(text, expected):
     assert tallies(text, "2023-12-05") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "of last year" after a day and month; an ordinal "to target" what it counts.
+        (
+            "The attack is the 25th to target American interests since the 28th of October of last year.",
+            [(25, "exact", "2019-10-28", None, "total")],
+        ),
+        # The US's own strikes "the second time in less than two weeks that U.S. forces have struck".
+        (
+            "U.S. jets hit a depot on Wednesday, the second time in less than two weeks that U.S. forces have "
+            "struck targets tied to the Guards.",
+            [],
+        ),
+    ],
+)
+def test_last_years_day_ordinals_to_target_and_us_strikes_in_a_window(text, expected):
+    assert tallies(text, "2020-03-12") == expected

@@ -124,10 +124,15 @@ def _counts_in(
             # ... and past what kind: "the third rocket attack", "the fifth such drone attack"
             while noun_at < min(len(following), 4) and following[noun_at] in terms.modifiers:
                 noun_at += 1
-            if len(following) > noun_at and (
-                following[noun_at] in terms.counted
-                # "the 47th this year against U.S. interests"
-                or following[noun_at] in ("time", "on", "against", "since", "this")
+            if (
+                len(following) > noun_at
+                and (
+                    following[noun_at] in terms.counted
+                    # "the 47th this year against U.S. interests"
+                    or following[noun_at] in ("time", "on", "against", "since", "this")
+                    # "the 22nd to target American interests"
+                    or (following[noun_at : noun_at + 2] in (["to", "target"], ["to", "hit"], ["to", "strike"]))
+                )
             ):
                 kind = "count"
             # "its 70th operation against U.S. forces"
@@ -275,7 +280,7 @@ def _counts_in(
 
 # "the third time the Biden administration has hit Iran-linked targets": the US's strikes counted.
 _US_STRUCK_AFTER = re.compile(
-    r"\s+(?:such\s+)?time\s+(?:that\s+)?(?:the\s+)?(?:biden\s+|trump\s+)?(?:administration|u\.s\.|us|united\s+states"
+    r"\s+(?:such\s+)?time\s+(?:in\s+(?:less\s+than\s+|under\s+)?(?:a|an|\w+)\s+\w+\s+)?(?:that\s+)?(?:the\s+)?(?:biden\s+|trump\s+)?(?:administration|u\.s\.|us|united\s+states"
     r"|washington|pentagon|american\s+forces|american\s+military|coalition|biden|trump|(?:the\s+)?president)"
     r"(?:\s+military|\s+forces)?\s+"
     r"(?:has|have|had)\s+(?!been\b)(?:\w+\s+)?(?:struck|hit|bombed|retaliated|attacked|targeted|carried\s+out|conducted|launched"

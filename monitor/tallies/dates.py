@@ -73,7 +73,11 @@ def _find_date(text: str, published: date | None) -> tuple[date | None, int, int
     month_days = _month_days(text)
     for m in (month_days[0] if month_days else None, _DAY_MONTH.search(text)):
         if m:
-            d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), m.group("year"))
+            year = m.group("year")
+            # "the 28th of October of last year"
+            if year is None and published is not None and text.startswith(" of last year", m.end()):
+                year = str(published.year - 1)
+            d = _on_or_before(published, _month_number(m.group("month")), int(m.group("day")), year)
             found.append((m.start(), m.end(), d))
     m = _WEEKDAY.search(text)
     if m and published is not None:
