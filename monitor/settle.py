@@ -187,7 +187,9 @@ def store_entry(
         store.update_item(item_id, article, c, now, keys.text_key, keys.fingerprint, fresh.key)
         log.info("item %s updated in place: %s", item_id, e.title)
     else:
-        placed = place(store, feed.name, e.guid, article.canonical_url, keys, c, published, j.window, j.threshold)
+        placed = place(
+            store, feed.name, e.guid, article.canonical_url, keys, c, published, j.window, j.threshold, article.text
+        )
         if placed.same_as is not None:
             store.record_skipped_as_same(feed.name, e.guid, fresh.key, placed.same_as, now)
             return 0, 0

@@ -139,6 +139,11 @@ class ItemQueries(Queries):
         rows = self._items("id = (SELECT MIN(id) FROM items WHERE canonical_url = ?)", [canonical_url])
         return rows[0] if rows else None
 
+    def item_text(self, item_id: int) -> str:
+        """A stored item's text ('' once retention pruned it, or when there is no such item)."""
+        row = self._one("SELECT text FROM items WHERE id = ?", [item_id])
+        return str(row[0]) if row else ""
+
     def insert_item(self, item: NewItem) -> tuple[int, int]:
         """Store an item in its story, or in a new story of its own; returns (item id, story id)."""
         e, article, fp = item.article.entry, item.article, item.fingerprint

@@ -244,6 +244,41 @@ def test_a_syndicated_copy_inside_the_window_joins_the_story_and_one_outside_it_
     assert outside is None
 
 
+def test_a_short_report_sharing_one_sentence_with_a_long_page_is_not_its_copy(tmp_path):
+    """Sketches of an article and of a page forty times its length meet on a handful of values: here
+    two values of the shared sentence make the estimate pass, and the exact count turns it away."""
+    import random
+    from datetime import timedelta
+
+    from monitor.dedupe import containment, find_story, fingerprint, resemblance
+    from monitor.models import Classification
+    from monitor.store import Store
+
+    rng = random.Random(26)  # a draw where two of the sentence's values fall among the page's smallest
+    vocabulary = ["".join(rng.choice(letters) for letters in ("bdfgkmnprst", "aeiou") * 2) for _ in range(3000)]
+
+    def paragraph(words: int) -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(words)) + "."
+
+    sentence = paragraph(40)
+    long_page = "\n".join([*(paragraph(80) for _ in range(200)), sentence])
+    report = "\n".join([*(paragraph(60) for _ in range(6)), sentence])
+    when = ORIGINAL.published
+    nothing = Classification((), (), ())
+    store = Store(tmp_path / "monitor.db")
+    store.record_fetch("wire", "http://127.0.0.1/wire.xml", when)
+    _stored(store, 1, long_page, when)
+    (story_id,) = {i.story_id for i in store.items()}
+
+    by_estimate = find_story(store, fingerprint(report), nothing, when, timedelta(days=1), 0.5)
+    counted = find_story(store, fingerprint(report), nothing, when, timedelta(days=1), 0.5, report)
+    store.close()
+
+    assert resemblance(fingerprint(report), fingerprint(long_page)) >= 0.5 > 0.1 > containment(report, long_page)
+    assert by_estimate == story_id  # what the sketches alone say
+    assert counted is None
+
+
 def test_the_bound_that_turns_candidates_away_is_never_under_the_resemblance():
     import random
 
