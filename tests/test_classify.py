@@ -683,3 +683,14 @@ def test_openers_israels_places_elsewhere_irans_dated_attack_and_commanders(text
 )
 def test_another_actor_voids_a_strike_next_to_it(text, strike):
     assert ("strike" in categories("", text + CONTEXT)) is strike
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "U.S. forces conducted a defensive strike near Musayib against combatants attempting to launch drones.",
+        "American warplanes pounded militia positions along the Euphrates overnight.",
+    ],
+)
+def test_defensive_strikes_and_places_of_the_theatre(text):
+    assert "strike" in categories("", text + " Officials blamed Iran-backed militias.")
