@@ -1567,3 +1567,27 @@ def test_briefing_answers_counting_from_and_what_the_us_ordered(text, expected):
 )
 def test_last_years_day_ordinals_to_target_and_us_strikes_in_a_window(text, expected):
     assert tallies(text, "2020-03-12") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("U.S. forces have faced north of 90 attacks since Oct. 17.", [(90, "more_than", "2023-10-17", None, "total")]),
+        (
+            "Just shy of 90 attacks on U.S. forces have been recorded since Oct. 17.",
+            [(90, "about", "2023-10-17", None, "total")],
+        ),
+        # A US official in the first person.
+        (
+            '"We\'ve been attacked 90 times since Oct. 17," an official said.',
+            [(90, "exact", "2023-10-17", None, "total")],
+        ),
+        # The start stated in the next sentence as when "the first came".
+        (
+            "The number of attacks on U.S. forces has now reached 90, a spokeswoman said. The first came on Oct. 17.",
+            [(90, "exact", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_more_qualifiers_the_first_person_and_the_first_came(text, expected):
+    assert tallies(text, "2023-12-05") == expected

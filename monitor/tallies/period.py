@@ -382,7 +382,12 @@ def _period_nearby(
     for where, j in places:
         names = found_in.get(j, ())
         text = tokens.sentences[j].text
-        began = "began" in tokens.words[j] or "started" in tokens.words[j]
+        began = (
+            "began" in tokens.words[j]
+            or "started" in tokens.words[j]
+            # "The first came on Oct. 17."
+            or ("first" in tokens.words[j] and not _FIRST_CAME.isdisjoint(tokens.words[j]))
+        )
         if _ATTACK_WORDS not in names and _TARGETS not in names and not began:
             continue
         # "attacks have stopped since early February" dates a halt, not the count.
