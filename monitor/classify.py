@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import date
 from typing import Any
 
@@ -264,7 +265,10 @@ def _drop_before(
     found_in: Found, tokens: Tokens, not_before: dict[str, tuple[frozenset[str], frozenset[tuple[str, ...]]]]
 ) -> None:
     """Forget the terms of a list that come right before one of its not_before words."""
+    marks = [NOT_BEFORE + name for name in not_before]
     for index, here in found_in.items():
+        if here.keys().isdisjoint(marks):
+            continue
         for name, (words, terms) in not_before.items():
             at = here.get(name)
             if at is None or NOT_BEFORE + name not in here:
@@ -288,6 +292,8 @@ def _term_before(sentence_words: list[str], j: int, terms: frozenset[tuple[str, 
 def _drop_after(found_in: Found, tokens: Tokens, not_after: dict[str, frozenset[str]]) -> None:
     """Forget the terms of a list that come right after one of its not_after words."""
     for index, here in found_in.items():
+        if here.keys().isdisjoint(not_after):
+            continue
         for name, words in not_after.items():
             at = here.get(name)
             if at is None:
@@ -344,12 +350,19 @@ def classify(
     rules = [
         r for r in ruleset.rules if article_lists.issuperset(r.context) and article_lists.isdisjoint(r.context_exclude)
     ]
+    # A rule can fire only on a sentence that holds its first list: each sentence tries only those rules, in order.
+    by_first: dict[str, list[tuple[int, Rule]]] = {}
+    for order, rule in enumerate(rules):
+        by_first.setdefault(rule.sequence[0] if rule.sequence else rule.anywhere[0], []).append((order, rule))
     fired_in: dict[int, list[Rule]] = {}
     for index, positions in found_in.items():
         present = positions.keys()
+        tried = [pair for name in present if name in by_first for pair in by_first[name]]
+        if len(tried) > 1:
+            tried.sort(key=itemgetter(0))
         fired = [
             rule
-            for rule in rules
+            for _, rule in tried
             if rule.needs <= present
             and rule.voids.isdisjoint(present)
             and _rule_fires(rule, positions, tokens, index, found_in)
