@@ -1591,3 +1591,29 @@ def test_last_years_day_ordinals_to_target_and_us_strikes_in_a_window(text, expe
 )
 def test_more_qualifiers_the_first_person_and_the_first_came(text, expected):
     assert tallies(text, "2023-12-05") == expected
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # A year named, once it is over, from its first day to its last.
+        (
+            "A monitor recorded 53 attacks by Iran-backed militias on U.S. bases in Syria throughout 2024.",
+            "2025-01-28",
+            [(53, "exact", "2024-01-01", "2024-12-31", "Syria")],
+        ),
+        # A quoted figure reached; their forces, said of US officials'.
+        (
+            'The Pentagon puts the figure at "about 20" attacks on U.S. forces since the April 22 rocket launch.',
+            "2024-11-20",
+            [(20, "about", "2024-04-22", None, "total")],
+        ),
+        (
+            "Counting from that Feb. 4 attack, U.S. officials have now logged two attacks on their forces.",
+            "2024-04-25",
+            [(2, "exact", "2024-02-04", None, "total")],
+        ),
+    ],
+)
+def test_a_year_named_a_quoted_figure_and_their_forces(text, published, expected):
+    assert tallies(text, published) == expected

@@ -243,6 +243,12 @@ def _period(
             True,
             _phrases(sentence[this_year.start() : this_year.end()], until_phrase),
         )
+    in_year = _IN_YEAR.search(low) if published is not None else None
+    if in_year and published is not None and int(in_year.group("year")) <= published.year:
+        # "53 attacks on US bases in Syria throughout 2024": that year, to its end once it is over
+        year = int(in_year.group("year"))
+        year_end = date(year, 12, 31) if year < published.year else until
+        return _Period(date(year, 1, 1), year_end, True, sentence[in_year.start() : in_year.end()])
     if rolling or _ROLLING_SPAN.search(low):
         return _Period(None, until, True, _phrases("a rolling window", until_phrase))
     # One day's or one weekend's count, where no "as of" day ends a longer one.
@@ -262,6 +268,7 @@ def _period(
 _TODAY = re.compile(r"today|this\s+(?:morning|afternoon|evening)|tonight|now\b")
 _LAST_YEAR = re.compile(r"\s+(?:of\s+)?last\s+year\b", re.IGNORECASE)
 _MONTH_END = re.compile(r"end\s+of\s+" + _MONTH + r"\b" + _YEAR)
+_IN_YEAR = re.compile(r"\b(?:in|throughout|during)\s+(?:all\s+of\s+)?(?P<year>(?:19|20)\d\d)\b(?![,.]?\s*\d)")
 _THIS_MONTH = re.compile(r"\b(?:this\s+month|the\s+(?:start|beginning)\s+of\s+the\s+month)\b")
 
 # A weekend's count: "attacked U.S. forces half a dozen times over the weekend" is Saturday to Sunday.

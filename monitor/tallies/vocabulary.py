@@ -173,7 +173,9 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
         qualifier_words=frozenset(t for ws in qualifiers.values() for w in ws for t in tokenize(w)),
         reached=lower("reached"),
         to_figure=re.compile(
-            r"\b(?:" + _longest_first(_phrase_regex(w) for w in lists["reached"]) + r")\s+$", re.IGNORECASE
+            # the figure may be quoted: 'puts the figure at "about 20"'
+            r"\b(?:" + _longest_first(_phrase_regex(w) for w in lists["reached"]) + r")\s+[\"“']?$",
+            re.IGNORECASE,
         ),
         bases=re.compile("|".join(f"({term_regex(w)})" for w, _ in base_names), re.IGNORECASE) if base_names else None,
         region_of_base=tuple(name for _, name in base_names),
