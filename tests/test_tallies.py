@@ -1617,3 +1617,36 @@ def test_more_qualifiers_the_first_person_and_the_first_came(text, expected):
 )
 def test_a_year_named_a_quoted_figure_and_their_forces(text, published, expected):
     assert tallies(text, published) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "is" before a figure a total reached; the embassy as a target; a breakdown refers back.
+        (
+            "Counting rockets too, the tally of attacks on U.S. interests this year is north of 40.",
+            [(40, "more_than", "2021-01-01", None, "total")],
+        ),
+        (
+            "Rockets have targeted the U.S. Embassy at least 20 times since the start of the year.",
+            [(20, "at_least", "2021-01-01", None, "total")],
+        ),
+        (
+            "Militias struck U.S. troops 73 times from Oct. 17 until Nov. 23. Officials broke it down as 35 in "
+            "Iraq and 38 in Syria.",
+            [
+                (73, "exact", "2020-10-17", "2020-11-23", "total"),
+                (35, "exact", "2020-10-17", "2020-11-23", "Iraq"),
+                (38, "exact", "2020-10-17", "2020-11-23", "Syria"),
+            ],
+        ),
+        # Attacks that hit someone else's oil and gas fields are not on US forces.
+        (
+            "U.S. forces in the region were put on alert. At least ten drone attacks have hit oil and gas fields "
+            "in the region since the start of the month.",
+            [],
+        ),
+    ],
+)
+def test_figures_that_are_a_breakdowns_parts_and_other_targets(text, expected):
+    assert tallies(text, "2021-06-28") == expected

@@ -11,7 +11,7 @@ from .vocabulary import TallyTerms
 _WORDS_AFTER = re.compile(r"[\w'’-]+")
 _AIMED_AT = re.compile(
     # the target may be quoted: 73 operations against "American occupation bases"
-    r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting)\s+[\"“']?(?P<what>(?:[\w'’.-]+\s+){0,3})"
+    r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting|hit|struck|targeted)\s+[\"“']?(?P<what>(?:[\w'’.-]+\s+){0,3})"
 )
 # What may follow a figure reached: "rose to 40 since ...", "climbed to 40 on Monday", "... so far".
 
