@@ -694,3 +694,8 @@ def test_another_actor_voids_a_strike_next_to_it(text, strike):
 )
 def test_defensive_strikes_and_places_of_the_theatre(text):
     assert "strike" in categories("", text + " Officials blamed Iran-backed militias.")
+
+
+def test_fire_returned_at_the_launchers_is_a_strike():
+    text = "Rockets hit the Conoco base, and the coalition responded with artillery shelling on the launch sites."
+    assert "strike" in categories("", text + CONTEXT)
