@@ -147,6 +147,10 @@ class ItemQueries(Queries):
     def insert_item(self, item: NewItem) -> tuple[int, int]:
         """Store an item in its story, or in a new story of its own; returns (item id, story id)."""
         e, article, fp = item.article.entry, item.article, item.fingerprint
+        story_id = item.story_id
+        if story_id is None:
+            # The story first, so the item's row (its whole text) is written once, not again for its story id.
+            story_id = self._insert("INSERT INTO stories (created_at) VALUES (?)", [iso(item.fetched_at)])
         item_id = self._insert(
             """INSERT INTO items (feed, guid, url, canonical_url, title, published, updated, fetched_at, text,
                text_source, text_note, categories, matches, tallies, story_id, text_key, shingles, entry_key, seen_at,
@@ -164,7 +168,7 @@ class ItemQueries(Queries):
                 article.text_source,
                 article.text_note,
                 *_classification(item.classification),
-                item.story_id,
+                story_id,
                 item.text_key,
                 fp.shingles if fp else 0,
                 item.entry_key,
@@ -173,12 +177,8 @@ class ItemQueries(Queries):
                 sketch_blob(fp.sketch) if fp else None,
             ],
         )
-        story_id = item.story_id
-        if story_id is None:
-            story_id = self._insert(
-                "INSERT INTO stories (first_item_id, created_at) VALUES (?, ?)", [item_id, iso(item.fetched_at)]
-            )
-            self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
+        if item.story_id is None:
+            self.db.execute("UPDATE stories SET first_item_id = ? WHERE id = ?", [item_id, story_id])
         if fp is not None:
             self._save_sketch(item_id, fp, day_of(e.published or item.fetched_at))
         return item_id, story_id
