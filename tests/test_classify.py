@@ -699,3 +699,29 @@ def test_defensive_strikes_and_places_of_the_theatre(text):
 def test_fire_returned_at_the_launchers_is_a_strike():
     text = "Rockets hit the Conoco base, and the coalition responded with artillery shelling on the launch sites."
     assert "strike" in categories("", text + CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "text, attack, strike",
+    [
+        # Attacks not done, hypothetical, or on a base without US forces named.
+        ("No attack on U.S. personnel has been reported since the warning.", False, False),
+        ("Officials said any attack on Americans would be met with a firm response.", False, False),
+        ("Overnight drones struck radar sites at Camp Taji north of Baghdad, Iraqi officials said.", False, False),
+        # The groups' own strikes; a later death measured against Soleimani's; a strike only feared.
+        ("A base housing U.S. troops was hit in strikes claimed by the Islamic Resistance in Iraq.", True, False),
+        ("The general was the most senior commander killed since Qassem Soleimani.", False, False),
+        ("Are U.S. forces in Syria at risk of retaliation from the militias?", False, False),
+        # Rounds of strikes; a headline's bare subject in the present; bombers dropping munitions.
+        ("The Pentagon has conducted two rounds of strikes on facilities in Syria in the past week.", False, True),
+        ("U.S. pounds 40 targets in Syria in retaliation for drone attack", False, True),
+        (
+            "B-1 bombers dropped more than 100 precision munitions on depots used by the Revolutionary Guards.",
+            False,
+            True,
+        ),
+    ],
+)
+def test_the_blind_sets_shapes(text, attack, strike):
+    found = categories("", text + " Iran-backed militias operate in Iraq and Syria.", "2024-02-03")
+    assert ("attack" in found, "strike" in found) == (attack, strike)

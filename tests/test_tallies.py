@@ -1650,3 +1650,14 @@ def test_a_year_named_a_quoted_figure_and_their_forces(text, published, expected
 )
 def test_figures_that_are_a_breakdowns_parts_and_other_targets(text, expected):
     assert tallies(text, "2021-06-28") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After the missile attack on the base, the number of brain injury diagnoses among U.S. troops climbed to 110.",
+        "The attack on U.S. forces came as the coalition cut its troop level in the country to 2,500.",
+    ],
+)
+def test_numbers_of_injuries_and_troop_levels_are_no_tallies(text):
+    assert tallies(text, "2021-01-22") == []
