@@ -1661,3 +1661,29 @@ def test_figures_that_are_a_breakdowns_parts_and_other_targets(text, expected):
 )
 def test_numbers_of_injuries_and_troop_levels_are_no_tallies(text):
     assert tallies(text, "2021-01-22") == []
+
+
+@pytest.mark.parametrize(
+    "text, published, expected",
+    [
+        # A place before a figure is no name; a span from an event's start.
+        (
+            "Militias have attacked U.S. forces in the Middle East 38 times since Oct. 17.",
+            "2023-11-07",
+            [(38, "exact", "2023-10-17", None, "total")],
+        ),
+        (
+            "In the first four months of the Gaza war the militias launched more than 160 attacks on U.S. troops.",
+            "2025-10-14",
+            [(160, "more_than", "2023-10-07", None, "total")],
+        ),
+        # Bombings among the kinds of attack; Biden's start said another way.
+        (
+            "Some two dozen bombings and rocket attacks have targeted U.S. troops since Joe Biden entered the White House.",
+            "2021-05-09",
+            [(24, "about", "2021-01-20", None, "total")],
+        ),
+    ],
+)
+def test_places_before_figures_spans_from_an_event_and_bombings(text, published, expected):
+    assert tallies(text, published) == expected

@@ -25,6 +25,8 @@ from .vocabulary import TallyTerms
 # A capitalised word just before a number makes it a name ("Tower 22", "Camp 5"), unless it opens the
 # sentence or is a region ("Syria 83").
 _NAME_BEFORE = re.compile(r"(?<=\S )([A-Z][a-z][\w-]*) $")
+# Capitalised words before a figure that are places, not names: "in the Middle East 38 times".
+_PLACE_WORDS = frozenset(("East", "Gulf", "Region", "Kurdistan", "Levant", "Asia", "Africa", "Europe"))
 _AIMED_ONCE = re.compile(r"\s+(?:on|against)\s+(?:the\s+)?")
 _OWN_START_AFTER = re.compile(
     r"\s+(?:of\s+(?:them|those|these)\s+)?(?:since|(?:in|over|during|within)\s+the\s+(?:past|last)\s+(?:[\w-]+\s+)?"
@@ -103,7 +105,7 @@ def _counts_in(
             if m.group("num")[0].isdigit() and m.group("qual") is None
             else None
         )
-        if name and not terms.regions.fullmatch(name.group(1)):
+        if name and not terms.regions.fullmatch(name.group(1)) and name.group(1) not in _PLACE_WORDS:
             if rejected is not None:
                 rejected.append((m.group(), f"part of a name ({name.group(1)!r} {m.group('num')})"))
             continue

@@ -226,6 +226,13 @@ def _period(
             else counting or len(clause[: start[1]].split()) <= 1
         ):
             return _Period(start[0], until, True, _phrases(m.group() + " " + clause, until_phrase))
+    # "In the first four months of the Gaza war they launched more than 160 attacks": from the war's start
+    m = _FIRST_SPAN_OF.search(low) if has("first") else None
+    if m:
+        clause = _clause_after(sentence, low, m.end(), 8)
+        start = _start_in(clause, published, terms)
+        if start and len(clause[: start[1]].split()) <= 1:
+            return _Period(start[0], until, True, _phrases(sentence[m.start() : m.end() + 20], until_phrase))
     this_month = _THIS_MONTH.search(low) if has("month") and published is not None else None
     if this_month and published is not None:
         # "at least four times this month": from the month's first day, as "this year" is from 1 January
@@ -269,6 +276,9 @@ _TODAY = re.compile(r"today|this\s+(?:morning|afternoon|evening)|tonight|now\b")
 _LAST_YEAR = re.compile(r"\s+(?:of\s+)?last\s+year\b", re.IGNORECASE)
 _MONTH_END = re.compile(r"end\s+of\s+" + _MONTH + r"\b" + _YEAR)
 _IN_YEAR = re.compile(r"\b(?:in|throughout|during)\s+(?:all\s+of\s+)?(?P<year>(?:19|20)\d\d)\b(?![,.]?\s*\d)")
+_FIRST_SPAN_OF = re.compile(
+    r"\b(?:in|during|over)\s+the\s+first\s+(?:[\w-]+\s+){1,4}?(?:days|weeks|months|years?)\s+of\s+"
+)
 _THIS_MONTH = re.compile(r"\b(?:this\s+month|the\s+(?:start|beginning)\s+of\s+the\s+month)\b")
 
 # A weekend's count: "attacked U.S. forces half a dozen times over the weekend" is Saturday to Sunday.
