@@ -1687,3 +1687,8 @@ def test_numbers_of_injuries_and_troop_levels_are_no_tallies(text):
 )
 def test_places_before_figures_spans_from_an_event_and_bombings(text, published, expected):
     assert tallies(text, published) == expected
+
+
+def test_the_second_time_the_president_ordered_strikes_counts_no_attacks():
+    text = "Militias attacked U.S. forces again. It was the second time Mr. Biden had ordered strikes; the first was in February."
+    assert tallies(text, "2021-06-28") == []

@@ -282,11 +282,11 @@ def _counts_in(
 
 # "the third time the Biden administration has hit Iran-linked targets": the US's strikes counted.
 _US_STRUCK_AFTER = re.compile(
-    r"\s+(?:such\s+)?time\s+(?:in\s+(?:less\s+than\s+|under\s+)?(?:a|an|\w+)\s+\w+\s+)?(?:that\s+)?(?:the\s+)?(?:biden\s+|trump\s+)?(?:administration|u\.s\.|us|united\s+states"
+    r"\s+(?:such\s+)?time\s+(?:in\s+(?:less\s+than\s+|under\s+)?(?:a|an|\w+)\s+\w+\s+)?(?:that\s+)?(?:the\s+)?(?:mr\.?\s+|president\s+)?(?:biden\s+|trump\s+)?(?:administration|u\.s\.|us|united\s+states"
     r"|washington|pentagon|american\s+forces|american\s+military|coalition|biden|trump|(?:the\s+)?president)"
     r"(?:\s+military|\s+forces)?\s+"
-    r"(?:has|have|had)\s+(?!been\b)(?:\w+\s+)?(?:struck|hit|bombed|retaliated|attacked|targeted|carried\s+out|conducted|launched"
-    r"|responded|ordered|authorized|approved)\b",
+    r"(?:(?:(?:has|have|had)\s+(?!been\b)(?:\w+\s+)?(?:struck|hit|bombed|retaliated|attacked|targeted|carried\s+out|conducted"
+    r"|launched|responded|ordered|authorized|approved))|ordered|authorized|approved|retaliated|responded)\b",
     re.IGNORECASE,
 )
 # A transcript's speaker before the words: "MAJ. GEN. RYDER: ..."
