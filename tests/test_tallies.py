@@ -1692,3 +1692,29 @@ def test_places_before_figures_spans_from_an_event_and_bombings(text, published,
 def test_the_second_time_the_president_ordered_strikes_counts_no_attacks():
     text = "Militias attacked U.S. forces again. It was the second time Mr. Biden had ordered strikes; the first was in February."
     assert tallies(text, "2021-06-28") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # What a count leaves out is a clause of its own.
+        (
+            "The militias claim more than 110 operations against U.S. bases since Oct. 17, not counting the drones "
+            "they launched at Eilat.",
+            [(110, "more_than", "2023-10-17", None, "total")],
+        ),
+        # The Pentagon's count named again, with no attack word beside it.
+        (
+            "Militias have attacked U.S. troops 160 times since Oct. 17. Overall, the Pentagon's count stands at 170.",
+            [(160, "exact", "2023-10-17", None, "total"), (170, "exact", "2023-10-17", None, "total")],
+        ),
+        # A base's name is enough to show the article is about US forces.
+        (
+            "Drones were aimed at Mission Support Site Euphrates. Officials counted at least five attacks since "
+            "Saturday.",
+            [(5, "at_least", "2023-12-02", None, "total")],
+        ),
+    ],
+)
+def test_left_out_counts_the_pentagons_count_and_bases_as_us_forces(text, expected):
+    assert tallies(text, "2023-12-05") == expected

@@ -157,7 +157,7 @@ def tallies_in(
             continue
         # A start of its own is not enough in an article that never names US or coalition forces
         # ("more than 50 attacks on residential areas since Thursday").
-        if not has_target and not refers_back and not any(_TARGETS in here for here in found_in.values()):
+        if not has_target and not refers_back and not any(_names_us_forces(here) for here in found_in.values()):
             reject(s, "the article names no US or coalition forces")
             continue
         if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
@@ -394,3 +394,8 @@ def _one_each(tallies: list[Tally]) -> list[Tally]:
 
 
 _UNKNOWN = object()
+
+
+def _names_us_forces(names: dict[str, list[int]]) -> bool:
+    """Whether a sentence names US or coalition forces, or one of their bases ("Mission Support Site Euphrates")."""
+    return _TARGETS in names or any(name.startswith(BASES_OF) for name in names)

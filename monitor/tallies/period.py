@@ -301,7 +301,10 @@ def _phrases(since: str | None, until: str | None) -> str | None:
     return "; ".join(p for p in (since, until) if p) or None
 
 
-_CLAUSE_SPLIT = re.compile(r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+")
+# ... and what a count leaves out: "..., not counting the drones they launched at Eilat".
+_CLAUSE_SPLIT = re.compile(
+    r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+|,\s+(?=not\s+counting|not\s+including|excluding)"
+)
 # A figure's own clause for its period also ends at ", including": "74 since Oct. 17, including 30 since mid-November".
 # So does a participle that carries a new total: "twice on Wednesday, raising the total since Oct. 17 to 46".
 _PERIOD_CLAUSE_SPLIT = re.compile(
