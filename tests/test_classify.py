@@ -725,3 +725,15 @@ def test_fire_returned_at_the_launchers_is_a_strike():
 def test_the_blind_sets_shapes(text, attack, strike):
     found = categories("", text + " Iran-backed militias operate in Iraq and Syria.", "2024-02-03")
     assert ("attack" in found, "strike" in found) == (attack, strike)
+
+
+@pytest.mark.parametrize(
+    "text, strike",
+    [
+        ("Diplomats say closing the embassy would be followed by U.S. strikes on militia targets.", False),
+        ("The rocket attack was followed by U.S. strikes on militia targets near Qaim.", True),
+        ("An aide and companion of General Qassem Soleimani was killed when jets struck his home.", False),
+    ],
+)
+def test_strikes_foreseen_and_soleimanis_companions(text, strike):
+    assert ("strike" in categories("", text + CONTEXT)) is strike
