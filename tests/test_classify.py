@@ -737,3 +737,14 @@ def test_the_blind_sets_shapes(text, attack, strike):
 )
 def test_strikes_foreseen_and_soleimanis_companions(text, strike):
     assert ("strike" in categories("", text + CONTEXT)) is strike
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The groups have largely refrained from targeting U.S. forces since August.",
+        "Seven U.S. personnel were injured during the operation, which used helicopter-borne troops.",
+    ],
+)
+def test_attacks_held_back_and_injuries_in_ones_own_operation_are_none(text):
+    assert "attack" not in categories("", text + CONTEXT)
