@@ -748,3 +748,15 @@ def test_strikes_foreseen_and_soleimanis_companions(text, strike):
 )
 def test_attacks_held_back_and_injuries_in_ones_own_operation_are_none(text):
     assert "attack" not in categories("", text + CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "text, strike",
+    [
+        ("Iraqi F-16s later struck suspected militant positions near Kirkuk, officials said.", False),
+        ("Parliament voted days after the US assassination of Iran's top commander General Qassem Soleimani.", True),
+        ("A bombing killed nearly 100 people at a memorial for Qassem Soleimani in Kerman.", False),
+    ],
+)
+def test_another_air_force_a_long_name_and_a_memorial(text, strike):
+    assert ("strike" in categories("", text + CONTEXT)) is strike
