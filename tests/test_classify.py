@@ -760,3 +760,23 @@ def test_attacks_held_back_and_injuries_in_ones_own_operation_are_none(text):
 )
 def test_another_air_force_a_long_name_and_a_memorial(text, strike):
     assert ("strike" in categories("", text + CONTEXT)) is strike
+
+
+@pytest.mark.parametrize(
+    "text, attack",
+    [
+        # Iran's own missiles void an attack in their clause only.
+        (
+            "The base was hit by Iranian ballistic missiles in 2020; in August a rocket attack there wounded five "
+            "U.S. service members.",
+            True,
+        ),
+        ("In January 2020 the base was struck by Iranian ballistic missiles that wounded U.S. troops.", False),
+        # Attacks to come, in Qatar, or Hamas's on Israel.
+        ("The strikes will degrade their ability to launch future attacks against US and coalition forces.", False),
+        ("One missile fell inside Al Udeid air base in Qatar, where US forces are based.", False),
+        ("At least 11 Americans were among those killed in the Oct. 7 attack.", False),
+    ],
+)
+def test_irans_missiles_by_clause_future_attacks_qatar_and_october_7(text, attack):
+    assert ("attack" in categories("", text + CONTEXT)) is attack
