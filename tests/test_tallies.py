@@ -1718,3 +1718,11 @@ def test_the_second_time_the_president_ordered_strikes_counts_no_attacks():
 )
 def test_left_out_counts_the_pentagons_count_and_bases_as_us_forces(text, expected):
     assert tallies(text, "2023-12-05") == expected
+
+
+def test_a_gaza_truce_is_no_start_of_the_war():
+    text = (
+        "Attacks resumed after the Gaza truce collapsed on Friday. At least four attacks on U.S. forces have been "
+        "recorded since Oct. 17."
+    )
+    assert tallies(text, "2023-12-04") == [(4, "at_least", "2023-10-17", None, "total")]
