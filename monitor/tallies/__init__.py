@@ -16,7 +16,7 @@ config/tallies.toml (vocabulary); the grammar is in steps, each a module:
 
 from .extract import FigureTrace, explain_tallies, extract_tallies, tallies_in
 from .numbers import NUMBER_WORDS, ORDINAL_WORDS, parse_number
-from .period import clause_starts
+from .clauses import clause_starts
 from .vocabulary import LEXICON_PREFIX, Event, TallyTerms, compile_tally_terms
 
 __all__ = [

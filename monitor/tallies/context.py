@@ -1,15 +1,18 @@
 """What a sentence takes from the sentences around it: the total named again by its figure ("Of the
 66, ..."), an ordinal after a sentence that names US forces, and the answer to a question that asked
-how many attacks there were."""
+how many attacks there were, and a start stated in the sentence before or after a figure."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from ..models import Tally
 from ..text import Found, Tokens, lower
 from .candidates import _ORDINAL_ENDINGS
 from .numbers import ORDINAL_WORDS, parse_number
-from .vocabulary import _ATTACK_WORDS, _TARGETS
+from .period import _FIRST_CAME, _HALTED, _HALTED_SINCE, _period, _Period
+from .vocabulary import _ATTACK_WORDS, _TARGETS, BASES_OF, TallyTerms
 
 _OF_THE_FIGURE = re.compile(r"\s*of\s+the\s+(?P<figure>[\w,-]+),")
 
@@ -49,3 +52,58 @@ def asked_how_many(tokens: Tokens, index: int, found_in: Found) -> int | None:
         if _ATTACK_WORDS in names and _HOW_MANY.search(lower(tokens.sentences[before].text)):
             return before
     return None
+
+
+def _period_nearby(
+    tokens: Tokens,
+    index: int,
+    first: int,
+    found_in: Found,
+    published: date | None,
+    terms: TallyTerms,
+    tallies: list[Tally],
+    figures: list[int],
+) -> tuple[str, _Period] | None:
+    """A start stated near a figure that has none in its sentence ("... 38 times. The attacks began on
+    Oct. 17."): the sentence before, the sentence after (both in its paragraph, both about attacks),
+    then the headline. Not the start of a larger total just given: a part of it is no running total;
+    unless the figures are its regional parts, which add up to it ("53 in Iraq and 77 in Syria" of 130)."""
+    places = []
+    if index > first and tokens.same_paragraph(index - 1, index):
+        places.append(("the sentence before", index - 1))
+    if index >= first and index + 1 < len(tokens.sentences) and tokens.same_paragraph(index, index + 1):
+        places.append(("the sentence after", index + 1))
+    if index >= first:
+        places += [("the headline", i) for i in range(first)]
+    for where, j in places:
+        names = found_in.get(j, ())
+        text = tokens.sentences[j].text
+        began = (
+            "began" in tokens.words[j]
+            or "started" in tokens.words[j]
+            # "The first came on Oct. 17."
+            or ("first" in tokens.words[j] and not _FIRST_CAME.isdisjoint(tokens.words[j]))
+        )
+        if _ATTACK_WORDS not in names and _TARGETS not in names and not began:
+            continue
+        # "attacks have stopped since early February" dates a halt, not the count.
+        if not _HALTED.isdisjoint(tokens.words[j]) and _HALTED_SINCE.search(lower(text)):
+            continue
+        period = _period(text, lower(text), tokens.words[j], published, terms, rolling=False)
+        if period.since is None:
+            continue
+        if any(
+            t.sentence == text
+            and t.since == period.since
+            and t.count > max(figures)
+            and not (len(figures) > 1 and t.count == sum(figures))
+            for t in tallies
+        ):
+            continue
+        return where, period
+    return None
+
+
+def names_us_forces(names: dict[str, list[int]]) -> bool:
+    """Whether a sentence names US or coalition forces, or one of their bases ("Mission Support Site Euphrates")."""
+    return _TARGETS in names or any(name.startswith(BASES_OF) for name in names)

@@ -10,10 +10,11 @@ from datetime import date
 from ..models import Tally
 from ..text import Found, Tokens, lower, normalise, tokenize
 from .candidates import _DIGIT, _counts_in, _figure_matches, _may_hold_count
-from .context import after_target, asked_how_many, names_the_total
+from .clauses import _clause_periods, clause_starts
+from .context import _period_nearby, after_target, asked_how_many, names_the_total, names_us_forces
 from .dates import _date_spans
 from .numbers import NUMBER_WORDS
-from .period import _clause_periods, _may_have_start, _period, _period_nearby, clause_starts
+from .period import _may_have_start, _period
 from .regions import bases_region, counts_at_a_base
 from .vocabulary import (
     BASE_AGAIN,
@@ -157,7 +158,7 @@ def tallies_in(
             continue
         # A start of its own is not enough in an article that never names US or coalition forces
         # ("more than 50 attacks on residential areas since Thursday").
-        if not has_target and not refers_back and not any(_names_us_forces(here) for here in found_in.values()):
+        if not has_target and not refers_back and not any(names_us_forces(here) for here in found_in.values()):
             reject(s, "the article names no US or coalition forces")
             continue
         if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
@@ -394,8 +395,3 @@ def _one_each(tallies: list[Tally]) -> list[Tally]:
 
 
 _UNKNOWN = object()
-
-
-def _names_us_forces(names: dict[str, list[int]]) -> bool:
-    """Whether a sentence names US or coalition forces, or one of their bases ("Mission Support Site Euphrates")."""
-    return _TARGETS in names or any(name.startswith(BASES_OF) for name in names)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
 
-from ..models import Tally
-from ..text import Found, Tokens, lower, tokenize
+from ..text import lower
 from .dates import (
     _DAY,
     _DAY_MONTH,
@@ -25,7 +23,7 @@ from .dates import (
     _on_or_before,
 )
 from .numbers import _UNITS
-from .vocabulary import _ATTACK_WORDS, _TARGETS, TallyTerms
+from .vocabulary import TallyTerms
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,54 +299,6 @@ def _phrases(since: str | None, until: str | None) -> str | None:
     return "; ".join(p for p in (since, until) if p) or None
 
 
-# ... and what a count leaves out: "..., not counting the drones they launched at Eilat".
-_CLAUSE_SPLIT = re.compile(
-    r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+|,\s+(?=not\s+counting|not\s+including|excluding)"
-)
-# A figure's own clause for its period also ends at ", including": "74 since Oct. 17, including 30 since mid-November".
-# So does a participle that carries a new total: "twice on Wednesday, raising the total since Oct. 17 to 46".
-_PERIOD_CLAUSE_SPLIT = re.compile(
-    r";|,\s+(?:and|but|while|whereas|including|bringing|raising|pushing|lifting|taking)\s+|\s+-\s+"
-    # and a part counted out of it: "at least five since Tuesday, three of them in the past 24 hours"
-    r"|,\s+(?=[\w-]+\s+of\s+(?:them|those|these)\b)"
-)
-
-
-@lru_cache(maxsize=64)  # the rules ask again for the same sentence, once per rule
-def clause_starts(sentence: str, first_token: int) -> tuple[int, ...]:
-    """The index (in the text's tokens) of the first token of each clause of a sentence after its
-    first ("; ", " - ", ", and/but/while/whereas ", and the comma after an opening "After Hamas' Oct. 7
-    attack on Israel,"); first_token is the sentence's own first token."""
-    opener = _OPENER.match(sentence)
-    cuts = sorted({*(m.start() for m in _CLAUSE_SPLIT.finditer(sentence)), *((opener.end() - 1,) if opener else ())})
-    return tuple(first_token + len(tokenize(sentence[:at])) for at in cuts)
-
-
-# A sentence's opening phrase of time, its own clause: "After Hamas' Oct. 7 attack on Israel, militias ...".
-_OPENER = re.compile(r"(?:After|Since|Following|Amid|During|In the wake of)\s[^,;]{3,80},")
-
-
-def _clause_periods(
-    sentence: str, low: str, starts: list[int], published: date | None, terms: TallyTerms
-) -> list[_Period | None]:
-    """For each count (where it starts in the sentence), the start its own clause states, where the
-    sentence has more than one clause with counts; else None (the sentence's period holds)."""
-    cuts = [m.start() for m in _PERIOD_CLAUSE_SPLIT.finditer(low)]
-    if not cuts:
-        return [None] * len(starts)
-    bounds = [0, *cuts, len(sentence)]
-    clause_of = [next(i for i in range(len(bounds) - 1) if bounds[i] <= at < bounds[i + 1]) for at in starts]
-    if len(set(clause_of)) < 2:
-        return [None] * len(starts)
-    own: dict[int, _Period | None] = {}
-    for i in set(clause_of):
-        text = sentence[bounds[i] : bounds[i + 1]]
-        period = _period(text, low[bounds[i] : bounds[i + 1]], tokenize(text), published, terms, rolling=False)
-        # A start of its own, or a window that rolls ("- eight of them in the past week"): no start.
-        own[i] = period if period.explicit else None
-    return [own[i] for i in clause_of]
-
-
 # Every token that one of _period's ways to a start needs, but a range of weekdays ("on Friday and Saturday").
 _HALTED = frozenset("stopped halted paused ceased".split())
 _HALTED_SINCE = re.compile(r"\b(?:stopped|halted|paused|ceased)\s+(?:[\w-]+\s+){0,2}?since\b")
@@ -376,53 +326,3 @@ def _may_have_start(words: list[str]) -> bool:
             and not (_WEEKDAY_TOKENS.isdisjoint(words) and _MONTH_TOKENS.isdisjoint(words))
         )
     )
-
-
-def _period_nearby(
-    tokens: Tokens,
-    index: int,
-    first: int,
-    found_in: Found,
-    published: date | None,
-    terms: TallyTerms,
-    tallies: list[Tally],
-    figures: list[int],
-) -> tuple[str, _Period] | None:
-    """A start stated near a figure that has none in its sentence ("... 38 times. The attacks began on
-    Oct. 17."): the sentence before, the sentence after (both in its paragraph, both about attacks),
-    then the headline. Not the start of a larger total just given: a part of it is no running total;
-    unless the figures are its regional parts, which add up to it ("53 in Iraq and 77 in Syria" of 130)."""
-    places = []
-    if index > first and tokens.same_paragraph(index - 1, index):
-        places.append(("the sentence before", index - 1))
-    if index >= first and index + 1 < len(tokens.sentences) and tokens.same_paragraph(index, index + 1):
-        places.append(("the sentence after", index + 1))
-    if index >= first:
-        places += [("the headline", i) for i in range(first)]
-    for where, j in places:
-        names = found_in.get(j, ())
-        text = tokens.sentences[j].text
-        began = (
-            "began" in tokens.words[j]
-            or "started" in tokens.words[j]
-            # "The first came on Oct. 17."
-            or ("first" in tokens.words[j] and not _FIRST_CAME.isdisjoint(tokens.words[j]))
-        )
-        if _ATTACK_WORDS not in names and _TARGETS not in names and not began:
-            continue
-        # "attacks have stopped since early February" dates a halt, not the count.
-        if not _HALTED.isdisjoint(tokens.words[j]) and _HALTED_SINCE.search(lower(text)):
-            continue
-        period = _period(text, lower(text), tokens.words[j], published, terms, rolling=False)
-        if period.since is None:
-            continue
-        if any(
-            t.sentence == text
-            and t.since == period.since
-            and t.count > max(figures)
-            and not (len(figures) > 1 and t.count == sum(figures))
-            for t in tallies
-        ):
-            continue
-        return where, period
-    return None
