@@ -1726,3 +1726,16 @@ def test_a_gaza_truce_is_no_start_of_the_war():
         "recorded since Oct. 17."
     )
     assert tallies(text, "2023-12-04") == [(4, "at_least", "2023-10-17", None, "total")]
+
+
+def test_a_tally_that_puts_the_number_at_a_figure_refers_back():
+    text = (
+        "The attack was one of more than 100 on U.S. forces since Oct. 17. A Pentagon tally as of Monday put the "
+        "number at 103 - 49 in Iraq and 54 in Syria."
+    )
+    assert tallies(text, "2023-12-26") == [
+        (100, "more_than", "2023-10-17", None, "total"),
+        (103, "exact", "2023-10-17", "2023-12-25", "total"),
+        (49, "exact", "2023-10-17", "2023-12-25", "Iraq"),
+        (54, "exact", "2023-10-17", "2023-12-25", "Syria"),
+    ]
