@@ -1739,3 +1739,27 @@ def test_a_tally_that_puts_the_number_at_a_figure_refers_back():
         (49, "exact", "2023-10-17", "2023-12-25", "Iraq"),
         (54, "exact", "2023-10-17", "2023-12-25", "Syria"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # What is counted said before a figure with its own start.
+        (
+            "Officials recorded no attacks on U.S. troops in the past ten days, after roughly 170 since mid-October.",
+            [(170, "about", "2023-10-17", None, "total")],
+        ),
+        # An ordinal "targeting" what it counts.
+        (
+            "The attack on the base, which hosts U.S. troops, was the 11th targeting American forces since Oct. 28.",
+            [(11, "exact", "2023-10-28", None, "total")],
+        ),
+        # "at" after a verb of aiming is no figure reached.
+        (
+            "The count of attacks on U.S. forces includes launches that were clearly aimed at one.",
+            [],
+        ),
+    ],
+)
+def test_figures_with_their_own_start_ordinals_targeting_and_aiming_at_one(text, expected):
+    assert tallies(text, "2024-02-14") == expected

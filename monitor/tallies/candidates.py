@@ -131,7 +131,7 @@ def _counts_in(
                 and (
                     following[noun_at] in terms.counted
                     # "the 47th this year against U.S. interests"
-                    or following[noun_at] in ("time", "on", "against", "since", "this")
+                    or following[noun_at] in ("time", "on", "against", "since", "this", "targeting")
                     # "the 22nd to target American interests"
                     or (following[noun_at : noun_at + 2] in (["to", "target"], ["to", "hit"], ["to", "strike"]))
                 )
@@ -179,6 +179,7 @@ def _counts_in(
             if (
                 kind is None
                 and terms.to_figure.search(before[-30:])
+                and not _AT_A_THING.search(before[-30:])
                 and ((_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms))
             ):
                 kind = "count"
@@ -210,6 +211,16 @@ def _counts_in(
                 and not after_total
                 and len(_WORDS_AFTER.findall(_SPEAKER.sub("", before))) <= 6
                 and following[:1] not in (["or"], ["to"])
+            ):
+                kind = "count"
+            # What is counted said before, the figure with its own start: "no attacks in the past ten days,
+            # after roughly 170 since mid-October".
+            said_before = _WORDS_AFTER.findall(lowered, 0, m.start())
+            if (
+                kind is None
+                and lowered.startswith(" since ", m.end())
+                and not terms.counted.isdisjoint(said_before)
+                and terms.casualties.isdisjoint(said_before)
             ):
                 kind = "count"
             part_of = _PART_OF.match(rest)
@@ -280,6 +291,8 @@ def _counts_in(
     return counts
 
 
+# "at" after a verb of aiming is where something went, not a figure reached: "clearly aimed at one".
+_AT_A_THING = re.compile(r"\b(?:aimed|fired|launched|directed|shot|looked|looking|pointed)\s+at\s+$", re.IGNORECASE)
 # "the third time the Biden administration has hit Iran-linked targets": the US's strikes counted.
 _US_STRUCK_AFTER = re.compile(
     r"\s+(?:such\s+)?time\s+(?:in\s+(?:less\s+than\s+|under\s+)?(?:a|an|\w+)\s+\w+\s+)?(?:that\s+)?(?:the\s+)?(?:mr\.?\s+|president\s+)?(?:biden\s+|trump\s+)?(?:administration|u\.s\.|us|united\s+states"
@@ -313,7 +326,7 @@ def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
             or not terms.counted.isdisjoint(words[i + 1 : i + 8])
             or not terms.aimed_nouns.isdisjoint(words[i + 1 : i + 8])
             # "of more than 150 on U.S. forces": what is counted before it
-            or (words[i + 1 : i + 2] in (["on"], ["against"]) and not terms.counted.isdisjoint(words[:i]))
+            or (words[i + 1 : i + 2] in (["on"], ["against"], ["since"]) and not terms.counted.isdisjoint(words[:i]))
         ):
             return True
         # A figure reached, perhaps qualified: "stood at no fewer than 19".
