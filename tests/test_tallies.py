@@ -1763,3 +1763,11 @@ def test_a_tally_that_puts_the_number_at_a_figure_refers_back():
 )
 def test_figures_with_their_own_start_ordinals_targeting_and_aiming_at_one(text, expected):
     assert tallies(text, "2024-02-14") == expected
+
+
+def test_a_count_in_a_sentence_of_attacks_on_someone_else_is_none():
+    text = (
+        "U.S. forces in the region were on alert. The group's attacks on Iraqi security forces and Peshmerga have "
+        "picked up, and it has carried out about 30 attacks in the area since October."
+    )
+    assert tallies(text, "2025-01-20") == []

@@ -107,3 +107,12 @@ def _period_nearby(
 def names_us_forces(names: dict[str, list[int]]) -> bool:
     """Whether a sentence names US or coalition forces, or one of their bases ("Mission Support Site Euphrates")."""
     return _TARGETS in names or any(name.startswith(BASES_OF) for name in names)
+
+
+_ATTACKS_ON = re.compile(r"\battacks?\s+(?:on|against|targeting)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def attacks_on_others(sentence: str, terms: TallyTerms) -> bool:
+    """Whether the sentence names attacks on someone other than US or coalition forces ("attacks on Iraqi
+    security forces and Peshmerga")."""
+    return any(terms.other_targets.match(sentence, m.end()) for m in _ATTACKS_ON.finditer(sentence))

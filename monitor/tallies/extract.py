@@ -11,7 +11,7 @@ from ..models import Tally
 from ..text import Found, Tokens, lower, normalise, tokenize
 from .candidates import _DIGIT, _counts_in, _figure_matches, _may_hold_count
 from .clauses import _clause_periods, clause_starts
-from .context import _period_nearby, after_target, asked_how_many, names_the_total, names_us_forces
+from .context import _period_nearby, after_target, asked_how_many, attacks_on_others, names_the_total, names_us_forces
 from .dates import _date_spans
 from .numbers import NUMBER_WORDS
 from .period import _may_have_start, _period
@@ -158,8 +158,13 @@ def tallies_in(
             continue
         # A start of its own is not enough in an article that never names US or coalition forces
         # ("more than 50 attacks on residential areas since Thursday").
-        if not has_target and not refers_back and not any(names_us_forces(here) for here in found_in.values()):
-            reject(s, "the article names no US or coalition forces")
+        # ... nor in a sentence of attacks on someone else ("its attacks on Iraqi security forces ...").
+        if (
+            not has_target
+            and not refers_back
+            and (attacks_on_others(s, terms) or not any(names_us_forces(here) for here in found_in.values()))
+        ):
+            reject(s, "the article names no US or coalition forces, or the sentence attacks on someone else")
             continue
         if gate and NUMBER_WORDS.isdisjoint(words) and not _DIGIT.search(s):
             continue
@@ -377,16 +382,8 @@ def _one_each(tallies: list[Tally]) -> list[Tally]:
     """The same figure said twice is one tally; where one mention gives its start, keep that one."""
     out: list[Tally] = []
     for t in tallies:
-        twin = next(
-            (
-                i
-                for i, o in enumerate(out)
-                if o.count == t.count
-                and o.region == t.region
-                and (o.since == t.since or o.since is None or t.since is None)
-            ),
-            None,
-        )
+        same = [i for i, o in enumerate(out) if (o.count, o.region) == (t.count, t.region)]
+        twin = next((i for i in same if out[i].since == t.since or None in (out[i].since, t.since)), None)
         if twin is None:
             out.append(t)
         elif out[twin].since is None and t.since is not None:
