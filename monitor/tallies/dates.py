@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from ..text import is_word_character
+from ..text import WordStart, is_word_character
 
 _MONTHS = {
     "jan": 1,
@@ -35,7 +35,8 @@ _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 # only where str.find finds a month (_month_days), and _DAY_MONTH and _NOT_COUNTS open with a digit
 # and check the word boundary before it after it.
 _MONTH_DAY = re.compile(_MONTH + r"\s+" + _DAY + r"\b" + _YEAR)
-_MONTH_PREFIXES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# The same where a word starts, for a text without its tokens at hand (its months unknown).
+_MONTH_DAY_AT_WORD = WordStart(_MONTH_DAY.pattern)
 _DAY_MONTH = re.compile(r"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"\b" + _YEAR)
 _MONTH_ONLY = re.compile(r"\b(?P<part>early|mid|late)?[\s-]*" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -109,10 +110,12 @@ def _date_spans(lowered: str, words: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _month_days(lowered: str, months: Iterable[str] = _MONTH_PREFIXES) -> list[re.Match[str]]:
+def _month_days(lowered: str, months: Iterable[str] | None = None) -> list[re.Match[str]]:
     """Month-day dates ("oct. 17, 2023"), in order: _MONTH_DAY tried where one of the months (the
-    month words a sentence has, else every month's first three letters) starts a word. No two such
-    dates can overlap, so trying each start alone finds what a scan of the text would."""
+    month words a sentence has, else any month) starts a word. No two such dates can overlap, so
+    trying each start alone finds what a scan of the text would."""
+    if months is None:
+        return _MONTH_DAY_AT_WORD.finditer(lowered)
     starts = set()
     for month in months:
         at = lowered.find(month)
