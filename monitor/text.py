@@ -124,6 +124,24 @@ class WordStart:
         return found
 
 
+def term_starts(terms: list[str]) -> str:
+    """A look-ahead for the characters that the terms' regexes (term_regex) can open with, to put
+    before their alternation: where none of them is at hand, the alternation fails at once instead
+    of trying each term. Empty where a term may open with anything else."""
+    chars = set()
+    for term in terms:
+        word = re.split(r"[\s-]+", term.strip())[0]
+        if word.upper() in ("US", "U.S.", "U.S", "UK", "U.K."):
+            chars.add("U")
+        elif word[:1].isalnum():
+            chars.add(word[0])
+        elif word[:1] == "'":
+            chars.update("'’")
+        else:
+            return ""
+    return "(?=[" + "".join(sorted(chars)) + "])" if chars else ""
+
+
 # Tokens are runs of letters and digits, with inner apostrophes ("Iran's"); hyphens and spaces both
 # separate them, so "Iran-backed" and "Iran backed" match alike. Upper-case "US"/"U.S." (and UK)
 # become a token of their own before lower-casing, so the pronoun "us" never matches them.

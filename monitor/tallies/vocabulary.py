@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import ConfigError
-from ..text import Lexicon, WordStart, term_regex, tokenize
+from ..text import Lexicon, WordStart, term_regex, term_starts, tokenize
 from .numbers import _count_regex, _longest_first, _phrase_regex
 
 
@@ -64,7 +64,8 @@ _OF_THE = LEXICON_PREFIX + "of_the"
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(term_regex(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    body = "|".join(term_regex(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(f"{term_starts(words)}(?:{body})", re.IGNORECASE)
 
 
 def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
@@ -164,7 +165,13 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
         other_targets=_alternation(lists["other_targets"]),
         not_counted=lower("not_counted"),
         casualties=frozenset(w.lower() for w in casualties),
-        regions=re.compile("|".join(f"({term_regex(w)})" for w, _ in region_words), re.IGNORECASE),
+        regions=re.compile(
+            term_starts([w for w, _ in region_words])
+            + "(?:"
+            + "|".join(f"({term_regex(w)})" for w, _ in region_words)
+            + ")",
+            re.IGNORECASE,
+        ),
         region_of_group=tuple(name for _, name in region_words),
         events=tuple(events),
         count=counts[0],
@@ -177,7 +184,15 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
             r"\b(?:" + _longest_first(_phrase_regex(w) for w in lists["reached"]) + r")\s+[\"“']?$",
             re.IGNORECASE,
         ),
-        bases=re.compile("|".join(f"({term_regex(w)})" for w, _ in base_names), re.IGNORECASE) if base_names else None,
+        bases=re.compile(
+            term_starts([w for w, _ in base_names])
+            + "(?:"
+            + "|".join(f"({term_regex(w)})" for w, _ in base_names)
+            + ")",
+            re.IGNORECASE,
+        )
+        if base_names
+        else None,
         region_of_base=tuple(name for _, name in base_names),
         base_again=_alternation(base_again) if base_again else None,
         reached_qualifiers=tuple(
