@@ -85,7 +85,7 @@ def term_regex(term: str) -> str:
 
 
 class WordStart:
-    """A regex that matches only where the character before is none of `before` (a set's inside,
+    r"""A regex that matches only where the character before is none of `before` (a set's inside,
     as in [...]): r"\w" for a word's start. Python's re tries a pattern that opens with a
     look-behind or \b at every offset of a text, but skips in C to each character of a set that
     opens one: so the matches are found with [^before](?=body), the offsets after such a
