@@ -1771,3 +1771,34 @@ def test_a_count_in_a_sentence_of_attacks_on_someone_else_is_none():
         "picked up, and it has carried out about 30 attacks in the area since October."
     )
     assert tallies(text, "2025-01-20") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A tracker's list: a total line, then a line a region.
+        (
+            "Our weekly tracker of attacks on U.S. forces.\n\n- Total attacks since Oct. 17: 66\n- In Iraq: 32\n"
+            "- In Syria: 34\n- Personnel injured: about 62",
+            [
+                (66, "exact", "2023-10-17", None, "total"),
+                (32, "exact", "2023-10-17", None, "Iraq"),
+                (34, "exact", "2023-10-17", None, "Syria"),
+            ],
+        ),
+        # Lines that break down the total just given, in a sentence.
+        (
+            "Militias attacked U.S. forces 170 times between Oct. 17 and Feb. 4:\n- Iraq: 79\n- Syria: 90\n- Jordan: 1",
+            [
+                (170, "exact", "2023-10-17", "2024-02-04", "total"),
+                (79, "exact", "2023-10-17", "2024-02-04", "Iraq"),
+                (90, "exact", "2023-10-17", "2024-02-04", "Syria"),
+                (1, "exact", "2023-10-17", "2024-02-04", "Jordan"),
+            ],
+        ),
+        # Not a list of something else, nor a region line with no total before it.
+        ("Troops deployed:\n- Iraq: 2500\n- Syria: 900", []),
+    ],
+)
+def test_a_trackers_list_lines(text, expected):
+    assert tallies(text, "2024-02-20") == expected

@@ -216,6 +216,14 @@ def _counts_in(
             # What is counted said before, the figure with its own start: "no attacks in the past ten days,
             # after roughly 170 since mid-October".
             said_before = _WORDS_AFTER.findall(lowered, 0, m.start())
+            # A list line's total: "- Attacks on U.S. forces since Oct. 17: 140".
+            if (
+                kind is None
+                and before.rstrip().endswith(":")
+                and not rest.strip(" .")
+                and not terms.counted.isdisjoint(said_before)
+            ):
+                kind = "count"
             if (
                 kind is None
                 and lowered.startswith(" since ", m.end())
@@ -326,7 +334,9 @@ def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:
             or not terms.counted.isdisjoint(words[i + 1 : i + 8])
             or not terms.aimed_nouns.isdisjoint(words[i + 1 : i + 8])
             # "of more than 150 on U.S. forces": what is counted before it
-            or (words[i + 1 : i + 2] in (["on"], ["against"], ["since"]) and not terms.counted.isdisjoint(words[:i]))
+            or (
+                words[i + 1 : i + 2] in (["on"], ["against"], ["since"], []) and not terms.counted.isdisjoint(words[:i])
+            )
         ):
             return True
         # A figure reached, perhaps qualified: "stood at no fewer than 19".

@@ -5,7 +5,9 @@ how many attacks there were, and a start stated in the sentence before or after 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from ..models import Tally
 from ..text import Found, Tokens, lower
@@ -116,3 +118,45 @@ def attacks_on_others(sentence: str, terms: TallyTerms) -> bool:
     """Whether the sentence names attacks on someone other than US or coalition forces ("attacks on Iraqi
     security forces and Peshmerga")."""
     return any(terms.other_targets.match(sentence, m.end()) for m in _ATTACKS_ON.finditer(sentence))
+
+
+# A line of a list that breaks a total down: "- Iraq: 79", "- In Syria: 34", "- of which in Iraq: 57".
+_LIST_PART = re.compile(
+    r"^\W{0,3}(?:(?:of\s+which\s+)?in\s+)?(?P<region>[A-Z][a-z]+)\s*[:|]\s*(?P<count>\d{1,4})\W*$", re.I
+)
+
+
+def list_line(sentence: str, terms: TallyTerms) -> tuple[str, int] | None:
+    """The region and count of a list line that breaks a total down ("- Iraq: 79"), else None."""
+    m = _LIST_PART.match(sentence)
+    hit = terms.regions.fullmatch(m.group("region")) if m else None
+    return (terms.region_of_group[(hit.lastindex or 0) - 1], int(m.group("count"))) if m and hit else None
+
+
+def list_part(sentence: str, terms: TallyTerms, last: Tally | None, lines_after: int) -> Tally | None:
+    """A list line's part of the total taken at most four sentences before it, with its period."""
+    part = list_line(sentence, terms)
+    if part is None or last is None or last.region != "total" or part[1] >= last.count or lines_after > 4:
+        return None
+    return replace(last, count=part[1], qualifier="exact", region=part[0], sentence=sentence)
+
+
+def date_headline_figures(
+    tallies: list[Tally],
+    undated: set[int],
+    from_headline: set[int],
+    taken: list[tuple[Tally, int]],
+    trace: list[Any] | None,
+) -> None:
+    """A headline's figure with no period near it has the start of the body's first total: "Some 60
+    attacks on U.S. troops" over "attacked at least 61 times since Oct. 17"."""
+    start = next((t.since for t in tallies if id(t) not in from_headline and t.region == "total" and t.since), None)
+    for i, t in enumerate(tallies if start else ()):
+        if id(t) in undated:
+            tallies[i] = dated = replace(t, since=start)
+            from_headline.add(id(dated))
+            for k, (tally, at) in enumerate(taken):
+                if tally is t:
+                    taken[k] = (dated, at)
+                    if trace is not None:
+                        trace[at] = replace(trace[at], tally=dated, reason=f"{trace[at].reason}; start from the body")

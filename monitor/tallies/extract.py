@@ -11,7 +11,8 @@ from ..models import Tally
 from ..text import Found, Tokens, lower, normalise, tokenize
 from .candidates import _DIGIT, _counts_in, _figure_matches, _may_hold_count
 from .clauses import _clause_periods, clause_starts
-from .context import _period_nearby, after_target, asked_how_many, attacks_on_others, names_the_total, names_us_forces
+from .context import _period_nearby, after_target, asked_how_many, attacks_on_others, date_headline_figures
+from .context import list_line, list_part, names_the_total, names_us_forces
 from .dates import _date_spans
 from .numbers import NUMBER_WORDS
 from .period import _may_have_start, _period
@@ -114,11 +115,23 @@ def tallies_in(
         if "?" in tokens.text
         else set()
     )
-    indices = range(len(tokens.sentences)) if trace is not None else sorted({*found_in, *answers})
+    # List lines breaking a total down ("- Iraq: 79"), which may hold no term at all.
+    lines = {i for i, x in enumerate(tokens.sentences) if list_line(x.text, terms)} if ":" in tokens.text else set()
+    indices = range(len(tokens.sentences)) if trace is not None else sorted({*found_in, *answers, *lines})
+    last_total = -9  # the sentence of the last tally taken
     for index in indices:
         names = found_in.get(index, {})
         s = tokens.sentences[index].text
         names_total = _OF_THE in names and bool(tallies) and names_the_total(s, tallies[-1].count)
+        total = next((t for t in reversed(tallies) if t.region == "total"), None)
+        part = list_part(s, terms, total, index - last_total) if index in lines else None
+        if part is not None:
+            tallies.append(part)
+            taken.append((part, len(trace or ())))
+            if trace is not None:
+                trace.append(FigureTrace(s, str(part.count), True, "a list line of the total before", None, part))
+            last_total = index
+            continue
         # The answer to "How many times have U.S. troops been attacked since Oct. 17?" counts them.
         question = asked_how_many(tokens, index, found_in) if index in answers else None
         if _ATTACK_WORDS not in names and _ANAPHORS not in names and not names_total and question is None:
@@ -322,6 +335,7 @@ def tallies_in(
             sums.add(id(group[-1]))
             figures.append(" + ".join(c.words for c in counts))
         tallies.extend(group)
+        last_total = index
         if index < first:
             from_headline.update(map(id, group))
             if how == "no period stated":
@@ -340,18 +354,8 @@ def tallies_in(
                         tally,
                     )
                 )
-    # A headline's figure with no period near it has the start of the body's first total: "Some 60
-    # attacks on U.S. troops" over "attacked at least 61 times since Oct. 17".
-    start = next((t.since for t in tallies if id(t) not in from_headline and t.region == "total" and t.since), None)
-    for i, t in enumerate(tallies if start and undated else ()):
-        if id(t) in undated:
-            tallies[i] = dated = replace(t, since=start)
-            from_headline.add(id(dated))
-            for k, (tally, at) in enumerate(taken):
-                if tally is t:
-                    taken[k] = (dated, at)
-                    if trace is not None:
-                        trace[at] = replace(trace[at], tally=dated, reason=f"{trace[at].reason}; start from the body")
+    if undated:
+        date_headline_figures(tallies, undated, from_headline, taken, trace)
     # A headline is terse ("27 attacks, six of them since the Oct. 26 strikes"): its figure counts only
     # where the body does not give the same one.
     body_counts = {t.count for t in tallies if id(t) not in from_headline}
