@@ -133,8 +133,9 @@ def list_line(sentence: str, terms: TallyTerms) -> tuple[str, int] | None:
     return (terms.region_of_group[(hit.lastindex or 0) - 1], int(m.group("count"))) if m and hit else None
 
 
-def list_part(sentence: str, terms: TallyTerms, last: Tally | None, lines_after: int) -> Tally | None:
-    """A list line's part of the total taken at most four sentences before it, with its period."""
+def list_part(sentence: str, terms: TallyTerms, tallies: list[Tally], lines_after: int) -> Tally | None:
+    """A list line's part of the last total, taken at most four sentences before it, with its period."""
+    last = next((t for t in reversed(tallies) if t.region == "total"), None)
     part = list_line(sentence, terms)
     if part is None or last is None or last.region != "total" or part[1] >= last.count or lines_after > 4:
         return None

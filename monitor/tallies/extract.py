@@ -123,8 +123,7 @@ def tallies_in(
         names = found_in.get(index, {})
         s = tokens.sentences[index].text
         names_total = _OF_THE in names and bool(tallies) and names_the_total(s, tallies[-1].count)
-        total = next((t for t in reversed(tallies) if t.region == "total"), None)
-        part = list_part(s, terms, total, index - last_total) if index in lines else None
+        part = list_part(s, terms, tallies, index - last_total) if index in lines else None
         if part is not None:
             tallies.append(part)
             taken.append((part, len(trace or ())))
