@@ -1802,3 +1802,23 @@ def test_a_count_in_a_sentence_of_attacks_on_someone_else_is_none():
 )
 def test_a_trackers_list_lines(text, expected):
     assert tallies(text, "2024-02-20") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # An ordinal with a long start counts the campaign's attacks, not those on the base named before it.
+        (
+            "Sunday's drone attack on the al-Omar base was the 170th since October 17, officials said.",
+            [(170, "exact", "2023-10-17", None, "total")],
+        ),
+        # A quoted noun; a second counter over "the same stretch".
+        (
+            "The Pentagon recorded nearly 170 attacks on U.S. troops since Oct. 17. The militias listed roughly 200 "
+            '"operations" against US bases over the same stretch.',
+            [(170, "about", "2023-10-17", None, "total"), (200, "about", "2023-10-17", None, "total")],
+        ),
+    ],
+)
+def test_ordinals_after_a_base_and_quoted_operations(text, expected):
+    assert tallies(text, "2024-02-08") == expected

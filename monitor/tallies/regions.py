@@ -89,6 +89,7 @@ def _ends_with_target(text: str, terms: TallyTerms) -> bool:
 
 
 _AIMED_AFTER_FIGURE = re.compile(r"\S+\s+(?:[\w'’-]+\s+){0,2}?(?:on|against|targeting)\s+(?:the\s+)?", re.IGNORECASE)
+_SINCE_AFTER = re.compile(r"\S+\s+since\b", re.IGNORECASE)
 _REGION_THEN_FIGURE = re.compile(r"\s+(?:(?:accounted\s+for|saw|had|recorded|registered|with|was|were)\s+)?$")
 
 
@@ -118,5 +119,9 @@ def counts_at_a_base(sentence: str, at: int, region: str, terms: TallyTerms, ord
         and terms.target_and_word.match(after, aimed.end())
         and not (terms.bases.search(after) or terms.base_again.search(after))
     ):
+        return False
+    # Nor does one with a long start that names the base only before it: "Sunday's drone attack on the
+    # al-Omar base was the 170th since October 17" counts the campaign's attacks, not the base's.
+    if ordinal and _SINCE_AFTER.match(after) and not (terms.bases.search(after) or terms.base_again.search(after)):
         return False
     return all(terms.region_of_group[(hit.lastindex or 0) - 1] == region for hit in terms.regions.finditer(sentence))

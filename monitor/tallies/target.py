@@ -10,8 +10,8 @@ from .vocabulary import TallyTerms
 
 _WORDS_AFTER = re.compile(r"[\w'’-]+")
 _AIMED_AT = re.compile(
-    # the target may be quoted: 73 operations against "American occupation bases"
-    r"\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting|hit|struck|targeted)\s+[\"“']?(?P<what>(?:[\w'’.-]+\s+){0,3})"
+    # the noun or the target may be quoted: 200 "operations" against "American occupation bases"
+    r"[\"”']?\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting|hit|struck|targeted)\s+[\"“']?(?P<what>(?:[\w'’.-]+\s+){0,3})"
 )
 # What may follow a figure reached: "rose to 40 since ...", "climbed to 40 on Monday", "... so far".
 
@@ -64,7 +64,8 @@ def _aimed_at_us(rest: str, noun: str, terms: TallyTerms) -> bool:
 _BASES_OF_US = re.compile(
     r"(?:the\s+)?(?:bases|positions|forces)\s+of\s+(?:the\s+)?(?:american|us|u\.s\.|coalition)\b", re.IGNORECASE
 )
-_AT_ONCE = re.compile(r"\s+(?:on|against|targeting|at)\s")
+# the noun may be quoted: 'roughly 200 "operations" against US bases'
+_AT_ONCE = re.compile(r"[\"”']?\s+(?:on|against|targeting|at)\s")
 _ARTICLE = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
 
 
