@@ -1822,3 +1822,27 @@ def test_a_trackers_list_lines(text, expected):
 )
 def test_ordinals_after_a_base_and_quoted_operations(text, expected):
     assert tallies(text, "2024-02-08") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The same count said again as an aside: two figures, two tallies.
+        (
+            'He said there had been more than 100 attacks on U.S. forces since mid-October - "roughly 118," he '
+            "said when asked for the precise figure.",
+            [(100, "more_than", "2023-10-17", None, "total"), (118, "about", "2023-10-17", None, "total")],
+        ),
+        # Not a part after a dash, nor a figure of another size.
+        (
+            "U.S. forces have been attacked 100 times since Oct. 17 - 40 in Iraq and 60 in Syria.",
+            [
+                (100, "exact", "2023-10-17", None, "total"),
+                (40, "exact", "2023-10-17", None, "Iraq"),
+                (60, "exact", "2023-10-17", None, "Syria"),
+            ],
+        ),
+    ],
+)
+def test_a_count_said_again_as_an_aside(text, expected):
+    assert tallies(text, "2024-01-05") == expected

@@ -215,6 +215,16 @@ def _counts_in(
                 kind = "count"
             # What is counted said before, the figure with its own start: "no attacks in the past ten days,
             # after roughly 170 since mid-October".
+            # The same count said again as an aside: "more than 100 attacks since mid-October - \"roughly 118,\"
+            # he said when asked for the precise figure" (two figures for one count are two tallies).
+            if (
+                kind is None
+                and counts
+                and _ASIDE.search(before)
+                and counts[-1].region == "total"
+                and counts[-1].count / 2 <= value <= counts[-1].count * 2
+            ):
+                kind = "count"
             said_before = _WORDS_AFTER.findall(lowered, 0, m.start())
             # A list line's total: "- Attacks on U.S. forces since Oct. 17: 140".
             if (
@@ -299,6 +309,7 @@ def _counts_in(
     return counts
 
 
+_ASIDE = re.compile(r"\s[-\u2013\u2014]\s*[\"“]?$")
 # "at" after a verb of aiming is where something went, not a figure reached: "clearly aimed at one".
 _AT_A_THING = re.compile(r"\b(?:aimed|fired|launched|directed|shot|looked|looking|pointed)\s+at\s+$", re.IGNORECASE)
 # "the third time the Biden administration has hit Iran-linked targets": the US's strikes counted.
