@@ -780,3 +780,24 @@ def test_another_air_force_a_long_name_and_a_memorial(text, strike):
 )
 def test_irans_missiles_by_clause_future_attacks_qatar_and_october_7(text, attack):
     assert ("attack" in categories("", text + CONTEXT)) is attack
+
+
+@pytest.mark.parametrize(
+    "text, attack, strike",
+    [
+        # US forces in the passive next to a strike word, the attackers blamed: no US strike.
+        (
+            "American forces in Syria have been targeted by drones at least 13 times in a week, the Pentagon said, "
+            "blaming groups backed by Iran.",
+            True,
+            False,
+        ),
+        # Not targeted at all; a warning not to tolerate attacks; a US answer with dozens of strikes.
+        ("CENTCOM said U.S. forces had not been targeted in Iraq or Syria in recent weeks.", False, False),
+        ("Biden said the U.S. will not tolerate attacks on our personnel.", False, False),
+        ("After the Jordan attack, Washington responded with dozens of strikes in Iraq and Syria.", False, True),
+    ],
+)
+def test_passive_targets_negated_attacks_and_dozens_of_strikes(text, attack, strike):
+    found = categories("", text + CONTEXT)
+    assert ("attack" in found, "strike" in found) == (attack, strike)
