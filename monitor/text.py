@@ -258,7 +258,7 @@ class Lexicon:
         # token -> (its trie node, the wildcard terms it ends), or None for a token that starts
         # nothing. Tokens are learnt as they are first seen, so that one dict lookup a word serves.
         self._first: dict[str, _Entry | None] = {
-            token: (_node(child), self._ends(token)) for token, child in trie.items()
+            token: (*_node(child), self._ends(token)) for token, child in trie.items()
         }
 
     def joined(self, other: "Lexicon") -> "Lexicon":
@@ -272,7 +272,7 @@ class Lexicon:
         """A token seen for the first time: the wildcard terms it ends, if any. Remembered while
         fewer than _MAX_LEARNT tokens are (numbers and names keep coming)."""
         ends = self._ends(token)
-        entry = (None, ends) if ends else None
+        entry: _Entry | None = (None, _NO_NEXT, ends) if ends else None
         if len(self._first) < _MAX_LEARNT:
             self._first[token] = entry
         return entry
@@ -291,20 +291,27 @@ class Lexicon:
                     entry = self._learn(word)
                     if entry is None:
                         continue
-                node, ends = entry
-                k = j
-                while node is not None:
+                names, children, ends = entry
+                if names:
+                    for name in names:
+                        here.setdefault(name, []).append(base + j)
+                k = j + 1
+                # Most tokens that start a term are its first word ("the", "of"): one look at the next token.
+                while children and k < n:
+                    node = children.get(words[k])
+                    if node is None:
+                        break
                     names, children = node
                     if names:
                         for name in names:
                             here.setdefault(name, []).append(base + j)
                     k += 1
-                    node = children.get(words[k]) if children and k < n else None
-                for head, names in ends:
-                    back = len(head)
-                    if j >= back and tuple(words[j - back : j]) == head:
-                        for name in names:
-                            here.setdefault(name, []).append(base + j - back)
+                if ends:
+                    for head, names in ends:
+                        back = len(head)
+                        if j >= back and tuple(words[j - back : j]) == head:
+                            for name in names:
+                                here.setdefault(name, []).append(base + j - back)
             if here:
                 found[s] = here
         return found
@@ -312,9 +319,11 @@ class Lexicon:
 
 # A trie node: the lists of the terms that end here, and the next tokens.
 _Node = tuple[frozenset[str] | None, dict[str, "_Node"]]
-# What a token starts: its trie node, and the wildcard terms it ends (their heads before it).
-_Entry = tuple[_Node | None, list[tuple[tuple[str, ...], frozenset[str]]]]
-_UNSEEN: _Entry = (None, [])
+# What a token starts: the lists of the one-word terms it is, the next tokens of the longer ones,
+# and the wildcard terms it ends (their heads before it).
+_Entry = tuple[frozenset[str] | None, dict[str, _Node], list[tuple[tuple[str, ...], frozenset[str]]]]
+_NO_NEXT: dict[str, _Node] = {}
+_UNSEEN: _Entry = (None, _NO_NEXT, [])
 _MAX_LEARNT = 100_000
 
 
