@@ -243,13 +243,15 @@ def _why_not(rule: Rule, positions: dict[str, list[int]], clauses: Sequence[int]
             first, last = min(first, q), max(last, q)
         else:
             for name in rule.exclude_near:
-                if any(first - rule.near <= q <= last + rule.near for q in positions.get(name, ())):
+                near = positions.get(name)
+                if near and any(first - rule.near <= q <= last + rule.near for q in near):
                     voided = f"exclude_near list {name} is within {rule.near} words of the match"
                     break
             else:
                 touched = range(bisect_right(clauses, first), bisect_right(clauses, last) + 1)
                 for name in rule.exclude_clause:
-                    if any(bisect_right(clauses, q) in touched for q in positions.get(name, ())):
+                    voiding = positions.get(name)
+                    if voiding and any(bisect_right(clauses, q) in touched for q in voiding):
                         voided = f"exclude_clause list {name} is in a clause of the match"
                         break
                 else:
@@ -308,14 +310,15 @@ def _drop_after(found_in: Found, tokens: Tokens, not_after: dict[str, frozenset[
 
 def _sequence_spans(rule: Rule, positions: dict[str, list[int]]) -> list[tuple[int, int]]:
     """For each start of the sequence's first list, the shortest in-order span that completes it."""
+    rest = [sorted(positions[name]) for name in rule.sequence[1:]]
     spans = []
     for first in positions[rule.sequence[0]]:
         last = first
-        for name in rule.sequence[1:]:
-            after = [p for p in positions[name] if p > last]
-            if not after:
+        for ordered in rest:
+            at = bisect_right(ordered, last)  # the first occurrence after the last one taken
+            if at == len(ordered):
                 break
-            last = min(after)
+            last = ordered[at]
         else:
             spans.append((first, last))
     return spans
