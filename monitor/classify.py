@@ -366,7 +366,7 @@ def classify(
         fired = [
             rule
             for _, rule in tried
-            if rule.needs <= present
+            if present >= rule.needs
             and rule.voids.isdisjoint(present)
             and _rule_fires(rule, positions, tokens, index, found_in)
         ]

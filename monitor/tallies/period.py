@@ -318,7 +318,7 @@ def _may_have_start(words: list[str]) -> bool:
     """Whether _period can find a start in a sentence of these tokens."""
     return (
         not _START_TOKENS.isdisjoint(words)
-        or sum(w in _WEEKDAY_TOKENS for w in words) >= 2
+        or (not _WEEKDAY_TOKENS.isdisjoint(words) and sum(w in _WEEKDAY_TOKENS for w in words) >= 2)
         or ("first" in words and not _FIRST_CAME.isdisjoint(words))
         or (
             "on" in words
