@@ -729,3 +729,29 @@ def test_alerts_already_queued_go_out_while_a_slow_feed_is_still_read(tmp_path, 
     assert still_reading and time.monotonic() - delivered > 2  # the slow feed took its 6 s after that
     assert "failed: Slow: timed out after 6 s" in out
     assert receiver.titles == ["[report] queued earlier"]
+
+
+def test_a_feed_read_is_stored_and_its_report_delivered_while_another_feed_is_still_read(
+    tmp_path, web, receiver, hostile
+):
+    slow = hostile.route(
+        "/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.3, stop=hostile.stop)
+    )
+    config = write_config(
+        tmp_path,
+        [("Slow", slow), ("Wire", healthy_feed(web))],
+        [{"url": receiver.url}],
+        settings={"fetch": {"timeout_seconds": 10}},
+    )
+
+    poll = start(config, "poll")
+    assert receiver.wait_for(lambda r: r.titles == [HEALTHY], 30)
+    delivered = time.monotonic()
+    still_reading = poll.poll() is None
+    stored = sqlite_utils.Database(load_config(config).store_path)["items"].count
+    out, _ = poll.communicate(timeout=60)
+
+    assert still_reading and time.monotonic() - delivered > 1  # the slow feed took its 10 s after that
+    assert stored == 1  # committed by the writer then, not at the cycle's end
+    assert "failed: Slow: timed out after 10 s" in out
+    assert receiver.titles == [HEALTHY]
