@@ -5,6 +5,7 @@ links the schema's foreign keys give."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -128,7 +129,15 @@ def serve(store_path: Path, host: str, port: int) -> int:
             "allow_download",
             "off",
         ]
+        # datasette runs as a child: a SIGTERM to the monitor (a service manager, a container's stop)
+        # must stop it too, or it goes on serving the store after the monitor is gone.
+        child = subprocess.Popen(command)
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: child.terminate())
         try:
-            return subprocess.call(command)
+            return child.wait()
         except KeyboardInterrupt:
+            child.terminate()
+            child.wait()
             return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)

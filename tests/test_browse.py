@@ -69,6 +69,9 @@ def browsing(tmp_path, web, run_monitor):
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # Stopping the monitor stops datasette too: nothing serves the store after it.
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
 
 
 def dump_dom(url: str) -> str:
