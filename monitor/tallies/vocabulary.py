@@ -42,10 +42,9 @@ class TallyTerms:
     reached: frozenset[str]  # the words just before a figure reached: "rose to 40", "stand at 160"
     to_figure: re.Pattern[str]  # the same, at the end of the text before a figure
     lexicon: Lexicon  # targets, attack_words, anaphors, excluded, rolling: matched in one pass over a text
-    # US bases by region ("Ain al-Asad" is in Iraq), each its own group, and the words that name a base
-    # already named ("the base", "in the area"); None where the tallies file has no [bases]
+    # the US bases the tallies file names ("Ain al-Asad"), and the words that name a base already named
+    # ("the base", "in the area"); None where the tallies file has no [bases]
     bases: re.Pattern[str] | None = None
-    region_of_base: tuple[str, ...] = ()
     base_again: re.Pattern[str] | None = None
     # reached words that say how exact the figure is ("topped 140": more_than), each with its qualifier
     reached_qualifiers: tuple[tuple[re.Pattern[str], str], ...] = ()
@@ -149,7 +148,7 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
     def lower(key: str) -> frozenset[str]:
         return frozenset(w.lower() for w in lists[key])
 
-    base_names = sorted(((w, name) for name, words in bases.items() for w in words), key=lambda wn: -len(wn[0]))
+    base_names = [w for words in bases.values() for w in words]
     region_words = sorted(((w, name) for name, words in regions.items() for w in words), key=lambda wn: -len(wn[0]))
     counts = _count_regex(qualifiers)
     return TallyTerms(
@@ -184,16 +183,7 @@ def compile_tally_terms(raw: dict[str, Any], source: str) -> TallyTerms:
             r"\b(?:" + _longest_first(_phrase_regex(w) for w in lists["reached"]) + r")\s+[\"“']?$",
             re.IGNORECASE,
         ),
-        bases=re.compile(
-            term_starts([w for w, _ in base_names])
-            + "(?:"
-            + "|".join(f"({term_regex(w)})" for w, _ in base_names)
-            + ")",
-            re.IGNORECASE,
-        )
-        if base_names
-        else None,
-        region_of_base=tuple(name for _, name in base_names),
+        bases=_alternation(base_names) if base_names else None,
         base_again=_alternation(base_again) if base_again else None,
         reached_qualifiers=tuple(
             (re.compile(r"\b(?:" + _longest_first(_phrase_regex(w) for w in words) + r")\s+$", re.IGNORECASE), name)
