@@ -130,7 +130,7 @@ def list_line(sentence: str, terms: TallyTerms) -> tuple[str, int] | None:
     """The region and count of a list line that breaks a total down ("- Iraq: 79"), else None."""
     m = _LIST_PART.match(sentence)
     hit = terms.regions.fullmatch(m.group("region")) if m else None
-    return (terms.region_of_group[(hit.lastindex or 0) - 1], int(m.group("count"))) if m and hit else None
+    return (terms.region_named(hit), int(m.group("count"))) if m and hit else None
 
 
 def list_part(sentence: str, terms: TallyTerms, tallies: list[Tally], lines_after: int) -> Tally | None:

@@ -20,10 +20,7 @@ def _region_after(rest: str, terms: TallyTerms) -> str:
     if not m:
         return "total"
     place = m.group("place")
-    found = [
-        (hit.start(), hit.end(), terms.region_of_group[(hit.lastindex or 0) - 1])
-        for hit in terms.regions.finditer(place)
-    ]
+    found = [(hit.start(), hit.end(), terms.region_named(hit)) for hit in terms.regions.finditer(place)]
     # The region must open the place phrase ("in eastern Syria"), not come later in the sentence.
     if not found or not _BEFORE_REGION.fullmatch(place, 0, found[0][0]):
         return "total"
@@ -41,7 +38,7 @@ def _region_before(before: str, terms: TallyTerms) -> str | None:
     for last in terms.regions.finditer(tail):  # noqa: B007 - the loop only finds the last match
         pass
     if last and _REGION_THEN_FIGURE.fullmatch(tail, last.end()):
-        return terms.region_of_group[(last.lastindex or 0) - 1]
+        return terms.region_named(last)
     return None
 
 
@@ -69,7 +66,7 @@ def _region_of(masked: str, m: re.Match[str], following: int, earlier: Sequence[
     # "In Syria alone, militias have struck 48 times": the sentence opens with its one region.
     opening = _OPENING_REGION.match(masked)
     if opening:
-        hits = {terms.region_of_group[(hit.lastindex or 0) - 1] for hit in terms.regions.finditer(masked)}
+        hits = {terms.region_named(hit) for hit in terms.regions.finditer(masked)}
         if len(hits) == 1:
             return hits.pop()
     return "total"
@@ -124,4 +121,4 @@ def counts_at_a_base(sentence: str, at: int, region: str, terms: TallyTerms, ord
     # al-Omar base was the 170th since October 17" counts the campaign's attacks, not the base's.
     if ordinal and _SINCE_AFTER.match(after) and not (terms.bases.search(after) or terms.base_again.search(after)):
         return False
-    return all(terms.region_of_group[(hit.lastindex or 0) - 1] == region for hit in terms.regions.finditer(sentence))
+    return all(terms.region_named(hit) == region for hit in terms.regions.finditer(sentence))

@@ -49,6 +49,10 @@ class TallyTerms:
     # reached words that say how exact the figure is ("topped 140": more_than), each with its qualifier
     reached_qualifiers: tuple[tuple[re.Pattern[str], str], ...] = ()
 
+    def region_named(self, hit: re.Match[str]) -> str:
+        """The region a match of the regions pattern names."""
+        return self.region_of_group[(hit.lastindex or 0) - 1]
+
 
 # The tally lists' names in a lexicon, kept apart from the rules' lists when one lexicon holds both
 # (a rules file cannot name a list with a dot: TOML reads it as a table).
