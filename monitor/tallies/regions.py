@@ -100,25 +100,26 @@ def counts_at_a_base(sentence: str, at: int, region: str, terms: TallyTerms, ord
     """Whether the figure at offset at counts attacks on bases of the region alone (the only region
     whose bases the text names): between commas with it, one of them is named, or the base named
     before ("the base", "in the area"); and the sentence names no other region ("in Iraq and Syria")."""
-    if terms.bases is None or terms.base_again is None:
+    bases, base_again = terms.bases, terms.base_again
+    if bases is None or base_again is None:
         return False
+
+    def names_a_base(text: str) -> bool:
+        return bool(bases.search(text) or base_again.search(text))
+
     start = max(sentence.rfind(",", 0, at), sentence.rfind(";", 0, at)) + 1
     end = min((i for i in (sentence.find(",", at), sentence.find(";", at)) if i >= 0), default=len(sentence))
     stretch = sentence[start:end]
-    if not (terms.bases.search(stretch) or terms.base_again.search(stretch)):
+    if not names_a_base(stretch):
         return False
     # "an attack on Harir was its 70th operation against U.S. forces since ...": the ordinal counts
     # attacks on the forces it names, not on the base of the one attack named before it.
     after = sentence[at:end]
     aimed = _AIMED_AFTER_FIGURE.match(after) if ordinal else None
-    if (
-        aimed
-        and terms.target_and_word.match(after, aimed.end())
-        and not (terms.bases.search(after) or terms.base_again.search(after))
-    ):
+    if aimed and terms.target_and_word.match(after, aimed.end()) and not names_a_base(after):
         return False
     # Nor does one with a long start that names the base only before it: "Sunday's drone attack on the
     # al-Omar base was the 170th since October 17" counts the campaign's attacks, not the base's.
-    if ordinal and _SINCE_AFTER.match(after) and not (terms.bases.search(after) or terms.base_again.search(after)):
+    if ordinal and _SINCE_AFTER.match(after) and not names_a_base(after):
         return False
     return all(terms.region_named(hit) == region for hit in terms.regions.finditer(sentence))
