@@ -23,15 +23,9 @@ class ItemFailure:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemFailureRecord:
+class ItemFailureRecord(ItemFailure):
     """An entry that could not be stored, as recorded: how often, since when, the last error."""
 
-    feed: str
-    guid: str
-    title: str
-    link: str
-    entry_key: str
-    error: str
     attempts: int
     first_failed_at: str
     last_failed_at: str
