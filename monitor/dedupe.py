@@ -64,12 +64,17 @@ class TextKeys:
 
 
 def text_keys(text: str) -> TextKeys:
-    paragraphs = [_words(p) for p in _plain(text.lower(), _LINE_BREAKS).splitlines()]
+    paragraphs = _paragraphs(text)
     return TextKeys(_key_of(b" ".join(b" ".join(words) for words in paragraphs if words)), _fingerprint_of(paragraphs))
 
 
 def fingerprint(text: str) -> Fingerprint:
-    return _fingerprint_of([_words(p) for p in _plain(text.lower(), _LINE_BREAKS).splitlines()])
+    return _fingerprint_of(_paragraphs(text))
+
+
+def _paragraphs(text: str) -> list[list[bytes]]:
+    """The words of each paragraph: what shingles are made of (they do not cross a paragraph's end)."""
+    return [_words(p) for p in _plain(text.lower(), _LINE_BREAKS).splitlines()]
 
 
 def text_key(text: str) -> str:
@@ -165,8 +170,8 @@ def containment(a: str, b: str) -> float:
     text that fall among the smallest of both, only a handful when one text is many times the
     other's length (an article and a long page): a sentence they share can then make a near copy of
     two different texts. Counted for the candidates the estimate accepts (a millisecond a pair)."""
-    in_a = _shingle_hashes([_words(p) for p in _plain(a.lower(), _LINE_BREAKS).splitlines()])
-    in_b = _shingle_hashes([_words(p) for p in _plain(b.lower(), _LINE_BREAKS).splitlines()])
+    in_a = _shingle_hashes(_paragraphs(a))
+    in_b = _shingle_hashes(_paragraphs(b))
     if not in_a or not in_b:
         return 0.0
     return len(in_a & in_b) / min(len(in_a), len(in_b))
