@@ -164,17 +164,20 @@ def resemblance(a: Fingerprint, b: Fingerprint) -> float:
     return _containment(jaccard, a.shingles, b.shingles)
 
 
-def containment(a: str, b: str) -> float:
-    """The share of the smaller text's shingles found in the larger one, counted over every shingle:
-    what resemblance estimates from two sketches. The estimate rests on the values of the smaller
-    text that fall among the smallest of both, only a handful when one text is many times the
-    other's length (an article and a long page): a sentence they share can then make a near copy of
-    two different texts. Counted for the candidates the estimate accepts (a millisecond a pair)."""
-    in_a = _shingle_hashes(_paragraphs(a))
-    in_b = _shingle_hashes(_paragraphs(b))
-    if not in_a or not in_b:
+def shingles(text: str) -> set[int]:
+    """The hashes of every shingle of a text: what containment counts."""
+    return _shingle_hashes(_paragraphs(text))
+
+
+def containment(a: set[int], b: set[int]) -> float:
+    """The share of the smaller text's shingles (see shingles) found in the larger one, counted over
+    every shingle: what resemblance estimates from two sketches. The estimate rests on the values of
+    the smaller text that fall among the smallest of both, only a handful when one text is many times
+    the other's length (an article and a long page): a sentence they share can then make a near copy
+    of two different texts. Counted for the candidates the estimate accepts (a millisecond a pair)."""
+    if not a or not b:
         return 0.0
-    return len(in_a & in_b) / min(len(in_a), len(in_b))
+    return len(a & b) / min(len(a), len(b))
 
 
 def _containment(jaccard: float, a: int, b: int) -> float:
@@ -219,6 +222,7 @@ def find_story(
     find alike enough is counted exactly (containment) before it is taken."""
     best, best_score = None, threshold
     tallies = [t.as_label() for t in c.tallies]
+    mine: set[int] | None = None  # the text's shingles, counted once, for the first candidate that needs them
     for candidate in store.near_duplicate_candidates(fp.sketch, published - window, published + window):
         other = Fingerprint(candidate.sketch, candidate.shingles)
         # Most candidates share a few stock phrases: the bound turns them away before the exact estimate.
@@ -229,7 +233,9 @@ def find_story(
             continue
         stored = store.item_text(candidate.id) if text else None
         if stored:  # none once retention pruned it: the estimate stands
-            score = containment(text or "", stored)
+            if mine is None:
+                mine = shingles(text or "")
+            score = containment(mine, shingles(stored))
         if score >= best_score and not conflicting_totals(tallies, candidate.tallies()):
             best, best_score = candidate.story_id, score
     return best
