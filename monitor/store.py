@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from .errors import StoreError
 from .models import SeriesHigh, SeriesKey
@@ -92,8 +94,7 @@ def exclusive(path: str | Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = _holder(handle)
             raise StoreBusy(
                 f"the store at {path} is in use by {holder}; one monitor poll or run at a time "
                 "works on a store: try again when it is done"
@@ -103,7 +104,7 @@ def exclusive(path: str | Path) -> Iterator[None]:
         now = datetime.now(timezone.utc)
         handle.seek(0)
         handle.truncate()
-        handle.write(f"monitor pid {os.getpid()} since {now.isoformat(timespec='seconds')}")
+        handle.write(f"{_HOLDER} {os.getpid()} since {now.isoformat(timespec='seconds')}")
         handle.flush()
         checked = last_check(left, file_state(path), now)
         with Store(path) as store:
@@ -147,6 +148,22 @@ def file_state(path: Path) -> list[list[int]]:
             continue
         state.append([info.st_size, info.st_mtime_ns])
     return state
+
+
+_HOLDER = "monitor pid"
+
+
+def _holder(handle: IO[str]) -> str:
+    """Who holds the lock, as the holder wrote it in the lock file. It writes that just after taking
+    the lock, so a process that finds the lock taken may read the file before then (empty, or the last
+    holder's "released" line): it reads again for up to half a second."""
+    for _ in range(50):
+        handle.seek(0)
+        holder = handle.read().strip()
+        if holder.startswith(_HOLDER):
+            return holder
+        time.sleep(0.01)
+    return "another process"
 
 
 def released_line(checked: datetime, files: list[list[int]]) -> str:

@@ -533,7 +533,7 @@ def test_two_polls_at_once_on_one_store_send_each_alert_once(tmp_path, web, rece
     codes = sorted(code for _, _, code in results)
     assert codes in ([0, 0], [0, 1]), results
     if codes == [0, 1]:
-        assert any("is in use by monitor pid" in err for _, err, code in results if code == 1)
+        assert any("is in use by monitor pid" in err for _, err, code in results if code == 1), results
     assert receiver.titles and len(receiver.titles) == len(set(receiver.titles))
     assert {r["status"] for r in db(config)["alerts"].rows} == {"sent"}
 
