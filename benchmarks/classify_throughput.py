@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from builders import CYBERATTACK, FOOTBALL, HEART_ATTACK, HOUTHI_SHIP, JORDAN_DRONE, KH_STRIKES, STEPS  # noqa: E402
 
+from monitor import compiled  # noqa: E402
 from monitor.classify import classify  # noqa: E402
 from monitor.config import load_rules  # noqa: E402
 from monitor.tallies import tallies_in  # noqa: E402
@@ -93,6 +94,7 @@ def main() -> None:
             n += 1
         rates.append(n / (time.perf_counter() - start))
     print(f"article: {len(text)} characters, categories {result.categories}, {len(result.tallies)} tallies")
+    print(f"classifier: {'compiled by mypyc (setup.py)' if compiled() else 'Python, not compiled (see setup.py)'}")
     print(
         f"classify (rules + tallies), one core: best {max(rates):,.0f} articles/s, median {statistics.median(rates):,.0f} "
         f"(min {min(rates):,.0f}; {args.repeat} rounds of {args.seconds:g} s)"

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from .errors import ConfigError
-from .models import Classification, Match, Tally
+from .models import Classification, Match, Tally, rebuilt_from_fields
 from .tallies import TallyTerms, clause_starts, tallies_in
 from .text import Found, Lexicon, Tokens, normalise, tokenize
 
@@ -41,6 +41,9 @@ class Rule:
     needs: frozenset[str] = frozenset()  # sequence and anywhere, as a set
     voids: frozenset[str] = frozenset()  # exclude, as a set
 
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return rebuilt_from_fields(self)
+
 
 @dataclass(frozen=True)
 class Ruleset:
@@ -54,6 +57,9 @@ class Ruleset:
     # each with the list's terms as token tuples (a term's end is where such a word may be)
     not_before: dict[str, tuple[frozenset[str], frozenset[tuple[str, ...]]]] = field(default_factory=dict)
     _joined: dict[int, tuple[TallyTerms, Lexicon]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return rebuilt_from_fields(self)
 
     def lexicon_with(self, tally_terms: TallyTerms) -> Lexicon:
         """The rules' lexicon joined with the tally lists: one scan of a text finds both. Built once

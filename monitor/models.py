@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -117,3 +117,10 @@ class SeriesHigh:
     outlet: str
     published: str | None
     url: str
+
+
+def rebuilt_from_fields(value: Any) -> tuple[type, tuple[Any, ...]]:
+    """A frozen dataclass's __reduce__: pickled as a call with its fields. Compiled (mypyc), a class
+    is otherwise unpickled by setting its attributes one by one, which frozen refuses; caches
+    (compare=False) are left behind."""
+    return (type(value), tuple(getattr(value, f.name) for f in fields(value) if f.init and f.compare))

@@ -109,8 +109,13 @@ class WordStart:
     with (a cheaper pattern that fails sooner: "a digit or one of these words")."""
 
     def __init__(self, body: str, before: str = r"\w", flags: int = 0, first: str = ""):
+        self._args = (body, before, flags, first)
         self.pattern = re.compile(f"(?<![{before}])(?:{body})", flags)
         self._after = re.compile(f"[^{before}]" + (f"(?={first})" if first else "") + f"(?=(?:{body}))", flags)
+
+    def __reduce__(self) -> tuple[type[WordStart], tuple[str, str, int, str]]:
+        # Compiled (mypyc), a class is unpickled without its constructor's arguments: rebuild it.
+        return (WordStart, self._args)
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """What self.pattern.search(text, pos) finds."""
@@ -272,9 +277,13 @@ class Lexicon:
         self._wild = [(head, prefix, frozenset(v)) for (head, prefix), v in wild.items()]
         # token -> (its trie node, the wildcard terms it ends), or None for a token that starts
         # nothing. Tokens are learnt as they are first seen, so that one dict lookup a word serves.
-        self._first: dict[str, _Entry | None] = {
-            token: (*_node(child), self._ends(token)) for token, child in trie.items()
+        self._first: dict[str, _Start | None] = {
+            token: _Start(*_node(child), self._ends(token)) for token, child in trie.items()
         }
+
+    def __reduce__(self) -> tuple[type[Lexicon], tuple[dict[str, list[str]]]]:
+        # Compiled (mypyc), a class is unpickled without its constructor's arguments: rebuild it.
+        return (Lexicon, (self.lists,))
 
     def joined(self, other: "Lexicon") -> "Lexicon":
         """One lexicon for the lists of both, so a text is scanned once for both."""
@@ -283,30 +292,32 @@ class Lexicon:
     def _ends(self, token: str) -> list[tuple[tuple[str, ...], frozenset[str]]]:
         return [(head, names) for head, prefix, names in self._wild if token.startswith(prefix)]
 
-    def _learn(self, token: str) -> _Entry | None:
+    def _learn(self, token: str) -> _Start | None:
         """A token seen for the first time: the wildcard terms it ends, if any. Remembered while
         fewer than _MAX_LEARNT tokens are (numbers and names keep coming)."""
         ends = self._ends(token)
-        entry: _Entry | None = (None, _NO_NEXT, ends) if ends else None
+        entry = _Start(None, _NO_NEXT, ends) if ends else None
         if len(self._first) < _MAX_LEARNT:
             self._first[token] = entry
         return entry
 
     def scan(self, toks: Tokens) -> Found:
-        get = self._first.get
+        first = self._first
         found: Found = {}
         for s, words in enumerate(toks.words):
             base, n = toks.bounds[s], len(words)
             here: dict[str, list[int]] = {}
             for j, word in enumerate(words):
-                entry = get(word, _UNSEEN)
+                entry = first.get(word, _UNSEEN)
                 if entry is None:
                     continue
                 if entry is _UNSEEN:
                     entry = self._learn(word)
                     if entry is None:
                         continue
-                names, children, ends = entry
+                names = entry.names
+                children = entry.children
+                ends = entry.ends
                 if names:
                     for name in names:
                         here.setdefault(name, []).append(base + j)
@@ -334,11 +345,28 @@ class Lexicon:
 
 # A trie node: the lists of the terms that end here, and the next tokens.
 _Node = tuple[frozenset[str] | None, dict[str, "_Node"]]
-# What a token starts: the lists of the one-word terms it is, the next tokens of the longer ones,
-# and the wildcard terms it ends (their heads before it).
-_Entry = tuple[frozenset[str] | None, dict[str, _Node], list[tuple[tuple[str, ...], frozenset[str]]]]
+
+
+class _Start:
+    """What a token starts: the lists of the one-word terms it is, the next tokens of the longer ones,
+    and the wildcard terms it ends (their heads before it). A class, not a tuple: compiled (mypyc),
+    a tuple is copied in and out of the dict, so it has no identity to test (_UNSEEN)."""
+
+    __slots__ = ("names", "children", "ends")
+
+    def __init__(
+        self,
+        names: frozenset[str] | None,
+        children: dict[str, _Node],
+        ends: list[tuple[tuple[str, ...], frozenset[str]]],
+    ):
+        self.names = names
+        self.children = children
+        self.ends = ends
+
+
 _NO_NEXT: dict[str, _Node] = {}
-_UNSEEN: _Entry = (None, _NO_NEXT, [])
+_UNSEEN = _Start(None, _NO_NEXT, [])
 _MAX_LEARNT = 100_000
 
 

@@ -27,6 +27,19 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """An editable install compiles the classifier in place (setup.py): a module edited since would be
+    tested as it was, so the run stops and says how to rebuild."""
+    stale = sorted(
+        str(built.relative_to(REPO))
+        for built in (REPO / "monitor").rglob("*.so")
+        if (source := built.with_name(built.name.split(".")[0] + ".py")).exists()
+        and source.stat().st_mtime > built.stat().st_mtime
+    )
+    if stale:
+        pytest.exit(f"compiled before their source was edited: {', '.join(stale)}; run pip install -e . again", 2)
+
+
 @dataclass
 class Route:
     body: bytes

@@ -2,7 +2,7 @@
 only install command; run it, from the files the Dockerfile copies, into a fresh virtual environment and
 use the entry point it gives.
 
-pip is told, through its environment, to install monitor alone: downloading and unpacking every
+pip is told (--no-deps) to install monitor alone, though its build still gets setuptools and mypyc: downloading and unpacking every
 dependency again cost 15 to 60 s and proved only that pip works. The dependencies come from this test
 environment, seen through a .pth file, and a test below checks from the installed metadata that every
 library the package imports is declared, which a fresh install did not (a dependency's dependency
@@ -51,6 +51,23 @@ def test_the_script_installs_the_package_with_its_data_not_a_link_to_the_checkou
     assert (installed.package / "py.typed").is_file()
     modules = {str(p.relative_to(installed.package)) for p in installed.package.rglob("*.py")}
     assert modules == {str(p.relative_to(REPO / "monitor")) for p in (REPO / "monitor").rglob("*.py")}
+
+
+def test_the_install_compiles_the_classifier(installed):
+    """The Dockerfile builds where a C compiler is, as this machine has one: the classifier comes out compiled."""
+    where = subprocess.run(
+        [str(installed.venv / "bin" / "python"), "-c", "import monitor; print(monitor.compiled())"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=installed.venv,
+    ).stdout.strip()
+
+    assert where == "True"
+    assert sorted(p.name.split(".")[0] for p in installed.package.rglob("*.so")) == sorted(
+        Path(p).stem for p in ["text.py", "classify.py", *(REPO / "monitor" / "tallies").glob("*.py")]
+    )
 
 
 def distribution_name(requirement: str) -> str:

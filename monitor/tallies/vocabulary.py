@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import ConfigError
+from ..models import rebuilt_from_fields
 from ..text import Lexicon, WordStart, term_regex, term_starts, tokenize
 from .numbers import _count_regex, _longest_first, _phrase_regex
 
@@ -19,6 +20,9 @@ class Event:
     day: date
     valid_from: date
     valid_until: date
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return rebuilt_from_fields(self)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class TallyTerms:
     def region_named(self, hit: re.Match[str]) -> str:
         """The region a match of the regions pattern names."""
         return self.region_of_group[(hit.lastindex or 0) - 1]
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return rebuilt_from_fields(self)
 
 
 # The tally lists' names in a lexicon, kept apart from the rules' lists when one lexicon holds both
