@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from .errors import ConfigError
 from .models import Classification, Match, Tally, rebuilt_from_fields
 from .tallies import TallyTerms, clause_starts, tallies_in
 from .text import Found, Lexicon, Tokens, normalise, tokenize
 
-_COMPLETE = re.compile(r"[.!?][\"')]*$")
+_COMPLETE: Final = re.compile(r"[.!?][\"')]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +221,7 @@ def sentence_clauses(rule: Rule, positions: dict[str, list[int]], tokens: Tokens
 
 
 # Why a rule whose lists are all in a sentence did not fire there (for `monitor explain`).
-OUT_OF_WINDOW = "its lists are not in this order within the window"
+OUT_OF_WINDOW: Final = "its lists are not in this order within the window"
 
 
 def _why_not(rule: Rule, positions: dict[str, list[int]], clauses: Sequence[int] = ()) -> str | None:
@@ -266,7 +266,7 @@ def _why_not(rule: Rule, positions: dict[str, list[int]], clauses: Sequence[int]
 
 
 # The lexicon list of the words after which a list's terms do not count (no TOML bare key has a colon).
-NOT_BEFORE = "not_before:"
+NOT_BEFORE: Final = "not_before:"
 
 
 def _drop_before(

@@ -7,10 +7,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 # A period after one of these does not end a sentence ("U.S. forces", "Oct. 17", "Brig. Gen. Ryder").
-ABBREVIATIONS = frozenset(
+ABBREVIATIONS: Final = frozenset(
     """u.s u.k u.n u.s.-led a.m p.m jan feb mar apr jun jul aug sep sept oct nov dec
     gen lt col brig maj capt sgt spc adm cmdr mr mrs ms dr st sen rep gov pres jr sr
     no vs etc inc corp co mt ft d.c""".split()
@@ -20,8 +20,8 @@ ABBREVIATIONS = frozenset(
 # break), with the first character after them (group 1). A text without "!" or "?" is searched with
 # the same pattern opening with a literal ".", which the regex engine finds as fast as str.find
 # (a set of characters costs it a test of each character); line breaks are found apart.
-_END = re.compile(r"[.!?][.!?]*[\"'”’)]*(?=[^\S\n]+(\S?))")
-_END_DOT = re.compile(r"\.[.!?]*[\"'”’)]*(?=[^\S\n]+(\S?))")
+_END: Final = re.compile(r"[.!?][.!?]*[\"'”’)]*(?=[^\S\n]+(\S?))")
+_END_DOT: Final = re.compile(r"\.[.!?]*[\"'”’)]*(?=[^\S\n]+(\S?))")
 
 
 class Sentence(NamedTuple):
@@ -166,14 +166,14 @@ def term_starts(terms: list[str]) -> str:
 # separate them, so "Iran-backed" and "Iran backed" match alike. Upper-case "US"/"U.S." (and UK)
 # become a token of their own before lower-casing, so the pronoun "us" never matches them.
 # It opens with a literal "U" (the look-behind comes after it), so the regex engine skips to each U.
-_US_UK = re.compile(r"U(?<![A-Za-z.]U)(?:\.([SK])\.?|([SK]))(?![A-Za-z])")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_NON_WORD = re.compile(r"[^\w\s']+")
+_US_UK: Final = re.compile(r"U(?<![A-Za-z.]U)(?:\.([SK])\.?|([SK]))(?![A-Za-z])")
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]")
+_NON_WORD: Final = re.compile(r"[^\w\s']+")
 # An apostrophe is part of a token only between two word characters ("Iran's"); quotes are not.
-_STRAY_APOSTROPHE = re.compile(r"'(?:(?<!\w')|(?!\w))")
+_STRAY_APOSTROPHE: Final = re.compile(r"'(?:(?<!\w')|(?!\w))")
 # Lower-case letters and digits, keep "_" and "'", and make every other ASCII character a space:
 # one C-speed pass that leaves each token between spaces, at its offset in the text.
-_ASCII_WORDS = str.maketrans({c: (c.lower() if c.isalnum() or c in "_'" else " ") for c in map(chr, range(128))})
+_ASCII_WORDS: Final = str.maketrans({c: (c.lower() if c.isalnum() or c in "_'" else " ") for c in map(chr, range(128))})
 
 
 def _us_uk_token(m: re.Match[str]) -> str:
@@ -365,9 +365,9 @@ class _Start:
         self.ends = ends
 
 
-_NO_NEXT: dict[str, _Node] = {}
-_UNSEEN = _Start(None, _NO_NEXT, [])
-_MAX_LEARNT = 100_000
+_NO_NEXT: Final[dict[str, _Node]] = {}
+_UNSEEN: Final = _Start(None, _NO_NEXT, [])
+_MAX_LEARNT: Final = 100_000
 
 
 def _node(branch: dict[Any, Any]) -> _Node:

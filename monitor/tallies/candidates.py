@@ -4,6 +4,8 @@ with no possible figure."""
 
 from __future__ import annotations
 
+from typing import Final
+
 import re
 from dataclasses import dataclass
 
@@ -24,15 +26,15 @@ from .vocabulary import TallyTerms
 
 # A capitalised word just before a number makes it a name ("Tower 22", "Camp 5"), unless it opens the
 # sentence or is a region ("Syria 83").
-_NAME_BEFORE = re.compile(r"(?<=\S )([A-Z][a-z][\w-]*) $")
+_NAME_BEFORE: Final = re.compile(r"(?<=\S )([A-Z][a-z][\w-]*) $")
 # Capitalised words before a figure that are places, not names: "in the Middle East 38 times".
-_PLACE_WORDS = frozenset(("East", "Gulf", "Region", "Kurdistan", "Levant", "Asia", "Africa", "Europe"))
-_AIMED_ONCE = re.compile(r"\s+(?:on|against)\s+(?:the\s+)?")
-_OWN_START_AFTER = re.compile(
+_PLACE_WORDS: Final = frozenset(("East", "Gulf", "Region", "Kurdistan", "Levant", "Asia", "Africa", "Europe"))
+_AIMED_ONCE: Final = re.compile(r"\s+(?:on|against)\s+(?:the\s+)?")
+_OWN_START_AFTER: Final = re.compile(
     r"\s+(?:of\s+(?:them|those|these)\s+)?(?:since|(?:in|over|during|within)\s+the\s+(?:past|last)\s+(?:[\w-]+\s+)?"
     r"(?:weeks?|months?|days?|hours?))\b"
 )
-_INCREMENT = frozenset(("more", "additional", "further", "new"))
+_INCREMENT: Final = frozenset(("more", "additional", "further", "new"))
 
 
 def _qualifier_name(text: str | None, terms: "TallyTerms") -> str:
@@ -52,17 +54,17 @@ class _Count:
     ordinal: bool = False  # "the 92nd attack"
 
 
-_FIGURE_END = re.compile(
+_FIGURE_END: Final = re.compile(
     r"\s*(?:-\s|since|between|in\b|over\b|on\b|as\s+of\b|so\s+far\b|to\s+date\b|according\b|,|\.|;|:|$"
     # a headline goes on: "Attacks on U.S. forces near 80 as truce holds"
     r"|as\b|amid\b|after\b|while\b|with\b"
     # "had reached 170 by early February"
     r"|by\b)"
 )
-_TIMES = re.compile(r"\btimes\b")
+_TIMES: Final = re.compile(r"\btimes\b")
 # "three times as many", "five times the number", not "attacked 74 times as of Friday"
-_RATIO = re.compile(r"\s+(?:as\s+(?!of\b)|the\b|more\b|higher\b|larger\b|greater\b)")
-_PART_OF = re.compile(r"\s+of\s+(?P<which>them|those|these|the|which)\b\s*(?P<noun>[\w'’-]+)?")
+_RATIO: Final = re.compile(r"\s+(?:as\s+(?!of\b)|the\b|more\b|higher\b|larger\b|greater\b)")
+_PART_OF: Final = re.compile(r"\s+of\s+(?P<which>them|those|these|the|which)\b\s*(?P<noun>[\w'’-]+)?")
 # What stands between a region and its part: "Syria 83", "Iraq accounted for 57", "Iraq saw 20".
 
 
@@ -74,7 +76,7 @@ def _figure_matches(lowered: str, words: list[str], terms: TallyTerms) -> list[r
     return found
 
 
-_ADVERB_WORDS = frozenset(_ADVERB_COUNTS)
+_ADVERB_WORDS: Final = frozenset(_ADVERB_COUNTS)
 
 
 def _counts_in(
@@ -309,11 +311,13 @@ def _counts_in(
     return counts
 
 
-_ASIDE = re.compile(r"\s[-\u2013\u2014]\s*[\"“]?$")
+_ASIDE: Final = re.compile(r"\s[-\u2013\u2014]\s*[\"“]?$")
 # "at" after a verb of aiming is where something went, not a figure reached: "clearly aimed at one".
-_AT_A_THING = re.compile(r"\b(?:aimed|fired|launched|directed|shot|looked|looking|pointed)\s+at\s+$", re.IGNORECASE)
+_AT_A_THING: Final = re.compile(
+    r"\b(?:aimed|fired|launched|directed|shot|looked|looking|pointed)\s+at\s+$", re.IGNORECASE
+)
 # "the third time the Biden administration has hit Iran-linked targets": the US's strikes counted.
-_US_STRUCK_AFTER = re.compile(
+_US_STRUCK_AFTER: Final = re.compile(
     r"\s+(?:such\s+)?time\s+(?:in\s+(?:less\s+than\s+|under\s+)?(?:a|an|\w+)\s+\w+\s+)?(?:that\s+)?(?:the\s+)?(?:mr\.?\s+|president\s+)?(?:biden\s+|trump\s+)?(?:administration|u\.s\.|us|united\s+states"
     r"|washington|pentagon|american\s+forces|american\s+military|coalition|biden|trump|(?:the\s+)?president)"
     r"(?:\s+military|\s+forces)?\s+"
@@ -322,12 +326,12 @@ _US_STRUCK_AFTER = re.compile(
     re.IGNORECASE,
 )
 # A transcript's speaker before the words: "MAJ. GEN. RYDER: ..."
-_SPEAKER = re.compile(r"^[^:]{0,40}:\s*")
-_BESIDE = re.compile(r"[,:(\u2013\u2014-]\s*$")
-_OF_THE_BEFORE = re.compile(r"\bof\s+the\s+$", re.IGNORECASE)
-_PICKED_OUT = re.compile(r"\b(?:including|includes|of\s+them|of\s+those|of\s+these|of\s+which|with|among)\b")
-_ORDINAL_ENDINGS = frozenset(("st", "nd", "rd", "th"))
-_DIGIT = re.compile(r"\d")
+_SPEAKER: Final = re.compile(r"^[^:]{0,40}:\s*")
+_BESIDE: Final = re.compile(r"[,:(\u2013\u2014-]\s*$")
+_OF_THE_BEFORE: Final = re.compile(r"\bof\s+the\s+$", re.IGNORECASE)
+_PICKED_OUT: Final = re.compile(r"\b(?:including|includes|of\s+them|of\s+those|of\s+these|of\s+which|with|among)\b")
+_ORDINAL_ENDINGS: Final = frozenset(("st", "nd", "rd", "th"))
+_DIGIT: Final = re.compile(r"\d")
 
 
 def _may_hold_count(words: list[str], terms: TallyTerms) -> bool:

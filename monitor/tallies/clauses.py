@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import re
 from datetime import date
 from functools import lru_cache
@@ -11,12 +13,12 @@ from .period import _period, _Period
 from .vocabulary import TallyTerms
 
 # ... and what a count leaves out: "..., not counting the drones they launched at Eilat".
-_CLAUSE_SPLIT = re.compile(
+_CLAUSE_SPLIT: Final = re.compile(
     r";|,\s+(?:and|but|while|whereas)\s+|\s+-\s+|,\s+(?=not\s+counting|not\s+including|excluding)"
 )
 # A figure's own clause for its period also ends at ", including": "74 since Oct. 17, including 30 since mid-November".
 # So does a participle that carries a new total: "twice on Wednesday, raising the total since Oct. 17 to 46".
-_PERIOD_CLAUSE_SPLIT = re.compile(
+_PERIOD_CLAUSE_SPLIT: Final = re.compile(
     r";|,\s+(?:and|but|while|whereas|including|bringing|raising|pushing|lifting|taking)\s+|\s+-\s+"
     # and a part counted out of it: "at least five since Tuesday, three of them in the past 24 hours"
     r"|,\s+(?=[\w-]+\s+of\s+(?:them|those|these)\b)"
@@ -34,7 +36,7 @@ def clause_starts(sentence: str, first_token: int) -> tuple[int, ...]:
 
 
 # A sentence's opening phrase of time, its own clause: "After Hamas' Oct. 7 attack on Israel, militias ...".
-_OPENER = re.compile(r"(?:After|Since|Following|Amid|During|In the wake of)\s[^,;]{3,80},")
+_OPENER: Final = re.compile(r"(?:After|Since|Following|Amid|During|In the wake of)\s[^,;]{3,80},")
 
 
 def _clause_periods(

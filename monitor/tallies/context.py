@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from ..models import Tally
 from ..text import Found, Tokens, lower
@@ -16,7 +16,7 @@ from .numbers import ORDINAL_WORDS, parse_number
 from .period import _FIRST_CAME, _HALTED, _HALTED_SINCE, _period, _Period
 from .vocabulary import _ATTACK_WORDS, _TARGETS, BASES_OF, TallyTerms
 
-_OF_THE_FIGURE = re.compile(r"\s*of\s+the\s+(?P<figure>[\w,-]+),")
+_OF_THE_FIGURE: Final = re.compile(r"\s*of\s+the\s+(?P<figure>[\w,-]+),")
 
 
 def names_the_total(sentence: str, total: int) -> bool:
@@ -38,7 +38,7 @@ def after_target(tokens: Tokens, index: int, found_in: Found) -> bool:
     )
 
 
-_HOW_MANY = re.compile(r"\bhow\s+many\b|\b(?:number|count|tally|total)\s+of\s+(?:\w+\s+){0,2}?attacks\b")
+_HOW_MANY: Final = re.compile(r"\bhow\s+many\b|\b(?:number|count|tally|total)\s+of\s+(?:\w+\s+){0,2}?attacks\b")
 
 
 def asked_how_many(tokens: Tokens, index: int, found_in: Found) -> int | None:
@@ -111,7 +111,7 @@ def names_us_forces(names: dict[str, list[int]]) -> bool:
     return _TARGETS in names or any(name.startswith(BASES_OF) for name in names)
 
 
-_ATTACKS_ON = re.compile(r"\battacks?\s+(?:on|against|targeting)\s+(?:the\s+)?", re.IGNORECASE)
+_ATTACKS_ON: Final = re.compile(r"\battacks?\s+(?:on|against|targeting)\s+(?:the\s+)?", re.IGNORECASE)
 
 
 def attacks_on_others(sentence: str, terms: TallyTerms) -> bool:
@@ -121,7 +121,7 @@ def attacks_on_others(sentence: str, terms: TallyTerms) -> bool:
 
 
 # A line of a list that breaks a total down: "- Iraq: 79", "- In Syria: 34", "- of which in Iraq: 57".
-_LIST_PART = re.compile(
+_LIST_PART: Final = re.compile(
     r"^\W{0,3}(?:(?:of\s+which\s+)?in\s+)?(?P<region>[A-Z][a-z]+)\s*[:|]\s*(?P<count>\d{1,4})\W*$", re.I
 )
 

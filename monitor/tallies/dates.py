@@ -3,13 +3,15 @@ publication date, and the spans of numbers that are no counts (years, clock time
 
 from __future__ import annotations
 
+from typing import Final
+
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from ..text import WordStart, is_word_character
 
-_MONTHS = {
+_MONTHS: Final = {
     "jan": 1,
     "feb": 2,
     "mar": 3,
@@ -24,28 +26,32 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
-_MONTH = (
+_MONTH: Final = (
     r"(?P<month>jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?|july?|aug(?:ust|\.)?"
     r"|sept?(?:ember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)"
 )
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+_DAY: Final = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR: Final = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
 # These read lower-cased text (see _count_regex). A pattern that opens with \b or a look-around is tried at
 # every offset, one that opens with a set of characters only where one is: so _MONTH_DAY is tried
 # only where str.find finds a month (_month_days), and _DAY_MONTH and _NOT_COUNTS open with a digit
 # and check the word boundary before it after it.
-_MONTH_DAY = re.compile(_MONTH + r"\s+" + _DAY + r"\b" + _YEAR)
+_MONTH_DAY: Final = re.compile(_MONTH + r"\s+" + _DAY + r"\b" + _YEAR)
 # The same where a word starts, for a text without its tokens at hand (its months unknown).
-_MONTH_DAY_AT_WORD = WordStart(_MONTH_DAY.pattern)
-_DAY_MONTH = re.compile(r"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"\b" + _YEAR)
-_MONTH_ONLY = re.compile(r"\b(?P<part>early|mid|late)?[\s-]*" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_WEEKDAY = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b")
+_MONTH_DAY_AT_WORD: Final = WordStart(_MONTH_DAY.pattern)
+_DAY_MONTH: Final = re.compile(
+    r"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"\b" + _YEAR
+)
+_MONTH_ONLY: Final = re.compile(r"\b(?P<part>early|mid|late)?[\s-]*" + _MONTH + r"\b" + _YEAR, re.IGNORECASE)
+_WEEKDAYS: Final = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY: Final = re.compile(r"\b(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b")
 # Numbers that are no counts: years (19xx, 20xx), clock times, percentages.
-_NOT_COUNTS = re.compile(r"\d(?:(?<=1)(?<!\w1)9\d\d\b|(?<=2)(?<!\w2)0\d\d\b|\d*:\d+|\d*(?:\.\d+)?\s*(?:%|percent))")
-_THIS_YEAR = re.compile(r"\b(?:this\s+year|the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year)\b")
+_NOT_COUNTS: Final = re.compile(
+    r"\d(?:(?<=1)(?<!\w1)9\d\d\b|(?<=2)(?<!\w2)0\d\d\b|\d*:\d+|\d*(?:\.\d+)?\s*(?:%|percent))"
+)
+_THIS_YEAR: Final = re.compile(r"\b(?:this\s+year|the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year)\b")
 # "since the start of 2021": 1 January of that year.
-_START_OF_YEAR = re.compile(r"\b(?:the\s+)?(?:start|beginning)\s+of\s+(?P<year>(?:19|20)\d\d)\b")
+_START_OF_YEAR: Final = re.compile(r"\b(?:the\s+)?(?:start|beginning)\s+of\s+(?P<year>(?:19|20)\d\d)\b")
 
 
 def _month_number(name: str) -> int:
@@ -92,7 +98,7 @@ def _find_date(text: str, published: date | None) -> tuple[date | None, int, int
 
 
 # The tokens _MONTH matches: a sentence without one holds no month-day date.
-_MONTH_TOKENS = frozenset(
+_MONTH_TOKENS: Final = frozenset(
     "jan january feb february mar march apr april may jun june jul july aug august "
     "sep sept sepember september oct october nov november dec december".split()
 )

@@ -3,6 +3,8 @@ a figure said twice is one tally. With a trace, every figure and why it was take
 
 from __future__ import annotations
 
+from typing import Final
+
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
@@ -394,4 +396,4 @@ def _one_each(tallies: list[Tally]) -> list[Tally]:
     return out
 
 
-_UNKNOWN = object()
+_UNKNOWN: Final = object()

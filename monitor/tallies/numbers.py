@@ -3,12 +3,14 @@ pattern that finds a figure with the qualifier before it ("at least 23", "more t
 
 from __future__ import annotations
 
+from typing import Final
+
 import re
 from collections.abc import Iterable
 
 from ..text import WordStart
 
-_UNITS = {
+_UNITS: Final = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -29,9 +31,18 @@ _UNITS = {
     "eighteen": 18,
     "nineteen": 19,
 }
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_TENS: Final = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 # Ordinal words count ("the fifth attack since Wednesday"); "first" does not: a first attack is no running total.
-_ORDINAL_UNITS = {
+_ORDINAL_UNITS: Final = {
     "second": 2,
     "third": 3,
     "fourth": 4,
@@ -51,7 +62,7 @@ _ORDINAL_UNITS = {
     "eighteenth": 18,
     "nineteenth": 19,
 }
-_ORDINAL_TENS = {
+_ORDINAL_TENS: Final = {
     "twentieth": 20,
     "thirtieth": 30,
     "fortieth": 40,
@@ -63,7 +74,7 @@ _ORDINAL_TENS = {
 }
 # A trie of words: each letter to the rest; "" marks the end of a word.
 _Node = dict[str, "_Node"]
-_ORDINAL_DIGITS = {"first": 1, **{k: v for k, v in _ORDINAL_UNITS.items() if v < 10}}
+_ORDINAL_DIGITS: Final = {"first": 1, **{k: v for k, v in _ORDINAL_UNITS.items() if v < 10}}
 
 
 def _longest_first(words: Iterable[str]) -> str:
@@ -95,12 +106,12 @@ def _trie(words: Iterable[str]) -> str:
     return "(?:" + walk(tree) + ")"
 
 
-_BELOW_HUNDRED = (
+_BELOW_HUNDRED: Final = (
     r"(?:" + _trie(_TENS) + r"(?:[\s-]" + _trie(k for k in _UNITS if _UNITS[k] < 10) + r")?"
     r"|" + _trie(_UNITS) + r")"
 )
 # "one hundred and thirty-five", "a hundred", "two hundred"
-_WORD_NUMBER = (
+_WORD_NUMBER: Final = (
     r"(?:(?:a|"
     + "|".join(k for k in _UNITS if _UNITS[k] < 10)
     + r")\s+hundred(?:\s+(?:and\s+)?"
@@ -108,24 +119,24 @@ _WORD_NUMBER = (
     + r")?"
     r"|" + _BELOW_HUNDRED + r")"
 )
-_WORD_ORDINAL = (
+_WORD_ORDINAL: Final = (
     r"(?:" + _trie(_TENS) + r"[\s-]" + _trie(_ORDINAL_DIGITS) + r"|" + _trie([*_ORDINAL_UNITS, *_ORDINAL_TENS]) + r")"
 )
-_NUMBER = (
+_NUMBER: Final = (
     r"(?P<num>"
     r"(?:half\s+a|a|" + _WORD_NUMBER + r")\s+dozen"
     r"|\d{1,3}(?:,\d{3})+|\d+(?:st|nd|rd|th)?"
     r"|" + _WORD_ORDINAL + r"|" + _WORD_NUMBER + r")(?![\w:/.,]\d)(?!\w)(?!-[a-z])"
 )
 # The words a number in words can open with ("half a dozen", "a hundred", "twenty-fifth").
-_FIRST_WORDS = frozenset([*_UNITS, *_TENS, *_ORDINAL_UNITS, *_ORDINAL_TENS, "a", "half"])
+_FIRST_WORDS: Final = frozenset([*_UNITS, *_TENS, *_ORDINAL_UNITS, *_ORDINAL_TENS, "a", "half"])
 # Counts that carry their own "times": "attacked twice since Sunday", "... and once in Jordan".
-_ADVERB_COUNTS = {"once": 1, "twice": 2, "thrice": 3}
-_SPACES = re.compile(r"\s+")
-_DIGITS = re.compile(r"(\d+)(st|nd|rd|th)?")
+_ADVERB_COUNTS: Final = {"once": 1, "twice": 2, "thrice": 3}
+_SPACES: Final = re.compile(r"\s+")
+_DIGITS: Final = re.compile(r"(\d+)(st|nd|rd|th)?")
 # The tokens of a number in words: a sentence without one of them or a digit holds no figure.
-NUMBER_WORDS = frozenset([*_UNITS, *_TENS, *_ORDINAL_UNITS, *_ORDINAL_TENS, *_ADVERB_COUNTS, "dozen", "hundred"])
-ORDINAL_WORDS = frozenset([*_ORDINAL_UNITS, *_ORDINAL_TENS])
+NUMBER_WORDS: Final = frozenset([*_UNITS, *_TENS, *_ORDINAL_UNITS, *_ORDINAL_TENS, *_ADVERB_COUNTS, "dozen", "hundred"])
+ORDINAL_WORDS: Final = frozenset([*_ORDINAL_UNITS, *_ORDINAL_TENS])
 
 
 def parse_number(words: str) -> tuple[int, bool]:

@@ -3,6 +3,8 @@ paragraph, then the headline."""
 
 from __future__ import annotations
 
+from typing import Final
+
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,33 +37,33 @@ class _Period:
 
 
 # These read the lower-cased sentence (see _count_regex), as does _THIS_YEAR.
-_SINCE = re.compile(r"\bsince\b")
+_SINCE: Final = re.compile(r"\bsince\b")
 # Words that open a start when a date or a named event follows at once: "after Hamas' Oct. 7 attack",
 # "the attacks began on Oct. 17", "from October 17th until now".
 # Who began, when a start is said with "began": the attacks ("they began on Oct. 17", "militias began
 # targeting them on Oct. 17"), not the US ("the U.S. military began airstrikes on Feb. 2").
-_ATTACKS_SUBJECT = re.compile(
+_ATTACKS_SUBJECT: Final = re.compile(
     r"(?:\b(?:they|these|those|which|attacks|campaign|militias|groups|proxies)"
     # "a string of attacks on U.S. personnel that began on Oct. 17", not "a pause that began"
     r"|\battacks\b[^,;]{0,40}?\bthat)\s+(?:had\s+|have\s+)?$"
 )
-_ATTACK_VERB_AFTER = re.compile(r"\s*(?:targeting|attacking|firing|launching)\b")
-_START_WORDS = re.compile(
+_ATTACK_VERB_AFTER: Final = re.compile(r"\s*(?:targeting|attacking|firing|launching)\b")
+_START_WORDS: Final = re.compile(
     r"\b(?:after|following|from|beginning|starting|began|begun|started"
     # "the first came on Oct. 17", "the first attack was on Oct. 17"
     r"|first\s+(?:one\s+|attack\s+|of\s+them\s+)?(?:came|was|occurred|took\s+place))\b(?:\s+on\b)?"
 )
-_BETWEEN = re.compile(r"\b(?:between|from)\s+(?P<a>.{3,80}?)\s+(?:and|to|through|until)\s+")
-_CLAUSE_COMMA = re.compile(r",(?=\s+(?!to\b|and\b|until\b|through\b)[a-z])")
-_DAY_FIRST = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?\b")
-_WEEKDAY_RANGE = re.compile(
+_BETWEEN: Final = re.compile(r"\b(?:between|from)\s+(?P<a>.{3,80}?)\s+(?:and|to|through|until)\s+")
+_CLAUSE_COMMA: Final = re.compile(r",(?=\s+(?!to\b|and\b|until\b|through\b)[a-z])")
+_DAY_FIRST: Final = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?\b")
+_WEEKDAY_RANGE: Final = re.compile(
     r"\b(?:on|between|from)\s+(?P<a>"
     + "|".join(_WEEKDAYS)
     + r")\s+(?:and|to|through|until)\s+(?P<b>"
     + "|".join(_WEEKDAYS)
     + r")\b"
 )
-_REPORTED_ON = re.compile(
+_REPORTED_ON: Final = re.compile(
     r"\b(?:said|says|told|reported|announced|stated|briefing|noted|confirmed|disclosed)\b[^.;]{0,40}?\bon\s+(?P<d>"
     + _MONTH
     + r"\s+"
@@ -70,10 +72,10 @@ _REPORTED_ON = re.compile(
     + _YEAR
 )
 # "By Oct. 30, the Pentagon counted 23": only opening the sentence, where it dates the count.
-_AS_OF = re.compile(r"\b(?:as\s+of|as\s+at|through|up\s+to)\s+|^by\s+|\bthat\s+by\s+")
-_CLAUSE_END = re.compile(r"[;:]|,\s+(?:according|a\s|an\s|the\s|said|when|while|who|which)|\baccording to\b")
+_AS_OF: Final = re.compile(r"\b(?:as\s+of|as\s+at|through|up\s+to)\s+|^by\s+|\bthat\s+by\s+")
+_CLAUSE_END: Final = re.compile(r"[;:]|,\s+(?:according|a\s|an\s|the\s|said|when|while|who|which)|\baccording to\b")
 # A window that rolls, said with a number: "in two days", "over the past 48 hours", "in less than a week".
-_ROLLING_SPAN = re.compile(
+_ROLLING_SPAN: Final = re.compile(
     r"\b(?:in|over|within|during|for)\s+(?:the\s+)?(?:past|last|previous|preceding|recent|less\s+than|under|just)?\s*"
     r"(?:(?:a|an|" + "|".join(_UNITS) + r"|\d+|few|several|couple\s+of)\s+)?(?:hours?|days?|weeks?|months?)\b"
 )
@@ -270,21 +272,21 @@ def _period(
     return _Period(None, until, False, until_phrase)
 
 
-_TODAY = re.compile(r"today|this\s+(?:morning|afternoon|evening)|tonight|now\b")
-_LAST_YEAR = re.compile(r"\s+(?:of\s+)?last\s+year\b", re.IGNORECASE)
-_MONTH_END = re.compile(r"end\s+of\s+" + _MONTH + r"\b" + _YEAR)
-_IN_YEAR = re.compile(r"\b(?:in|throughout|during)\s+(?:all\s+of\s+)?(?P<year>(?:19|20)\d\d)\b(?![,.]?\s*\d)")
-_FIRST_SPAN_OF = re.compile(
+_TODAY: Final = re.compile(r"today|this\s+(?:morning|afternoon|evening)|tonight|now\b")
+_LAST_YEAR: Final = re.compile(r"\s+(?:of\s+)?last\s+year\b", re.IGNORECASE)
+_MONTH_END: Final = re.compile(r"end\s+of\s+" + _MONTH + r"\b" + _YEAR)
+_IN_YEAR: Final = re.compile(r"\b(?:in|throughout|during)\s+(?:all\s+of\s+)?(?P<year>(?:19|20)\d\d)\b(?![,.]?\s*\d)")
+_FIRST_SPAN_OF: Final = re.compile(
     r"\b(?:in|during|over)\s+the\s+first\s+(?:[\w-]+\s+){1,4}?(?:days|weeks|months|years?)\s+of\s+"
 )
-_THIS_MONTH = re.compile(r"\b(?:this\s+month|the\s+(?:start|beginning)\s+of\s+the\s+month)\b")
+_THIS_MONTH: Final = re.compile(r"\b(?:this\s+month|the\s+(?:start|beginning)\s+of\s+the\s+month)\b")
 
 # A weekend's count: "attacked U.S. forces half a dozen times over the weekend" is Saturday to Sunday.
-_WEEKEND = re.compile(r"\b(?:over|during|at|on|this|last)\s+(?:the\s+)?weekend\b")
+_WEEKEND: Final = re.compile(r"\b(?:over|during|at|on|this|last)\s+(?:the\s+)?weekend\b")
 
 # One day's count: "attacked U.S. forces three times on Thursday", "two attacks on U.S. troops on Nov. 9",
 # "On Thursday alone, ..." (not "said on Thursday": only after the counted noun, or with "alone").
-_ONE_DAY = re.compile(
+_ONE_DAY: Final = re.compile(
     r"(?P<counted>\b(?:times|attacks)\s+(?:[\w.'-]+\s+){0,3}?)?\bon\s+(?P<when>"
     + "|".join(_WEEKDAYS)
     + r"|"
@@ -300,18 +302,18 @@ def _phrases(since: str | None, until: str | None) -> str | None:
 
 
 # Every token that one of _period's ways to a start needs, but a range of weekdays ("on Friday and Saturday").
-_HALTED = frozenset("stopped halted paused ceased".split())
-_HALTED_SINCE = re.compile(r"\b(?:stopped|halted|paused|ceased)\s+(?:[\w-]+\s+){0,2}?since\b")
-_START_TOKENS = frozenset(
+_HALTED: Final = frozenset("stopped halted paused ceased".split())
+_HALTED_SINCE: Final = re.compile(r"\b(?:stopped|halted|paused|ceased)\s+(?:[\w-]+\s+){0,2}?since\b")
+_START_TOKENS: Final = frozenset(
     "since between from after following beginning starting began begun started year month weekend".split()
 )
-_WEEKDAY_TOKENS = frozenset(_WEEKDAYS)
+_WEEKDAY_TOKENS: Final = frozenset(_WEEKDAYS)
 # One day's count (_ONE_DAY) needs one of these beside "on" and a day.
-_ONE_DAY_TOKENS = frozenset("times attacks alone".split())
+_ONE_DAY_TOKENS: Final = frozenset("times attacks alone".split())
 
 
 # "the first came on Oct. 17": "first" is common, so it needs one of these verbs beside it
-_FIRST_CAME = frozenset("came was occurred took".split())
+_FIRST_CAME: Final = frozenset("came was occurred took".split())
 
 
 def _may_have_start(words: list[str]) -> bool:

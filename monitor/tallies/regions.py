@@ -3,15 +3,17 @@ the total."""
 
 from __future__ import annotations
 
+from typing import Final
+
 import re
 from collections.abc import Sequence
 
 from ..text import Found
 from .vocabulary import BASES_OF, TallyTerms
 
-_PLACE_AFTER = re.compile(r"\s*(?:[\w'’.-]+\s+){0,8}?(?:in|inside|within)\s+(?P<place>[^.;]{0,80})")
-_BEFORE_REGION = re.compile(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?")
-_BETWEEN_REGIONS = re.compile(r"\s*(?:,|and|or|as well as)?\s*(?:in\s+)?")
+_PLACE_AFTER: Final = re.compile(r"\s*(?:[\w'’.-]+\s+){0,8}?(?:in|inside|within)\s+(?P<place>[^.;]{0,80})")
+_BEFORE_REGION: Final = re.compile(r"(?:the\s+)?(?:[a-z][\w-]*\s+)?")
+_BETWEEN_REGIONS: Final = re.compile(r"\s*(?:,|and|or|as well as)?\s*(?:in\s+)?")
 
 
 def _region_after(rest: str, terms: TallyTerms) -> str:
@@ -72,10 +74,14 @@ def _region_of(masked: str, m: re.Match[str], following: int, earlier: Sequence[
     return "total"
 
 
-_OPENING_REGION = re.compile(r"\s*(?:In|Inside|Within)\s+(?:[A-Z][\w-]*\s+)?[A-Z][\w-]*(?:\s+(?:alone|only))?\s*,")
-_IN_PLACE = re.compile(r"\s+(?:in|inside|within)\s+")
-_BASES_BEFORE = re.compile(r"\b(?:bases|outposts|installations|garrisons|sites|facilities|positions)$", re.IGNORECASE)
-_WORD_START = re.compile(r"(?<![\w-])\w")
+_OPENING_REGION: Final = re.compile(
+    r"\s*(?:In|Inside|Within)\s+(?:[A-Z][\w-]*\s+)?[A-Z][\w-]*(?:\s+(?:alone|only))?\s*,"
+)
+_IN_PLACE: Final = re.compile(r"\s+(?:in|inside|within)\s+")
+_BASES_BEFORE: Final = re.compile(
+    r"\b(?:bases|outposts|installations|garrisons|sites|facilities|positions)$", re.IGNORECASE
+)
+_WORD_START: Final = re.compile(r"(?<![\w-])\w")
 
 
 def _ends_with_target(text: str, terms: TallyTerms) -> bool:
@@ -85,9 +91,11 @@ def _ends_with_target(text: str, terms: TallyTerms) -> bool:
     return any(terms.target_and_word.fullmatch(text, p) for p in starts[-terms.target_words :])
 
 
-_AIMED_AFTER_FIGURE = re.compile(r"\S+\s+(?:[\w'’-]+\s+){0,2}?(?:on|against|targeting)\s+(?:the\s+)?", re.IGNORECASE)
-_SINCE_AFTER = re.compile(r"\S+\s+since\b", re.IGNORECASE)
-_REGION_THEN_FIGURE = re.compile(r"\s+(?:(?:accounted\s+for|saw|had|recorded|registered|with|was|were)\s+)?$")
+_AIMED_AFTER_FIGURE: Final = re.compile(
+    r"\S+\s+(?:[\w'’-]+\s+){0,2}?(?:on|against|targeting)\s+(?:the\s+)?", re.IGNORECASE
+)
+_SINCE_AFTER: Final = re.compile(r"\S+\s+since\b", re.IGNORECASE)
+_REGION_THEN_FIGURE: Final = re.compile(r"\s+(?:(?:accounted\s+for|saw|had|recorded|registered|with|was|were)\s+)?$")
 
 
 def bases_region(found_in: Found) -> str | None:

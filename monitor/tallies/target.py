@@ -3,20 +3,22 @@ what a figure reached ("rose to 40") is the count of."""
 
 from __future__ import annotations
 
+from typing import Final
+
 import re
 
 from .regions import _WORD_START
 from .vocabulary import TallyTerms
 
-_WORDS_AFTER = re.compile(r"[\w'’-]+")
-_AIMED_AT = re.compile(
+_WORDS_AFTER: Final = re.compile(r"[\w'’-]+")
+_AIMED_AT: Final = re.compile(
     # the noun or the target may be quoted: 200 "operations" against "American occupation bases"
     r"[\"”']?\s*(?:[\w'’-]+\s+){0,4}?(?:on|against|at|into|toward|targeting|hit|struck|targeted)\s+[\"“']?(?P<what>(?:[\w'’.-]+\s+){0,3})"
 )
 # What may follow a figure reached: "rose to 40 since ...", "climbed to 40 on Monday", "... so far".
 
-_CLAUSE_BREAK = re.compile(r"[,;:](?!\d)")
-_TOTAL_WORDS = frozenset(("total", "tally", "count", "number", "figure"))
+_CLAUSE_BREAK: Final = re.compile(r"[,;:](?!\d)")
+_TOTAL_WORDS: Final = frozenset(("total", "tally", "count", "number", "figure"))
 
 
 def _attacks_rose(before: str, terms: TallyTerms) -> bool:
@@ -38,7 +40,9 @@ def _attacks_rose(before: str, terms: TallyTerms) -> bool:
     return last is not None and terms.casualties.isdisjoint(words[last + 1 :])
 
 
-_TOTAL_OF = re.compile(r"\s+the\s+(?:total\s+)?(?:number|total|tally|count)\s+of\s+((?:[\w'-]+\s+){0,3}?[\w'-]+)")
+_TOTAL_OF: Final = re.compile(
+    r"\s+the\s+(?:total\s+)?(?:number|total|tally|count)\s+of\s+((?:[\w'-]+\s+){0,3}?[\w'-]+)"
+)
 
 
 def _total_of_attacks_after(rest: str, terms: TallyTerms) -> bool:
@@ -61,17 +65,17 @@ def _aimed_at_us(rest: str, noun: str, terms: TallyTerms) -> bool:
 
 
 # "operations against the bases of the American occupation"
-_BASES_OF_US = re.compile(
+_BASES_OF_US: Final = re.compile(
     r"(?:the\s+)?(?:bases|positions|forces)\s+of\s+(?:the\s+)?(?:american|us|u\.s\.|coalition)\b", re.IGNORECASE
 )
 # the noun may be quoted: 'roughly 200 "operations" against US bases'
-_AT_ONCE = re.compile(r"[\"”']?\s+(?:on|against|targeting|at)\s")
-_ARTICLE = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
+_AT_ONCE: Final = re.compile(r"[\"”']?\s+(?:on|against|targeting|at)\s")
+_ARTICLE: Final = re.compile(r"^(?:the|an?)\s+", re.IGNORECASE)
 
 
 # A target followed by an active verb of striking is the one who struck: "U.S. forces have struck
 # militia sites seven times", not "U.S. forces have been struck seven times".
-_STRUCK_BY_THEM = re.compile(
+_STRUCK_BY_THEM: Final = re.compile(
     r"\s+(?:have\s+|has\s+|had\s+)?(?:struck|hit|bombed|attacked|targeted|raided|carried\s+out|conducted|launched)\b"
     # "targeted by militias", a headline's "U.S. forces targeted for 38th time": passive
     r"(?!\s+(?:by|for)\b)",
@@ -79,7 +83,7 @@ _STRUCK_BY_THEM = re.compile(
 )
 
 
-_STRUCK_BACK = re.compile(r"\b(?:struck|hit|fought|lashed)\s+back\b|\bretaliated\b", re.IGNORECASE)
+_STRUCK_BACK: Final = re.compile(r"\b(?:struck|hit|fought|lashed)\s+back\b|\bretaliated\b", re.IGNORECASE)
 
 
 def _us_struck(before: str, terms: TallyTerms) -> bool:

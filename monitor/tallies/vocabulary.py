@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from ..errors import ConfigError
 from ..models import rebuilt_from_fields
@@ -63,14 +63,16 @@ class TallyTerms:
 
 # The tally lists' names in a lexicon, kept apart from the rules' lists when one lexicon holds both
 # (a rules file cannot name a list with a dot: TOML reads it as a table).
-LEXICON_PREFIX = "tallies."
-_TARGETS, _ATTACK_WORDS, _ANAPHORS, _EXCLUDED, _ROLLING = (
-    LEXICON_PREFIX + k for k in ("targets", "attack_words", "anaphors", "excluded", "rolling")
-)
-BASES_OF = LEXICON_PREFIX + "bases."
-BASE_AGAIN = LEXICON_PREFIX + "base_again"
+LEXICON_PREFIX: Final = "tallies."
+_TARGETS: Final = LEXICON_PREFIX + "targets"
+_ATTACK_WORDS: Final = LEXICON_PREFIX + "attack_words"
+_ANAPHORS: Final = LEXICON_PREFIX + "anaphors"
+_EXCLUDED: Final = LEXICON_PREFIX + "excluded"
+_ROLLING: Final = LEXICON_PREFIX + "rolling"
+BASES_OF: Final = LEXICON_PREFIX + "bases."
+BASE_AGAIN: Final = LEXICON_PREFIX + "base_again"
 # "Of the 66, 32 were in Iraq": the total named again by its figure (grammar, not vocabulary).
-_OF_THE = LEXICON_PREFIX + "of_the"
+_OF_THE: Final = LEXICON_PREFIX + "of_the"
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
