@@ -365,15 +365,15 @@ def classify(
         by_first.setdefault(rule.sequence[0] if rule.sequence else rule.anywhere[0], []).append((order, rule))
     fired_in: dict[int, list[Rule]] = {}
     for index, positions in found_in.items():
-        present = positions.keys()
-        tried = [pair for name in present if name in by_first for pair in by_first[name]]
+        tried = [pair for name in positions if name in by_first for pair in by_first[name]]
         if len(tried) > 1:
             tried.sort(key=itemgetter(0))
         fired = [
             rule
             for _, rule in tried
-            if present >= rule.needs
-            and rule.voids.isdisjoint(present)
+            if all(name in positions for name in rule.sequence)  # tuples, not sets: compiled, faster
+            and all(name in positions for name in rule.anywhere)
+            and not any(name in positions for name in rule.exclude)
             and _rule_fires(rule, positions, tokens, index, found_in)
         ]
         if fired:

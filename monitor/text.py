@@ -274,7 +274,7 @@ class Lexicon:
                 for token in tokens:
                     node = node.setdefault(token, {})
                 node.setdefault(None, set()).add(name)
-        self._wild = [(head, prefix, frozenset(v)) for (head, prefix), v in wild.items()]
+        self._wild = [(head, prefix, tuple(sorted(v))) for (head, prefix), v in wild.items()]
         # token -> (its trie node, the wildcard terms it ends), or None for a token that starts
         # nothing. Tokens are learnt as they are first seen, so that one dict lookup a word serves.
         self._first: dict[str, _Start | None] = {
@@ -289,7 +289,7 @@ class Lexicon:
         """One lexicon for the lists of both, so a text is scanned once for both."""
         return Lexicon({**self.lists, **other.lists})
 
-    def _ends(self, token: str) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+    def _ends(self, token: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         return [(head, names) for head, prefix, names in self._wild if token.startswith(prefix)]
 
     def _learn(self, token: str) -> _Start | None:
@@ -340,7 +340,7 @@ class Lexicon:
         return found
 
 
-def _add(here: dict[str, list[int]], names: frozenset[str], at: int) -> None:
+def _add(here: dict[str, list[int]], names: tuple[str, ...], at: int) -> None:
     """Each list of names found at token at (no setdefault: compiled, it costs four lookups' worth)."""
     for name in names:
         found = here.get(name)
@@ -351,7 +351,7 @@ def _add(here: dict[str, list[int]], names: frozenset[str], at: int) -> None:
 
 
 # A trie node: the lists of the terms that end here, and the next tokens.
-_Node = tuple[frozenset[str] | None, dict[str, "_Node"]]
+_Node = tuple[tuple[str, ...] | None, dict[str, "_Node"]]
 
 
 class _Start:
@@ -363,9 +363,9 @@ class _Start:
 
     def __init__(
         self,
-        names: frozenset[str] | None,
+        names: tuple[str, ...] | None,
         children: dict[str, _Node],
-        ends: list[tuple[tuple[str, ...], frozenset[str]]],
+        ends: list[tuple[tuple[str, ...], tuple[str, ...]]],
     ):
         self.names = names
         self.children = children
@@ -379,4 +379,4 @@ _MAX_LEARNT: Final = 100_000
 
 def _node(branch: dict[Any, Any]) -> _Node:
     names = branch.get(None)
-    return (frozenset(names) if names else None, {k: _node(v) for k, v in branch.items() if k is not None})
+    return (tuple(sorted(names)) if names else None, {k: _node(v) for k, v in branch.items() if k is not None})
