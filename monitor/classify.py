@@ -142,18 +142,8 @@ def compile_rules(raw: dict[str, Any], source: str) -> Ruleset:
         near = r.get("near", 3)
         if not isinstance(near, int) or isinstance(near, bool) or near < 0:
             raise ConfigError(source, f"{key}.near", "must be a number of words (0 or more)")
-        needs = frozenset(lists["sequence"] + lists["anywhere"])
-        rules.append(
-            Rule(
-                name=name,
-                category=category,
-                window=window,
-                near=near,
-                needs=needs,
-                voids=frozenset(lists["exclude"]),
-                **lists,
-            )
-        )
+        needs, voids = frozenset(lists["sequence"] + lists["anywhere"]), frozenset(lists["exclude"])
+        rules.append(Rule(name=name, category=category, window=window, near=near, needs=needs, voids=voids, **lists))
     tally_category = raw.get("tally_category", "attack")
     if tally_category is not None and not isinstance(tally_category, str):
         raise ConfigError(source, "tally_category", "must be a category name")
@@ -275,7 +265,7 @@ def _drop_before(
     """Forget the terms of a list that come right before one of its not_before words."""
     marks = [NOT_BEFORE + name for name in not_before]
     for index, here in found_in.items():
-        if here.keys().isdisjoint(marks):
+        if not any(mark in here for mark in marks):
             continue
         for name, (words, terms) in not_before.items():
             at = here.get(name)
@@ -300,7 +290,7 @@ def _term_before(sentence_words: list[str], j: int, terms: frozenset[tuple[str, 
 def _drop_after(found_in: Found, tokens: Tokens, not_after: dict[str, frozenset[str]]) -> None:
     """Forget the terms of a list that come right after one of its not_after words."""
     for index, here in found_in.items():
-        if here.keys().isdisjoint(not_after):
+        if not any(name in here for name in not_after):
             continue
         for name, words in not_after.items():
             at = here.get(name)
@@ -357,7 +347,10 @@ def classify(
     sentences = tokens.sentences
     article_lists = set().union(*found_in.values())
     rules = [
-        r for r in ruleset.rules if article_lists.issuperset(r.context) and article_lists.isdisjoint(r.context_exclude)
+        r
+        for r in ruleset.rules
+        if all(name in article_lists for name in r.context)
+        and not any(name in article_lists for name in r.context_exclude)
     ]
     # A rule can fire only on a sentence that holds its first list: each sentence tries only those rules, in order.
     by_first: dict[str, list[tuple[int, Rule]]] = {}
