@@ -119,7 +119,7 @@ def _counts_in(
         rest = masked[m.end() :]
         following = _WORDS_AFTER.findall(lowered, m.end(), m.end() + 120)
         before = masked[: m.start()]
-        kind = None
+        kind: str | None = None
         region_hint = None
         if ordinal:
             # "the 108th attack", "the 74th time troops were targeted", "the 144th on U.S. troops"; after
@@ -174,100 +174,109 @@ def _counts_in(
                     break
                 if word not in terms.modifiers:
                     break
-            if kind is None and following and following[0] in terms.not_counted:
-                if rejected is not None:
-                    rejected.append((m.group(), f"counts {following[0]!r}, not attacks"))
-                continue
-            if (
-                kind is None
-                and terms.to_figure.search(before[-30:])
-                and not _AT_A_THING.search(before[-30:])
-                and ((_FIGURE_END.match(rest) and _attacks_rose(before, terms)) or _total_of_attacks_after(rest, terms))
-            ):
-                kind = "count"
-                # "attacks have topped 140": more than the figure; "attacks near 80": about it
-                if m.group("qual") is None:
-                    qualifier = next(
-                        (q for said, q in terms.reached_qualifiers if said.search(before[-30:])), qualifier
+            # Each test below is for a figure no noun above made a count: a count goes on at once.
+            if kind is None:
+                if following and following[0] in terms.not_counted:
+                    if rejected is not None:
+                        rejected.append((m.group(), f"counts {following[0]!r}, not attacks"))
+                    continue
+                if (
+                    kind is None
+                    and terms.to_figure.search(before[-30:])
+                    and not _AT_A_THING.search(before[-30:])
+                    and (
+                        (_FIGURE_END.match(rest) and _attacks_rose(before, terms))
+                        or _total_of_attacks_after(rest, terms)
                     )
-            # A second counter after a count, with its own start: "... 74 since Oct. 17, including at
-            # least 30 since mid-November".
-            if kind is None and (counts or after_total) and _OWN_START_AFTER.match(lowered, m.end()):
-                kind = "count"
-            # What is counted said before, the figure aimed at US forces: "the deadliest of more than 150 on
-            # U.S. forces since the war began".
-            aimed = _AIMED_ONCE.match(lowered, m.end())
-            if (
-                kind is None
-                and aimed
-                and terms.target_and_word.match(masked, aimed.end())
-                and not terms.counted.isdisjoint(_WORDS_AFTER.findall(lowered, 0, m.start()))
-            ):
-                kind = "count"
-            # The answer's figure comes first, said at once ("As of today, 118 - ..."; "About 140."), not
-            # a range ("two or three") or a figure deep in its sentence.
-            if (
-                kind is None
-                and answering
-                and not counts
-                and not after_total
-                and len(_WORDS_AFTER.findall(_SPEAKER.sub("", before))) <= 6
-                and following[:1] not in (["or"], ["to"])
-            ):
-                kind = "count"
-            # What is counted said before, the figure with its own start: "no attacks in the past ten days,
-            # after roughly 170 since mid-October".
-            # The same count said again as an aside: "more than 100 attacks since mid-October - \"roughly 118,\"
-            # he said when asked for the precise figure" (two figures for one count are two tallies).
-            if (
-                kind is None
-                and counts
-                and _ASIDE.search(before)
-                and counts[-1].region == "total"
-                and counts[-1].count / 2 <= value <= counts[-1].count * 2
-            ):
-                kind = "count"
-            said_before = _WORDS_AFTER.findall(lowered, 0, m.start())
-            # A list line's total: "- Attacks on U.S. forces since Oct. 17: 140".
-            if (
-                kind is None
-                and before.rstrip().endswith(":")
-                and not rest.strip(" .")
-                and not terms.counted.isdisjoint(said_before)
-            ):
-                kind = "count"
-            if (
-                kind is None
-                and lowered.startswith(" since ", m.end())
-                and not terms.counted.isdisjoint(said_before)
-                and terms.casualties.isdisjoint(said_before)
-            ):
-                kind = "count"
-            part_of = _PART_OF.match(rest)
-            noun = (part_of.group("noun") or "").lower() if part_of else ""
-            up_to_next = rest[: (found[n + 1].start() - m.end()) if n + 1 < len(found) else len(rest)]
-            # What the figure's clause says before the next figure: no one hurt ("two of them wounded troops").
-            own_clause = _CLAUSE_BREAK.split(up_to_next, 1)[0]
-            # Nor people hurt just before it: "a drone killed six fighters at a base in Syria".
-            unhurt = terms.casualties.isdisjoint(_WORDS_AFTER.findall(own_clause.lower()[:80])) and not (
-                terms.casualties.intersection(_WORDS_AFTER.findall(before[-12:].lower()))
-            )
-            if kind is None and part_of and noun in terms.counted and part_of.group("which") != "which" and unhurt:
-                # "52 of those attacks", "five of the attacks were in Iraq"
-                region_named = _region_after(rest, terms) != "total"
-                # "not during one of the attacks" is no count; "one of them in Jordan" is a part.
-                if region_named or value > 1:
-                    kind = "part" if region_named else "count"
-            totals = [c.count for c in counts if c.region == "total"] + ([after_total] if after_total else [])
-            below_total = bool(counts or after_total) and (not totals or value < max(totals))
-            # A part of a total given before it, in this sentence or the one referred back to: smaller
-            # than the total, and its clause names one region ("the other 18 were aimed at bases in Syria",
-            # "Iraq accounted for 57", "20 of them in Iraq"), and no one hurt ("two were wounded in Syria").
-            if kind is None and below_total and (not part_of or part_of.group("which") in ("them", "those", "these")):
-                if noun not in terms.not_counted and unhurt:
-                    region_hint = _region_before(before, terms)
-                    if region_hint or _region_after(up_to_next, terms) != "total":
-                        kind = "part"
+                ):
+                    kind = "count"
+                    # "attacks have topped 140": more than the figure; "attacks near 80": about it
+                    if m.group("qual") is None:
+                        qualifier = next(
+                            (q for said, q in terms.reached_qualifiers if said.search(before[-30:])), qualifier
+                        )
+                # A second counter after a count, with its own start: "... 74 since Oct. 17, including at
+                # least 30 since mid-November".
+                if kind is None and (counts or after_total) and _OWN_START_AFTER.match(lowered, m.end()):
+                    kind = "count"
+                # What is counted said before, the figure aimed at US forces: "the deadliest of more than 150 on
+                # U.S. forces since the war began".
+                aimed = _AIMED_ONCE.match(lowered, m.end())
+                if (
+                    kind is None
+                    and aimed
+                    and terms.target_and_word.match(masked, aimed.end())
+                    and not terms.counted.isdisjoint(_WORDS_AFTER.findall(lowered, 0, m.start()))
+                ):
+                    kind = "count"
+                # The answer's figure comes first, said at once ("As of today, 118 - ..."; "About 140."), not
+                # a range ("two or three") or a figure deep in its sentence.
+                if (
+                    kind is None
+                    and answering
+                    and not counts
+                    and not after_total
+                    and len(_WORDS_AFTER.findall(_SPEAKER.sub("", before))) <= 6
+                    and following[:1] not in (["or"], ["to"])
+                ):
+                    kind = "count"
+                # What is counted said before, the figure with its own start: "no attacks in the past ten days,
+                # after roughly 170 since mid-October".
+                # The same count said again as an aside: "more than 100 attacks since mid-October - \"roughly 118,\"
+                # he said when asked for the precise figure" (two figures for one count are two tallies).
+                if (
+                    kind is None
+                    and counts
+                    and _ASIDE.search(before)
+                    and counts[-1].region == "total"
+                    and counts[-1].count / 2 <= value <= counts[-1].count * 2
+                ):
+                    kind = "count"
+                said_before = _WORDS_AFTER.findall(lowered, 0, m.start())
+                # A list line's total: "- Attacks on U.S. forces since Oct. 17: 140".
+                if (
+                    kind is None
+                    and before.rstrip().endswith(":")
+                    and not rest.strip(" .")
+                    and not terms.counted.isdisjoint(said_before)
+                ):
+                    kind = "count"
+                if (
+                    kind is None
+                    and lowered.startswith(" since ", m.end())
+                    and not terms.counted.isdisjoint(said_before)
+                    and terms.casualties.isdisjoint(said_before)
+                ):
+                    kind = "count"
+                part_of = _PART_OF.match(rest)
+                noun = (part_of.group("noun") or "").lower() if part_of else ""
+                up_to_next = rest[: (found[n + 1].start() - m.end()) if n + 1 < len(found) else len(rest)]
+                # What the figure's clause says before the next figure: no one hurt ("two of them wounded troops").
+                own_clause = _CLAUSE_BREAK.split(up_to_next, 1)[0]
+                # Nor people hurt just before it: "a drone killed six fighters at a base in Syria".
+                unhurt = terms.casualties.isdisjoint(_WORDS_AFTER.findall(own_clause.lower()[:80])) and not (
+                    terms.casualties.intersection(_WORDS_AFTER.findall(before[-12:].lower()))
+                )
+                if kind is None and part_of and noun in terms.counted and part_of.group("which") != "which" and unhurt:
+                    # "52 of those attacks", "five of the attacks were in Iraq"
+                    region_named = _region_after(rest, terms) != "total"
+                    # "not during one of the attacks" is no count; "one of them in Jordan" is a part.
+                    if region_named or value > 1:
+                        kind = "part" if region_named else "count"
+                totals = [c.count for c in counts if c.region == "total"] + ([after_total] if after_total else [])
+                below_total = bool(counts or after_total) and (not totals or value < max(totals))
+                # A part of a total given before it, in this sentence or the one referred back to: smaller
+                # than the total, and its clause names one region ("the other 18 were aimed at bases in Syria",
+                # "Iraq accounted for 57", "20 of them in Iraq"), and no one hurt ("two were wounded in Syria").
+                if (
+                    kind is None
+                    and below_total
+                    and (not part_of or part_of.group("which") in ("them", "those", "these"))
+                ):
+                    if noun not in terms.not_counted and unhurt:
+                        region_hint = _region_before(before, terms)
+                        if region_hint or _region_after(up_to_next, terms) != "total":
+                            kind = "part"
         if kind is None:
             if rejected is not None:
                 rejected.append((m.group(), "no counted noun, figure reached or regional part after a total"))
