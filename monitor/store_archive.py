@@ -1,5 +1,5 @@
 """The store read as an archive: full-text search, story listings, export rows and retention.
-Part of the store layer (with store.py and schema.py, the only modules that speak SQL); Store
+Part of the store layer (with store.py and the schema modules, the only modules that speak SQL); Store
 inherits these queries."""
 
 from __future__ import annotations

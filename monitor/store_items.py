@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .schema import sketch_blob, sketch_of_blob
+from .schema_sketches import sketch_blob, sketch_of_blob
 from .store_base import Params, Queries, day_of, iso, parse_iso
 
 if TYPE_CHECKING:

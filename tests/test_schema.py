@@ -77,7 +77,7 @@ def test_a_store_made_before_versioning_is_upgraded_with_every_row_kept(old_stor
 
 
 def test_an_upgraded_store_keeps_each_sketch_with_its_item_and_looks_candidates_up_in_the_index_alone(old_store):
-    from monitor.schema import sketch_of_blob
+    from monitor.schema_sketches import sketch_of_blob
 
     store = Store(old_store)
     try:
