@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from .errors import StoreError
-from .schema_sketches import covering_sketches, dated_sketches
+from .schema_sketches import covering_sketches, dated_sketches, sketches_without_rowid
 from .store_base import Connection, database
 
 if TYPE_CHECKING:
@@ -284,6 +284,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         11, "sketches indexed on (hash, day, item_id); items.sketch: each item's sketch as one blob", covering_sketches
     ),
+    Migration(12, "sketches WITHOUT ROWID: each row lives in its primary key (item_id, hash)", sketches_without_rowid),
 )
 
 

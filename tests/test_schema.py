@@ -157,3 +157,43 @@ def test_a_store_from_a_newer_monitor_is_refused_untouched(old_store):
 
     with pytest.raises(StoreError, match="newer than this monitor knows"):
         Store(old_store)
+
+
+def sketch_rows(path):
+    return rows(path, "sketches", ["item_id", "hash", "day"])
+
+
+def test_sketches_are_rebuilt_without_rowid_with_every_row_kept(old_store):
+    Store(old_store).close()
+    # The store as step 11 left it: sketches a rowid table beside its primary key.
+    conn = sqlite3.connect(old_store, isolation_level=None)
+    conn.executescript("""
+        BEGIN;
+        CREATE TABLE sketches_rowid (hash INTEGER NOT NULL, item_id INTEGER NOT NULL REFERENCES items (id),
+                                     day INTEGER, PRIMARY KEY (item_id, hash));
+        INSERT INTO sketches_rowid SELECT hash, item_id, day FROM sketches;
+        DROP TABLE sketches;
+        ALTER TABLE sketches_rowid RENAME TO sketches;
+        CREATE INDEX sketches_hash_day_item ON sketches (hash, day, item_id);
+        DELETE FROM schema_version WHERE version = 12;
+        COMMIT;
+    """)
+    conn.close()
+    before = sketch_rows(old_store)
+
+    store = Store(old_store)
+    try:
+        without_rowid = store.db.execute("SELECT wr FROM pragma_table_list('sketches')").fetchone()[0]
+        keys = sqlite_utils.Database(store.db.conn)["sketches"].pks
+        plan = store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ?", [1, 2, 3]
+        ).fetchall()
+        with pytest.raises(sqlite3.IntegrityError):
+            store.db.execute("INSERT INTO sketches (hash, item_id) VALUES (1, 999999)")
+    finally:
+        store.close()
+
+    assert before and sketch_rows(old_store) == before
+    assert without_rowid == 1
+    assert keys == ["item_id", "hash"]
+    assert any("COVERING INDEX sketches_hash_day_item" in row[-1] for row in plan)
