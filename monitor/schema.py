@@ -261,6 +261,12 @@ def skipped_entries(db: sqlite_utils.Database) -> None:
     )""")
 
 
+def search_indexed_at_commit(db: sqlite_utils.Database) -> None:
+    """New items enter the search index as their transaction commits, all in one statement
+    (Store.index_pending), not one by one from an insert trigger; the update and delete triggers stay."""
+    db.execute("DROP TRIGGER IF EXISTS items_ai")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -285,6 +291,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         11, "sketches indexed on (hash, day, item_id); items.sketch: each item's sketch as one blob", covering_sketches
     ),
     Migration(12, "sketches WITHOUT ROWID: each row lives in its primary key (item_id, hash)", sketches_without_rowid),
+    Migration(
+        13, "items_ai dropped: a transaction's new items are indexed for search as it commits", search_indexed_at_commit
+    ),
 )
 
 

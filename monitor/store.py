@@ -202,6 +202,7 @@ class Store(ItemQueries, EntryQueries, OutboxQueries, FeedQueries, SeriesQueries
         except (sqlite3.Error, OSError) as e:
             raise StoreError(f"cannot open the store at {path}: {e}") from None
         self.path = path
+        self.unindexed = set()
 
     def close(self) -> None:
         self.db.conn.close()
@@ -216,32 +217,42 @@ class Store(ItemQueries, EntryQueries, OutboxQueries, FeedQueries, SeriesQueries
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """All writes inside commit together or not at all: an item and its alerts land as one."""
+        """All writes inside commit together or not at all: an item and its alerts land as one, and
+        the transaction's new items enter the search index as it commits."""
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield self
         except BaseException:
+            self.unindexed.clear()
             # SQLite rolls back by itself on some errors (a full disk): a second ROLLBACK would hide the first error.
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         else:
             try:
+                self.index_pending()
                 conn.execute("COMMIT")
             except BaseException:
+                self.unindexed.clear()
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
 
     @contextmanager
     def savepoint(self) -> Iterator[Store]:
-        """Inside a transaction: the writes inside are undone alone when they fail, the transaction goes on."""
+        """Inside a transaction: the writes inside are undone alone when they fail, the transaction goes on.
+        Outside one, it is the transaction (its release commits), and indexes its new items as one does."""
         conn = self.db.conn
+        outermost = not conn.in_transaction
         conn.execute("SAVEPOINT one_item")
         try:
             yield self
+            if outermost:
+                self.index_pending()
         except BaseException:
+            if outermost:
+                self.unindexed.clear()
             if conn.in_transaction:
                 conn.execute("ROLLBACK TO one_item")
                 conn.execute("RELEASE one_item")

@@ -176,6 +176,7 @@ class ArchiveQueries(Queries):
         started before it. Item rows stay (title, link, categories, story), and so do tally reports and
         alerts: series and stories keep their whole history, and search still finds the titles."""
         cutoff = _iso(before)
+        self.index_pending()  # the update trigger takes out of the index what it holds of each item
         self.db.execute("DELETE FROM sketches WHERE item_id IN (SELECT id FROM items WHERE fetched_at < ?)", [cutoff])
         self.db.execute(
             "UPDATE items SET text = '', shingles = 0, sketch = NULL WHERE fetched_at < ? AND (text != '' OR sketch IS NOT NULL)",

@@ -75,11 +75,32 @@ def day_of(moment: datetime) -> int:
     return int(moment.timestamp() // 86400)
 
 
+# Bound values per statement: well under SQLite's limit (32,766).
+_IDS_A_STATEMENT = 500
+
+
 class Queries:
     """The connection a part of the store speaks through; Store opens it."""
 
     db: Connection
     path: Path
+    # Items written in the open transaction that the search index does not hold yet (see index_pending).
+    unindexed: set[int]
+
+    def index_pending(self) -> None:
+        """Put the items written in this transaction into the search index, all in one statement.
+        Written item by item (an insert trigger), each inside its own savepoint, every item made a
+        search segment of its own (FTS5 writes out what it holds at every savepoint): 0.25 ms an
+        item more. An id whose savepoint was undone is gone from items, or taken by a later item."""
+        ids = sorted(self.unindexed)
+        self.unindexed.clear()
+        for start in range(0, len(ids), _IDS_A_STATEMENT):
+            chunk = ids[start : start + _IDS_A_STATEMENT]
+            self.db.execute(
+                f"""INSERT INTO items_fts (rowid, title, text) SELECT id, title, text FROM items
+                    WHERE id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            )
 
     def _one(self, sql: str, params: Params) -> Any:
         return self.db.execute(sql, params).fetchone()

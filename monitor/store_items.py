@@ -179,6 +179,9 @@ class ItemQueries(Queries):
         )
         if item.story_id is None:
             self.db.execute("UPDATE stories SET first_item_id = ? WHERE id = ?", [item_id, story_id])
+        self.unindexed.add(item_id)
+        if not self.db.conn.in_transaction:
+            self.index_pending()
         if fp is not None:
             self._save_sketch(item_id, fp, day_of(e.published or item.fetched_at))
         return item_id, story_id
@@ -194,6 +197,8 @@ class ItemQueries(Queries):
         entry_key: str,
     ) -> None:
         e = article.entry
+        if item_id in self.unindexed:  # the update trigger takes out of the index what it holds of the item
+            self.index_pending()
         self.db.execute(
             """UPDATE items SET title = ?, url = ?, updated = ?, fetched_at = ?, text = ?, text_source = ?, text_note = ?,
                categories = ?, matches = ?, tallies = ?, text_key = ?, shingles = ?, entry_key = ?, sketch = ? WHERE id = ?""",

@@ -197,3 +197,29 @@ def test_sketches_are_rebuilt_without_rowid_with_every_row_kept(old_store):
     assert without_rowid == 1
     assert keys == ["item_id", "hash"]
     assert any("COVERING INDEX sketches_hash_day_item" in row[-1] for row in plan)
+
+
+def test_an_upgraded_store_indexes_new_items_at_commit_and_keeps_what_it_indexed(old_store, tmp_path, web, run_monitor):
+    from monitor.store import ItemFilter
+
+    titles_before = {r[0] for r in sqlite3.connect(old_store).execute("SELECT title FROM items")}
+    feed = rss([(HOUTHI_SHIP, web.serve("/news/houthi", page(HOUTHI_SHIP)))])
+    web.serve("/wire.xml", feed, content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", web.url("/wire.xml"))], settings={"storage": {"path": old_store.name}})
+
+    run_monitor(config, "poll")
+
+    store = Store(old_store)
+    try:
+        triggers = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        (new,) = [i for i in store.items() if i.title == HOUTHI_SHIP.title]
+        hits = {m["item_id"] for m in store.search_matches(f'"{HOUTHI_SHIP.title}"', ItemFilter(), 10)}
+        old = [i for i in store.items() if i.title in titles_before and i.text][0]
+        old_hits = {m["item_id"] for m in store.search_matches(f'"{old.title}"', ItemFilter(), 10)}
+        store.db.execute("INSERT INTO items_fts (items_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        store.close()
+
+    assert triggers == {"items_ad", "items_au"}
+    assert new.id in hits
+    assert old.id in old_hits
