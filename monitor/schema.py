@@ -2,8 +2,9 @@
 
 Every step runs once per store, in order, and is recorded in `schema_version` (number, name, when):
 a store says which steps made it. Opening a store applies the steps it lacks, each in a transaction
-of its own (a new store's all in one), so an older store is upgraded in place and a new one is built
-by the same steps. To change the schema, append a step; never edit a landed one: stores ran it.
+of its own (a new store's all in one), so an older store is upgraded in place and a new one is made
+as the same steps make it (from the statements they leave, schema_new_store.py). To change the
+schema, append a step (and write those statements again); never edit a landed one: stores ran it.
 
 Step 1 is the schema as it stood before versioning (the store of commit 70b1d7e, columns added
 since then included), so stores made before versioning enter the sequence there.
@@ -11,12 +12,14 @@ since then included), so stores made before versioning enter the sequence there.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from .errors import StoreError
+from .schema_new_store import NEW_STORE, NEW_STORE_VERSION
 from .schema_sketches import covering_sketches, dated_sketches, sketches_without_rowid
 from .store_base import Connection, database
 
@@ -297,9 +300,10 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def migrate(db: Connection, now: datetime | None = None) -> list[Migration]:
+def migrate(db: Connection, now: datetime | None = None, step_by_step: bool = False) -> list[Migration]:
     """Apply the steps this store lacks, each in one transaction (a new store's all in one: one sync to
-    disk, not one a step); returns those applied. Steps speak through sqlite-utils, loaded for them."""
+    disk, not one a step); returns those applied. Steps speak through sqlite-utils, loaded for them. A
+    new store is made from NEW_STORE's statements when they are at the newest step (not step_by_step)."""
     conn = db.conn
     conn.execute("""CREATE TABLE IF NOT EXISTS schema_version (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)""")
@@ -313,7 +317,8 @@ def migrate(db: Connection, now: datetime | None = None) -> list[Migration]:
     todo = [m for m in MIGRATIONS if m.version not in applied]
     if not todo:
         return []
-    new = not applied and not conn.execute("SELECT 1 FROM sqlite_master WHERE name != 'schema_version'").fetchone()
+    new = not applied and not _has_tables(conn)
+    at_once = new and not step_by_step and NEW_STORE_VERSION == newest
     done: list[Migration] = []
     # Rebuilding a table drops and renames it, which foreign keys would stop half way; keys are
     # checked as a whole before each step commits instead. The pragma is a no-op inside a transaction.
@@ -322,6 +327,16 @@ def migrate(db: Connection, now: datetime | None = None) -> list[Migration]:
         for steps in [todo] if new else [[m] for m in todo]:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                # Another process may have made the store while this one waited for the lock.
+                if at_once and not _has_tables(conn):
+                    for sql in NEW_STORE:
+                        conn.execute(sql)
+                    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+                    conn.executemany(
+                        "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                        [(m.version, m.name, stamp) for m in steps],
+                    )
+                    done, steps = list(steps), []
                 for m in steps:
                     # Another process may have applied it while this one waited for the lock.
                     if conn.execute("SELECT 1 FROM schema_version WHERE version = ?", [m.version]).fetchone():
@@ -347,6 +362,10 @@ def migrate(db: Connection, now: datetime | None = None) -> list[Migration]:
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
     return done
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name != 'schema_version'").fetchone() is not None
 
 
 def schema_version(db: Connection | sqlite_utils.Database) -> int:

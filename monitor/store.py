@@ -1,7 +1,7 @@
 """The SQLite store (sqlite-utils, WAL): opening it, transactions, and the one lock per store. The
 queries live by concern in store_items (items, stories, near copies), store_entries (entries not
 stored: failed or skipped), store_outbox (alerts, digests), store_feeds (feeds, cycles, health), store_series (tally reports) and store_archive (search, export,
-retention); Store inherits them all. With schema.py and schema_sketches.py, the only modules that speak SQL."""
+retention); Store inherits them all. With the schema modules, the only modules that speak SQL."""
 
 from __future__ import annotations
 

@@ -223,3 +223,69 @@ def test_an_upgraded_store_indexes_new_items_at_commit_and_keeps_what_it_indexed
     assert triggers == {"items_ad", "items_au"}
     assert new.id in hits
     assert old.id in old_hits
+
+
+def schema_of(path):
+    """sqlite_master in the order things were made, and every table's rows (schema_version's without
+    their times): what tells two stores' schemas apart."""
+    conn = sqlite3.connect(path)
+    try:
+        master = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid").fetchall()
+        tables = [name for kind, name, _, _ in master if kind == "table" and name != "items_fts"]
+        contents = {t: sorted(conn.execute(f"SELECT * FROM [{t}]").fetchall(), key=repr) for t in tables}
+        contents["schema_version"] = [row[:2] for row in contents["schema_version"]]
+        return master, contents
+    finally:
+        conn.close()
+
+
+def new_store_statements(path):
+    """The statements schema_new_store.NEW_STORE should hold, from a store built step by step."""
+    conn = sqlite3.connect(path)
+    try:
+        shadow = {name for (name,) in conn.execute("SELECT name FROM pragma_table_list WHERE type = 'shadow'")}
+        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+    made = []
+    for name, sql in rows:
+        if name not in shadow and name != "schema_version":
+            made.append(sql)
+        if name == "items_fts":
+            made.append("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
+    return made
+
+
+def test_a_new_store_made_at_once_is_the_store_its_steps_make(tmp_path):
+    from monitor.schema_new_store import NEW_STORE, NEW_STORE_VERSION
+
+    by_steps, at_once = tmp_path / "steps.db", tmp_path / "once.db"
+    for path, step_by_step in ((by_steps, True), (at_once, False)):
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            applied = migrate(Connection(conn), step_by_step=step_by_step)
+        finally:
+            conn.close()
+        assert applied == list(MIGRATIONS)
+
+    statements = new_store_statements(by_steps)
+    assert NEW_STORE_VERSION == MIGRATIONS[-1].version and list(NEW_STORE) == statements, (
+        "a step was added: set schema_new_store.NEW_STORE_VERSION to the newest step and NEW_STORE to:\n"
+        + "\n".join(f'    """{sql}""",' for sql in statements)
+    )
+    assert schema_of(at_once) == schema_of(by_steps)
+    with Store(at_once) as store:
+        store.db.execute("INSERT INTO items_fts (items_fts, rank) VALUES ('integrity-check', 1)")
+        assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_new_store_is_made_without_loading_sqlite_utils(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from monitor.store import Store; Store(sys.argv[1]).close(); print('sqlite_utils' in sys.modules)"
+    )
+    made = subprocess.run([sys.executable, "-c", script, str(tmp_path / "new.db")], capture_output=True, text=True)
+
+    assert made.stdout.strip() == "False", made.stderr
