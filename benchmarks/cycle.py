@@ -7,7 +7,8 @@ own process. The pages are the real pages of ../shared/fixtures/real-html/, each
 code word woven into every text run (so no two copies share a 4-word shingle and nothing folds by
 accident), and a quarter of them with an attack sentence of our own added to the main paragraph.
 
-Each repetition runs, each in a fresh process, interleaved (the order alternates):
+Each repetition runs, each in a fresh process, interleaved (the order alternates), with the
+modules loading from bytecode written before the first (see with_bytecode):
 - the monitor's cycle (`run_cycle` on a fresh store, alerts to a loopback json:// receiver);
 - the floor: fetch + feedparser + trafilatura (the monitor's settings) on a 2-process pool,
   extraction overlapped with fetching, same feeds, same pages, same concurrency; nothing stored;
@@ -406,10 +407,25 @@ def _pss_mb(pid: int) -> float:
     return 0.0
 
 
-def measured(args: list[str]) -> tuple[dict, float, float]:
+def with_bytecode(cache: Path) -> dict[str, str]:
+    """The environment of a measured run: modules load from bytecode, as an installed monitor's do (pip
+    compiles them; so does the Dockerfile's install), not compiled from source in the main process and
+    again in every worker because these machines set PYTHONDONTWRITEBYTECODE. The cache is written
+    once, before the first run (compileall), in a folder of its own."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"PYTHONPYCACHEPREFIX": str(cache)}
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "monitor"), __file__],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=env,
+    )
+    return env
+
+
+def measured(args: list[str], env: dict[str, str] | None = None) -> tuple[dict, float, float]:
     """Run a measuring process; returns its JSON result, the peak PSS of its main process and of
     its whole tree (MB), sampled every 0.1 s."""
-    proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env=env)
     peak_main = peak_tree = 0.0
     while proc.poll() is None:
         pids = _descendants(proc.pid)
@@ -563,6 +579,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        env = with_bytecode(tmp / "bytecode")
         for rep in range(args.reps):
             runs = {}
             for which in ("monitor", "floor") if rep % 2 == 0 else ("floor", "monitor"):
@@ -570,10 +587,10 @@ def main() -> None:
                     shutil.rmtree(tmp / "cold", ignore_errors=True)
                     config = write_config(tmp / "cold", base, "feed", args.feeds, receiver.url, args.concurrency)
                     receiver.reset()
-                    runs[which] = measured(["--run", "monitor", str(config)])
+                    runs[which] = measured(["--run", "monitor", str(config)], env)
                     runs[which][0]["first_alert"] = (receiver.first or float("nan")) - runs[which][0]["start"]
                 else:
-                    runs[which] = measured(["--run", "floor", base, str(args.feeds), str(args.concurrency), "2"])
+                    runs[which] = measured(["--run", "floor", base, str(args.feeds), str(args.concurrency), "2"], env)
             (mon, mon_main, mon_tree), (floor, _, floor_tree) = runs["monitor"], runs["floor"]
             if mon["items"] != items or mon["failed"]:
                 sys.exit(f"the monitor stored {mon['items']} of {items} items, {mon['failed']} feeds failed")
@@ -595,7 +612,7 @@ def main() -> None:
             shutil.rmtree(tmp / "full", ignore_errors=True)
             config = write_config(tmp / "full", base, "full", args.feeds, receiver.url, args.concurrency)
             full, _, _ = measured(
-                ["--run", "full", str(config), base, str(args.feeds), str(args.concurrency), str(args.warm_rounds)]
+                ["--run", "full", str(config), base, str(args.feeds), str(args.concurrency), str(args.warm_rounds)], env
             )
             add("per item without extraction, wall (ms)", full["wall"] / full["items"] * 1000)
             add("per item without extraction, CPU (ms)", full["cpu"] / full["items"] * 1000)
@@ -609,7 +626,7 @@ def main() -> None:
         # Memory must not grow with the size of a cycle: the same cycle on half the feeds, once.
         shutil.rmtree(tmp / "half", ignore_errors=True)
         config = write_config(tmp / "half", base, "feed", args.feeds // 2, receiver.url, args.concurrency)
-        half, half_main, half_tree = measured(["--run", "monitor", str(config)])
+        half, half_main, half_tree = measured(["--run", "monitor", str(config)], env)
         rows[f"peak RSS, main process, {half['items']} articles (MB)"] = [half["maxrss_mb"]]
         rows[f"peak PSS, process tree, {half['items']} articles (MB)"] = [half_tree]
         rows |= start_up(tmp, max(args.reps, 5))
