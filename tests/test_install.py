@@ -37,15 +37,20 @@ def installed(tmp_path_factory) -> Installed:
     return installed_once(shared_folder(tmp_path_factory))
 
 
-def test_the_script_installs_the_package_with_its_data_not_a_link_to_the_checkout(installed):
-    where = subprocess.run(
-        [str(installed.venv / "bin" / "python"), "-c", "import monitor; print(monitor.__file__)"],
+def printed(installed: Installed, code: str) -> str:
+    """What code prints, run by the installed Python."""
+    return subprocess.run(
+        [str(installed.venv / "bin" / "python"), "-c", code],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
         cwd=installed.venv,  # python -c puts its working folder first on sys.path: not the checkout
     ).stdout.strip()
+
+
+def test_the_script_installs_the_package_with_its_data_not_a_link_to_the_checkout(installed):
+    where = printed(installed, "import monitor; print(monitor.__file__)")
 
     assert Path(where) == installed.package / "__init__.py"
     assert (installed.package / "py.typed").is_file()
@@ -55,16 +60,7 @@ def test_the_script_installs_the_package_with_its_data_not_a_link_to_the_checkou
 
 def test_the_install_compiles_the_classifier(installed):
     """The Dockerfile builds where a C compiler is, as this machine has one: the classifier comes out compiled."""
-    where = subprocess.run(
-        [str(installed.venv / "bin" / "python"), "-c", "import monitor; print(monitor.compiled())"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=installed.venv,
-    ).stdout.strip()
-
-    assert where == "True"
+    assert printed(installed, "import monitor; print(monitor.compiled())") == "True"
     assert sorted(p.name.split(".")[0] for p in installed.package.rglob("*.so")) == sorted(
         Path(p).stem for p in ["text.py", "classify.py", *(REPO / "monitor" / "tallies").glob("*.py")]
     )
