@@ -1,5 +1,5 @@
 """The build: setuptools, with the modules every article goes through in classify() (text, classify
-and the tallies package) compiled to C by mypyc, which makes classification about 1.5 times as fast
+and the tallies package) compiled to C by mypyc, which makes classification about 1.6 times as fast
 (issue 10's throughput). Where no C compiler is at hand, or MONITOR_PURE_PYTHON is set, the same
 modules install as plain Python and behave the same (tests/test_compiled.py)."""
 
