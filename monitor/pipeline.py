@@ -3,10 +3,10 @@
 Every due feed is read at once (harvest.py: fetch, parse, the new or changed entries, their pages
 extracted in a pool of processes beside the fetching, within fetch.concurrency), and each is stored
 the moment its own pages are in (settle.py: classified, put in its stories and stored with its
-alerts in one transaction by the single writer, this process), and its alerts are delivered then,
-while other feeds are still on the network. A feed's failure is a value (FeedFailure), recorded on
-the feed; it never stops the others. Delivery and the cycle's record always run.
-"""
+alerts in one transaction by the single writer, this process; feeds that answered 304 together), and
+its alerts are delivered then, while other feeds are still on the network. A feed's failure is a
+value (FeedFailure), recorded on the feed; it never stops the others. Delivery and the cycle's record
+always run."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from .config import Config, Feed
 from .fetch import make_client
 from .harvest import FeedFailure, Harvest, harvest_feed
 from .notify import Meanwhile, Notifiers, deliver_pending
-from .settle import FeedOutcome, Judging, settle
+from .settle import FeedOutcome, Judging, settle, settle_unchanged
 from .workers import Workers
 from .store import CycleCounts, FeedState, OutboxAlert, Store, iso, parse_iso
 from .wording import plural
@@ -184,17 +184,35 @@ async def _stream(
     states = {feed.name: state for feed, state in due}
     judging = Judging.of(config)
 
-    def settle_in_writer(h: Harvest | FeedFailure, writing: Store) -> None:
+    def record(outcome: FeedOutcome, queued: int) -> None:
         nonlocal created
-        state = states[h.feed.name]
-        silent = catch_up or (h.feed.catch_up and state.last_success_at is None)
-        outcome, queued = settle(h, config, writing, notifiers, state, started, clock(), silent, judging)
         outcomes.append(outcome)
         created += queued
         if queued:
             courier.wake()
 
+    def settle_in_writer(h: Harvest | FeedFailure, writing: Store) -> None:
+        state = states[h.feed.name]
+        silent = catch_up or (h.feed.catch_up and state.last_success_at is None)
+        record(*settle(h, config, writing, notifiers, state, started, clock(), silent, judging))
+
+    unchanged: list[Harvest] = []  # answered 304: the writer's next turn records all that wait, in one go
+    unchanged_lock = threading.Lock()
+
+    def settle_unchanged_in_writer(writing: Store) -> None:
+        with unchanged_lock:
+            batch, unchanged[:] = unchanged[:], []
+        for settled_one in settle_unchanged(batch, config, writing, notifiers, states, started, clock()):
+            record(*settled_one)
+
     def settled(h: Harvest | FeedFailure) -> None:
+        if isinstance(h, Harvest) and h.response.not_modified:
+            with unchanged_lock:
+                unchanged.append(h)
+                if len(unchanged) > 1:  # a turn of the writer is already due to take it
+                    return
+            storing.append(asyncio.ensure_future(writer.run(settle_unchanged_in_writer)))
+            return
         storing.append(asyncio.ensure_future(writer.run(partial(settle_in_writer, h))))
 
     try:

@@ -272,3 +272,34 @@ def test_a_large_full_text_feed_is_read_and_classified_in_the_workers_and_not_ag
     assert receiver.titles == [f"[report] {JORDAN_DRONE.title}"]
     assert run_monitor(config, "poll").exit_code == 0
     assert db(config)["items"].count == 31 and len(receiver.titles) == 1
+
+
+def test_feeds_that_answer_304_are_recorded_together_and_one_that_cannot_be_fails_alone(
+    tmp_path, web, receiver, run_monitor
+):
+    feeds = [
+        ("Wire", world(web, [JORDAN_DRONE], "/wire.xml")),
+        ("Daily", world(web, [KH_STRIKES], "/daily.xml")),
+        ("Broken", world(web, [HOUTHI_SHIP], "/broken.xml")),
+    ]
+    config = write_config(tmp_path, feeds, [{"url": receiver.url}])
+    run_monitor(config, "poll")
+    store = db(config)
+    # A store that refuses to record one feed's success (a damaged page, say): the feeds recorded with
+    # it in one transaction must not be lost with it. Every success recorded (etag set) is noted.
+    store.execute(
+        """CREATE TRIGGER refuse_broken BEFORE UPDATE OF etag ON feeds WHEN NEW.name = 'Broken'
+           BEGIN SELECT RAISE(ABORT, 'cannot write this feed'); END"""
+    )
+    store.execute("CREATE TABLE written (name TEXT)")
+    store.execute("CREATE TRIGGER note AFTER UPDATE OF etag ON feeds BEGIN INSERT INTO written VALUES (NEW.name); END")
+
+    result = run_monitor(config, "poll", "--force")
+
+    assert [web.hits(path)[-1] for path in ("/wire.xml", "/daily.xml", "/broken.xml")] == [304, 304, 304]
+    assert "2 not modified, 1 failed" in result.output
+    assert "Broken" in result.output and "cannot write this feed" in result.output
+    written = [row["name"] for row in db(config)["written"].rows]
+    assert sorted(written) == ["Daily", "Wire"]
+    broken = next(row for row in db(config)["feeds"].rows if row["name"] == "Broken")
+    assert broken["consecutive_failures"] == 1 and "cannot write this feed" in broken["last_error"]
