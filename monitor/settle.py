@@ -81,9 +81,7 @@ def settle(
     try:
         if h.response.not_modified:
             with store.transaction():
-                store.record_fetch(h.feed.name, h.feed.url, now, h.response.etag, h.response.last_modified)
-                queued = recovered(config, store, notifiers, h.feed, state, now)
-            return FeedOutcome(h.feed.name, "not-modified"), queued
+                return _unchanged(h, config, store, notifiers, state, now)
         stored, queued, failed_items = store_feed(h, config, store, notifiers, now, state, silent, judging)
         log.info(
             "feed %s: %d new items%s, %d alerts queued, %d items failed",
@@ -117,14 +115,18 @@ def settle_unchanged(
     fail, each feed is settled alone, so one feed's trouble stays its own."""
     try:
         with store.transaction():
-            settled = []
-            for h in harvests:
-                store.record_fetch(h.feed.name, h.feed.url, now, h.response.etag, h.response.last_modified)
-                queued = recovered(config, store, notifiers, h.feed, states[h.feed.name], now)
-                settled.append((FeedOutcome(h.feed.name, "not-modified"), queued))
-        return settled
+            return [_unchanged(h, config, store, notifiers, states[h.feed.name], now) for h in harvests]
     except Exception:  # noqa: BLE001 - rolled back; settle() records each feed's own outcome
         return [settle(h, config, store, notifiers, states[h.feed.name], started, now) for h in harvests]
+
+
+def _unchanged(
+    h: Harvest, config: Config, store: Store, notifiers: Notifiers, state: FeedState, now: datetime
+) -> tuple[FeedOutcome, int]:
+    """A feed that answered 304, recorded inside the caller's transaction: a success, and its
+    recovery alert if it had been failing."""
+    store.record_fetch(h.feed.name, h.feed.url, now, h.response.etag, h.response.last_modified)
+    return FeedOutcome(h.feed.name, "not-modified"), recovered(config, store, notifiers, h.feed, state, now)
 
 
 def _failed(
