@@ -55,6 +55,11 @@ def healthy_feed(web) -> str:
     return web.serve("/healthy.xml", rss([(JORDAN_DRONE, link)]), content_type="application/rss+xml")
 
 
+def trickling_feed(hostile, every: float, path: str = "/slow.xml") -> str:
+    """A feed of one report (its page unreachable) that the server sends a few bytes every `every` seconds."""
+    return hostile.route(path, trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=every, stop=hostile.stop))
+
+
 def raw_rss(items: list[dict]) -> str:
     """RSS with items as the hostile feed writes them: any field may be missing or absurd."""
     parts = []
@@ -287,7 +292,7 @@ def test_a_stacked_gzip_bomb_is_cut_at_the_cap_in_little_memory(tmp_path, web, r
 
 
 def test_a_feed_that_trickles_is_cut_at_the_total_deadline(tmp_path, web, receiver, run_monitor, hostile):
-    url = hostile.route("/feed.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.3, stop=hostile.stop))
+    url = trickling_feed(hostile, every=0.3, path="/feed.xml")
     started = time.monotonic()
 
     _, result, _ = poll_beside_healthy(
@@ -539,9 +544,7 @@ def test_two_polls_at_once_on_one_store_send_each_alert_once(tmp_path, web, rece
 
 
 def test_sigterm_stops_the_daemon_in_a_few_seconds_even_mid_fetch(tmp_path, web, receiver, hostile):
-    slow = hostile.route(
-        "/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.5, stop=hostile.stop)
-    )
+    slow = trickling_feed(hostile, every=0.5)
     config = write_config(
         tmp_path,
         [("Slow", slow), ("Wire", healthy_feed(web))],
@@ -707,9 +710,7 @@ def test_a_disk_too_full_for_one_feed_fails_that_feed_alone(tmp_path, tiny_disk,
 
 
 def test_alerts_already_queued_go_out_while_a_slow_feed_is_still_read(tmp_path, web, receiver, hostile):
-    slow = hostile.route(
-        "/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.3, stop=hostile.stop)
-    )
+    slow = trickling_feed(hostile, every=0.3)
     config = write_config(
         tmp_path, [("Slow", slow)], [{"url": receiver.url}], settings={"fetch": {"timeout_seconds": 6}}
     )
@@ -734,9 +735,7 @@ def test_alerts_already_queued_go_out_while_a_slow_feed_is_still_read(tmp_path, 
 def test_a_feed_read_is_stored_and_its_report_delivered_while_another_feed_is_still_read(
     tmp_path, web, receiver, hostile
 ):
-    slow = hostile.route(
-        "/slow.xml", trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=0.3, stop=hostile.stop)
-    )
+    slow = trickling_feed(hostile, every=0.3)
     config = write_config(
         tmp_path,
         [("Slow", slow), ("Wire", healthy_feed(web))],
