@@ -472,8 +472,8 @@ def write_config(folder: Path, base: str, prefix: str, feeds: int, receiver: str
 
 def start_up(tmp: Path, rounds: int) -> dict[str, list[float]]:
     """Seconds from spawning `python -m monitor poll` to its first request, on a one-feed config and a new
-    store each time, with the modules' bytecode written by a first, untimed poll to a cache of its own
-    (PYTHONPYCACHEPREFIX); interleaved, the same with every module compiled from source at every start,
+    store each time, with the modules' bytecode written beforehand to a cache of its own (with_bytecode);
+    a first, untimed round makes the kept store; interleaved, the same with every module compiled from source at every start,
     and with bytecode on the store the last poll left (cron's polls after the first)."""
     first: list[float] = []
 
@@ -492,8 +492,7 @@ def start_up(tmp: Path, rounds: int) -> dict[str, list[float]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    compiled = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    compiled["PYTHONPYCACHEPREFIX"] = str(tmp / "startup" / "bytecode")
+    compiled = with_bytecode(tmp / "startup" / "bytecode")
     from_source = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"} | {"PYTHONDONTWRITEBYTECODE": "1"}
     new, kept = (
         write_config(tmp / "startup", base, "feed", 1, "", 8),
@@ -519,7 +518,7 @@ def start_up(tmp: Path, rounds: int) -> dict[str, list[float]]:
                 cwd=ROOT,
                 env=env,
             )
-            if round_:  # the first round writes the bytecode and the kept store
+            if round_:  # the first round makes the kept store
                 times[name].append(first[0] - spawned)
     server.shutdown()
     return times
