@@ -341,7 +341,7 @@ class Lexicon:
 
 
 def _add(here: dict[str, list[int]], names: tuple[str, ...], at: int) -> None:
-    """Each list of names found at token at (no setdefault: compiled, it costs four lookups' worth)."""
+    """Each list of names found at token at (no setdefault: compiled, that is a generic method call)."""
     for name in names:
         found = here.get(name)
         if found is None:
