@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -242,6 +243,53 @@ def alert_uid(row: OutboxRow) -> str:
     return f"monitor-alert-{row.id}"
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What became of one try at sending an alert, as the outbox records it: sent, to be tried again at
+    next_attempt, or given up (status "failed")."""
+
+    alert_id: int
+    at: datetime
+    sent: bool
+    error: str | None = None
+    status: str | None = None
+    next_attempt: datetime | None = None
+
+    @property
+    def pending(self) -> bool:
+        return not self.sent and self.status is None
+
+    def record(self, store: Store) -> None:
+        store.mark_alert(self.alert_id, self.at, self.sent, self.error, self.status, self.next_attempt)
+
+
+def unconfigured(notifiers: Notifiers, row: OutboxRow, now: datetime) -> Attempt | None:
+    """The record of an alert whose notifier was removed from the configuration: dropped, not sent."""
+    if row.notifier == CONSOLE or row.notifier in notifiers.configs:
+        return None
+    log.warning("alert %s dropped: notifier %s is no longer configured", row.id, row.notifier)
+    return Attempt(row.id, now, sent=False, error="notifier no longer configured", status="dropped")
+
+
+def attempt(
+    store: Store, notifiers: Notifiers, row: OutboxRow, now: datetime, stop: threading.Event | None, skipped: set[str]
+) -> Attempt:
+    """Send one claimed alert; a target that fails joins skipped, for the rest of the round."""
+    name = row.notifier
+    ok, error = _send_row(store, notifiers, row, stop)
+    if ok:
+        log.info("alert %s sent to %s: %s", row.id, name, row.title)
+        return Attempt(row.id, now, sent=True)
+    skipped.add(name)
+    attempts = row.attempts + 1
+    if attempts >= ALERT_ATTEMPTS:
+        log.error("alert %s to %s failed %d times, given up: %s", row.id, name, attempts, error)
+        return Attempt(row.id, now, sent=False, error=error, status="failed")
+    retry = now + alert_backoff(attempts)
+    log.warning("alert %s to %s not delivered, will retry: %s (next attempt %s)", row.id, name, error, iso(retry))
+    return Attempt(row.id, now, sent=False, error=error, next_attempt=retry)
+
+
 def deliver_pending(
     store: Store,
     notifiers: Notifiers,
@@ -261,37 +309,19 @@ def deliver_pending(
     skipped = set() if skipped is None else skipped
     store.release_claims(claimed_before=now - notifiers.claim_expiry)
     for row in store.pending_alerts(now):
-        name = row.notifier
-        if stop is not None and stop.is_set():
+        if (stop is not None and stop.is_set()) or row.notifier in skipped:
             pending += 1
             continue
-        if name in skipped:
-            pending += 1
-            continue
-        if name != CONSOLE and name not in notifiers.configs:
-            store.mark_alert(row.id, now, sent=False, error="notifier no longer configured", status="dropped")
-            log.warning("alert %s dropped: notifier %s is no longer configured", row.id, name)
+        dropped = unconfigured(notifiers, row, now)
+        if dropped is not None:
+            dropped.record(store)
             continue
         if not store.claim_alert(row.id, now):
             continue  # another process is sending it
-        ok, error = _send_row(store, notifiers, row, stop)
-        if ok:
-            store.mark_alert(row.id, now, sent=True)
-            sent += 1
-            log.info("alert %s sent to %s: %s", row.id, name, row.title)
-            continue
-        skipped.add(name)
-        attempts = row.attempts + 1
-        if attempts >= ALERT_ATTEMPTS:
-            store.mark_alert(row.id, now, sent=False, error=error, status="failed")
-            log.error("alert %s to %s failed %d times, given up: %s", row.id, name, attempts, error)
-        else:
-            retry = now + alert_backoff(attempts)
-            store.mark_alert(row.id, now, sent=False, error=error, next_attempt=retry)
-            pending += 1
-            log.warning(
-                "alert %s to %s not delivered, will retry: %s (next attempt %s)", row.id, name, error, iso(retry)
-            )
+        done = attempt(store, notifiers, row, now, stop, skipped)
+        done.record(store)
+        sent += done.sent
+        pending += done.pending
     return sent, pending
 
 

@@ -15,11 +15,9 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from .aggregators import DecodeBudget
@@ -29,6 +27,7 @@ from .harvest import FeedFailure, Harvest, harvest_feed
 from .notify import Meanwhile, Notifiers, deliver_pending
 from .settle import FeedOutcome, Judging, settle, settle_unchanged
 from .workers import Workers
+from .writer import Courier, Writer
 from .store import CycleCounts, FeedState, OutboxAlert, Store, iso, parse_iso
 from .wording import plural
 
@@ -78,82 +77,6 @@ def workers_of(config: Config) -> int:
     return config.settings.fetch.workers or os.cpu_count() or 1
 
 
-class Writer:
-    """The cycle's single writer: one thread with its own connection to the store, where every feed
-    is stored and its alerts delivered in turn. The event loop hands it each feed as it comes in and
-    goes on fetching, reading and feeding the workers meanwhile, instead of waiting for a feed's
-    transaction, its commit to disk and its deliveries (two thirds of the loop's time in a cycle of
-    full-text feeds). Other threads only read the store."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="monitor-writer")
-        self._store: Store | None = None
-
-    def _run(self, work: Callable[[Store], T]) -> T:
-        if self._store is None:  # made in the thread that uses it, as sqlite3 asks
-            self._store = Store(self.path)
-        return work(self._store)
-
-    async def run(self, work: Callable[[Store], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, work)
-
-    def close(self) -> None:
-        def close_store() -> None:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
-
-        try:
-            self._thread.submit(close_store).result()
-        finally:
-            self._thread.shutdown()
-
-
-class Courier:
-    """Delivers the alerts each stored feed queued, in a thread of its own with its own connection,
-    so neither the writer nor the fetching waits for a target to answer (half of the writer's time
-    in a cycle of 500 alerts). Woken after each feed that queued alerts; claims keep it from sending
-    what another sender sends, as with notify.Meanwhile."""
-
-    def __init__(
-        self, path: Path, notifiers: Notifiers, clock: Clock, stop: threading.Event | None, skipped: set[str]
-    ) -> None:
-        self.sent = 0
-        self._wake = threading.Event()
-        self._queued = self._closing = False
-        self._args = (path, notifiers, clock, stop, skipped)
-        self._thread = threading.Thread(target=self._run, name="monitor-courier", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._queued = True
-        self._wake.set()
-
-    def _run(self) -> None:
-        path, notifiers, clock, stop, skipped = self._args
-        self._wake.wait()
-        if not self._queued:  # closed before any feed queued an alert: nothing to open the store for
-            return
-        try:
-            with Store(path) as store:
-                while not (stop is not None and stop.is_set()):
-                    self._wake.clear()
-                    self.sent += deliver_pending(store, notifiers, clock(), stop, skipped)[0]
-                    if self._closing and not self._wake.is_set():
-                        return
-                    self._wake.wait()
-        except Exception:
-            log.exception("delivering the cycle's alerts failed; they stay queued for the cycle's last round")
-
-    def close(self) -> int:
-        """Wait for its last round (the alerts queued so far); returns how many it delivered."""
-        self._closing = True
-        self._wake.set()
-        self._thread.join()
-        return self.sent
-
-
 async def _stream(
     config: Config,
     store: Store,
@@ -174,7 +97,7 @@ async def _stream(
     decodes = DecodeBudget(config.settings.fetch.google_news_decodes)
     workers = Workers(workers_of(config), config.rules, config.tally_terms)
     writer = Writer(store.path)
-    courier = Courier(store.path, notifiers, clock, stop, skipped)
+    courier = Courier(writer, notifiers, clock, stop, skipped)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget_seconds if budget_seconds else None
     outcomes: list[FeedOutcome] = []
@@ -245,9 +168,9 @@ async def _stream(
             # Whatever is still being stored is waited for (a feed's transaction is never cut short).
             await asyncio.gather(*storing, return_exceptions=True)
         finally:
-            writer.close()
             workers.close()
-            sent = courier.close()
+            sent = courier.close()  # before the writer: it records what the courier did
+            writer.close()
     return outcomes, created, sent
 
 

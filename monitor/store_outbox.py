@@ -4,6 +4,7 @@ SQL); Store inherits these queries."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from .store_base import Params, Queries, iso
@@ -88,6 +89,25 @@ class OutboxQueries(Queries):
             [iso(now), alert_id],
         )
         return cursor.rowcount == 1
+
+    def claim_alerts(self, alert_ids: list[int], now: datetime) -> set[int]:
+        """Take several pending alerts for sending in one statement; returns those taken (the others
+        were taken or settled by another sender first)."""
+        return {
+            row[0]
+            for row in self.db.execute(
+                """UPDATE alerts SET status = 'sending', claimed_at = ?
+                   WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?)) RETURNING id""",
+                [iso(now), json.dumps(alert_ids)],
+            )
+        }
+
+    def release_alerts(self, alert_ids: list[int]) -> None:
+        """Claimed alerts this sender will not send after all (stopped, or their target failed): pending again."""
+        self.db.execute(
+            "UPDATE alerts SET status = 'pending' WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))",
+            [json.dumps(alert_ids)],
+        )
 
     def release_claims(self, claimed_before: datetime | None = None) -> int:
         """Alerts claimed by a process that died before it knew whether they went out: pending again

@@ -1,0 +1,141 @@
+"""The cycle's single writer and its courier: only the writer writes while a cycle runs; the courier
+sends, and the writer records what became of each alert, between two feeds."""
+
+from __future__ import annotations
+
+import threading
+
+from builders import Clock, at
+from conftest import write_config
+
+from monitor.config import load_config
+from monitor.notify import Notifiers, deliver_pending
+from monitor.store import OutboxAlert, Store
+from monitor.writer import Courier, Writer
+
+
+def queued_store(tmp_path, receiver, alerts: int) -> tuple[Store, Notifiers]:
+    config = load_config(write_config(tmp_path, [], [{"url": receiver.url, "name": "json"}]))
+    store = Store(config.store_path)
+    for n in range(alerts):
+        store.add_alert(
+            OutboxAlert("report", f"story:{n}", None, "json", f"[report] story {n}", "body"), at("2024-02-05T12:00")
+        )
+    return store, Notifiers(config.notifiers, config=config)
+
+
+def statuses(store: Store) -> list[tuple[str, int]]:
+    return [(row.status, row.attempts) for row in store.alerts()]
+
+
+def test_a_job_given_first_goes_ahead_of_the_feeds_waiting(tmp_path):
+    writer = Writer(tmp_path / "monitor.db")
+    started, busy, order = threading.Event(), threading.Event(), []
+
+    def job(name: str):
+        def run(store: Store) -> str:
+            if name == "feed 1":
+                started.set()
+                busy.wait(10)
+            order.append(name)
+            return name
+
+        return run
+
+    first_feed = writer.submit(job("feed 1"))
+    assert started.wait(10)
+    later = [writer.submit(job(name)) for name in ("feed 2", "feed 3")]
+    courier = writer.submit(job("courier's claims"), first=True)
+    busy.set()
+    assert courier.result(10) == "courier's claims"
+    writer.close()
+
+    assert first_feed.done() and all(f.done() for f in later)
+    assert order == ["feed 1", "courier's claims", "feed 2", "feed 3"]
+
+
+def test_a_job_that_fails_fails_alone(tmp_path):
+    writer = Writer(tmp_path / "monitor.db")
+
+    def broken(store: Store) -> None:
+        raise ValueError("a feed the writer could not store")
+
+    failed = writer.submit(broken)
+    after = writer.submit(lambda store: store.alerts())
+    writer.close()
+
+    assert isinstance(failed.exception(), ValueError) and after.result() == []
+
+
+def test_the_courier_sends_and_the_writer_records_each_alert_sent(tmp_path, receiver):
+    store, notifiers = queued_store(tmp_path, receiver, 12)
+    writer = Writer(store.path)
+    courier = Courier(writer, notifiers, Clock("2024-02-05T12:01"), None, set())
+    courier.wake()
+    sent = courier.close()
+    writer.close()
+
+    assert sent == 12 and sorted(receiver.titles) == sorted(f"[report] story {n}" for n in range(12))
+    assert statuses(store) == [("sent", 1)] * 12
+
+
+def test_the_courier_and_another_sender_send_each_alert_once(tmp_path, receiver):
+    store, notifiers = queued_store(tmp_path, receiver, 40)
+    writer = Writer(store.path)
+    courier = Courier(writer, notifiers, Clock("2024-02-05T12:01"), None, set())
+
+    def other_sender() -> None:
+        with Store(store.path) as own:
+            deliver_pending(own, notifiers, at("2024-02-05T12:01"))
+
+    other = threading.Thread(target=other_sender)
+    other.start()
+    courier.wake()
+    courier.close()
+    writer.close()
+    other.join(60)
+
+    assert sorted(receiver.titles) == sorted(f"[report] story {n}" for n in range(40))
+    assert statuses(store) == [("sent", 1)] * 40
+
+
+def test_a_refused_alert_waits_for_its_retry_and_the_rest_of_its_target_is_released_unsent(tmp_path, receiver):
+    store, notifiers = queued_store(tmp_path, receiver, 5)
+    receiver.status = 500
+    skipped: set[str] = set()
+    writer = Writer(store.path)
+    courier = Courier(writer, notifiers, Clock("2024-02-05T12:01"), None, skipped)
+    courier.wake()
+    assert courier.close() == 0
+    writer.close()
+
+    rows = store.alerts()
+    assert receiver.refused == 1 and skipped == {"json"}
+    assert [(r.status, r.attempts) for r in rows] == [("pending", 1)] + [("pending", 0)] * 4
+    assert rows[0].next_attempt_at is not None and "500" in (rows[0].last_error or "")
+
+
+def test_a_stopped_courier_sends_nothing_and_claims_nothing(tmp_path, receiver):
+    store, notifiers = queued_store(tmp_path, receiver, 3)
+    stop = threading.Event()
+    stop.set()
+    writer = Writer(store.path)
+    courier = Courier(writer, notifiers, Clock("2024-02-05T12:01"), stop, set())
+    courier.wake()
+    courier.close()
+    writer.close()
+
+    assert receiver.received == [] and statuses(store) == [("pending", 0)] * 3
+
+
+def test_alerts_are_claimed_together_once_and_released_only_while_claimed(tmp_path, receiver):
+    store, _ = queued_store(tmp_path, receiver, 4)
+    ids = [row.id for row in store.alerts()]
+    now = at("2024-02-05T12:01")
+
+    assert store.claim_alerts(ids[:3], now) == set(ids[:3])
+    assert store.claim_alerts(ids, now) == {ids[3]}  # the others were taken first
+    store.mark_alert(ids[0], now, sent=True)
+    store.release_alerts(ids)
+
+    assert [row.status for row in store.alerts()] == ["sent", "pending", "pending", "pending"]
