@@ -80,13 +80,17 @@ def read_feed(body: bytes) -> list[tuple[Entry, str]]:
 class Workers:
     """The pool of one cycle, started at its first page or large feed. A page waits for a free slot
     before it is fetched, so at most `slots` page bodies are held at once, whatever the size of the
-    cycle; texts wait for one of `queued` places before they are sent."""
+    cycle; texts wait for one of `queued` places before they are sent. At most `workers` feeds are
+    read in the pool at once: the pool takes work first come, first served, and a cycle's feeds all
+    come at its start, so the texts of the first feed read (what the writer waits for) would queue
+    behind every other feed."""
 
     def __init__(self, workers: int, rules: Ruleset, terms: TallyTerms):
         self.workers = workers
         self.rules, self.terms = rules, terms
         self.slots = asyncio.Semaphore(workers * 3)
         self.queued = asyncio.Semaphore(workers * 8)
+        self.reading = asyncio.Semaphore(workers)
         self._pool: Executor | None = None
 
     async def _run(self, what: str, work: Callable[..., T], *args: object) -> T:
@@ -115,10 +119,11 @@ class Workers:
     async def read_feed(self, body: bytes) -> list[tuple[Entry, str]]:
         if self._pool is None and len(body) < LARGE_FEED_BYTES:
             return read_feed(body)
-        try:
-            return await self._run("feed", read_feed, body)
-        except WorkerDied:  # once more in a new pool: the worker may have died on another's page
-            return await self._run("feed", read_feed, body)
+        async with self.reading:
+            try:
+                return await self._run("feed", read_feed, body)
+            except WorkerDied:  # once more in a new pool: the worker may have died on another's page
+                return await self._run("feed", read_feed, body)
 
     async def analyse(self, title: str, text: str, day: date | None) -> Analysis:
         if self._pool is not None:

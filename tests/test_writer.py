@@ -1,8 +1,10 @@
 """The cycle's single writer and its courier: only the writer writes while a cycle runs; the courier
-sends, and the writer records what became of each alert, between two feeds."""
+sends, and the writer records what became of each alert, between two feeds. The pool's workers
+work first for the writer."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 from builders import Clock, at
@@ -11,6 +13,7 @@ from conftest import write_config
 from monitor.config import load_config
 from monitor.notify import Notifiers, deliver_pending
 from monitor.store import OutboxAlert, Store
+from monitor.workers import LARGE_FEED_BYTES, Workers
 from monitor.writer import Courier, Writer
 
 
@@ -139,3 +142,38 @@ def test_alerts_are_claimed_together_once_and_released_only_while_claimed(tmp_pa
     store.release_alerts(ids)
 
     assert [row.status for row in store.alerts()] == ["sent", "pending", "pending", "pending"]
+
+
+def large_feed() -> bytes:
+    items = "".join(
+        f"<item><title>Valley notes {n}</title><guid>note-{n}</guid><description>"
+        + " ".join(f"ledger{n}entry{k}" for k in range(300))
+        + "</description></item>"
+        for n in range(30)
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Notes</title>{items}</channel></rss>'.encode()
+    assert len(body) >= LARGE_FEED_BYTES
+    return body
+
+
+def test_the_texts_of_a_feed_read_are_analysed_before_the_feeds_still_waiting_are_read(tmp_path):
+    config = load_config(write_config(tmp_path, [], []))
+    workers = Workers(1, config.rules, config.tally_terms)
+    body, finished = large_feed(), []
+
+    async def feed(n: int) -> None:
+        await workers.read_feed(body)
+        finished.append(f"feed {n} read")
+        if n == 0:
+            await workers.analyse_many([("Valley notes 0", "ledger entries", None)])
+            finished.append("feed 0 analysed")
+
+    async def cycle() -> None:
+        await asyncio.gather(*(feed(n) for n in range(4)))
+
+    try:
+        asyncio.run(cycle())
+    finally:
+        workers.close()
+
+    assert finished.index("feed 0 analysed") < finished.index("feed 3 read")
