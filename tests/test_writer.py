@@ -1,10 +1,11 @@
 """The cycle's single writer and its courier: only the writer writes while a cycle runs; the courier
 sends, and the writer records what became of each alert, between two feeds. The pool's workers
-work first for the writer."""
+work first for the writer, and yield the cores to it."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 from builders import Clock, at
@@ -13,7 +14,7 @@ from conftest import write_config
 from monitor.config import load_config
 from monitor.notify import Notifiers, deliver_pending
 from monitor.store import OutboxAlert, Store
-from monitor.workers import LARGE_FEED_BYTES, Workers
+from monitor.workers import LARGE_FEED_BYTES, WORKER_NICENESS, Workers
 from monitor.writer import Courier, Writer
 
 
@@ -177,3 +178,16 @@ def test_the_texts_of_a_feed_read_are_analysed_before_the_feeds_still_waiting_ar
         workers.close()
 
     assert finished.index("feed 0 analysed") < finished.index("feed 3 read")
+
+
+def test_the_workers_run_at_a_lower_priority_than_the_writer(tmp_path):
+    config = load_config(write_config(tmp_path, [], []))
+    workers = Workers(1, config.rules, config.tally_terms)
+
+    async def niceness_in_a_worker() -> int:
+        return await workers._run("probe", os.nice, 0)
+
+    try:
+        assert asyncio.run(niceness_in_a_worker()) == min(19, os.nice(0) + WORKER_NICENESS)
+    finally:
+        workers.close()
