@@ -331,12 +331,13 @@ class Meanwhile:
     thread has its own store connection (one per thread); claims keep it from sending what the
     cycle's own delivery sends."""
 
-    def __init__(
-        self, store_path: Path, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None
-    ) -> None:
+    def __init__(self, store: Store, notifiers: Notifiers, now: datetime, stop: threading.Event | None = None) -> None:
         self.sent = 0
+        self._thread: threading.Thread | None = None
+        if not store.alerts_due(now, now - notifiers.claim_expiry):
+            return  # most cycles: no thread, no connection, no write, beside the fetching
         self._thread = threading.Thread(
-            target=self._run, args=(store_path, notifiers, now, stop), name="deliver-queued", daemon=True
+            target=self._run, args=(store.path, notifiers, now, stop), name="deliver-queued", daemon=True
         )
         self._thread.start()
 
@@ -349,7 +350,8 @@ class Meanwhile:
 
     def join(self) -> int:
         """Wait for it (each stalled target costs one deadline at most); returns how many it sent."""
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         return self.sent
 
 

@@ -82,6 +82,18 @@ class OutboxQueries(Queries):
             return self._outbox("status = 'pending'", [])
         return self._outbox("status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)", [iso(now)])
 
+    def alerts_due(self, now: datetime, claimed_before: datetime) -> bool:
+        """Whether any alert waits to be sent by now: pending and due, or claimed before claimed_before
+        by a sender that died (release_claims)."""
+        return (
+            self._one(
+                """SELECT 1 FROM alerts WHERE (status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+                   OR (status = 'sending' AND claimed_at < ?) LIMIT 1""",
+                [iso(now), iso(claimed_before)],
+            )
+            is not None
+        )
+
     def claim_alert(self, alert_id: int, now: datetime) -> bool:
         """Take a pending alert for sending; False when another process took it first (one atomic UPDATE)."""
         cursor = self.db.execute(

@@ -191,3 +191,17 @@ def test_the_workers_run_at_a_lower_priority_than_the_writer(tmp_path):
         assert asyncio.run(niceness_in_a_worker()) == min(19, os.nice(0) + WORKER_NICENESS)
     finally:
         workers.close()
+
+
+def test_alerts_are_due_when_pending_and_due_or_claimed_by_a_sender_that_died(tmp_path, receiver):
+    store, _ = queued_store(tmp_path, receiver, 2)
+    first, second = (row.id for row in store.alerts())
+    now = at("2024-02-05T12:01")
+    store.mark_alert(first, now, sent=False, error="refused", next_attempt=at("2024-02-05T12:30"))
+    store.mark_alert(second, now, sent=True)
+    assert not store.alerts_due(now, claimed_before=now)  # one waits for its retry, one is sent
+
+    assert store.alerts_due(at("2024-02-05T12:30"), claimed_before=now)  # its retry is due
+    assert store.claim_alerts([first], at("2024-02-05T12:30")) == {first}
+    assert not store.alerts_due(at("2024-02-05T12:31"), claimed_before=at("2024-02-05T12:29"))  # its sender is at it
+    assert store.alerts_due(at("2024-02-05T12:40"), claimed_before=at("2024-02-05T12:38"))  # its sender died
