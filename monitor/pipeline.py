@@ -178,9 +178,13 @@ async def _stream(
             # Whatever is still being stored is waited for (a feed's transaction is never cut short).
             await asyncio.gather(*storing, return_exceptions=True)
         finally:
-            workers.close()
-            sent = courier.close()  # before the writer: it records what the courier did
-            writer.close()
+            try:
+                workers.close()
+            finally:
+                try:
+                    sent = courier.close()  # before the writer: it records what the courier did
+                finally:
+                    writer.close()
     return outcomes, created, sent
 
 

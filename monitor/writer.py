@@ -37,12 +37,15 @@ class Writer:
         self.path = path
         self._jobs: deque[tuple[Callable[[Store], Any], Future[Any]] | None] = deque()
         self._ready = threading.Condition()
+        self._closed = False
         self._thread = threading.Thread(target=self._serve, name="monitor-writer", daemon=True)
         self._thread.start()
 
     def submit(self, work: Callable[[Store], T], first: bool = False) -> Future[T]:
         done: Future[T] = Future()
         with self._ready:
+            if self._closed:  # its thread is gone: the job would wait for ever
+                raise RuntimeError("the cycle's writer is closed")
             (self._jobs.appendleft if first else self._jobs.append)((work, done))
             self._ready.notify()
         return done
@@ -76,6 +79,7 @@ class Writer:
     def close(self) -> None:
         """After every job given so far."""
         with self._ready:
+            self._closed = True
             self._jobs.append(None)
             self._ready.notify()
         self._thread.join()

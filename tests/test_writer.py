@@ -8,6 +8,8 @@ import asyncio
 import os
 import threading
 
+import pytest
+
 from builders import Clock, at
 from conftest import write_config
 
@@ -205,3 +207,11 @@ def test_alerts_are_due_when_pending_and_due_or_claimed_by_a_sender_that_died(tm
     assert store.claim_alerts([first], at("2024-02-05T12:30")) == {first}
     assert not store.alerts_due(at("2024-02-05T12:31"), claimed_before=at("2024-02-05T12:29"))  # its sender is at it
     assert store.alerts_due(at("2024-02-05T12:40"), claimed_before=at("2024-02-05T12:38"))  # its sender died
+
+
+def test_a_closed_writer_refuses_a_job_instead_of_leaving_it_waiting(tmp_path):
+    writer = Writer(tmp_path / "monitor.db")
+    writer.close()
+
+    with pytest.raises(RuntimeError, match="writer is closed"):
+        writer.submit(lambda store: store.alerts())
