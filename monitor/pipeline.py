@@ -14,11 +14,10 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from .aggregators import DecodeBudget
 from .config import Config, Feed
@@ -27,7 +26,7 @@ from .harvest import FeedFailure, Harvest, harvest_feed
 from .notify import Meanwhile, Notifiers, deliver_pending
 from .settle import FeedOutcome, Judging, settle, settle_unchanged
 from .workers import Workers
-from .writer import Courier, Writer
+from .writer import Clock, Courier, Writer
 from .store import CycleCounts, FeedState, OutboxAlert, Store, iso, parse_iso
 from .wording import plural
 
@@ -35,8 +34,6 @@ if TYPE_CHECKING:
     from .digest import Digest, Period
 
 log = logging.getLogger("monitor.pipeline")
-Clock = Callable[[], datetime]
-T = TypeVar("T")
 
 STOP_POLL_SECONDS = 0.2  # how often a cycle's fetching looks at the stop signal and its budget
 # Feeds that answered 304 are recorded this many at a time, and the rest when the fetching is over:
