@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -148,10 +149,18 @@ class Courier:
         if not rows:
             return
         claimed = self._writer.submit(lambda w: w.claim_alerts([r.id for r in rows], now), first=True).result()
+        # A claim older than notifiers.claim_expiry (twice a send's deadline, and a minute) reads as a
+        # dead sender's, and another sender may take it: a round ends after one deadline, and the
+        # next claims what is left afresh.
+        ends = time.monotonic() + self._notifiers.deadline
         unsent = []
         for row in rows:
             if row.id not in claimed:
                 continue  # another sender has it
+            if time.monotonic() > ends:
+                unsent.append(row.id)
+                self._wake.set()  # another round, at once
+                continue
             if self._stopped() or row.notifier in self._skipped:
                 unsent.append(row.id)
                 continue

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -215,3 +217,32 @@ def test_a_closed_writer_refuses_a_job_instead_of_leaving_it_waiting(tmp_path):
 
     with pytest.raises(RuntimeError, match="writer is closed"):
         writer.submit(lambda store: store.alerts())
+
+
+def test_a_round_ends_after_one_send_deadline_and_the_next_claims_the_rest_afresh(tmp_path, receiver):
+    # A claim older than the claim expiry reads as a dead sender's: a round that claimed everything
+    # and then sent slowly would let another sender take what it has not sent yet.
+    config = load_config(
+        write_config(tmp_path, [], [{"url": receiver.url, "name": "json"}], {"alerts": {"send_timeout_seconds": 1}})
+    )
+    store = Store(config.store_path)
+    for n in range(4):
+        store.add_alert(
+            OutboxAlert("report", f"story:{n}", None, "json", f"[report] story {n}", "body"), at("2024-02-05T12:00")
+        )
+    receiver.before_answer = lambda document: time.sleep(0.6)
+    clock = Clock("2024-02-05T12:01")
+
+    def ticking() -> datetime:
+        clock.now += timedelta(minutes=1)
+        return clock.now
+
+    writer = Writer(store.path)
+    courier = Courier(writer, Notifiers(config.notifiers, config=config), ticking, None, set())
+    courier.wake()
+    assert courier.close() == 4
+    writer.close()
+
+    rows = store.alerts()
+    assert [(r.status, r.attempts) for r in rows] == [("sent", 1)] * 4 and len(receiver.titles) == 4
+    assert len({r.claimed_at for r in rows}) >= 2  # claimed in more than one round
