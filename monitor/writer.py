@@ -185,7 +185,9 @@ class Courier:
                 for done in batch:
                     done.record(store)
         except Exception:
-            log.exception("recording %d deliveries failed; those alerts stay claimed until the next start", len(batch))
+            log.exception(
+                "recording %d deliveries failed; those alerts are sent again once their claims expire", len(batch)
+            )
 
     def close(self) -> int:
         """Wait for its last round (the alerts queued so far); returns how many it delivered. Before
