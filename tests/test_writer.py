@@ -22,8 +22,8 @@ from monitor.workers import LARGE_FEED_BYTES, WORKER_NICENESS, Workers
 from monitor.writer import Courier, Writer
 
 
-def queued_store(tmp_path, receiver, alerts: int) -> tuple[Store, Notifiers]:
-    config = load_config(write_config(tmp_path, [], [{"url": receiver.url, "name": "json"}]))
+def queued_store(tmp_path, receiver, alerts: int, settings: dict | None = None) -> tuple[Store, Notifiers]:
+    config = load_config(write_config(tmp_path, [], [{"url": receiver.url, "name": "json"}], settings))
     store = Store(config.store_path)
     for n in range(alerts):
         store.add_alert(
@@ -222,14 +222,7 @@ def test_a_closed_writer_refuses_a_job_instead_of_leaving_it_waiting(tmp_path):
 def test_a_round_ends_after_one_send_deadline_and_the_next_claims_the_rest_afresh(tmp_path, receiver):
     # A claim older than the claim expiry reads as a dead sender's: a round that claimed everything
     # and then sent slowly would let another sender take what it has not sent yet.
-    config = load_config(
-        write_config(tmp_path, [], [{"url": receiver.url, "name": "json"}], {"alerts": {"send_timeout_seconds": 1}})
-    )
-    store = Store(config.store_path)
-    for n in range(4):
-        store.add_alert(
-            OutboxAlert("report", f"story:{n}", None, "json", f"[report] story {n}", "body"), at("2024-02-05T12:00")
-        )
+    store, notifiers = queued_store(tmp_path, receiver, 4, {"alerts": {"send_timeout_seconds": 1}})
     receiver.before_answer = lambda document: time.sleep(0.6)
     clock = Clock("2024-02-05T12:01")
 
@@ -238,7 +231,7 @@ def test_a_round_ends_after_one_send_deadline_and_the_next_claims_the_rest_afres
         return clock.now
 
     writer = Writer(store.path)
-    courier = Courier(writer, Notifiers(config.notifiers, config=config), ticking, None, set())
+    courier = Courier(writer, notifiers, ticking, None, set())
     courier.wake()
     assert courier.close() == 4
     writer.close()
