@@ -7,6 +7,8 @@ import struct
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .store_base import day_of
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -27,7 +29,7 @@ def dated_sketches(db: sqlite_utils.Database) -> None:
     ).fetchall():
         for item_id, text, seen_at in batch:
             fp = fingerprint(text)
-            day = int(datetime.fromisoformat(seen_at).timestamp() // 86400) if seen_at else None
+            day = day_of(datetime.fromisoformat(seen_at)) if seen_at else None
             conn.executemany(
                 "INSERT INTO sketches (hash, item_id, day) VALUES (?, ?, ?)", [(h, item_id, day) for h in fp.sketch]
             )
