@@ -109,7 +109,7 @@ class Notifiers:
             if target is None:
                 import apprise  # noqa: PLC0415
 
-                target = apprise.Apprise()
+                target = apprise.Apprise(asset=_asset())
                 target.add(n.url)
                 self._apprise[name] = target
         return target
@@ -174,6 +174,18 @@ class Notifiers:
         return False, mask_secrets(delivery_error(captured.getvalue()), self._config)
 
 
+def _asset() -> apprise.AppriseAsset:
+    """apprise's settings for a target: no deadline of its own where it has one (2.3 on). Every send is
+    already bounded by ours (Notifiers.within_deadline), and apprise's would hand each send to a
+    thread of its pool and wait there: 0.25 ms more CPU per alert (1.30 against 1.05) in the
+    process that stores the feeds."""
+    import apprise  # noqa: PLC0415
+
+    if hasattr(apprise.AppriseAsset, "_service_timeout"):
+        return apprise.AppriseAsset(service_timeout=0)  # 0: none
+    return apprise.AppriseAsset()
+
+
 def delivery_error(apprise_log: str) -> str:
     """apprise's own words on a failed delivery, as one line of ours: its messages without their
     timestamps, the first (why) and the last (the status) when they differ, at most 200 characters."""
@@ -204,7 +216,9 @@ def send_test(
             f"A test message from monitor, sent {now:%Y-%m-%d %H:%M UTC} to the notifier {name!r} of {config_path}.\n"
             "If you read this, alerts will reach you here. Nothing was recorded: no digest or alert counts it."
         )
-        ok, error = notifiers.send(name, f"[test] monitor: notifier {name} works", body)
+        ok, error = notifiers.within_deadline(
+            name, notifiers.send, name, f"[test] monitor: notifier {name} works", body
+        )
         results.append((name, ok, error))
     return results
 

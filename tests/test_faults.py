@@ -36,7 +36,7 @@ from builders import (
 from conftest import write_config
 from hostile import false_gzip, gzip_bomb, hang, plain, serve_hostile, trickle, wait_until
 
-from monitor.config import load_config
+from monitor.config import NotifierConfig, load_config
 from monitor.notify import ALERT_ATTEMPTS, Notifiers, alert_backoff, deliver_pending
 from monitor.store import OutboxAlert, Store, exclusive
 
@@ -378,6 +378,44 @@ def test_notifiers_that_trickle_or_hang_cost_one_deadline_each_and_the_others_ge
     assert "2 sent, 4 pending" in result.output
     rows = list(db(config)["alerts"].rows_where("notifier != 'good'"))
     assert {r["last_error"] for r in rows if r["attempts"]} == {"no answer within 1 s"}
+
+
+def test_a_send_runs_in_the_thread_that_bounds_it_not_in_a_pool_of_apprise_s():
+    import apprise
+
+    threads: list[str] = []
+
+    @apprise.decorators.notify(on="whoseends")
+    def record(body: str, title: str, notify_type: str, *args: object, **kwargs: object) -> bool:
+        threads.append(threading.current_thread().name)
+        return True
+
+    notifiers = Notifiers((NotifierConfig("probe", "whoseends://", ("report",)),))
+
+    outcome = notifiers.within_deadline("probe", notifiers.send, "probe", "[report] a title", "a body")
+
+    # Our deadline alone bounds a send: apprise 2.3's own would run it in a thread of its pool.
+    assert outcome == (True, None)
+    assert threads == ["notify-probe"]
+
+
+def test_notify_test_to_a_target_that_trickles_ends_at_the_send_deadline(tmp_path, receiver, run_monitor, hostile):
+    slow = hostile.route("/trickle", trickle('{"ok": true}' * 20, every=0.3, stop=hostile.stop)).replace(
+        "http://", "json://"
+    )
+    config = write_config(
+        tmp_path,
+        [],
+        [{"url": slow, "name": "slow"}, {"url": receiver.url, "name": "good"}],
+        settings={"alerts": {"send_timeout_seconds": 1}},
+    )
+    started = time.monotonic()
+
+    result = run_monitor(config, "notify", "--test")
+
+    assert time.monotonic() - started < 1 + 5
+    assert result.exit_code == 1
+    assert "no answer within 1 s" in result.output and "good: accepted by apprise" in result.output
 
 
 def test_an_alert_carries_a_stable_id_in_the_json_payload_and_the_mail_headers(
