@@ -3,6 +3,7 @@ report must still alert, exactly once; the fault is recorded on its feed or item
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -14,6 +15,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 
@@ -37,6 +39,7 @@ from conftest import write_config
 from hostile import false_gzip, gzip_bomb, hang, plain, serve_hostile, trickle, wait_until
 
 from monitor.config import NotifierConfig, load_config
+from monitor.harvest import Harvest
 from monitor.notify import ALERT_ATTEMPTS, Notifiers, alert_backoff, deliver_pending
 from monitor.store import OutboxAlert, Store, exclusive
 
@@ -303,6 +306,34 @@ def test_a_feed_that_trickles_is_cut_at_the_total_deadline(tmp_path, web, receiv
         time.monotonic() - started < 1.5 + 10
     )  # the deadline and the rest of a small cycle (the trickle alone: minutes)
     assert "failed: Hostile: timed out after 1.5 s" in result.output
+
+
+def test_while_a_slow_feed_is_awaited_the_feeds_already_stored_are_not_held(
+    tmp_path, web, receiver, run_monitor, hostile
+):
+    """A cycle's memory does not grow with its size: a feed's harvest (its body, its texts and their
+    analyses) is let go once the writer has it, not kept to the cycle's end."""
+    fast = []
+    for n in range(10):
+        story = replace(JORDAN_DRONE, slug=f"{JORDAN_DRONE.slug}-{n}")
+        link = web.serve(f"/news/{story.slug}", page(story))
+        fast.append((f"Wire {n}", web.serve(f"/wire{n}.xml", rss([(story, link)]), content_type="application/rss+xml")))
+    held: list[int] = []
+
+    def slow(h) -> None:
+        hostile.stop.wait(3)  # the fast feeds are read and stored by then
+        gc.collect()
+        held.append(sum(isinstance(o, Harvest) for o in gc.get_objects()))
+        plain(rss([]), content_type="application/rss+xml")(h)
+
+    config = write_config(tmp_path, [*fast, ("Slow", hostile.route("/slow.xml", slow))], [{"url": receiver.url}])
+
+    result = run_monitor(config, "poll")
+
+    assert result.exit_code == 0, result.output
+    assert receiver.titles == [HEALTHY]  # one story, carried by ten outlets
+    assert items_of(config, "Wire 9") == 1
+    assert held and held[0] <= 3  # all ten were held to the cycle's end before
 
 
 def test_a_429_with_retry_after_puts_the_next_attempt_that_far(tmp_path, web, receiver, run_monitor, hostile):
