@@ -63,6 +63,13 @@ def trickling_feed(hostile, every: float, path: str = "/slow.xml") -> str:
     return hostile.route(path, trickle(rss([(KH_STRIKES, "http://127.0.0.1:9/x")]), every=every, stop=hostile.stop))
 
 
+def trickling_notifier(hostile) -> str:
+    """A json:// target that answers a few bytes every 0.3 s: it never finishes within a send's deadline."""
+    return hostile.route("/trickle", trickle('{"ok": true}' * 20, every=0.3, stop=hostile.stop)).replace(
+        "http://", "json://"
+    )
+
+
 def raw_rss(items: list[dict]) -> str:
     """RSS with items as the hostile feed writes them: any field may be missing or absurd."""
     parts = []
@@ -389,9 +396,7 @@ def test_notifiers_that_trickle_or_hang_cost_one_deadline_each_and_the_others_ge
     stories = [JORDAN_DRONE, KH_STRIKES]
     items = [(s, web.serve(f"/news/{s.slug}", page(s))) for s in stories]
     feed = web.serve("/feed.xml", rss(items), content_type="application/rss+xml")
-    slow = hostile.route("/trickle", trickle('{"ok": true}' * 20, every=0.3, stop=hostile.stop)).replace(
-        "http://", "json://"
-    )
+    slow = trickling_notifier(hostile)
     dead = hostile.route("/hang", hang(hostile.stop)).replace("http://", "json://")
     config = write_config(
         tmp_path,
@@ -431,9 +436,7 @@ def test_a_send_runs_in_the_thread_that_bounds_it_not_in_a_pool_of_apprise_s():
 
 
 def test_notify_test_to_a_target_that_trickles_ends_at_the_send_deadline(tmp_path, receiver, run_monitor, hostile):
-    slow = hostile.route("/trickle", trickle('{"ok": true}' * 20, every=0.3, stop=hostile.stop)).replace(
-        "http://", "json://"
-    )
+    slow = trickling_notifier(hostile)
     config = write_config(
         tmp_path,
         [],
