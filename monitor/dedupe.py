@@ -191,11 +191,24 @@ def resemblance_at_most(a: Fingerprint, b: Fingerprint) -> float:
     the Jaccard estimate, so a pair whose bound is under the threshold is under it too."""
     if a.empty or b.empty:
         return 0.0
-    both = len(set(a.sketch).intersection(b.sketch))
+    return _bound(a, len(set(a.sketch).intersection(b.sketch)), len(b.sketch), b.shingles)
+
+
+def resemblance_bound(a: Fingerprint, shared_at_most: int, shingles: int) -> float:
+    """An upper bound of resemblance_at_most(a, b) from how many values b's sketch may share with a's
+    and b's shingle count alone (its sketch holds the smallest SKETCH_SIZE of that many values): the
+    bound rises with the values shared, so a pair under it is under the other too."""
+    if a.empty or not shingles:
+        return 0.0
+    size = min(SKETCH_SIZE, shingles)
+    return _bound(a, min(shared_at_most, len(a.sketch), size), size, shingles)
+
+
+def _bound(a: Fingerprint, both: int, size: int, shingles: int) -> float:
     if not both:
         return 0.0
-    union_bottom = min(SKETCH_SIZE, len(a.sketch) + len(b.sketch) - both)
-    return _containment(min(1.0, both / union_bottom), a.shingles, b.shingles)
+    union_bottom = min(SKETCH_SIZE, len(a.sketch) + size - both)
+    return _containment(min(1.0, both / union_bottom), a.shingles, shingles)
 
 
 def conflicting_totals(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
@@ -224,8 +237,11 @@ def find_story(
     tallies = [t.as_label() for t in c.tallies]
     mine: set[int] | None = None  # the text's shingles, counted once, for the first candidate that needs them
     for candidate in store.near_duplicate_candidates(fp.sketch, published - window, published + window):
-        other = Fingerprint(candidate.sketch, candidate.shingles)
-        # Most candidates share a few stock phrases: the bound turns them away before the exact estimate.
+        # Most candidates share a few stock phrases: the values the lookup counted turn them away
+        # before their sketch is read, then the values both sketches hold before the exact estimate.
+        if resemblance_bound(fp, candidate.shared_at_most, candidate.shingles) < best_score:
+            continue
+        other = Fingerprint(store.sketch_of(candidate.id), candidate.shingles)
         if resemblance_at_most(fp, other) < best_score:
             continue
         score = resemblance(fp, other)
@@ -236,8 +252,11 @@ def find_story(
             if mine is None:
                 mine = shingles(text or "")
             score = containment(mine, shingles(stored))
-        if score >= best_score and not conflicting_totals(tallies, candidate.tallies()):
-            best, best_score = candidate.story_id, score
+        if score < best_score:
+            continue
+        story_id, theirs = store.story_and_tallies(candidate.id)
+        if not conflicting_totals(tallies, theirs):
+            best, best_score = story_id, score
     return best
 
 

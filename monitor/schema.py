@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from .errors import StoreError
 from .schema_new_store import NEW_STORE, NEW_STORE_VERSION
-from .schema_sketches import covering_sketches, dated_sketches, sketches_without_rowid
+from .schema_sketches import covering_sketches, dated_sketches, fingerprint_index, sketches_without_rowid
 from .store_base import Connection, database
 
 if TYPE_CHECKING:
@@ -297,6 +297,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         13, "items_ai dropped: a transaction's new items are indexed for search as it commits", search_indexed_at_commit
     ),
+    Migration(14, "items_fingerprint: what the near-copy lookup reads of a candidate, in an index", fingerprint_index),
 )
 
 

@@ -8,7 +8,7 @@ A step appended to schema.py leaves NEW_STORE_VERSION behind the newest; new sto
 step by step, and tests/test_schema.py fails, printing these statements as the steps now leave them.
 """
 
-NEW_STORE_VERSION = 13
+NEW_STORE_VERSION = 14
 
 NEW_STORE: tuple[str, ...] = (
     """CREATE TABLE feeds (
@@ -156,4 +156,5 @@ NEW_STORE: tuple[str, ...] = (
         PRIMARY KEY (item_id, hash)
     ) WITHOUT ROWID""",
     """CREATE INDEX sketches_hash_day_item ON sketches (hash, day, item_id)""",
+    """CREATE INDEX items_fingerprint ON items (id, seen_at, shingles, sketch)""",
 )

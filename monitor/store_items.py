@@ -106,19 +106,14 @@ class SameText:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A stored item that may be a copy of a new text: what story matching needs of it."""
+    """A stored item that may be a copy of a new text, as the lookup finds it: read from indexes
+    alone. Its sketch, story and figures are read for the few found alike enough (sketch_of,
+    story_and_tallies)."""
 
     id: int
     shared: int  # sketch values found shared by the lookup (each value followed to at most SKETCH_FANOUT items)
-    story_id: int
+    shared_at_most: int  # and those it may share beyond the items a value was followed to
     shingles: int
-    sketch: tuple[int, ...]
-    tallies_json: str
-
-    def tallies(self) -> list[dict[str, Any]]:
-        """Parsed only for the few candidates alike enough to be compared on their figures."""
-        loaded: list[dict[str, Any]] = json.loads(self.tallies_json)
-        return loaded
 
 
 class ItemQueries(Queries):
@@ -269,35 +264,46 @@ class ItemQueries(Queries):
         if not sketch:
             return []
         per_hash = (
-            "SELECT item_id FROM (SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ? "
+            "SELECT item_id, ? AS value FROM (SELECT item_id FROM sketches WHERE hash = ? AND day BETWEEN ? AND ? "
             "ORDER BY day DESC LIMIT ?)"
         )
         first, last = day_of(start), day_of(end)
         params: Params = []
         for h in sketch:
-            params += [h, first, last, SKETCH_FANOUT]
-        shared: list[tuple[int, int]] = self.db.execute(
-            f"""SELECT item_id, COUNT(*) AS shared FROM ({" UNION ALL ".join([per_hash] * len(sketch))})
-                GROUP BY item_id HAVING COUNT(*) >= ? ORDER BY shared DESC, item_id LIMIT ?""",
-            [*params, min_shared, limit * 2],
+            params += [h, h, first, last, SKETCH_FANOUT]
+        # capped: the values followed to SKETCH_FANOUT items, which may be shared by items beyond them.
+        shared: list[tuple[int, int, int]] = self.db.execute(
+            f"""WITH hits AS MATERIALIZED ({" UNION ALL ".join([per_hash] * len(sketch))})
+                SELECT item_id, COUNT(*) AS shared,
+                       (SELECT COUNT(*) FROM (SELECT value FROM hits GROUP BY value HAVING COUNT(*) >= ?)) AS capped
+                FROM hits GROUP BY item_id HAVING COUNT(*) >= ? ORDER BY shared DESC, item_id LIMIT ?""",
+            [*params, SKETCH_FANOUT, min_shared, limit * 2],
         ).fetchall()
         if not shared:
             return []
-        ids = [item_id for item_id, _ in shared]
-        # The day bounds are whole days: the exact window is checked on the few candidates left.
-        items = {
-            row[0]: row
-            for row in self.db.execute(
-                f"""SELECT id, story_id, shingles, tallies, sketch FROM items WHERE id IN ({",".join("?" * len(ids))})
-                    AND seen_at BETWEEN ? AND ?""",
+        ids = [item_id for item_id, _, _ in shared]
+        # The day bounds are whole days: the exact window is checked on the few candidates left, in
+        # items_fingerprint: an item's row holds its text first, and reading past it cost 0.1 ms an item.
+        shingles = dict(
+            self.db.execute(
+                f"""SELECT id, shingles FROM items INDEXED BY items_fingerprint
+                    WHERE id IN ({",".join("?" * len(ids))}) AND seen_at BETWEEN ? AND ?""",
                 [*ids, iso(start), iso(end)],
-            )
-        }
-        counts = dict(shared)
-        return [
-            Candidate(i, counts[i], items[i][1], items[i][2], sketch_of_blob(items[i][4]), items[i][3])
-            for i in [i for i in ids if i in items][:limit]
-        ]
+            ).fetchall()
+        )
+        found = [Candidate(i, count, count + capped, shingles[i]) for i, count, capped in shared if i in shingles]
+        return found[:limit]
+
+    def sketch_of(self, item_id: int) -> tuple[int, ...]:
+        """A stored item's sketch (its fingerprint's values, ascending)."""
+        row = self._one("SELECT sketch FROM items INDEXED BY items_fingerprint WHERE id = ?", [item_id])
+        return sketch_of_blob(row[0]) if row else ()
+
+    def story_and_tallies(self, item_id: int) -> tuple[int, list[dict[str, Any]]]:
+        """A stored item's story, and the figures it reports (as labels, with their sentences)."""
+        story_id, tallies = self._one("SELECT story_id, tallies FROM items WHERE id = ?", [item_id])
+        loaded: list[dict[str, Any]] = json.loads(tallies)
+        return story_id, loaded
 
     def stories_first_seen(self, start: datetime, end: datetime) -> list[StoryFirstSeen]:
         """Stories whose first item was stored in the period, with their report items, newest first."""

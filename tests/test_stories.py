@@ -194,7 +194,7 @@ def test_near_duplicate_candidates_come_from_the_window_only(tmp_path):
     found = store.near_duplicate_candidates(fingerprint(text).sketch, when - window, when + window)
 
     assert [c.id for c in found] == [inside]
-    assert found[0].sketch == fingerprint(text).sketch
+    assert store.sketch_of(found[0].id) == fingerprint(text).sketch
 
 
 def test_a_sketch_value_shared_by_very_many_texts_is_followed_to_a_bounded_number(tmp_path):
@@ -299,6 +299,71 @@ def test_the_bound_that_turns_candidates_away_is_never_under_the_resemblance():
 
     assert all(bound >= exact for exact, bound in scores)
     assert any(0 < exact < 1 for exact, _ in scores) and any(bound < 0.5 for _, bound in scores)
+
+
+def test_the_bound_from_the_values_the_lookup_counted_is_never_under_the_bound_from_both_sketches():
+    import random
+
+    from monitor.dedupe import fingerprint, resemblance_at_most, resemblance_bound
+
+    rng = random.Random(4)
+    paragraphs = [*BODY, *SEPARATE.paragraphs, *COPIES[0].paragraphs, *JORDAN_DRONE.paragraphs]
+    texts = ["\n".join(rng.sample(paragraphs, rng.randint(1, len(paragraphs)))) for _ in range(40)]
+    texts += ["Five words and no more", "one"]  # sketches shorter than SKETCH_SIZE
+    prints = [fingerprint(t) for t in texts]
+
+    for a in prints:
+        for b in prints:
+            shared = len(set(a.sketch) & set(b.sketch))
+            at_most = resemblance_at_most(a, b)
+            # the lookup counts the values shared, or more (a value it followed no further may be shared)
+            assert all(resemblance_bound(a, shared + extra, b.shingles) >= at_most for extra in (0, 1, 5, 100))
+    assert resemblance_bound(prints[0], 0, prints[1].shingles) == 0.0
+
+
+def test_a_candidates_fingerprint_is_read_from_an_index_not_from_the_row_that_holds_its_text(tmp_path):
+    from datetime import timedelta
+
+    from monitor.dedupe import fingerprint
+    from monitor.store import Store
+
+    store = Store(tmp_path / "monitor.db")
+    when = JORDAN_DRONE.published
+    store.record_fetch("wire", "http://127.0.0.1/wire.xml", when)
+    stored = _stored(store, 1, JORDAN_DRONE.text, when)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+
+    found = store.near_duplicate_candidates(fingerprint(JORDAN_DRONE.text).sketch, when - timedelta(days=7), when)
+
+    store.db.conn.set_trace_callback(None)
+    assert [(c.id, c.shingles) for c in found] == [(stored, fingerprint(JORDAN_DRONE.text).shingles)]
+    plans = [row[3] for sql in statements for row in store.db.execute("EXPLAIN QUERY PLAN " + sql).fetchall()]
+    on_items = [plan for plan in plans if plan.startswith(("SEARCH items", "SCAN items"))]
+    assert on_items and all("USING COVERING INDEX items_fingerprint" in plan for plan in on_items), plans
+
+
+def test_a_value_followed_to_the_most_items_counts_as_perhaps_shared_by_every_candidate(tmp_path):
+    from monitor.dedupe import fingerprint
+    from monitor.store import SKETCH_FANOUT, Store
+
+    store = Store(tmp_path / "monitor.db")
+    when = JORDAN_DRONE.published
+    store.record_fetch("wire", "http://127.0.0.1/wire.xml", when)
+    boilerplate = "Sign up for our morning briefing and read the stories that matter first"
+    with store.transaction():
+        for n in range(SKETCH_FANOUT + 5):
+            _stored(store, n, f"{JORDAN_DRONE.text}\nNote {n} word{n}\n{boilerplate}", when)
+    probe = fingerprint(f"{JORDAN_DRONE.text}\nAnother note\n{boilerplate}").sketch
+    capped = sum(
+        store.db.execute("SELECT COUNT(*) FROM sketches WHERE hash = ?", [h]).fetchone()[0] >= SKETCH_FANOUT
+        for h in set(probe)
+    )
+
+    found = store.near_duplicate_candidates(probe, when, when, limit=10_000)
+
+    assert capped > 0
+    assert all(c.shared_at_most == c.shared + capped for c in found)
 
 
 def test_the_items_of_one_story_and_its_reports_are_asked_for_by_name_not_by_sql(tmp_path):
