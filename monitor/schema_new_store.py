@@ -8,7 +8,7 @@ A step appended to schema.py leaves NEW_STORE_VERSION behind the newest; new sto
 step by step, and tests/test_schema.py fails, printing these statements as the steps now leave them.
 """
 
-NEW_STORE_VERSION = 14
+NEW_STORE_VERSION = 15
 
 NEW_STORE: tuple[str, ...] = (
     """CREATE TABLE feeds (
@@ -131,6 +131,7 @@ NEW_STORE: tuple[str, ...] = (
     """CREATE VIRTUAL TABLE items_fts USING FTS5 (title, text, content=[items],
                   tokenize='porter unicode61 remove_diacritics 2')""",
     "INSERT INTO items_fts (items_fts) VALUES ('rebuild')",
+    "INSERT INTO items_fts (items_fts, rank) VALUES ('automerge', 0)",
     """CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
                     INSERT INTO items_fts (items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
                   END""",

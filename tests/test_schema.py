@@ -245,6 +245,7 @@ def new_store_statements(path):
     try:
         shadow = {name for (name,) in conn.execute("SELECT name FROM pragma_table_list WHERE type = 'shadow'")}
         rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").fetchall()
+        search_settings = conn.execute("SELECT k, v FROM items_fts_config WHERE k != 'version' ORDER BY k").fetchall()
     finally:
         conn.close()
     made = []
@@ -253,6 +254,7 @@ def new_store_statements(path):
             made.append(sql)
         if name == "items_fts":
             made.append("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
+            made += [f"INSERT INTO items_fts (items_fts, rank) VALUES ('{k}', {v})" for k, v in search_settings]
     return made
 
 

@@ -89,3 +89,25 @@ def test_an_item_updated_in_the_transaction_that_wrote_it_is_indexed_as_updated(
     assert found(store, "airfield") == set()
     assert found(store, "depot") == {item_id}
     assert index_matches_items(store)
+
+
+def test_a_feeds_search_segment_is_not_merged_with_the_last_few_as_it_commits(tmp_path):
+    import random
+
+    def index_bytes(automerge: int | None) -> int:
+        rng = random.Random(1)
+        with Store(tmp_path / f"{automerge}.db") as store:
+            store.record_fetch("wire", "https://wire.example/feed.xml", WHEN)
+            if automerge is not None:  # 4: FTS5's own default
+                store.db.execute("INSERT INTO items_fts (items_fts, rank) VALUES ('automerge', ?)", [automerge])
+            for feed in range(30):
+                with store.transaction():
+                    for n in range(5):
+                        words = " ".join(f"w{rng.randrange(3000)}" for _ in range(400))
+                        store.insert_item(new_item(feed * 10 + n, f"{words} dawn"))
+            assert store.db.execute("SELECT COUNT(*) FROM items_fts('dawn')").fetchone()[0] == 150
+            assert index_matches_items(store)
+            return int(store.db.execute("SELECT SUM(length(block)) FROM items_fts_data").fetchone()[0])
+
+    # Merged segments hold each word once, not once a segment: FTS5's default merges as it writes.
+    assert index_bytes(automerge=None) > index_bytes(automerge=4)
