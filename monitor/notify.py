@@ -13,7 +13,6 @@ import json
 import logging
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from . import webhook
 from .alerts import Alert
 from .config import Config, NotifierConfig, apprise_refusal, mask_secrets
+from .send_thread import run_within
 from .store import OutboxAlert, OutboxRow, Store, iso
 
 if TYPE_CHECKING:
@@ -122,21 +122,19 @@ class Notifiers:
         stop: threading.Event | None = None,
         **kwargs: Any,
     ) -> tuple[bool, str | None]:
-        """call(*args) in a thread of its own, given self.deadline seconds in all: a target that trickles or
-        never answers costs at most that, and is reported as failed (it may still deliver later: at least once)."""
+        """call(*args) in a thread the deadline watches (send_thread), given self.deadline seconds in all: a target
+        that trickles or never answers costs at most that, and is reported as failed (it may still deliver later:
+        at least once)."""
         outcome: list[tuple[bool, str | None]] = []
 
         def run() -> None:
+            threading.current_thread().name = f"notify-{name}"
             try:
                 outcome.append(call(*args, **kwargs))
             except Exception as e:  # noqa: BLE001 - reported like a refusal
                 outcome.append((False, mask_secrets(f"{type(e).__name__}: {e}", self._config)))
 
-        worker = threading.Thread(target=run, name=f"notify-{name}", daemon=True)
-        worker.start()
-        until = time.monotonic() + self.deadline
-        while worker.is_alive() and time.monotonic() < until and not (stop is not None and stop.is_set()):
-            worker.join(min(0.2, self.deadline))
+        run_within(run, self.deadline, stop)
         if not outcome:
             if stop is not None and stop.is_set():
                 return False, "stopped (SIGTERM) while sending"
