@@ -176,6 +176,19 @@ def _stored(store, n: int, text: str, when) -> int:
     )[0]
 
 
+# A paragraph that closes every text of an outlet, word for word.
+BOILERPLATE = "Sign up for our morning briefing and read the stories that matter first"
+
+
+def _wire_store(tmp_path):
+    """A store with the one feed the helpers store items under, and the time they are stored at."""
+    from monitor.store import Store
+
+    store = Store(tmp_path / "monitor.db")
+    store.record_fetch("wire", "http://127.0.0.1/wire.xml", JORDAN_DRONE.published)
+    return store, JORDAN_DRONE.published
+
+
 def test_near_duplicate_candidates_come_from_the_window_only(tmp_path):
     from datetime import timedelta
 
@@ -199,19 +212,16 @@ def test_near_duplicate_candidates_come_from_the_window_only(tmp_path):
 
 def test_a_sketch_value_shared_by_very_many_texts_is_followed_to_a_bounded_number(tmp_path):
     from monitor.dedupe import fingerprint
-    from monitor.store import SKETCH_FANOUT, Store
+    from monitor.store import SKETCH_FANOUT
 
-    store = Store(tmp_path / "monitor.db")
-    when = JORDAN_DRONE.published
-    store.record_fetch("wire", "http://127.0.0.1/wire.xml", when)
-    boilerplate = "Sign up for our morning briefing and read the stories that matter first"
+    store, when = _wire_store(tmp_path)
     with store.transaction():
         for n in range(SKETCH_FANOUT * 3):
             _stored(
-                store, n, f"Unrelated report number {n} word{n} about weather{n} and markets{n}\n{boilerplate}", when
+                store, n, f"Unrelated report number {n} word{n} about weather{n} and markets{n}\n{BOILERPLATE}", when
             )
     rows = []
-    probe = fingerprint(boilerplate).sketch
+    probe = fingerprint(BOILERPLATE).sketch
     for h in probe:
         rows += store.db.execute("SELECT COUNT(*) FROM sketches WHERE hash = ?", [h]).fetchall()
 
@@ -325,11 +335,8 @@ def test_a_candidates_fingerprint_is_read_from_an_index_not_from_the_row_that_ho
     from datetime import timedelta
 
     from monitor.dedupe import fingerprint
-    from monitor.store import Store
 
-    store = Store(tmp_path / "monitor.db")
-    when = JORDAN_DRONE.published
-    store.record_fetch("wire", "http://127.0.0.1/wire.xml", when)
+    store, when = _wire_store(tmp_path)
     stored = _stored(store, 1, JORDAN_DRONE.text, when)
     statements: list[str] = []
     store.db.conn.set_trace_callback(statements.append)
@@ -345,16 +352,13 @@ def test_a_candidates_fingerprint_is_read_from_an_index_not_from_the_row_that_ho
 
 def test_a_value_followed_to_the_most_items_counts_as_perhaps_shared_by_every_candidate(tmp_path):
     from monitor.dedupe import fingerprint
-    from monitor.store import SKETCH_FANOUT, Store
+    from monitor.store import SKETCH_FANOUT
 
-    store = Store(tmp_path / "monitor.db")
-    when = JORDAN_DRONE.published
-    store.record_fetch("wire", "http://127.0.0.1/wire.xml", when)
-    boilerplate = "Sign up for our morning briefing and read the stories that matter first"
+    store, when = _wire_store(tmp_path)
     with store.transaction():
         for n in range(SKETCH_FANOUT + 5):
-            _stored(store, n, f"{JORDAN_DRONE.text}\nNote {n} word{n}\n{boilerplate}", when)
-    probe = fingerprint(f"{JORDAN_DRONE.text}\nAnother note\n{boilerplate}").sketch
+            _stored(store, n, f"{JORDAN_DRONE.text}\nNote {n} word{n}\n{BOILERPLATE}", when)
+    probe = fingerprint(f"{JORDAN_DRONE.text}\nAnother note\n{BOILERPLATE}").sketch
     capped = sum(
         store.db.execute("SELECT COUNT(*) FROM sketches WHERE hash = ?", [h]).fetchone()[0] >= SKETCH_FANOUT
         for h in set(probe)
