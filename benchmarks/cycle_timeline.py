@@ -11,8 +11,8 @@ them (a few microseconds each): reading a feed (Workers.read_feed), analysing a 
 (Workers.analyse_many), storing a feed (settle.settle, in the writer's thread), claiming a
 round's alerts and sending one. It prints, for each, how many, the first start, the first and
 last end and the summed time; the alerts sent before the last feed was stored; and the CPU time of
-the writer and courier threads, of the threads that send (apprise's and ours), and of the event
-loop's thread. Wall and CPU are printed per run; compare runs of one invocation, not across hours.
+the writer and courier threads, of the threads that send (apprise runs each send in ours), and of
+the event loop's thread. Wall and CPU are printed per run; compare runs of one invocation, not across hours.
 The first run also writes the bytecode of what loads late (apprise's plugins, at the first alert):
 take --runs 2 or more and read the later ones.
 """
@@ -26,7 +26,6 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -37,22 +36,9 @@ import cycle
 
 
 def receive() -> None:
-    """--receive: answer every POST with 200, print the port first."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    """--receive: cycle.py's json:// receiver, in a process of its own; prints its URL, then serves."""
+    print(cycle.Receiver().url, flush=True)
+    threading.Event().wait()
 
 
 class Timeline:
@@ -102,8 +88,6 @@ class Timeline:
 
 
 def run(world: str, feeds: int, items: int, base: str, receiver: str, folder: Path) -> None:
-    from concurrent.futures import thread as thread_pool
-
     from monitor import notify, pipeline, store, workers, writer
     from monitor.config import load_config
 
@@ -116,7 +100,6 @@ def run(world: str, feeds: int, items: int, base: str, receiver: str, folder: Pa
     timeline.thread_cpu(writer.Writer, "_serve", "writer thread")
     timeline.thread_cpu(writer.Courier, "_run", "courier thread")
     timeline.thread_cpu(notify.Notifiers, "send", "our send threads")
-    timeline.thread_cpu(thread_pool._WorkItem, "run", "apprise's send threads")
 
     config = load_config(cycle.write_config(folder, base, "full" if world == "full" else "feed", feeds, receiver, 8))
     with store.Store(config.store_path) as kept:
@@ -170,13 +153,13 @@ def main() -> None:
     receiver = subprocess.Popen([sys.executable, __file__, "--receive"], stdout=subprocess.PIPE, text=True)
     try:
         base = server.stdout.readline().strip() if server.stdout else ""
-        port = receiver.stdout.readline().strip() if receiver.stdout else ""
+        url = receiver.stdout.readline().strip() if receiver.stdout else ""
         with TemporaryDirectory() as tmp:
             env = cycle.with_bytecode(Path(tmp) / "bytecode")
             for n in range(args.runs):
                 folder = Path(tmp) / f"run{n}"
                 command = [sys.executable, __file__, "--items", str(args.items), "--run", args.world, base]
-                command += [f"json://127.0.0.1:{port}/", str(args.feeds), str(folder)]
+                command += [url, str(args.feeds), str(folder)]
                 subprocess.run(command, env=env, check=True)
     finally:
         receiver.kill()
