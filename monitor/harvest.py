@@ -91,6 +91,8 @@ async def harvest_feed(
             return harvest
         entries = await workers.read_feed(response.body)
         select_fresh(harvest, entries, store)
+        if any(has_page(f) for f in harvest.entries):
+            workers.expect_pages()
         log.debug(
             "feed %s: %d bytes, %d entries, %d new or changed",
             feed.name,

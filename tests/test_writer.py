@@ -184,6 +184,41 @@ def test_the_texts_of_a_feed_read_are_analysed_before_the_feeds_still_waiting_ar
     assert finished.index("feed 0 analysed") < finished.index("feed 3 read")
 
 
+def test_a_cycle_that_expects_pages_starts_every_worker_before_its_first_page(tmp_path):
+    config = load_config(write_config(tmp_path, [], []))
+    workers = Workers(2, config.rules, config.tally_terms)
+
+    async def expecting_pages() -> tuple[int, list[int], list]:
+        workers.expect_pages()
+        pool = workers._pool
+        workers.expect_pages()  # a second feed with pages: the same pool
+        assert workers._pool is pool and workers._starting is not None
+        await workers._starting
+        started = sorted(process.pid for process in pool._processes.values())
+        # The first page goes to a worker already started, and no third one is made for it.
+        pid = await workers._run("probe", os.getpid)
+        return pid, started, sorted(process.pid for process in pool._processes.values())
+
+    try:
+        pid, started, after_a_page = asyncio.run(expecting_pages())
+    finally:
+        workers.close()
+    assert len(started) == 2 and pid in started and after_a_page == started
+
+
+def test_a_cycle_closed_while_its_workers_start_ends_cleanly(tmp_path):
+    config = load_config(write_config(tmp_path, [], []))
+    workers = Workers(2, config.rules, config.tally_terms)
+
+    async def closed_at_once() -> None:
+        workers.expect_pages()
+        workers.close()
+        await asyncio.sleep(0)
+
+    asyncio.run(closed_at_once())
+    assert workers._pool is None and workers._starting is None
+
+
 def test_the_workers_run_at_a_lower_priority_than_the_writer(tmp_path):
     config = load_config(write_config(tmp_path, [], []))
     workers = Workers(1, config.rules, config.tally_terms)
