@@ -26,8 +26,9 @@ It prints medians and spreads (min-max) of: wall and CPU as ratios to the floor 
 repetition, cores used (CPU time / wall), time to the first delivered alert, peak memory (the
 main process's peak RSS, and the process tree's peak PSS sampled every 0.1 s, workers included),
 per-item cost without extraction, the warm ratio and start-up; then the peak memory of one more
-cycle on half the feeds (memory must not grow with the size of a cycle). These machines are shared
-and drift: compare ratios from one run, not absolute seconds across runs.
+cycle on half the feeds (memory must not grow with the size of a cycle); and, last, the machine's
+pace (a fixed loop's CPU time, see machine_speed). These machines are shared and drift: compare
+ratios from one run, not absolute seconds across runs.
 """
 
 from __future__ import annotations
@@ -524,6 +525,16 @@ def start_up(tmp: Path, rounds: int) -> dict[str, list[float]]:
     return times
 
 
+def machine_speed() -> str:
+    """This machine's pace now, to read the figures that are not ratios (per item, start-up) by: these
+    machines are shared, and the same code's figures moved by a third from one hour to the next."""
+    started = time.process_time()
+    total = 0
+    for n in range(10_000_000):
+        total += n
+    return f"a loop of 10 million additions took {time.process_time() - started:.2f} s of CPU"
+
+
 def spread(values: list[float], fmt: str = "{:.2f}") -> str:
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
@@ -554,7 +565,9 @@ def main() -> None:
     if args.start_up_only:
         with tempfile.TemporaryDirectory() as tmp_name:
             rows = start_up(Path(tmp_name), max(args.reps, 5))
-        print(f"median (min-max) of {max(args.reps, 5)} rounds; load average now {os.getloadavg()[0]:.1f}")
+        print(
+            f"median (min-max) of {max(args.reps, 5)} rounds; load average now {os.getloadavg()[0]:.1f}; {machine_speed()}"
+        )
         for name, values in rows.items():
             print(f"  {name:<42} {spread(values, '{:.3f}')}")
         return
@@ -639,7 +652,10 @@ def main() -> None:
     server.stdin.close()
     server.wait()
 
-    print(f"\nmedian (min-max) of {args.reps} interleaved repetitions; load average now {os.getloadavg()[0]:.1f}")
+    print(
+        f"\nmedian (min-max) of {args.reps} interleaved repetitions; load average now {os.getloadavg()[0]:.1f}; "
+        + machine_speed()
+    )
     for name, values in rows.items():
         print(f"  {name:<42} {spread(values)}")
 
