@@ -12,6 +12,7 @@ The commands live beside it by what they work on: ops_cli (the daemon and its st
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import sys
 from typing import Any, NoReturn
@@ -113,6 +114,10 @@ class Group(click.Group):
 def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: bool, quiet: bool) -> None:
     """Watch news feeds for attacks by Iran-backed groups on US forces in Iraq, Syria and Jordan,
     and the US strikes that answer them; alert on new reports and on moving attack totals."""
+    # The workers come from a fork server that puts the current directory first on its path (Python
+    # 3.11 ignores the path it is given): run from a folder holding another `monitor`, they would run
+    # that one. -P keeps it off; set here, before any thread, as the environment must be.
+    os.environ.setdefault("PYTHONSAFEPATH", "1")
     ctx.obj = Context(config_path, setup_logging(log_format, verbose, quiet))
 
 

@@ -4,14 +4,16 @@ need before its first fetch, and `monitor classify` speaks JSON Lines."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
-from builders import FOOTBALL, KH_STRIKES, rss
+from builders import FOOTBALL, KH_STRIKES, page, rss
 from conftest import REPO, SHARED, needs_shared, write_config
 
 from monitor.cli import cli
+from monitor.store import Store
 
 COMMANDS = sorted(cli.commands)
 
@@ -144,3 +146,37 @@ def test_classify_gets_the_five_seeds_right(run_monitor):
         assert (row["attack"], row["strike"]) == (expected[row["id"]]["attack"], expected[row["id"]]["strike"]), row[
             "id"
         ]
+
+
+def test_the_workers_run_the_installed_monitor_even_from_a_folder_that_holds_another(tmp_path, web):
+    # The fork server the workers come from is a new interpreter, which puts its current folder first on
+    # its path: from a checkout of another version, its `monitor` would have been the workers' code.
+    link = web.serve("/news/kh-strikes", page(KH_STRIKES))
+    feed = web.serve("/feed.xml", rss([(KH_STRIKES, link)]), content_type="application/rss+xml")
+    config = write_config(tmp_path / "config", [("Wire", feed)])
+    other = tmp_path / "checkout" / "monitor"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("")
+    (other / "workers.py").write_text(f"open({str(tmp_path / 'imported')!r}, 'w').close()\n")
+    probe = (
+        "import sys\n"
+        "sys.path.remove('')\n"  # this process imports the installed monitor, as the `monitor` script does
+        "from monitor.cli import cli\n"
+        "cli(['--config', sys.argv[1], 'poll'])\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(config)],
+        cwd=other.parent,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (tmp_path / "imported").exists()
+    assert ("/news/kh-strikes", 200) in web.requests
+    store = Store(tmp_path / "config" / "monitor.db")
+    (item,) = store.items()
+    assert item.text_source == "page" and "strike" in item.categories  # read and classified in a worker
