@@ -177,6 +177,6 @@ def test_the_workers_run_the_installed_monitor_even_from_a_folder_that_holds_ano
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (tmp_path / "imported").exists()
     assert ("/news/kh-strikes", 200) in web.requests
-    store = Store(tmp_path / "config" / "monitor.db")
-    (item,) = store.items()
+    with Store(tmp_path / "config" / "monitor.db") as store:
+        (item,) = store.items()
     assert item.text_source == "page" and "strike" in item.categories  # read and classified in a worker
