@@ -43,26 +43,6 @@ LARGE_FEED_BYTES = 64_000
 WORKER_NICENESS = 10
 
 
-# glibc serves a block larger than its mmap threshold (a page's body, its parsed tree's buffers)
-# from pages of its own, given back when it is freed, but raises the threshold to the size of every
-# such block freed, up to 32 MB: after a worker's first few pages, the rest come from its heap and
-# leave holes it keeps. Held at its starting value in the workers, a cycle of 2,000 pages
-# (benchmarks/cycle.py's cold world) peaked at 255-264 MB for the process tree instead of 284-290,
-# at the same speed. Not in the monitor's own process: it saved less there, for 0.5 s more CPU.
-MMAP_THRESHOLD_BYTES = 128 * 1024
-_M_MMAP_THRESHOLD = -3  # mallopt's parameter number, from glibc's malloc.h
-
-
-def give_large_blocks_back() -> None:
-    """In this process (a worker), large blocks go back to the system when freed (MMAP_THRESHOLD_BYTES)."""
-    import ctypes  # noqa: PLC0415 - the monitor's own process never needs it
-
-    try:
-        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-    except (OSError, AttributeError):  # not glibc: its allocator, its ways
-        pass
-
-
 class WorkerDied(MonitorError):
     """The pool broke under a task: its worker died, on this task or on another one."""
 
@@ -221,10 +201,14 @@ def _context() -> BaseContext:
 _rules: tuple[Ruleset, TallyTerms] | None = None  # in a worker: the cycle's rules, from its initializer
 
 
+# glibc's mmap threshold is left as glibc sets it: it rises to the size of the largest block freed,
+# so after a worker's first pages, their bodies and lxml's buffers come from its heap. Held at 128 KB
+# instead (sessions 8-10), every such block was mapped and unmapped again, page by page: the cold
+# world's tree peaked at 226 MB instead of 250, for 1.4 s more system time in the workers and 1.3 s
+# more wall in a 32 s cycle (5 interleaved pairs, session 11).
 def _start_worker(monitor: int, rules: Ruleset, terms: TallyTerms) -> None:
     global _rules
     _rules = (rules, terms)
-    give_large_blocks_back()
     os.nice(WORKER_NICENESS)
     watch_monitor(monitor)
 

@@ -232,55 +232,6 @@ def test_the_workers_run_at_a_lower_priority_than_the_writer(tmp_path):
         workers.close()
 
 
-def large_block_after_freeing_one() -> tuple[int, int]:
-    """In a worker: the bytes held in blocks of their own (mmap) before and after freeing one block of
-    1 MB and taking another. glibc, left to itself, raises its threshold to the size of a block so freed,
-    and serves the second from the heap."""
-    import ctypes
-
-    class MallInfo2(ctypes.Structure):
-        _fields_ = [
-            (name, ctypes.c_size_t)
-            for name in (
-                "arena",
-                "ordblks",
-                "smblks",
-                "hblks",
-                "hblkhd",
-                "usmblks",
-                "fsmblks",
-                "uordblks",
-                "fordblks",
-                "keepcost",
-            )
-        ]
-
-    libc = ctypes.CDLL(None)
-    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
-    libc.free.argtypes = [ctypes.c_void_p]
-    libc.mallinfo2.restype = MallInfo2
-    libc.free(libc.malloc(1 << 20))
-    before = libc.mallinfo2().hblkhd
-    block = libc.malloc(1 << 20)
-    after = libc.mallinfo2().hblkhd
-    libc.free(block)
-    return before, after
-
-
-def test_a_worker_gives_its_large_blocks_back_when_it_frees_them(tmp_path):
-    config = load_config(write_config(tmp_path, [], []))
-    workers = Workers(1, config.rules, config.tally_terms)
-
-    async def in_a_worker() -> tuple[int, int]:
-        return await workers._run("probe", large_block_after_freeing_one)
-
-    try:
-        before, after = asyncio.run(in_a_worker())
-    finally:
-        workers.close()
-    assert after - before >= 1 << 20  # the second block has pages of its own, given back when freed
-
-
 def test_alerts_are_due_when_pending_and_due_or_claimed_by_a_sender_that_died(tmp_path, receiver):
     store, _ = queued_store(tmp_path, receiver, 2)
     first, second = (row.id for row in store.alerts())
