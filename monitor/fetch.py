@@ -18,9 +18,11 @@ import email.utils
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -70,11 +72,27 @@ def make_client(limits: Limits, concurrency: int) -> httpx.AsyncClient:
     )
 
 
-@cache
 def _tls() -> ssl.SSLContext:
     """The TLS settings a client would build for itself (certifi's roots), built once: loading the
     roots costs some 25 ms of CPU, and a client is made for every cycle."""
-    return httpx.create_ssl_context()
+    return build_tls_ahead().result()
+
+
+@cache
+def build_tls_ahead() -> Future[ssl.SSLContext]:
+    """Start building the TLS settings (_tls) in a thread of their own. Loading the roots is C work
+    that lets the GIL go, so begun before a poll imports the pipeline and reads its config and store,
+    it is done on the other core by the time the first feed is fetched."""
+    ahead: Future[ssl.SSLContext] = Future()
+
+    def build() -> None:
+        try:
+            ahead.set_result(httpx.create_ssl_context())
+        except BaseException as e:  # noqa: BLE001 - raised again where the settings are used
+            ahead.set_exception(e)
+
+    threading.Thread(target=build, name="monitor-tls", daemon=True).start()
+    return ahead
 
 
 async def fetch(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import os
+import ssl
 from http.server import BaseHTTPRequestHandler
 
 import httpx
@@ -15,7 +16,7 @@ from builders import JORDAN_DRONE, rss
 from conftest import free_port, start_server, stop_server
 
 from monitor.errors import PermanentFetchError, TransientFetchError
-from monitor.fetch import Limits, Response, fetch, make_client
+from monitor.fetch import Limits, Response, _tls, build_tls_ahead, fetch, make_client
 
 LIMITS = Limits(timeout_seconds=5, max_bytes=1_000, max_redirects=2)
 FEED = rss([(JORDAN_DRONE, "http://127.0.0.1/news/a")]).encode()
@@ -195,3 +196,25 @@ def test_a_local_file_over_the_cap_is_not_read(tmp_path):
 
     with pytest.raises(PermanentFetchError, match="over the 1000-byte cap"):
         get(big.as_uri())
+
+
+def test_the_tls_settings_begun_ahead_are_the_ones_each_client_is_given():
+    ahead = build_tls_ahead()
+    assert build_tls_ahead() is ahead  # begun once a process
+    settings = ahead.result(timeout=10)
+    assert isinstance(settings, ssl.SSLContext)
+    assert settings.verify_mode == ssl.CERT_REQUIRED and settings.check_hostname
+    assert _tls() is settings  # what make_client passes as verify=
+    client = make_client(LIMITS, 1)
+    asyncio.run(client.aclose())
+
+
+def test_tls_settings_that_cannot_be_built_fail_where_a_client_is_made(monkeypatch, tmp_path):
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-roots.pem"))
+    build_tls_ahead.cache_clear()
+    try:
+        build_tls_ahead()  # the error stays in its thread until the settings are asked for
+        with pytest.raises(FileNotFoundError):
+            make_client(LIMITS, 1)
+    finally:
+        build_tls_ahead.cache_clear()
