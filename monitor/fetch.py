@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ipaddress
+import os
 import socket
 import ssl
 import threading
@@ -31,7 +32,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from . import USER_AGENT
-from .errors import PermanentFetchError, TransientFetchError
+from .errors import ConfigError, PermanentFetchError, TransientFetchError
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +89,22 @@ def build_tls_ahead() -> Future[ssl.SSLContext]:
     def build() -> None:
         try:
             ahead.set_result(httpx.create_ssl_context())
+        except OSError as e:  # ssl.SSLError too: roots that are missing or unreadable
+            ahead.set_exception(_roots_error(e))
         except BaseException as e:  # noqa: BLE001 - raised again where the settings are used
             ahead.set_exception(e)
 
     threading.Thread(target=build, name="monitor-tls", daemon=True).start()
     return ahead
+
+
+def _roots_error(e: OSError) -> ConfigError:
+    """What names the roots that could not be loaded: the variable httpx read them from, or certifi."""
+    reason = e.strerror or str(e)
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):  # httpx's order
+        if os.environ.get(name):
+            return ConfigError(f"{name}={os.environ[name]}", None, f"no TLS roots could be loaded ({reason})")
+    return ConfigError("certifi's bundle", None, f"no TLS roots could be loaded ({reason})")
 
 
 async def fetch(

@@ -101,6 +101,25 @@ def test_poll_reaches_its_first_fetch_without_the_libraries_it_needs_later(tmp_p
     assert existing_store == []
 
 
+def test_a_poll_whose_tls_roots_cannot_be_loaded_says_so_and_exits_2(tmp_path, web):
+    feed = web.serve("/feed.xml", rss([]), content_type="application/rss+xml")
+    config = write_config(tmp_path, [("Wire", feed)], [])
+    command = [sys.executable, "-m", "monitor", "--config", str(config), "poll"]
+    missing = tmp_path / "roots.pem"
+
+    bad = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, env=os.environ | {"SSL_CERT_FILE": str(missing)}
+    )
+    assert bad.returncode == 2
+    assert f"Error: SSL_CERT_FILE={missing}: no TLS roots could be loaded" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    assert web.hits("/feed.xml") == []
+
+    good = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert good.returncode == 0, good.stderr
+    assert web.hits("/feed.xml") == [200]
+
+
 def test_the_command_group_stays_under_200_lines():
     # Issue 13: cli.py parses, dispatches and turns errors into exit codes; the work is in the package.
     assert len((REPO / "monitor" / "cli.py").read_text().splitlines()) < 200

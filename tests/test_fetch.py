@@ -15,7 +15,7 @@ import pytest
 from builders import JORDAN_DRONE, rss
 from conftest import free_port, start_server, stop_server
 
-from monitor.errors import PermanentFetchError, TransientFetchError
+from monitor.errors import ConfigError, PermanentFetchError, TransientFetchError
 from monitor.fetch import Limits, Response, _tls, build_tls_ahead, fetch, make_client
 
 LIMITS = Limits(timeout_seconds=5, max_bytes=1_000, max_redirects=2)
@@ -209,12 +209,12 @@ def test_the_tls_settings_begun_ahead_are_the_ones_each_client_is_given():
     asyncio.run(client.aclose())
 
 
-def test_tls_settings_that_cannot_be_built_fail_where_a_client_is_made(monkeypatch, tmp_path):
+def test_tls_roots_that_cannot_be_loaded_are_named_where_a_client_is_made(monkeypatch, tmp_path):
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-roots.pem"))
     build_tls_ahead.cache_clear()
     try:
         build_tls_ahead()  # the error stays in its thread until the settings are asked for
-        with pytest.raises(FileNotFoundError):
+        with pytest.raises(ConfigError, match=r"SSL_CERT_FILE=.*no-such-roots\.pem: no TLS roots could be loaded"):
             make_client(LIMITS, 1)
     finally:
         build_tls_ahead.cache_clear()
