@@ -203,9 +203,9 @@ _rules: tuple[Ruleset, TallyTerms] | None = None  # in a worker: the cycle's rul
 
 # glibc's mmap threshold is left as glibc sets it: it rises to the size of the largest block freed,
 # so after a worker's first pages, their bodies and lxml's buffers come from its heap. Held at 128 KB
-# instead (sessions 8-10), every such block was mapped and unmapped again, page by page: the cold
-# world's tree peaked at 226 MB instead of 250, for 1.4 s more system time in the workers and 1.3 s
-# more wall in a 32 s cycle (5 interleaved pairs, session 11).
+# instead, every such block was mapped and unmapped again, page by page: on benchmarks/cycle.py's
+# cold world the tree peaked at 226 MB instead of 250, for 1.4 s more system time in the workers and
+# 1.3 s more wall in a 32 s cycle.
 def _start_worker(monitor: int, rules: Ruleset, terms: TallyTerms) -> None:
     global _rules
     _rules = (rules, terms)
